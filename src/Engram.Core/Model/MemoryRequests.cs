@@ -1,0 +1,82 @@
+using Microsoft.Extensions.AI;
+
+namespace Engram.Core.Model;
+
+/// <summary>A request to remember something: one text, or a list of messages (Mem0's shape).</summary>
+public sealed record AddMemoryRequest
+{
+    /// <summary>The text to remember. Either this or <see cref="Messages"/>.</summary>
+    public string? Content { get; init; }
+    /// <summary>Conversation messages; stored one memory per message unless inference is on.</summary>
+    public IReadOnlyList<ChatMessage> Messages { get; init; } = [];
+    public MemoryScope Scope { get; init; } = MemoryScope.Default;
+    public MemoryKind Kind { get; init; } = MemoryKind.Fact;
+    public string? Type { get; init; }
+    public string? Title { get; init; }
+    public IReadOnlyList<string> Facts { get; init; } = [];
+    public IReadOnlyList<string> Concepts { get; init; } = [];
+    public IReadOnlyList<string> FilesRead { get; init; } = [];
+    public IReadOnlyList<string> FilesModified { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = Memory.EmptyMetadata;
+    public MemorySource Source { get; init; } = MemorySource.None;
+    public double? Importance { get; init; }
+    /// <summary>When the memory became true; defaults to now.</summary>
+    public DateTimeOffset? ValidFrom { get; init; }
+    /// <summary>Extract facts with an LLM and reconcile them with existing memories.</summary>
+    public bool Infer { get; init; }
+    /// <summary>Who is making the change, for history.</summary>
+    public string Actor { get; init; } = "user";
+}
+
+/// <summary>What an add did to one memory.</summary>
+public enum AddOutcome
+{
+    Added,
+    /// <summary>An identical current memory already existed in the scope; it is returned instead.</summary>
+    Duplicate,
+}
+
+public sealed record AddedMemory(Memory Memory, AddOutcome Outcome);
+
+/// <summary>The memories an add created or matched, in input order.</summary>
+public sealed record AddResult(IReadOnlyList<AddedMemory> Results);
+
+/// <summary>A change to an existing memory. Null fields stay as they are.</summary>
+public sealed record MemoryUpdate
+{
+    public string? Content { get; init; }
+    public string? Title { get; init; }
+    public string? Type { get; init; }
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    public double? Importance { get; init; }
+    public string Actor { get; init; } = "user";
+    public string? Reason { get; init; }
+}
+
+/// <summary>A ranked search.</summary>
+public sealed record SearchRequest
+{
+    public required string Query { get; init; }
+    public MemoryFilter Filter { get; init; } = new();
+    public int Limit { get; init; } = 10;
+    /// <summary>Count returned hits as accesses (access statistics feed ranking later).</summary>
+    public bool RecordAccess { get; init; } = true;
+}
+
+/// <summary>One ranked result with the score and what contributed to it.</summary>
+public sealed record SearchHit(Memory Memory, double Score, string Explanation);
+
+/// <summary>Counts for <c>engram stats</c>.</summary>
+public sealed record StoreStats
+{
+    public long Memories { get; init; }
+    public long CurrentMemories { get; init; }
+    public long HistoryEntries { get; init; }
+    public IReadOnlyDictionary<string, long> ByKind { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, long> ByProject { get; init; } = new Dictionary<string, long>();
+    public long QueuePending { get; init; }
+    public long QueueFailed { get; init; }
+    public long Embeddings { get; init; }
+    public long StoreBytes { get; init; }
+    public string Location { get; init; } = "";
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using Engram.Core.Model;
+
+namespace Engram.Core.Search;
+
+/// <summary>
+/// Fuses ranked candidate lists (full text, vectors) with reciprocal rank fusion, then scales each
+/// fused score by recency and importance. Scores are normalised so a memory ranked first by every
+/// signal, fresh and of default importance, scores 1.
+/// </summary>
+public sealed class HybridRanker(SearchOptions options, TimeProvider time)
+{
+    /// <summary>One signal's candidates, best first, with the raw score shown in explanations.</summary>
+    public sealed record Signal(string Name, string ScoreLabel, IReadOnlyList<(Memory Memory, double Raw)> Ranked);
+
+    public IReadOnlyList<SearchHit> Fuse(IReadOnlyList<Signal> signals, int limit)
+    {
+        var active = signals.Where(s => s.Ranked.Count > 0).ToList();
+        if (active.Count == 0 || limit <= 0) return [];
+
+        var fused = new Dictionary<string, Candidate>(StringComparer.Ordinal);
+        foreach (var signal in active)
+        {
+            for (var rank = 0; rank < signal.Ranked.Count; rank++)
+            {
+                var (memory, raw) = signal.Ranked[rank];
+                if (!fused.TryGetValue(memory.Id, out var c))
+                {
+                    c = new Candidate(memory);
+                    fused[memory.Id] = c;
+                }
+                c.Rrf += 1.0 / (options.RrfK + rank + 1);
+                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={raw:0.###}"));
+            }
+        }
+
+        var best = active.Count * (1.0 / (options.RrfK + 1));
+        var now = time.GetUtcNow();
+        var hits = new List<SearchHit>(fused.Count);
+        foreach (var c in fused.Values)
+        {
+            var recency = RecencyFactor(c.Memory, now);
+            var importance = ImportanceFactor(c.Memory);
+            var score = c.Rrf / best * recency * importance;
+            var explanation = string.Join("; ", c.Parts)
+                + string.Create(CultureInfo.InvariantCulture, $"; recency x{recency:0.###}; importance x{importance:0.###}");
+            hits.Add(new SearchHit(c.Memory, score, explanation));
+        }
+        hits.Sort((a, b) =>
+        {
+            var byScore = b.Score.CompareTo(a.Score);
+            return byScore != 0 ? byScore : string.CompareOrdinal(b.Memory.Id, a.Memory.Id);
+        });
+        return hits.Count > limit ? hits.GetRange(0, limit) : hits;
+    }
+
+    /// <summary>(1 - w) + w * 2^(-age / half-life), with age from the memory's valid time.</summary>
+    public double RecencyFactor(Memory memory, DateTimeOffset now)
+    {
+        if (options.RecencyWeight <= 0) return 1;
+        var ageDays = Math.Max(0, (now - memory.ValidFrom).TotalDays);
+        var decay = Math.Pow(0.5, ageDays / options.RecencyHalfLifeDays);
+        return (1 - options.RecencyWeight) + options.RecencyWeight * decay;
+    }
+
+    /// <summary>1 + w * (importance - 0.5): neutral at the default importance.</summary>
+    public double ImportanceFactor(Memory memory) =>
+        1 + options.ImportanceWeight * (Math.Clamp(memory.Importance, 0, 1) - 0.5);
+
+    private sealed class Candidate(Memory memory)
+    {
+        public Memory Memory { get; } = memory;
+        public double Rrf { get; set; }
+        public List<string> Parts { get; } = new(2);
+    }
+}

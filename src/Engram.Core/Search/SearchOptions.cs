@@ -1,0 +1,33 @@
+namespace Engram.Core.Search;
+
+/// <summary>Ranking settings (section <c>Search</c> in settings.json).</summary>
+public sealed record SearchOptions
+{
+    /// <summary>Age at which a memory's recency boost has halved.</summary>
+    public double RecencyHalfLifeDays { get; init; } = 30;
+    /// <summary>0 ignores age; 1 lets an old memory lose all of its score. The default nudges ties toward new memories.</summary>
+    public double RecencyWeight { get; init; } = 0.1;
+    /// <summary>How much importance (0-1, default 0.5) moves a score: a factor between 1 - w/2 and 1 + w/2.</summary>
+    public double ImportanceWeight { get; init; } = 0.2;
+    /// <summary>The k of reciprocal rank fusion: higher flattens the advantage of the top ranks.</summary>
+    public int RrfK { get; init; } = 60;
+    /// <summary>Candidates taken from each signal before fusion, as a multiple of the requested limit.</summary>
+    public int CandidateMultiplier { get; init; } = 5;
+    /// <summary>Lower bound on candidates per signal.</summary>
+    public int MinCandidates { get; init; } = 50;
+
+    public void Validate()
+    {
+        Require(RecencyHalfLifeDays > 0, "Search:RecencyHalfLifeDays", "a number of days above 0");
+        Require(RecencyWeight is >= 0 and <= 1, "Search:RecencyWeight", "a number from 0 to 1");
+        Require(ImportanceWeight is >= 0 and <= 1, "Search:ImportanceWeight", "a number from 0 to 1");
+        Require(RrfK >= 1, "Search:RrfK", "a whole number of at least 1");
+        Require(CandidateMultiplier >= 1, "Search:CandidateMultiplier", "a whole number of at least 1");
+        Require(MinCandidates >= 1, "Search:MinCandidates", "a whole number of at least 1");
+    }
+
+    private static void Require(bool ok, string key, string expected)
+    {
+        if (!ok) throw new EngramException($"setting {key} must be {expected}");
+    }
+}

@@ -1,0 +1,35 @@
+using Engram.Core.Model;
+
+namespace Engram.Core.Services;
+
+/// <summary>
+/// Engram's memory operations, with Mem0's verbs: add, search, get, list, update, delete,
+/// delete-all, history, reset. Embedded (over a store) and remote (over HTTP) implementations are
+/// interchangeable. Reads and writes of one id are confined to the caller's tenant.
+/// </summary>
+public interface IMemoryService
+{
+    Task<AddResult> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The memory, current or superseded; null when there is no such memory in the tenant.</summary>
+    Task<Memory?> GetAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default);
+
+    IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes a memory in place and records the old and new value. Throws <see cref="MemoryNotFoundException"/>.</summary>
+    Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a memory; its history stays. False when there was nothing to delete.</summary>
+    Task<bool> DeleteAsync(string id, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every memory the filter matches (Mem0's delete_all). Returns the count.</summary>
+    Task<int> DeleteAllAsync(MemoryFilter filter, string actor = "user", string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Every change to the memory, oldest first; empty when the id was never known.</summary>
+    Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default);
+
+    /// <summary>Erases the whole store: every tenant's memories, history, embeddings and queue.</summary>
+    Task ResetAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,219 @@
+using Engram.Core.Model;
+using Engram.Core.Search;
+using Engram.Core.Storage;
+using Engram.Core.Text;
+using Microsoft.Extensions.AI;
+
+namespace Engram.Core.Services;
+
+/// <summary>The embedded <see cref="IMemoryService"/>: validation, ids, history and ranking over an <see cref="IMemoryStore"/>.</summary>
+public sealed class MemoryService : IMemoryService
+{
+    /// <summary>Longest content accepted for one memory, in characters.</summary>
+    public const int MaxContentLength = 100_000;
+
+    private readonly IMemoryStore _store;
+    private readonly IEmbeddingGenerator<string, Embedding<float>>? _embeddings;
+    private readonly string _embeddingModel;
+    private readonly TimeProvider _time;
+    private readonly MemoryId _ids;
+    private readonly HybridRanker _ranker;
+    private readonly SearchOptions _search;
+
+    public MemoryService(
+        IMemoryStore store,
+        SearchOptions? search = null,
+        IEmbeddingGenerator<string, Embedding<float>>? embeddings = null,
+        TimeProvider? time = null)
+    {
+        _store = store;
+        _search = search ?? new SearchOptions();
+        _search.Validate();
+        _embeddings = embeddings;
+        _embeddingModel = embeddings?.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "default";
+        _time = time ?? TimeProvider.System;
+        _ids = new MemoryId(_time);
+        _ranker = new HybridRanker(_search, _time);
+    }
+
+    public async Task<AddResult> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.Infer)
+        {
+            throw new EngramException("inference (--infer) needs an LLM provider, which this version of Engram does not have yet; store the text verbatim with --no-infer");
+        }
+
+        var inputs = new List<(string Content, MemoryKind Kind, IReadOnlyDictionary<string, string> Metadata)>();
+        if (request.Messages.Count > 0)
+        {
+            foreach (var message in request.Messages)
+            {
+                var metadata = new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal)
+                {
+                    ["role"] = message.Role.Value,
+                };
+                if (message.AuthorName is { Length: > 0 } author) metadata["speaker"] = author;
+                inputs.Add((message.Text, MemoryKind.Message, metadata));
+            }
+        }
+        else
+        {
+            inputs.Add((request.Content ?? "", request.Kind, request.Metadata));
+        }
+
+        var scope = request.Scope.Normalized();
+        var results = new List<AddedMemory>(inputs.Count);
+        foreach (var (content, kind, metadata) in inputs)
+        {
+            var text = ValidateContent(content);
+            var now = _time.GetUtcNow();
+            var memory = new Memory
+            {
+                Id = _ids.Next(),
+                Kind = kind,
+                Scope = scope,
+                Type = Blank(request.Type),
+                Title = Blank(request.Title),
+                Content = text,
+                Facts = request.Facts,
+                Concepts = request.Concepts,
+                FilesRead = request.FilesRead,
+                FilesModified = request.FilesModified,
+                Metadata = metadata,
+                Source = request.Source,
+                Importance = ValidateImportance(request.Importance ?? 0.5),
+                CreatedAt = now,
+                UpdatedAt = now,
+                ValidFrom = request.ValidFrom ?? now,
+                ContentHash = ContentHash.Compute(kind, text),
+            };
+            var history = NewHistory(memory, HistoryEvent.Add, request.Actor, null, text, null);
+            var (stored, inserted) = await _store.InsertAsync(memory, history, cancellationToken);
+            if (inserted) await EmbedAsync(stored, cancellationToken);
+            results.Add(new AddedMemory(stored, inserted ? AddOutcome.Added : AddOutcome.Duplicate));
+        }
+        return new AddResult(results);
+    }
+
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(request.Query)) throw new EngramException("the search query is empty");
+        if (request.Limit is < 1 or > 1000) throw new EngramException($"search limit {request.Limit} is out of range; use 1 to 1000");
+
+        var pool = Math.Max(_search.MinCandidates, request.Limit * _search.CandidateMultiplier);
+        var signals = new List<HybridRanker.Signal>(2);
+
+        var terms = QueryTerms.Extract(request.Query);
+        if (terms.Count > 0)
+        {
+            var text = await _store.SearchTextAsync(terms, request.Filter, pool, cancellationToken);
+            signals.Add(new HybridRanker.Signal("text", "bm25", text));
+        }
+        if (_embeddings is not null)
+        {
+            var vector = await _embeddings.GenerateVectorAsync(request.Query, cancellationToken: cancellationToken);
+            var dense = await _store.SearchVectorAsync(vector, _embeddingModel, request.Filter, pool, cancellationToken);
+            signals.Add(new HybridRanker.Signal("vector", "cos", dense));
+        }
+
+        var hits = _ranker.Fuse(signals, request.Limit);
+        if (request.RecordAccess && hits.Count > 0)
+        {
+            await _store.RecordAccessAsync(hits.Select(h => h.Memory.Id).ToList(), _time.GetUtcNow(), cancellationToken);
+        }
+        return hits;
+    }
+
+    public Task<Memory?> GetAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
+        _store.GetAsync(tenant, id.Trim(), cancellationToken);
+
+    public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        if (limit is < 1) throw new EngramException($"list limit {limit} must be at least 1");
+        return _store.ListAsync(filter, limit, cancellationToken);
+    }
+
+    public async Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default)
+    {
+        var existing = await _store.GetAsync(tenant, id.Trim(), cancellationToken) ?? throw new MemoryNotFoundException(id);
+        if (!existing.IsCurrent)
+        {
+            throw new EngramException($"memory {id} was superseded by {existing.SupersededBy ?? "a newer memory"}; update the current one instead");
+        }
+
+        var content = update.Content is null ? existing.Content : ValidateContent(update.Content);
+        var updated = existing with
+        {
+            Content = content,
+            Title = update.Title is null ? existing.Title : Blank(update.Title),
+            Type = update.Type is null ? existing.Type : Blank(update.Type),
+            Metadata = update.Metadata ?? existing.Metadata,
+            Importance = update.Importance is { } importance ? ValidateImportance(importance) : existing.Importance,
+            ContentHash = ContentHash.Compute(existing.Kind, content),
+            UpdatedAt = _time.GetUtcNow(),
+        };
+        var history = NewHistory(updated, HistoryEvent.Update, update.Actor, existing.Content, content, update.Reason);
+        await _store.UpdateAsync(updated, history, cancellationToken);
+        if (content != existing.Content) await EmbedAsync(updated, cancellationToken);
+        return updated;
+    }
+
+    public async Task<bool> DeleteAsync(string id, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var existing = await _store.GetAsync(tenant, id.Trim(), cancellationToken);
+        if (existing is null) return false;
+        var history = NewHistory(existing, HistoryEvent.Delete, actor, existing.Content, null, reason);
+        return await _store.DeleteAsync(tenant, existing.Id, history, cancellationToken);
+    }
+
+    public Task<int> DeleteAllAsync(MemoryFilter filter, string actor = "user", string? reason = null, CancellationToken cancellationToken = default) =>
+        _store.DeleteManyAsync(
+            filter with { IncludeSuperseded = true },
+            m => NewHistory(m, HistoryEvent.Delete, actor, m.Content, null, reason),
+            cancellationToken);
+
+    public Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
+        _store.GetHistoryAsync(tenant, id.Trim(), cancellationToken);
+
+    public Task ResetAsync(CancellationToken cancellationToken = default) => _store.ResetAsync(cancellationToken);
+
+    private HistoryEntry NewHistory(Memory memory, HistoryEvent kind, string actor, string? oldValue, string? newValue, string? reason) => new()
+    {
+        Id = _ids.Next(),
+        MemoryId = memory.Id,
+        Scope = memory.Scope,
+        Event = kind,
+        Actor = string.IsNullOrWhiteSpace(actor) ? "user" : actor,
+        At = _time.GetUtcNow(),
+        OldValue = oldValue,
+        NewValue = newValue,
+        Reason = Blank(reason),
+    };
+
+    private async Task EmbedAsync(Memory memory, CancellationToken cancellationToken)
+    {
+        if (_embeddings is null) return;
+        var text = memory.Title is null ? memory.Content : memory.Title + "\n" + memory.Content;
+        var vector = await _embeddings.GenerateVectorAsync(text, cancellationToken: cancellationToken);
+        await _store.SetEmbeddingAsync(memory.Id, _embeddingModel, vector, cancellationToken);
+    }
+
+    private static string ValidateContent(string? content)
+    {
+        var text = content?.Trim() ?? "";
+        if (text.Length == 0) throw new EngramException("the memory text is empty");
+        if (text.Length > MaxContentLength)
+        {
+            throw new EngramException($"the memory text has {text.Length:N0} characters; the limit is {MaxContentLength:N0}. Split it into smaller memories");
+        }
+        if (text.Contains('\0')) throw new EngramException("the memory text contains a NUL character; binary data cannot be stored as a memory");
+        return text;
+    }
+
+    private static double ValidateImportance(double importance) =>
+        importance is >= 0 and <= 1 && !double.IsNaN(importance)
+            ? importance
+            : throw new EngramException($"importance {importance} is out of range; use a number from 0 to 1");
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

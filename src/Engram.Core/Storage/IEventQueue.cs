@@ -1,0 +1,38 @@
+namespace Engram.Core.Storage;
+
+/// <summary>A raw event waiting for processing (a captured hook payload, a message to infer from).</summary>
+public sealed record QueuedEvent
+{
+    /// <summary>Store-assigned position; 0 before the event is enqueued.</summary>
+    public long Seq { get; init; }
+    public string Tenant { get; init; } = Model.MemoryScope.DefaultTenant;
+    /// <summary>What the payload is, such as "claude-code/post-tool-use".</summary>
+    public required string Kind { get; init; }
+    /// <summary>Events with the same key are enqueued once (a tool_use_id, a spool line id).</summary>
+    public string? DedupeKey { get; init; }
+    public required string Payload { get; init; }
+    public DateTimeOffset EnqueuedAt { get; init; }
+    public int Attempts { get; init; }
+    public string? LastError { get; init; }
+}
+
+/// <summary>
+/// A durable work queue: claim, process, complete. A claim is a lease; work whose lease runs out
+/// (a killed worker) is claimed again, and completion is idempotent.
+/// </summary>
+public interface IEventQueue
+{
+    /// <summary>Enqueues the event unless one with the same dedupe key exists. Returns false for a duplicate.</summary>
+    Task<bool> EnqueueAsync(QueuedEvent queuedEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>Leases up to <paramref name="max"/> pending events, oldest first.</summary>
+    Task<IReadOnlyList<QueuedEvent>> ClaimAsync(int max, TimeSpan lease, string worker, CancellationToken cancellationToken = default);
+
+    Task CompleteAsync(long seq, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a failure; the event is retried until it has failed <paramref name="maxAttempts"/> times.</summary>
+    Task FailAsync(long seq, string error, int maxAttempts, CancellationToken cancellationToken = default);
+
+    /// <summary>Events not yet completed (pending or leased) and events that failed for good.</summary>
+    Task<(long Pending, long Failed)> CountAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,72 @@
+using Engram.Core.Model;
+
+namespace Engram.Core.Storage;
+
+/// <summary>
+/// Persistence for memories, their history and their embeddings. Every store (SQLite, PostgreSQL)
+/// passes the same conformance suite. Writes that change a memory record their history entry in
+/// the same transaction, so a memory never changes without a trace.
+/// </summary>
+public interface IMemoryStore : IAsyncDisposable
+{
+    /// <summary>A short description of where data lives, for diagnostics (a file path, a server).</summary>
+    string Location { get; }
+
+    /// <summary>Creates or upgrades the schema. Safe to call from several processes at once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Inserts a memory with its "add" history entry, unless a current memory with the same scope, kind
+    /// and content hash exists, in which case nothing is written and that memory is returned.
+    /// </summary>
+    Task<(Memory Memory, bool Inserted)> InsertAsync(Memory memory, HistoryEntry history, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a memory's fields (matched by id and tenant) and appends a history entry.</summary>
+    Task UpdateAsync(Memory memory, HistoryEntry history, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a memory and its embedding; the history, with this last entry, stays.</summary>
+    Task<bool> DeleteAsync(string tenant, string id, HistoryEntry history, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every memory the filter matches, recording a history entry for each. Returns the count.</summary>
+    Task<int> DeleteManyAsync(MemoryFilter filter, Func<Memory, HistoryEntry> history, CancellationToken cancellationToken = default);
+
+    Task<Memory?> GetAsync(string tenant, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Memories the filter matches, newest first (by valid time, then id).</summary>
+    IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Memories the filter matches in the order they happened (valid time, then id).</summary>
+    IAsyncEnumerable<Memory> ListChronologicalAsync(MemoryFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>Every history entry of one memory, oldest first. Works after the memory is deleted.</summary>
+    Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string tenant, string memoryId, CancellationToken cancellationToken = default);
+
+    /// <summary>History entries whose memory no longer exists, for a lossless export.</summary>
+    IAsyncEnumerable<HistoryEntry> ListOrphanHistoryAsync(MemoryFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Full-text candidates: memories matching any of the terms, best first by BM25 (higher is better).
+    /// Terms are plain words; the store quotes them, so no query syntax can leak through.
+    /// </summary>
+    Task<IReadOnlyList<(Memory Memory, double Score)>> SearchTextAsync(IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores (or replaces) the embedding of a memory.</summary>
+    Task SetEmbeddingAsync(string memoryId, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default);
+
+    /// <summary>Nearest memories by cosine similarity among those with an embedding of this model.</summary>
+    Task<IReadOnlyList<(Memory Memory, double Similarity)>> SearchVectorAsync(ReadOnlyMemory<float> query, string model, MemoryFilter filter, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds one access to each memory.</summary>
+    Task RecordAccessAsync(IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes an imported memory and its history as they are (ids, times, validity). Entries already
+    /// present are left alone, so importing twice changes nothing. Returns true when the memory was new.
+    /// </summary>
+    Task<bool> ImportAsync(Memory? memory, IReadOnlyList<HistoryEntry> history, CancellationToken cancellationToken = default);
+
+    Task<StoreStats> GetStatsAsync(string tenant, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes everything: memories, history, embeddings and the queue, in every tenant.</summary>
+    Task ResetAsync(CancellationToken cancellationToken = default);
+}

@@ -66,7 +66,7 @@ public sealed class MemoryService : IMemoryService
         foreach (var (content, kind, metadata) in inputs)
         {
             var text = ValidateContent(content);
-            var now = _time.GetUtcNow();
+            var now = Now();
             var memory = new Memory
             {
                 Id = _ids.Next(),
@@ -84,7 +84,7 @@ public sealed class MemoryService : IMemoryService
                 Importance = ValidateImportance(request.Importance ?? 0.5),
                 CreatedAt = now,
                 UpdatedAt = now,
-                ValidFrom = request.ValidFrom ?? now,
+                ValidFrom = request.ValidFrom is { } validFrom ? Truncate(validFrom) : now,
                 ContentHash = ContentHash.Compute(kind, text),
             };
             var history = NewHistory(memory, HistoryEvent.Add, request.Actor, null, text, null);
@@ -119,13 +119,13 @@ public sealed class MemoryService : IMemoryService
         var hits = _ranker.Fuse(signals, request.Limit);
         if (request.RecordAccess && hits.Count > 0)
         {
-            await _store.RecordAccessAsync(hits.Select(h => h.Memory.Id).ToList(), _time.GetUtcNow(), cancellationToken);
+            await _store.RecordAccessAsync(hits.Select(h => h.Memory.Id).ToList(), Now(), cancellationToken);
         }
         return hits;
     }
 
     public Task<Memory?> GetAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
-        _store.GetAsync(tenant, id.Trim(), cancellationToken);
+        _store.GetAsync(tenant, NormalizeId(id), cancellationToken);
 
     public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default)
     {
@@ -135,7 +135,7 @@ public sealed class MemoryService : IMemoryService
 
     public async Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default)
     {
-        var existing = await _store.GetAsync(tenant, id.Trim(), cancellationToken) ?? throw new MemoryNotFoundException(id);
+        var existing = await _store.GetAsync(tenant, NormalizeId(id), cancellationToken) ?? throw new MemoryNotFoundException(id);
         if (!existing.IsCurrent)
         {
             throw new EngramException($"memory {id} was superseded by {existing.SupersededBy ?? "a newer memory"}; update the current one instead");
@@ -150,7 +150,7 @@ public sealed class MemoryService : IMemoryService
             Metadata = update.Metadata ?? existing.Metadata,
             Importance = update.Importance is { } importance ? ValidateImportance(importance) : existing.Importance,
             ContentHash = ContentHash.Compute(existing.Kind, content),
-            UpdatedAt = _time.GetUtcNow(),
+            UpdatedAt = Now(),
         };
         var history = NewHistory(updated, HistoryEvent.Update, update.Actor, existing.Content, content, update.Reason);
         await _store.UpdateAsync(updated, history, cancellationToken);
@@ -160,7 +160,7 @@ public sealed class MemoryService : IMemoryService
 
     public async Task<bool> DeleteAsync(string id, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null, CancellationToken cancellationToken = default)
     {
-        var existing = await _store.GetAsync(tenant, id.Trim(), cancellationToken);
+        var existing = await _store.GetAsync(tenant, NormalizeId(id), cancellationToken);
         if (existing is null) return false;
         var history = NewHistory(existing, HistoryEvent.Delete, actor, existing.Content, null, reason);
         return await _store.DeleteAsync(tenant, existing.Id, history, cancellationToken);
@@ -173,7 +173,7 @@ public sealed class MemoryService : IMemoryService
             cancellationToken);
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
-        _store.GetHistoryAsync(tenant, id.Trim(), cancellationToken);
+        _store.GetHistoryAsync(tenant, NormalizeId(id), cancellationToken);
 
     public Task ResetAsync(CancellationToken cancellationToken = default) => _store.ResetAsync(cancellationToken);
 
@@ -184,7 +184,7 @@ public sealed class MemoryService : IMemoryService
         Scope = memory.Scope,
         Event = kind,
         Actor = string.IsNullOrWhiteSpace(actor) ? "user" : actor,
-        At = _time.GetUtcNow(),
+        At = Now(),
         OldValue = oldValue,
         NewValue = newValue,
         Reason = Blank(reason),
@@ -214,6 +214,18 @@ public sealed class MemoryService : IMemoryService
         importance is >= 0 and <= 1 && !double.IsNaN(importance)
             ? importance
             : throw new EngramException($"importance {importance} is out of range; use a number from 0 to 1");
+
+    /// <summary>Milliseconds are the precision every store keeps, so what add returns equals what get returns.</summary>
+    private DateTimeOffset Now() => Truncate(_time.GetUtcNow());
+
+    private static DateTimeOffset Truncate(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
+
+    /// <summary>ULIDs are case-insensitive; other ids (imported ones) are kept as they are.</summary>
+    private static string NormalizeId(string id)
+    {
+        var trimmed = id.Trim();
+        return MemoryId.IsValid(trimmed) ? trimmed.ToUpperInvariant() : trimmed;
+    }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

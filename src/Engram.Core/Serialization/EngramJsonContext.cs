@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+using Engram.Core.Model;
+
+namespace Engram.Core.Serialization;
+
+/// <summary>
+/// Source-generated JSON for Engram's model: snake_case names, ISO 8601 times, nulls left out.
+/// One shape for the CLI's --json, export files and stores' JSON columns.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = false)]
+[JsonSerializable(typeof(Memory))]
+[JsonSerializable(typeof(HistoryEntry))]
+[JsonSerializable(typeof(MemorySource))]
+[JsonSerializable(typeof(StoreStats))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(List<HistoryEntry>))]
+public sealed partial class EngramJsonContext : JsonSerializerContext;

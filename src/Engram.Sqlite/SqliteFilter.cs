@@ -1,0 +1,76 @@
+using System.Text;
+using Engram.Core;
+using Engram.Core.Model;
+using Microsoft.Data.Sqlite;
+
+namespace Engram.Sqlite;
+
+/// <summary>Builds the WHERE clause of a <see cref="MemoryFilter"/> over the memories table (alias m).</summary>
+internal static class SqliteFilter
+{
+    public static string Where(MemoryFilter filter, SqliteCommand command)
+    {
+        var sql = new StringBuilder("m.tenant = @f_tenant");
+        var p = command.Parameters;
+        p.AddWithValue("@f_tenant", filter.Tenant);
+        Equal(sql, p, "m.user_id", "@f_user", filter.UserId);
+        Equal(sql, p, "m.agent_id", "@f_agent", filter.AgentId);
+        Equal(sql, p, "m.project", "@f_project", filter.Project);
+        Equal(sql, p, "m.session_id", "@f_session", filter.SessionId);
+        if (filter.Kinds.Count > 0)
+        {
+            sql.Append(" AND m.kind IN (");
+            for (var i = 0; i < filter.Kinds.Count; i++)
+            {
+                if (i > 0) sql.Append(", ");
+                sql.Append("@f_kind").Append(i);
+                p.AddWithValue("@f_kind" + i, filter.Kinds[i].ToWire());
+            }
+            sql.Append(')');
+        }
+        if (filter.Since is { } since)
+        {
+            sql.Append(" AND m.valid_from >= @f_since");
+            p.AddWithValue("@f_since", since.ToUnixTimeMilliseconds());
+        }
+        if (filter.Until is { } until)
+        {
+            sql.Append(" AND m.valid_from < @f_until");
+            p.AddWithValue("@f_until", until.ToUnixTimeMilliseconds());
+        }
+        if (!filter.IncludeSuperseded) sql.Append(" AND m.valid_to IS NULL");
+        var n = 0;
+        foreach (var (key, value) in filter.Metadata)
+        {
+            if (key.Contains('"', StringComparison.Ordinal) || key.Length == 0)
+            {
+                throw new EngramException($"metadata filter key '{key}' is invalid: keys cannot be empty or contain '\"'");
+            }
+            sql.Append(" AND json_extract(m.metadata, @f_mk").Append(n).Append(") = @f_mv").Append(n);
+            p.AddWithValue("@f_mk" + n, "$.\"" + key + "\"");
+            p.AddWithValue("@f_mv" + n, value);
+            n++;
+        }
+        return sql.ToString();
+    }
+
+    /// <summary>The scope part of a filter over the history table (alias h).</summary>
+    public static string HistoryWhere(MemoryFilter filter, SqliteCommand command)
+    {
+        var sql = new StringBuilder("h.tenant = @f_tenant");
+        var p = command.Parameters;
+        p.AddWithValue("@f_tenant", filter.Tenant);
+        Equal(sql, p, "h.user_id", "@f_user", filter.UserId);
+        Equal(sql, p, "h.agent_id", "@f_agent", filter.AgentId);
+        Equal(sql, p, "h.project", "@f_project", filter.Project);
+        Equal(sql, p, "h.session_id", "@f_session", filter.SessionId);
+        return sql.ToString();
+    }
+
+    private static void Equal(StringBuilder sql, SqliteParameterCollection p, string column, string name, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return;
+        sql.Append(" AND ").Append(column).Append(" = ").Append(name);
+        p.AddWithValue(name, value);
+    }
+}

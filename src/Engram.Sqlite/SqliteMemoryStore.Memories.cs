@@ -1,0 +1,222 @@
+using System.Runtime.CompilerServices;
+using Engram.Core;
+using Engram.Core.Model;
+using Microsoft.Data.Sqlite;
+
+namespace Engram.Sqlite;
+
+public sealed partial class SqliteMemoryStore
+{
+    public Task<(Memory Memory, bool Inserted)> InsertAsync(Memory memory, HistoryEntry history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using (var insert = Command(connection, transaction, SqliteRows.InsertMemorySql))
+            {
+                SqliteRows.BindMemory(insert, memory);
+                if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    var existing = await FindCurrentDuplicateAsync(connection, transaction, memory, cancellationToken)
+                        ?? throw new EngramException($"memory {memory.Id} already exists");
+                    return (existing, false);
+                }
+            }
+            await InsertHistoryAsync(connection, transaction, history, cancellationToken);
+            return (memory, true);
+        }, cancellationToken);
+
+    public Task UpdateAsync(Memory memory, HistoryEntry history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using (var update = Command(connection, transaction,
+                "UPDATE memories SET type = @type, title = @title, content = @content, facts = @facts, concepts = @concepts, " +
+                "files_read = @files_read, files_modified = @files_modified, metadata = @metadata, source = @source, " +
+                "search_extra = @search_extra, importance = @importance, updated_at = @updated_at, valid_from = @valid_from, " +
+                "valid_to = @valid_to, superseded_by = @superseded_by, content_hash = @content_hash " +
+                "WHERE id = @id AND tenant = @tenant"))
+            {
+                SqliteRows.BindMemory(update, memory);
+                try
+                {
+                    if (await update.ExecuteNonQueryAsync(cancellationToken) == 0) throw new MemoryNotFoundException(memory.Id);
+                }
+                catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+                {
+                    var twin = await FindCurrentDuplicateAsync(connection, transaction, memory, cancellationToken);
+                    throw new EngramException($"memory {twin?.Id ?? "?"} in the same scope already says exactly this; delete one of them instead");
+                }
+            }
+            await InsertHistoryAsync(connection, transaction, history, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<bool> DeleteAsync(string tenant, string id, HistoryEntry history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var delete = Command(connection, transaction, "DELETE FROM memories WHERE id = @id AND tenant = @tenant");
+            delete.Parameters.AddWithValue("@id", id);
+            delete.Parameters.AddWithValue("@tenant", tenant);
+            if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0) return false;
+            await InsertHistoryAsync(connection, transaction, history, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<int> DeleteManyAsync(MemoryFilter filter, Func<Memory, HistoryEntry> history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var doomed = new List<Memory>();
+            using (var select = Command(connection, transaction, ""))
+            {
+                select.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE {SqliteFilter.Where(filter, select)}";
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken)) doomed.Add(SqliteRows.ReadMemory(reader));
+            }
+            using var delete = Command(connection, transaction, "DELETE FROM memories WHERE id = @id");
+            var idParameter = delete.Parameters.Add("@id", SqliteType.Text);
+            foreach (var memory in doomed)
+            {
+                idParameter.Value = memory.Id;
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+                await InsertHistoryAsync(connection, transaction, history(memory), cancellationToken);
+            }
+            return doomed.Count;
+        }, cancellationToken);
+
+    public async Task<Memory?> GetAsync(string tenant, string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE m.id = @id AND m.tenant = @tenant";
+        command.Parameters.AddWithValue("@id", id);
+        command.Parameters.AddWithValue("@tenant", tenant);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default) =>
+        QueryMemoriesAsync(filter, "ORDER BY m.valid_from DESC, m.id DESC", limit, cancellationToken);
+
+    public IAsyncEnumerable<Memory> ListChronologicalAsync(MemoryFilter filter, CancellationToken cancellationToken = default) =>
+        QueryMemoriesAsync(filter, "ORDER BY m.valid_from, m.id", null, cancellationToken);
+
+    public async Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string tenant, string memoryId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRows.HistoryColumns} FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id";
+        command.Parameters.AddWithValue("@id", memoryId);
+        command.Parameters.AddWithValue("@tenant", tenant);
+        var list = new List<HistoryEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) list.Add(SqliteRows.ReadHistory(reader));
+        return list;
+    }
+
+    public async IAsyncEnumerable<HistoryEntry> ListOrphanHistoryAsync(MemoryFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRows.HistoryColumns} FROM history h WHERE {SqliteFilter.HistoryWhere(filter, command)} " +
+            "AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = h.memory_id) ORDER BY h.memory_id, h.id";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) yield return SqliteRows.ReadHistory(reader);
+    }
+
+    public Task RecordAccessAsync(IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0) return Task.CompletedTask;
+        return WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction, "");
+            var names = new List<string>(ids.Count);
+            foreach (var id in ids)
+            {
+                var name = "@id" + names.Count;
+                names.Add(name);
+                command.Parameters.AddWithValue(name, id);
+            }
+            command.CommandText = $"UPDATE memories SET access_count = access_count + 1, last_accessed_at = @at WHERE id IN ({string.Join(", ", names)})";
+            command.Parameters.AddWithValue("@at", at.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    public Task<bool> ImportAsync(Memory? memory, IReadOnlyList<HistoryEntry> history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var inserted = false;
+            if (memory is not null)
+            {
+                using var insert = Command(connection, transaction, SqliteRows.InsertMemorySql);
+                SqliteRows.BindMemory(insert, memory);
+                inserted = await insert.ExecuteNonQueryAsync(cancellationToken) > 0;
+            }
+            foreach (var entry in history) await InsertHistoryAsync(connection, transaction, entry, cancellationToken);
+            return inserted;
+        }, cancellationToken);
+
+    public Task ResetAsync(CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "DELETE FROM embeddings; DELETE FROM memories; DELETE FROM history; DELETE FROM queue; " +
+                "INSERT INTO memories_fts (memories_fts) VALUES ('rebuild');");
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    private async IAsyncEnumerable<Memory> QueryMemoriesAsync(MemoryFilter filter, string orderBy, int? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE {SqliteFilter.Where(filter, command)} {orderBy}"
+            + (limit is { } n ? $" LIMIT {n}" : "");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) yield return SqliteRows.ReadMemory(reader);
+    }
+
+    private static async Task<Memory?> FindCurrentDuplicateAsync(SqliteConnection connection, SqliteTransaction transaction, Memory memory, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction,
+            $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+            "AND m.project = @project AND m.session_id = @session_id AND m.kind = @kind AND m.content_hash = @content_hash " +
+            "AND m.valid_to IS NULL AND m.id <> @id");
+        SqliteRows.BindMemory(command, memory);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    private static async Task<Memory?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? SqliteRows.ReadMemory(reader) : null;
+    }
+
+    private static async Task InsertHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, HistoryEntry entry, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction, SqliteRows.InsertHistorySql);
+        SqliteRows.BindHistory(command, entry);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>Runs work in one write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue up instead of failing.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, Path);
+        }
+    }
+}

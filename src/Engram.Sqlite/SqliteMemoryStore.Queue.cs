@@ -1,0 +1,89 @@
+using Engram.Core.Storage;
+
+namespace Engram.Sqlite;
+
+public sealed partial class SqliteMemoryStore
+{
+    public Task<bool> EnqueueAsync(QueuedEvent queuedEvent, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "INSERT OR IGNORE INTO queue (tenant, kind, dedupe_key, payload, enqueued_at) VALUES (@tenant, @kind, @key, @payload, @at)");
+            command.Parameters.AddWithValue("@tenant", queuedEvent.Tenant);
+            command.Parameters.AddWithValue("@kind", queuedEvent.Kind);
+            command.Parameters.AddWithValue("@key", (object?)queuedEvent.DedupeKey ?? DBNull.Value);
+            command.Parameters.AddWithValue("@payload", queuedEvent.Payload);
+            command.Parameters.AddWithValue("@at", queuedEvent.EnqueuedAt == default ? NowMs() : queuedEvent.EnqueuedAt.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<QueuedEvent>> ClaimAsync(int max, TimeSpan lease, string worker, CancellationToken cancellationToken = default) =>
+        WriteAsync<IReadOnlyList<QueuedEvent>>(async (connection, transaction) =>
+        {
+            var now = NowMs();
+            var claimed = new List<QueuedEvent>();
+            using (var select = Command(connection, transaction,
+                "SELECT seq, tenant, kind, dedupe_key, payload, enqueued_at, attempts, last_error FROM queue " +
+                "WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until < @now) ORDER BY seq LIMIT @max"))
+            {
+                select.Parameters.AddWithValue("@now", now);
+                select.Parameters.AddWithValue("@max", max);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    claimed.Add(new QueuedEvent
+                    {
+                        Seq = reader.GetInt64(0),
+                        Tenant = reader.GetString(1),
+                        Kind = reader.GetString(2),
+                        DedupeKey = reader.IsDBNull(3) ? null : reader.GetString(3),
+                        Payload = reader.GetString(4),
+                        EnqueuedAt = SqliteRows.Time(reader.GetInt64(5)),
+                        Attempts = reader.GetInt32(6),
+                        LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
+                    });
+                }
+            }
+            using var claim = Command(connection, transaction, "UPDATE queue SET claimed_by = @worker, claimed_until = @until WHERE seq = @seq");
+            claim.Parameters.AddWithValue("@worker", worker);
+            claim.Parameters.AddWithValue("@until", now + (long)lease.TotalMilliseconds);
+            var seq = claim.Parameters.Add("@seq", Microsoft.Data.Sqlite.SqliteType.Integer);
+            foreach (var e in claimed)
+            {
+                seq.Value = e.Seq;
+                await claim.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return claimed;
+        }, cancellationToken);
+
+    public Task CompleteAsync(long seq, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "UPDATE queue SET state = 'done', claimed_by = NULL, claimed_until = NULL, payload = '' WHERE seq = @seq");
+            command.Parameters.AddWithValue("@seq", seq);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task FailAsync(long seq, string error, int maxAttempts, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "UPDATE queue SET attempts = attempts + 1, last_error = @error, claimed_by = NULL, claimed_until = NULL, " +
+                "state = CASE WHEN attempts + 1 >= @max THEN 'failed' ELSE 'pending' END WHERE seq = @seq");
+            command.Parameters.AddWithValue("@seq", seq);
+            command.Parameters.AddWithValue("@error", error);
+            command.Parameters.AddWithValue("@max", maxAttempts);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public async Task<(long Pending, long Failed)> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'failed'), 0) FROM queue";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+}

@@ -1,0 +1,157 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Text;
+using Engram.Core.Model;
+using Microsoft.Data.Sqlite;
+
+namespace Engram.Sqlite;
+
+public sealed partial class SqliteMemoryStore
+{
+    // BM25 column weights: title, content, search_extra (facts, concepts, files), search_context (neighbours).
+    private const string Bm25 = "bm25(memories_fts, 2.0, 1.0, 1.0, 0.4)";
+
+    public async Task<IReadOnlyList<(Memory Memory, double Score)>> SearchTextAsync(IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        var match = MatchExpression(terms);
+        if (match.Length == 0) return [];
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {SqliteRows.MemoryColumns}, -{Bm25} AS score FROM memories_fts " +
+            "JOIN memories m ON m.seq = memories_fts.rowid " +
+            $"WHERE memories_fts MATCH @match AND {SqliteFilter.Where(filter, command)} " +
+            $"ORDER BY {Bm25} LIMIT @limit";
+        command.Parameters.AddWithValue("@match", match);
+        command.Parameters.AddWithValue("@limit", limit);
+        var hits = new List<(Memory, double)>();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                hits.Add((SqliteRows.ReadMemory(reader), reader.GetDouble(SqliteRows.MemoryColumnCount)));
+            }
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, Path);
+        }
+        return hits;
+    }
+
+    /// <summary>
+    /// "a" OR "b" OR ...: every term is a quoted FTS5 string, so quotes, *, -, :, parentheses and
+    /// NEAR in the user's text are matched as words (or dropped), never parsed as syntax.
+    /// </summary>
+    internal static string MatchExpression(IReadOnlyList<string> terms)
+    {
+        var sb = new StringBuilder();
+        foreach (var term in terms)
+        {
+            if (string.IsNullOrWhiteSpace(term)) continue;
+            if (sb.Length > 0) sb.Append(" OR ");
+            sb.Append('"').Append(term.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+        }
+        return sb.ToString();
+    }
+
+    public Task SetEmbeddingAsync(string memoryId, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "INSERT INTO embeddings (memory_seq, model, dims, vector) SELECT seq, @model, @dims, @vector FROM memories WHERE id = @id " +
+                "ON CONFLICT (memory_seq) DO UPDATE SET model = excluded.model, dims = excluded.dims, vector = excluded.vector");
+            command.Parameters.AddWithValue("@id", memoryId);
+            command.Parameters.AddWithValue("@model", model);
+            command.Parameters.AddWithValue("@dims", vector.Length);
+            command.Parameters.AddWithValue("@vector", MemoryMarshal.AsBytes(vector.Span).ToArray());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<(Memory Memory, double Similarity)>> SearchVectorAsync(ReadOnlyMemory<float> query, string model, MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        if (query.Length == 0 || limit <= 0) return [];
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // Pass 1: score every vector of the model in scope, keeping the best `limit` (a min-heap).
+        var best = new PriorityQueue<long, double>(limit + 1);
+        using (var scan = connection.CreateCommand())
+        {
+            scan.CommandText = $"SELECT e.memory_seq, e.vector FROM embeddings e JOIN memories m ON m.seq = e.memory_seq " +
+                $"WHERE e.model = @model AND e.dims = @dims AND {SqliteFilter.Where(filter, scan)}";
+            scan.Parameters.AddWithValue("@model", model);
+            scan.Parameters.AddWithValue("@dims", query.Length);
+            await using var reader = await scan.ExecuteReaderAsync(cancellationToken);
+            var buffer = new float[query.Length];
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var bytes = (byte[])reader.GetValue(1);
+                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(buffer);
+                var similarity = TensorPrimitives.CosineSimilarity(query.Span, buffer);
+                if (float.IsNaN(similarity)) continue;
+                if (best.Count < limit) best.Enqueue(reader.GetInt64(0), similarity);
+                else best.EnqueueDequeue(reader.GetInt64(0), similarity);
+            }
+        }
+        if (best.Count == 0) return [];
+
+        // Pass 2: load the winners.
+        var scores = new Dictionary<long, double>(best.Count);
+        while (best.TryDequeue(out var seq, out var similarity)) scores[seq] = similarity;
+        using var load = connection.CreateCommand();
+        load.CommandText = $"SELECT {SqliteRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", scores.Keys)})";
+        var hits = new List<(Memory, double)>(scores.Count);
+        await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                hits.Add((SqliteRows.ReadMemory(reader), scores[reader.GetInt64(SqliteRows.MemoryColumnCount)]));
+            }
+        }
+        hits.Sort((a, b) => b.Item2.CompareTo(a.Item2));
+        return hits;
+    }
+
+    public async Task<StoreStats> GetStatsAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        async Task<long> Scalar(string sql)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("@tenant", tenant);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken) ?? 0L);
+        }
+        async Task<Dictionary<string, long>> Groups(string column)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {column}, count(*) FROM memories WHERE tenant = @tenant AND valid_to IS NULL GROUP BY {column} ORDER BY count(*) DESC";
+            command.Parameters.AddWithValue("@tenant", tenant);
+            var groups = new Dictionary<string, long>(StringComparer.Ordinal);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) groups[reader.GetString(0)] = reader.GetInt64(1);
+            return groups;
+        }
+
+        var (pending, failed) = await CountAsync(cancellationToken);
+        long bytes = 0;
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
+        {
+            if (File.Exists(file)) bytes += new FileInfo(file).Length;
+        }
+        return new StoreStats
+        {
+            Memories = await Scalar("SELECT count(*) FROM memories WHERE tenant = @tenant"),
+            CurrentMemories = await Scalar("SELECT count(*) FROM memories WHERE tenant = @tenant AND valid_to IS NULL"),
+            HistoryEntries = await Scalar("SELECT count(*) FROM history WHERE tenant = @tenant"),
+            Embeddings = await Scalar("SELECT count(*) FROM embeddings e JOIN memories m ON m.seq = e.memory_seq WHERE m.tenant = @tenant"),
+            ByKind = await Groups("kind"),
+            ByProject = await Groups("project"),
+            QueuePending = pending,
+            QueueFailed = failed,
+            StoreBytes = bytes,
+            Location = Path,
+        };
+    }
+}

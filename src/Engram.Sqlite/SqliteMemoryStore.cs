@@ -1,0 +1,86 @@
+using Engram.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Engram.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode, shared safely by many processes (hooks of
+/// parallel agent sessions, the worker, the CLI). Writers take the lock up front (BEGIN IMMEDIATE)
+/// and wait for each other through the busy timeout, so callers never see "database is locked".
+/// </summary>
+public sealed partial class SqliteMemoryStore : IMemoryStore, IEventQueue
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private volatile bool _initialized;
+
+    /// <param name="path">The database file; its folder is created when missing.</param>
+    /// <param name="busyTimeout">How long a writer waits for another process's lock before giving up.</param>
+    public SqliteMemoryStore(string path, TimeSpan? busyTimeout = null, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+        _time = time ?? TimeProvider.System;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = (int)Math.Ceiling((busyTimeout ?? TimeSpan.FromSeconds(60)).TotalSeconds),
+        }.ToString();
+    }
+
+    static SqliteMemoryStore() => SQLitePCL.Batteries_V2.Init();
+
+    /// <summary>Absolute path of the database file.</summary>
+    public string Path { get; }
+
+    public string Location => Path;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_initialized) return;
+        var folder = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        await using var connection = await OpenRawAsync(cancellationToken);
+        await SqliteMigrator.MigrateAsync(connection, Path, cancellationToken);
+        _initialized = true;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        // Pooled connections keep the file open; release them so the file can be moved or deleted.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        return ValueTask.CompletedTask;
+    }
+
+    internal async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_initialized) await InitializeAsync(cancellationToken);
+        return await OpenRawAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            using var pragma = connection.CreateCommand();
+            // synchronous=NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last commits.
+            pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            await connection.DisposeAsync();
+            throw SqliteErrors.Translate(ex, Path);
+        }
+    }
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+}

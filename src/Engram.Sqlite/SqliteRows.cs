@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Engram.Core;
+using Engram.Core.Model;
+using Engram.Core.Search;
+using Engram.Core.Serialization;
+using Microsoft.Data.Sqlite;
+
+namespace Engram.Sqlite;
+
+/// <summary>Maps memories and history entries to and from rows.</summary>
+internal static class SqliteRows
+{
+    /// <summary>Columns of <c>memories</c> in the order <see cref="ReadMemory"/> expects, for alias m.</summary>
+    public const string MemoryColumns =
+        "m.id, m.tenant, m.user_id, m.agent_id, m.project, m.session_id, m.kind, m.type, m.title, m.content, " +
+        "m.facts, m.concepts, m.files_read, m.files_modified, m.metadata, m.source, m.importance, m.access_count, " +
+        "m.last_accessed_at, m.created_at, m.updated_at, m.valid_from, m.valid_to, m.superseded_by, m.content_hash";
+
+    public const int MemoryColumnCount = 25;
+
+    public const string HistoryColumns =
+        "h.id, h.memory_id, h.tenant, h.user_id, h.agent_id, h.project, h.session_id, h.event, h.actor, h.at, h.old_value, h.new_value, h.reason";
+
+    public static Memory ReadMemory(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        Scope = new MemoryScope
+        {
+            Tenant = r.GetString(1),
+            UserId = r.GetString(2),
+            AgentId = r.GetString(3),
+            Project = r.GetString(4),
+            SessionId = r.GetString(5),
+        },
+        Kind = MemoryKinds.Parse(r.GetString(6)),
+        Type = NullableString(r, 7),
+        Title = NullableString(r, 8),
+        Content = r.GetString(9),
+        Facts = ReadList(r, 10),
+        Concepts = ReadList(r, 11),
+        FilesRead = ReadList(r, 12),
+        FilesModified = ReadList(r, 13),
+        Metadata = r.IsDBNull(14)
+            ? new Dictionary<string, string>()
+            : JsonSerializer.Deserialize(r.GetString(14), EngramJsonContext.Default.DictionaryStringString) ?? [],
+        Source = r.IsDBNull(15)
+            ? MemorySource.None
+            : JsonSerializer.Deserialize(r.GetString(15), EngramJsonContext.Default.MemorySource) ?? MemorySource.None,
+        Importance = r.GetDouble(16),
+        AccessCount = r.GetInt64(17),
+        LastAccessedAt = NullableTime(r, 18),
+        CreatedAt = Time(r.GetInt64(19)),
+        UpdatedAt = Time(r.GetInt64(20)),
+        ValidFrom = Time(r.GetInt64(21)),
+        ValidTo = NullableTime(r, 22),
+        SupersededBy = NullableString(r, 23),
+        ContentHash = r.GetString(24),
+    };
+
+    public static HistoryEntry ReadHistory(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        MemoryId = r.GetString(1),
+        Scope = new MemoryScope
+        {
+            Tenant = r.GetString(2),
+            UserId = r.GetString(3),
+            AgentId = r.GetString(4),
+            Project = r.GetString(5),
+            SessionId = r.GetString(6),
+        },
+        Event = ParseEvent(r.GetString(7)),
+        Actor = r.GetString(8),
+        At = Time(r.GetInt64(9)),
+        OldValue = NullableString(r, 10),
+        NewValue = NullableString(r, 11),
+        Reason = NullableString(r, 12),
+    };
+
+    /// <summary>Binds every column of a memory as @name parameters.</summary>
+    public static void BindMemory(SqliteCommand command, Memory m)
+    {
+        var p = command.Parameters;
+        p.AddWithValue("@id", m.Id);
+        p.AddWithValue("@tenant", m.Scope.Tenant);
+        p.AddWithValue("@user_id", m.Scope.UserId);
+        p.AddWithValue("@agent_id", m.Scope.AgentId);
+        p.AddWithValue("@project", m.Scope.Project);
+        p.AddWithValue("@session_id", m.Scope.SessionId);
+        p.AddWithValue("@kind", m.Kind.ToWire());
+        p.AddWithValue("@type", (object?)m.Type ?? DBNull.Value);
+        p.AddWithValue("@title", (object?)m.Title ?? DBNull.Value);
+        p.AddWithValue("@content", m.Content);
+        p.AddWithValue("@facts", ListJson(m.Facts));
+        p.AddWithValue("@concepts", ListJson(m.Concepts));
+        p.AddWithValue("@files_read", ListJson(m.FilesRead));
+        p.AddWithValue("@files_modified", ListJson(m.FilesModified));
+        p.AddWithValue("@metadata", m.Metadata.Count == 0
+            ? DBNull.Value
+            : JsonSerializer.Serialize(new Dictionary<string, string>(m.Metadata), EngramJsonContext.Default.DictionaryStringString));
+        p.AddWithValue("@source", m.Source.IsEmpty ? DBNull.Value : JsonSerializer.Serialize(m.Source, EngramJsonContext.Default.MemorySource));
+        p.AddWithValue("@search_extra", (object?)IndexText.Extra(m) ?? DBNull.Value);
+        p.AddWithValue("@importance", m.Importance);
+        p.AddWithValue("@access_count", m.AccessCount);
+        p.AddWithValue("@last_accessed_at", m.LastAccessedAt is { } la ? la.ToUnixTimeMilliseconds() : DBNull.Value);
+        p.AddWithValue("@created_at", m.CreatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("@updated_at", m.UpdatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("@valid_from", m.ValidFrom.ToUnixTimeMilliseconds());
+        p.AddWithValue("@valid_to", m.ValidTo is { } vt ? vt.ToUnixTimeMilliseconds() : DBNull.Value);
+        p.AddWithValue("@superseded_by", (object?)m.SupersededBy ?? DBNull.Value);
+        p.AddWithValue("@content_hash", m.ContentHash);
+    }
+
+    public const string InsertMemorySql =
+        "INSERT OR IGNORE INTO memories (id, tenant, user_id, agent_id, project, session_id, kind, type, title, content, " +
+        "facts, concepts, files_read, files_modified, metadata, source, search_extra, importance, access_count, " +
+        "last_accessed_at, created_at, updated_at, valid_from, valid_to, superseded_by, content_hash) VALUES " +
+        "(@id, @tenant, @user_id, @agent_id, @project, @session_id, @kind, @type, @title, @content, " +
+        "@facts, @concepts, @files_read, @files_modified, @metadata, @source, @search_extra, @importance, @access_count, " +
+        "@last_accessed_at, @created_at, @updated_at, @valid_from, @valid_to, @superseded_by, @content_hash)";
+
+    public const string InsertHistorySql =
+        "INSERT OR IGNORE INTO history (id, memory_id, tenant, user_id, agent_id, project, session_id, event, actor, at, old_value, new_value, reason) " +
+        "VALUES (@h_id, @h_memory_id, @h_tenant, @h_user_id, @h_agent_id, @h_project, @h_session_id, @h_event, @h_actor, @h_at, @h_old, @h_new, @h_reason)";
+
+    public static void BindHistory(SqliteCommand command, HistoryEntry h)
+    {
+        var p = command.Parameters;
+        p.AddWithValue("@h_id", h.Id);
+        p.AddWithValue("@h_memory_id", h.MemoryId);
+        p.AddWithValue("@h_tenant", h.Scope.Tenant);
+        p.AddWithValue("@h_user_id", h.Scope.UserId);
+        p.AddWithValue("@h_agent_id", h.Scope.AgentId);
+        p.AddWithValue("@h_project", h.Scope.Project);
+        p.AddWithValue("@h_session_id", h.Scope.SessionId);
+        p.AddWithValue("@h_event", EventName(h.Event));
+        p.AddWithValue("@h_actor", h.Actor);
+        p.AddWithValue("@h_at", h.At.ToUnixTimeMilliseconds());
+        p.AddWithValue("@h_old", (object?)h.OldValue ?? DBNull.Value);
+        p.AddWithValue("@h_new", (object?)h.NewValue ?? DBNull.Value);
+        p.AddWithValue("@h_reason", (object?)h.Reason ?? DBNull.Value);
+    }
+
+    public static string EventName(HistoryEvent e) => e switch
+    {
+        HistoryEvent.Add => "add",
+        HistoryEvent.Update => "update",
+        HistoryEvent.Delete => "delete",
+        HistoryEvent.Supersede => "supersede",
+        _ => throw new ArgumentOutOfRangeException(nameof(e)),
+    };
+
+    private static HistoryEvent ParseEvent(string name) => name switch
+    {
+        "add" => HistoryEvent.Add,
+        "update" => HistoryEvent.Update,
+        "delete" => HistoryEvent.Delete,
+        "supersede" => HistoryEvent.Supersede,
+        _ => throw new EngramException($"unknown history event '{name}' in the database"),
+    };
+
+    public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static DateTimeOffset? NullableTime(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetInt64(i));
+
+    private static string? NullableString(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static List<string> ReadList(SqliteDataReader r, int i) =>
+        r.IsDBNull(i) ? [] : JsonSerializer.Deserialize(r.GetString(i), EngramJsonContext.Default.ListString) ?? [];
+
+    private static object ListJson(IReadOnlyList<string> list) =>
+        list.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(list.ToList(), EngramJsonContext.Default.ListString);
+}

@@ -1,0 +1,20 @@
+using Engram.Core.Storage;
+using Engram.Testing;
+
+namespace Engram.Sqlite.Tests;
+
+/// <summary>The store conformance suite against real SQLite files.</summary>
+public sealed class SqliteConformanceTests : MemoryStoreConformanceTests, IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private int _count;
+
+    protected override async Task<IMemoryStore> CreateEmptyStoreAsync()
+    {
+        var store = new SqliteMemoryStore(_folder.File($"engram-{_count++}.db"), time: Clock);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

@@ -1,0 +1,85 @@
+using Engram.Core;
+using Engram.Core.Model;
+using Engram.Core.Services;
+using Microsoft.Data.Sqlite;
+
+namespace Engram.Sqlite.Tests;
+
+public sealed class SqliteStoreTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task New_database_uses_wal_and_the_latest_schema()
+    {
+        var path = _folder.File("sub/dir/engram.db");
+        await using (var store = new SqliteMemoryStore(path))
+        {
+            await store.InitializeAsync();
+        }
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode; ";
+        Assert.Equal("wal", (string)(await command.ExecuteScalarAsync())!);
+        command.CommandText = "PRAGMA user_version;";
+        Assert.Equal((long)SqliteMigrator.LatestVersion, (long)(await command.ExecuteScalarAsync())!);
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE name IN ('memories', 'memories_fts', 'embeddings', 'history', 'queue')";
+        Assert.Equal(5L, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task Many_stores_on_one_new_file_migrate_and_write_concurrently_without_loss()
+    {
+        var path = _folder.File("shared.db");
+        // Eight independent stores (as separate processes would be) start on a file that does not exist yet.
+        var writers = Enumerable.Range(0, 8).Select(async w =>
+        {
+            await using var store = new SqliteMemoryStore(path);
+            var service = new MemoryService(store);
+            for (var i = 0; i < 25; i++)
+            {
+                await service.AddAsync(new AddMemoryRequest { Content = $"writer {w} memory {i}", Scope = new MemoryScope { UserId = "load" } });
+            }
+        });
+        await Task.WhenAll(writers);
+
+        await using var check = new SqliteMemoryStore(path);
+        var stats = await check.GetStatsAsync(MemoryScope.DefaultTenant);
+        Assert.Equal(200, stats.Memories);
+        Assert.Equal(200, stats.HistoryEntries);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_database_gives_a_clear_error()
+    {
+        var path = _folder.File("broken.db");
+        await File.WriteAllTextAsync(path, "this is not a database, just some text that is long enough to fill a header page.......");
+        await using var store = new SqliteMemoryStore(path);
+        var error = await Assert.ThrowsAsync<EngramException>(() => store.InitializeAsync());
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("not an Engram database", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reopening_an_existing_database_keeps_its_data()
+    {
+        var path = _folder.File("engram.db");
+        string id;
+        await using (var store = new SqliteMemoryStore(path))
+        {
+            id = (await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "persisted" })).Results[0].Memory.Id;
+        }
+        await using var reopened = new SqliteMemoryStore(path);
+        Assert.Equal("persisted", (await new MemoryService(reopened).GetAsync(id))!.Content);
+    }
+
+    [Theory]
+    [InlineData(new[] { "staging", "port" }, "\"staging\" OR \"port\"")]
+    [InlineData(new[] { "a\"b" }, "\"a\"\"b\"")]
+    [InlineData(new[] { " ", "" }, "")]
+    public void Match_expressions_quote_every_term(string[] terms, string expected) =>
+        Assert.Equal(expected, SqliteMemoryStore.MatchExpression(terms));
+}

@@ -1,0 +1,448 @@
+using Engram.Core;
+using Engram.Core.Model;
+using Engram.Core.Services;
+using Engram.Core.Storage;
+
+namespace Engram.Testing;
+
+/// <summary>
+/// The behaviour every <see cref="IMemoryStore"/> must have, exercised through the real
+/// <see cref="MemoryService"/>. A store's test class inherits this and says how to make a fresh store.
+/// </summary>
+public abstract class MemoryStoreConformanceTests : IAsyncLifetime
+{
+    private readonly List<IMemoryStore> _stores = [];
+
+    protected ManualTimeProvider Clock { get; } = new();
+
+    /// <summary>A new, empty, initialised store.</summary>
+    protected abstract Task<IMemoryStore> CreateEmptyStoreAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores) await store.DisposeAsync();
+    }
+
+    protected async Task<IMemoryStore> NewStoreAsync()
+    {
+        var store = await CreateEmptyStoreAsync();
+        _stores.Add(store);
+        return store;
+    }
+
+    protected async Task<(IMemoryStore Store, MemoryService Service)> NewServiceAsync(WordHashEmbeddingGenerator? embeddings = null)
+    {
+        var store = await NewStoreAsync();
+        return (store, new MemoryService(store, embeddings: embeddings, time: Clock));
+    }
+
+    protected static MemoryScope Alice => new() { UserId = "alice" };
+
+    protected static async Task<Memory> AddAsync(IMemoryService service, string text, MemoryScope? scope = null, MemoryKind kind = MemoryKind.Fact)
+    {
+        var result = await service.AddAsync(new AddMemoryRequest { Content = text, Scope = scope ?? Alice, Kind = kind });
+        return result.Results.Single().Memory;
+    }
+
+    [Fact]
+    public async Task Add_then_get_round_trips_every_field()
+    {
+        var (_, service) = await NewServiceAsync();
+        var request = new AddMemoryRequest
+        {
+            Content = "Deploys go through the blue-green pipeline",
+            Scope = new MemoryScope { Tenant = "acme", UserId = "alice", AgentId = "claude", Project = "github.com/acme/shop", SessionId = "s1" },
+            Kind = MemoryKind.Observation,
+            Type = "decision",
+            Title = "Blue-green deploys",
+            Facts = ["deploys are blue-green", "rollback takes one click"],
+            Concepts = ["deployment"],
+            FilesRead = ["deploy/pipeline.yml"],
+            FilesModified = ["deploy/blue.yml"],
+            Metadata = new Dictionary<string, string> { ["source"] = "review", ["ticket"] = "OPS-12" },
+            Source = new MemorySource { ToolUseId = "toolu_1", EventIds = ["e1", "e2"] },
+            Importance = 0.9,
+            ValidFrom = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
+        };
+        var added = (await service.AddAsync(request)).Results.Single();
+        Assert.Equal(AddOutcome.Added, added.Outcome);
+
+        var got = await service.GetAsync(added.Memory.Id, "acme");
+        Assert.NotNull(got);
+        Assert.Equal(added.Memory.Id, got.Id);
+        Assert.Equal(request.Scope, got.Scope);
+        Assert.Equal(MemoryKind.Observation, got.Kind);
+        Assert.Equal("decision", got.Type);
+        Assert.Equal("Blue-green deploys", got.Title);
+        Assert.Equal(request.Content, got.Content);
+        Assert.Equal(request.Facts, got.Facts);
+        Assert.Equal(request.Concepts, got.Concepts);
+        Assert.Equal(request.FilesRead, got.FilesRead);
+        Assert.Equal(request.FilesModified, got.FilesModified);
+        Assert.Equal(request.Metadata, got.Metadata);
+        Assert.Equal("toolu_1", got.Source.ToolUseId);
+        Assert.Equal(["e1", "e2"], got.Source.EventIds);
+        Assert.Equal(0.9, got.Importance);
+        Assert.Equal(request.ValidFrom, got.ValidFrom);
+        Assert.Equal(Clock.GetUtcNow(), got.CreatedAt);
+        Assert.Null(got.ValidTo);
+        Assert.Equal(added.Memory.ContentHash, got.ContentHash);
+        Assert.Equal(added.Memory, got with { Facts = added.Memory.Facts, Concepts = added.Memory.Concepts, FilesRead = added.Memory.FilesRead, FilesModified = added.Memory.FilesModified, Metadata = added.Memory.Metadata, Source = added.Memory.Source });
+    }
+
+    [Fact]
+    public async Task Ids_sort_by_creation_time()
+    {
+        var (_, service) = await NewServiceAsync();
+        var first = await AddAsync(service, "first");
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        var second = await AddAsync(service, "second");
+        var third = await AddAsync(service, "third");
+        Assert.True(string.CompareOrdinal(first.Id, second.Id) < 0);
+        Assert.True(string.CompareOrdinal(second.Id, third.Id) < 0);
+        Assert.True(MemoryId.IsValid(first.Id));
+    }
+
+    [Fact]
+    public async Task Exact_duplicates_in_one_scope_are_stored_once()
+    {
+        var (_, service) = await NewServiceAsync();
+        var first = await AddAsync(service, "Alice prefers tea.");
+        var again = (await service.AddAsync(new AddMemoryRequest { Content = "  alice   PREFERS tea. ", Scope = Alice })).Results.Single();
+        Assert.Equal(AddOutcome.Duplicate, again.Outcome);
+        Assert.Equal(first.Id, again.Memory.Id);
+
+        var bob = await AddAsync(service, "Alice prefers tea.", new MemoryScope { UserId = "bob" });
+        Assert.NotEqual(first.Id, bob.Id);
+        var asPrompt = await AddAsync(service, "Alice prefers tea.", Alice, MemoryKind.Prompt);
+        Assert.NotEqual(first.Id, asPrompt.Id);
+
+        var all = await service.ListAsync(new MemoryFilter()).ToListAsync();
+        Assert.Equal(3, all.Count);
+        Assert.Single(await service.GetHistoryAsync(first.Id));
+    }
+
+    [Fact]
+    public async Task Search_ranks_the_matching_memory_first_and_respects_scope()
+    {
+        var (_, service) = await NewServiceAsync();
+        await AddAsync(service, "The office coffee machine is on the third floor");
+        var target = await AddAsync(service, "The staging database runs PostgreSQL 16 on port 6543");
+        await AddAsync(service, "Production traffic is served from two regions");
+        await AddAsync(service, "The staging database password rotates monthly", new MemoryScope { UserId = "bob" });
+
+        var hits = await service.SearchAsync(new SearchRequest { Query = "which port does the staging database listen on", Filter = new MemoryFilter { UserId = "alice" } });
+        Assert.NotEmpty(hits);
+        Assert.Equal(target.Id, hits[0].Memory.Id);
+        Assert.All(hits, h => Assert.Equal("alice", h.Memory.Scope.UserId));
+        Assert.Contains("text #1", hits[0].Explanation, StringComparison.Ordinal);
+        Assert.InRange(hits[0].Score, 0.01, 1.5);
+
+        var carol = await service.SearchAsync(new SearchRequest { Query = "staging database port", Filter = new MemoryFilter { UserId = "carol" } });
+        Assert.Empty(carol);
+    }
+
+    [Theory]
+    [InlineData("\"unbalanced quote")]
+    [InlineData("port*")]
+    [InlineData("-staging")]
+    [InlineData("content:staging")]
+    [InlineData("(staging OR")]
+    [InlineData("NEAR(staging port, 2)")]
+    [InlineData("AND OR NOT")]
+    [InlineData("^staging + port")]
+    [InlineData("''' \" \" * : ( ) { } [ ]")]
+    [InlineData("staging\0port")]
+    public async Task Search_text_with_query_syntax_never_fails(string query)
+    {
+        var (_, service) = await NewServiceAsync();
+        await AddAsync(service, "The staging database listens on port 6543");
+        var hits = await service.SearchAsync(new SearchRequest { Query = query });
+        Assert.NotNull(hits);
+    }
+
+    [Fact]
+    public async Task Search_stems_words()
+    {
+        var (_, service) = await NewServiceAsync();
+        var target = await AddAsync(service, "We migrated the billing service to Kubernetes");
+        var hits = await service.SearchAsync(new SearchRequest { Query = "migrating billing services" });
+        Assert.Equal(target.Id, Assert.Single(hits).Memory.Id);
+    }
+
+    [Fact]
+    public async Task Update_keeps_history_and_search_sees_only_the_new_text()
+    {
+        var (_, service) = await NewServiceAsync();
+        var memory = await AddAsync(service, "The team meets on Mondays");
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        var updated = await service.UpdateAsync(memory.Id, new MemoryUpdate { Content = "The team meets on Thursdays", Actor = "alice", Reason = "schedule moved" });
+        Assert.Equal("The team meets on Thursdays", updated.Content);
+        Assert.Equal(Clock.GetUtcNow(), updated.UpdatedAt);
+
+        var history = await service.GetHistoryAsync(memory.Id);
+        Assert.Equal([HistoryEvent.Add, HistoryEvent.Update], history.Select(h => h.Event));
+        Assert.Equal("The team meets on Mondays", history[1].OldValue);
+        Assert.Equal("The team meets on Thursdays", history[1].NewValue);
+        Assert.Equal("alice", history[1].Actor);
+        Assert.Equal("schedule moved", history[1].Reason);
+
+        Assert.Empty(await service.SearchAsync(new SearchRequest { Query = "mondays" }));
+        Assert.Single(await service.SearchAsync(new SearchRequest { Query = "thursdays" }));
+        Assert.Equal("The team meets on Thursdays", (await service.GetAsync(memory.Id))!.Content);
+    }
+
+    [Fact]
+    public async Task Update_to_the_text_of_another_memory_is_refused()
+    {
+        var (_, service) = await NewServiceAsync();
+        await AddAsync(service, "one fact");
+        var other = await AddAsync(service, "another fact");
+        var error = await Assert.ThrowsAsync<EngramException>(() => service.UpdateAsync(other.Id, new MemoryUpdate { Content = "One fact" }));
+        Assert.Contains("already says exactly this", error.Message, StringComparison.Ordinal);
+        Assert.Equal("another fact", (await service.GetAsync(other.Id))!.Content);
+    }
+
+    [Fact]
+    public async Task Update_of_a_missing_memory_throws_not_found()
+    {
+        var (_, service) = await NewServiceAsync();
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => service.UpdateAsync("01JAAAAAAAAAAAAAAAAAAAAAAA", new MemoryUpdate { Content = "x" }));
+    }
+
+    [Fact]
+    public async Task Delete_removes_from_get_list_and_search_but_keeps_history()
+    {
+        var (_, service) = await NewServiceAsync();
+        var memory = await AddAsync(service, "Temporary note about the release freeze");
+        Assert.True(await service.DeleteAsync(memory.Id, reason: "obsolete"));
+        Assert.Null(await service.GetAsync(memory.Id));
+        Assert.Empty(await service.ListAsync(new MemoryFilter()).ToListAsync());
+        Assert.Empty(await service.SearchAsync(new SearchRequest { Query = "release freeze" }));
+        var history = await service.GetHistoryAsync(memory.Id);
+        Assert.Equal([HistoryEvent.Add, HistoryEvent.Delete], history.Select(h => h.Event));
+        Assert.Equal("obsolete", history[1].Reason);
+        Assert.False(await service.DeleteAsync(memory.Id));
+    }
+
+    [Fact]
+    public async Task Delete_all_touches_only_the_given_scope()
+    {
+        var (_, service) = await NewServiceAsync();
+        await AddAsync(service, "alice one");
+        await AddAsync(service, "alice two");
+        var bobs = await AddAsync(service, "bob one", new MemoryScope { UserId = "bob" });
+        Assert.Equal(2, await service.DeleteAllAsync(new MemoryFilter { UserId = "alice" }));
+        var left = await service.ListAsync(new MemoryFilter()).ToListAsync();
+        Assert.Equal(bobs.Id, Assert.Single(left).Id);
+    }
+
+    [Fact]
+    public async Task List_filters_by_kind_time_metadata_and_orders_newest_first()
+    {
+        var (_, service) = await NewServiceAsync();
+        var day = new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 5; i++)
+        {
+            await service.AddAsync(new AddMemoryRequest
+            {
+                Content = $"note {i}",
+                Scope = Alice,
+                Kind = i % 2 == 0 ? MemoryKind.Fact : MemoryKind.Prompt,
+                ValidFrom = day.AddDays(i),
+                Metadata = new Dictionary<string, string> { ["parity"] = i % 2 == 0 ? "even" : "odd" },
+            });
+        }
+        var all = await service.ListAsync(new MemoryFilter { UserId = "alice" }).ToListAsync();
+        Assert.Equal(["note 4", "note 3", "note 2", "note 1", "note 0"], all.Select(m => m.Content));
+        Assert.Equal(2, (await service.ListAsync(new MemoryFilter(), limit: 2).ToListAsync()).Count);
+        Assert.Equal(["note 3", "note 1"], (await service.ListAsync(new MemoryFilter { Kinds = [MemoryKind.Prompt] }).ToListAsync()).Select(m => m.Content));
+        Assert.Equal(["note 3", "note 2"], (await service.ListAsync(new MemoryFilter { Since = day.AddDays(2), Until = day.AddDays(4) }).ToListAsync()).Select(m => m.Content));
+        Assert.Equal(["note 4", "note 2", "note 0"], (await service.ListAsync(new MemoryFilter { Metadata = new Dictionary<string, string> { ["parity"] = "even" } }).ToListAsync()).Select(m => m.Content));
+        var hits = await service.SearchAsync(new SearchRequest { Query = "note", Filter = new MemoryFilter { Kinds = [MemoryKind.Fact], Since = day.AddDays(1) } });
+        Assert.Equal(["note 2", "note 4"], hits.Select(h => h.Memory.Content).Order());
+    }
+
+    [Fact]
+    public async Task Superseded_memories_stay_but_are_not_current()
+    {
+        var (store, service) = await NewServiceAsync();
+        var old = await AddAsync(service, "Alice lives in Berlin");
+        var current = await AddAsync(service, "Alice moved to Lisbon");
+        var superseded = old with { ValidTo = Clock.GetUtcNow(), SupersededBy = current.Id };
+        await store.UpdateAsync(superseded, new HistoryEntry
+        {
+            Id = MemoryId.System.Next(), MemoryId = old.Id, Scope = old.Scope, Event = HistoryEvent.Supersede,
+            Actor = "test", At = Clock.GetUtcNow(), OldValue = old.Content, NewValue = current.Content,
+        });
+
+        Assert.Equal([current.Id], (await service.ListAsync(new MemoryFilter()).ToListAsync()).Select(m => m.Id));
+        Assert.Equal(2, (await service.ListAsync(new MemoryFilter { IncludeSuperseded = true }).ToListAsync()).Count);
+        Assert.DoesNotContain(await service.SearchAsync(new SearchRequest { Query = "Alice Berlin" }), h => h.Memory.Id == old.Id);
+        var fetched = await service.GetAsync(old.Id);
+        Assert.Equal(current.Id, fetched!.SupersededBy);
+        Assert.False(fetched.IsCurrent);
+        // The same text may be stored again once the old one is no longer current.
+        var again = await AddAsync(service, "Alice lives in Berlin");
+        Assert.NotEqual(old.Id, again.Id);
+    }
+
+    [Fact]
+    public async Task Tenants_never_see_each_other()
+    {
+        var (_, service) = await NewServiceAsync();
+        var acme = (await service.AddAsync(new AddMemoryRequest { Content = "acme secret plan", Scope = new MemoryScope { Tenant = "acme" } })).Results[0].Memory;
+        Assert.Null(await service.GetAsync(acme.Id, "globex"));
+        Assert.Empty(await service.SearchAsync(new SearchRequest { Query = "secret plan", Filter = new MemoryFilter { Tenant = "globex" } }));
+        Assert.Empty(await service.GetHistoryAsync(acme.Id, "globex"));
+        Assert.False(await service.DeleteAsync(acme.Id, "globex"));
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => service.UpdateAsync(acme.Id, new MemoryUpdate { Content = "hijack" }, "globex"));
+        Assert.Equal("acme secret plan", (await service.GetAsync(acme.Id, "acme"))!.Content);
+    }
+
+    [Fact]
+    public async Task Vectors_join_the_fusion_when_an_embedding_generator_is_configured()
+    {
+        var embeddings = new WordHashEmbeddingGenerator();
+        var (_, service) = await NewServiceAsync(embeddings);
+        await AddAsync(service, "Bob repaired the bicycle");
+        var car = await AddAsync(service, "Alice bought a red car last spring");
+        await AddAsync(service, "The cat sleeps on the sofa");
+
+        // No word of the query appears in the memory; only the (synonym-aware) vectors connect them.
+        var hits = await service.SearchAsync(new SearchRequest { Query = "automobile purchase" });
+        Assert.Equal(car.Id, hits[0].Memory.Id);
+        Assert.Contains("vector #1", hits[0].Explanation, StringComparison.Ordinal);
+        Assert.Equal(4, embeddings.Calls);
+    }
+
+    [Fact]
+    public async Task Search_records_access()
+    {
+        var (_, service) = await NewServiceAsync();
+        var memory = await AddAsync(service, "The VPN needs a hardware token");
+        await service.SearchAsync(new SearchRequest { Query = "vpn token" });
+        await service.SearchAsync(new SearchRequest { Query = "vpn token" });
+        var got = await service.GetAsync(memory.Id);
+        Assert.Equal(2, got!.AccessCount);
+        Assert.Equal(Clock.GetUtcNow(), got.LastAccessedAt);
+    }
+
+    [Fact]
+    public async Task Recency_breaks_ties_toward_newer_memories()
+    {
+        var (_, service) = await NewServiceAsync();
+        var old = await service.AddAsync(new AddMemoryRequest { Content = "standup at nine", Scope = Alice, ValidFrom = Clock.GetUtcNow().AddDays(-300) });
+        var fresh = await service.AddAsync(new AddMemoryRequest { Content = "standup at ten", Scope = Alice });
+        var hits = await service.SearchAsync(new SearchRequest { Query = "standup" });
+        Assert.Equal(fresh.Results[0].Memory.Id, hits[0].Memory.Id);
+        Assert.Equal(old.Results[0].Memory.Id, hits[1].Memory.Id);
+    }
+
+    [Fact]
+    public async Task Import_is_lossless_and_idempotent()
+    {
+        var (source, service) = await NewServiceAsync();
+        var memory = await AddAsync(service, "original text");
+        await service.UpdateAsync(memory.Id, new MemoryUpdate { Content = "edited text" });
+        var gone = await AddAsync(service, "deleted later");
+        await service.DeleteAsync(gone.Id);
+
+        var target = await NewStoreAsync();
+        var exported = await source.ListAsync(new MemoryFilter { IncludeSuperseded = true }).ToListAsync();
+        var orphans = await source.ListOrphanHistoryAsync(new MemoryFilter()).ToListAsync();
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var m in exported)
+            {
+                var inserted = await target.ImportAsync(m, await source.GetHistoryAsync(m.Tenant(), m.Id));
+                Assert.Equal(round == 0, inserted);
+            }
+            await target.ImportAsync(null, orphans);
+        }
+        var imported = await target.GetAsync(MemoryScope.DefaultTenant, memory.Id);
+        Assert.Equal((await source.GetAsync(MemoryScope.DefaultTenant, memory.Id))!.Content, imported!.Content);
+        Assert.Equal(2, (await target.GetHistoryAsync(MemoryScope.DefaultTenant, memory.Id)).Count);
+        Assert.Equal(2, (await target.GetHistoryAsync(MemoryScope.DefaultTenant, gone.Id)).Count);
+        var stats = await target.GetStatsAsync(MemoryScope.DefaultTenant);
+        Assert.Equal(1, stats.Memories);
+        Assert.Equal(4, stats.HistoryEntries);
+    }
+
+    [Fact]
+    public async Task Stats_count_by_kind_and_project()
+    {
+        var (store, service) = await NewServiceAsync();
+        await AddAsync(service, "a", new MemoryScope { Project = "p1" });
+        await AddAsync(service, "b", new MemoryScope { Project = "p1" }, MemoryKind.Observation);
+        await AddAsync(service, "c", new MemoryScope { Project = "p2" });
+        var stats = await store.GetStatsAsync(MemoryScope.DefaultTenant);
+        Assert.Equal(3, stats.Memories);
+        Assert.Equal(2, stats.ByKind["fact"]);
+        Assert.Equal(1, stats.ByKind["observation"]);
+        Assert.Equal(2, stats.ByProject["p1"]);
+        Assert.Equal(3, stats.HistoryEntries);
+    }
+
+    [Fact]
+    public async Task Reset_erases_everything()
+    {
+        var (store, service) = await NewServiceAsync();
+        await AddAsync(service, "one");
+        await AddAsync(service, "two", new MemoryScope { Tenant = "other" });
+        await ((IEventQueue)store).EnqueueAsync(new QueuedEvent { Kind = "k", Payload = "{}" });
+        await service.ResetAsync();
+        Assert.Equal(0, (await store.GetStatsAsync(MemoryScope.DefaultTenant)).HistoryEntries);
+        Assert.Equal(0, (await store.GetStatsAsync("other")).Memories);
+        Assert.Equal((0, 0), await ((IEventQueue)store).CountAsync());
+        Assert.Empty(await service.SearchAsync(new SearchRequest { Query = "one" }));
+        await AddAsync(service, "one");
+        Assert.Single(await service.SearchAsync(new SearchRequest { Query = "one" }));
+    }
+
+    [Fact]
+    public async Task Queue_claims_leases_completes_and_retries()
+    {
+        var store = await NewStoreAsync();
+        var queue = (IEventQueue)store;
+        Assert.True(await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", DedupeKey = "toolu_1", Payload = "{\"a\":1}" }));
+        Assert.False(await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", DedupeKey = "toolu_1", Payload = "{\"a\":1}" }));
+        Assert.True(await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", Payload = "{\"b\":2}" }));
+
+        var first = await queue.ClaimAsync(10, TimeSpan.FromMinutes(1), "w1");
+        Assert.Equal(2, first.Count);
+        Assert.Equal("{\"a\":1}", first[0].Payload);
+        Assert.Empty(await queue.ClaimAsync(10, TimeSpan.FromMinutes(1), "w2"));
+
+        await queue.CompleteAsync(first[0].Seq);
+        await queue.FailAsync(first[1].Seq, "boom", maxAttempts: 2);
+        var retry = await queue.ClaimAsync(10, TimeSpan.FromMinutes(1), "w2");
+        Assert.Equal(first[1].Seq, Assert.Single(retry).Seq);
+        Assert.Equal(1, retry[0].Attempts);
+        Assert.Equal("boom", retry[0].LastError);
+        await queue.FailAsync(retry[0].Seq, "boom again", maxAttempts: 2);
+        Assert.Empty(await queue.ClaimAsync(10, TimeSpan.FromMinutes(1), "w3"));
+        Assert.Equal((0, 1), await queue.CountAsync());
+    }
+
+    [Fact]
+    public async Task Queue_reclaims_work_whose_lease_ran_out()
+    {
+        var store = await NewStoreAsync();
+        var queue = (IEventQueue)store;
+        await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", Payload = "{}" });
+        Assert.Single(await queue.ClaimAsync(1, TimeSpan.FromSeconds(30), "crashed-worker"));
+        Assert.Empty(await queue.ClaimAsync(1, TimeSpan.FromSeconds(30), "w2"));
+        Clock.Advance(TimeSpan.FromSeconds(31));
+        var again = await queue.ClaimAsync(1, TimeSpan.FromSeconds(30), "w2");
+        Assert.Single(again);
+        Assert.Equal((1, 0), await queue.CountAsync());
+    }
+}
+
+internal static class MemoryTestExtensions
+{
+    public static string Tenant(this Memory memory) => memory.Scope.Tenant;
+}

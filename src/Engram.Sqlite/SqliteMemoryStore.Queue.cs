@@ -77,6 +77,27 @@ public sealed partial class SqliteMemoryStore
         return events;
     }
 
+    public async Task<IReadOnlyList<string>> ListClaimantsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT DISTINCT claimed_by FROM queue WHERE state = 'pending' AND claimed_by IS NOT NULL AND claimed_until >= @now";
+        command.Parameters.AddWithValue("@now", NowMs());
+        var workers = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) workers.Add(reader.GetString(0));
+        return workers;
+    }
+
+    public Task<int> ReleaseClaimsAsync(string worker, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "UPDATE queue SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by = @worker");
+            command.Parameters.AddWithValue("@worker", worker);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
     private const string QueueColumns = "seq, tenant, kind, dedupe_key, payload, enqueued_at, attempts, last_error, session_key, state";
 
     private static QueuedEvent ReadEvent(Microsoft.Data.Sqlite.SqliteDataReader reader) => new()

@@ -37,6 +37,12 @@ public interface IEventQueue
     /// <summary>Records a failure; the event is retried until it has failed <paramref name="maxAttempts"/> times.</summary>
     Task FailAsync(long seq, string error, int maxAttempts, CancellationToken cancellationToken = default);
 
+    /// <summary>Workers holding unexpired claims (to find claims of workers that died).</summary>
+    Task<IReadOnlyList<string>> ListClaimantsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Returns a worker's claimed events to the queue at once. Returns how many.</summary>
+    Task<int> ReleaseClaimsAsync(string worker, CancellationToken cancellationToken = default);
+
     /// <summary>Every event of one session, processed or not, in the order they were enqueued.</summary>
     Task<IReadOnlyList<QueuedEvent>> ListSessionAsync(string sessionKey, CancellationToken cancellationToken = default);
 

@@ -131,7 +131,7 @@ public static partial class SecretRedactor
     [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*", Sensitive, TimeoutMs)]
     private static partial Regex Jwt();
 
-    [GeneratedRegex(@"\b(?:proxy-)?authorization[""']?\s*[:=]\s*[""']?(?:(?<scheme>bearer|basic|token|digest|negotiate|apikey)\s+)?(?<secret>[^\s""',;\[\]]{8,})", Insensitive, TimeoutMs)]
+    [GeneratedRegex(@"\bauthorization[""']?\s*[:=]\s*[""']?(?:(?<scheme>bearer|basic|token|digest|negotiate|apikey)\s+)?(?<secret>[^\s""',;\[\]]{8,})", Insensitive, TimeoutMs)]
     private static partial Regex AuthorizationHeader();
 
     [GeneratedRegex(@"\bbearer\s+(?<secret>[A-Za-z0-9._~+/=-]{8,})", Insensitive, TimeoutMs)]
@@ -142,7 +142,7 @@ public static partial class SecretRedactor
     private static partial Regex UrlPassword();
 
     // A password inside a connection string: after a ';', or followed by one.
-    [GeneratedRegex(@"(?<=;\s*)(?:password|pwd)\s*=(?![=>])\s*(?<secret>[^;\r\n""']{1,256})|\b(?:password|pwd)\s*=(?![=>])\s*(?<secret>[^;\r\n""'\s][^;\r\n""']{0,255});", Insensitive, TimeoutMs)]
+    [GeneratedRegex(@";\s*(?:password|pwd)\s*=(?![=>])\s*(?<secret>[^;\r\n""']{1,256})|\b(?:password|pwd)\s*=(?![=>])\s*(?<secret>[^;\r\n""'\s=][^;\r\n""'=]{0,255});", Insensitive, TimeoutMs)]
     private static partial Regex ConnectionStringPassword();
 
     // Command-line flags with a separate value: --password hunter2, --token abc.
@@ -151,9 +151,10 @@ public static partial class SecretRedactor
 
     // name = value, name: value, "name": "value", where the name says it holds a secret. The name must
     // end at a segment boundary (password, db_password, api-key.prod, not passwordHash or tokenizer).
+    // The match starts at the separator, found by a fast search; the name is checked behind it.
     [GeneratedRegex(
-        @"(?<name>(?:password|passwd|passphrase|(?<=[_.-])pass|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth(?:orization|[_-]?key)?)(?<suffix>(?:[_.-][a-z0-9]+){0,3}))[""']?"
-        + @"(?<sep>\s*=\s*|\s*:(?:[ \t]+|(?=[""'])))(?![=>])"
+        @"(?<=(?<name>(?:password|passwd|passphrase|(?<=[_.-])pass|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth(?:orization|[_-]?key)?)(?<suffix>(?:[_.-](?>[a-z0-9]{1,40})){0,4}))[""']?(?<before>\s*))"
+        + @"(?:(?<sep>=)(?![=>])\s*|(?<sep>:)(?:[ \t]+|(?=[""'])))"
         + @"(?:""(?<secret>(?:[^""\\\r\n]|\\.){1,1024})""|'(?<secret>[^'\r\n]{1,1024})'|(?<bare>(?<secret>[^\s""'`,;&<>(){}\[\]]{1,1024})))",
         Insensitive, TimeoutMs)]
     private static partial Regex SecretAssignment();
@@ -179,8 +180,8 @@ public static partial class SecretRedactor
         var name = match.Groups["name"].ValueSpan;
         if (name.StartsWith("pwd", StringComparison.OrdinalIgnoreCase) && (secret[0] == '/' || secret[0] == '~')) return null; // $PWD is a directory
 
-        var sep = match.Groups["sep"].ValueSpan;
-        var envStyle = sep.Length == 1 && sep[0] == '=';
+        var envStyle = match.Groups["sep"].ValueSpan[0] == '=' && match.Groups["before"].Length == 0
+            && match.Groups["secret"].Index == match.Index + 1;
         if (envStyle) return "secret";
 
         // "token = GetToken()", "password: string", "auth: configured": prose and code, not secrets.

@@ -60,6 +60,9 @@ public static class SecretCorpus
         { "private_key = \"MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\"", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "secret" },
         { "GET /cb?access_token=ya29a0AfH6SMBx123&expires=3600", "ya29a0AfH6SMBx123", "secret" },
         { "DB_PASS=correct-horse-battery", "correct-horse-battery", "secret" },
+        { "const accessToken = \"a1b2c3d4e5\";", "a1b2c3d4e5", "secret" },
+        { "Proxy-Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l", "YWxhZGRpbjpvcGVuc2VzYW1l", "basic-auth" },
+        { "MY_APP_CLIENT_SECRET_PROD=Zx9!kq2@", "Zx9!kq2@", "secret" },
         { "mysql -u root --password Sup3rS3cret shop", "Sup3rS3cret", "secret" },
         { "\"apiKey\": \"live_123456\"", "live_123456", "secret" },
         { "Server=db;Database=app;User Id=sa;Password=Pa55 w0rd!;Encrypt=true", "Pa55 w0rd!", "connection-string-password" },
@@ -102,6 +105,9 @@ public static class SecretCorpus
         "var apiKey = options.ApiKey;",
         "\"password_reset_url\": \"/account/reset\"",
         "Hash the password with Argon2, then compare in constant time.",
+        "TOKEN_LIMIT=500 and x-auth-url: https://auth.example.com/login",
+        "if (token != expected && password.Length < 12) return;",
+        "const string TokenHeader = \"X-Token\";",
         "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUJq\n-----END CERTIFICATE-----",
     };
 }

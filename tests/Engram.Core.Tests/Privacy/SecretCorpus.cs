@@ -48,6 +48,8 @@ public static class SecretCorpus
         { "git clone https://user:tok_abc123@github.com/org/repo", "tok_abc123", "url-password" },
         { "REDIS=redis://:r3disPass@cache:6379/0", "r3disPass", "url-password" },
         { "DB_PASSWORD=hunter2", "hunter2", "secret" },
+        { "PASSWORD=hunter", "hunter", "secret" },
+        { "login(password=Winter2024)", "Winter2024", "secret" },
         { "export GITHUB_TOKEN=abcdef123456", "abcdef123456", "secret" },
         { "{\"client_secret\": \"a1b2c3d4e5f6\"}", "a1b2c3d4e5f6", "secret" },
         { "api_key: 9f8e7d6c5b4a", "9f8e7d6c5b4a", "secret" },
@@ -108,6 +110,9 @@ public static class SecretCorpus
         "TOKEN_LIMIT=500 and x-auth-url: https://auth.example.com/login",
         "if (token != expected && password.Length < 12) return;",
         "const string TokenHeader = \"X-Token\";",
+        "user = login(username, password=password)",
+        "client = Client(token=self.token, api_key=get_api_key())",
+        "requests.post(url, auth=auth, secret=config.secret)",
         "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUJq\n-----END CERTIFICATE-----",
     };
 }

@@ -202,3 +202,14 @@ public sealed class ProjectIdentityTests : IDisposable
         Assert.Equal(outer, ProjectIdentity.Resolve(inner).Key);
     }
 }
+
+public sealed class HotPathTests
+{
+    // Hooks run on every tool call: the library must never start a process (such as git).
+    [Fact]
+    public void The_agents_library_does_not_reference_process_apis()
+    {
+        var references = typeof(ProjectIdentity).Assembly.GetReferencedAssemblies().Select(a => a.Name);
+        Assert.DoesNotContain("System.Diagnostics.Process", references);
+    }
+}

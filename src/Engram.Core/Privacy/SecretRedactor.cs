@@ -131,7 +131,7 @@ public static partial class SecretRedactor
     [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*", Sensitive, TimeoutMs)]
     private static partial Regex Jwt();
 
-    [GeneratedRegex(@"\b(?:proxy-)?authorization[""']?\s*[:=]\s*[""']?(?:(?<scheme>bearer|basic|token|digest|negotiate|apikey)\s+)?(?<secret>[^\s""',;\[\]]{8,})", Insensitive, TimeoutMs)]
+    [GeneratedRegex(@"\bauthorization[""']?\s*[:=]\s*[""']?(?:(?<scheme>bearer|basic|token|digest|negotiate|apikey)\s+)?(?<secret>[^\s""',;\[\]]{8,})", Insensitive, TimeoutMs)]
     private static partial Regex AuthorizationHeader();
 
     [GeneratedRegex(@"\bbearer\s+(?<secret>[A-Za-z0-9._~+/=-]{8,})", Insensitive, TimeoutMs)]
@@ -142,7 +142,7 @@ public static partial class SecretRedactor
     private static partial Regex UrlPassword();
 
     // A password inside a connection string: after a ';', or followed by one.
-    [GeneratedRegex(@"(?<=;\s*)(?:password|pwd)\s*=(?![=>])\s*(?<secret>[^;\r\n""']{1,256})|\b(?:password|pwd)\s*=(?![=>])\s*(?<secret>[^;\r\n""'\s][^;\r\n""']{0,255});", Insensitive, TimeoutMs)]
+    [GeneratedRegex(@";\s*(?:password|pwd)\s*=(?![=>])\s*(?<secret>[^;\r\n""']{1,256})|\b(?:password|pwd)\s*=(?![=>])\s*(?<secret>[^;\r\n""'\s=][^;\r\n""'=]{0,255});", Insensitive, TimeoutMs)]
     private static partial Regex ConnectionStringPassword();
 
     // Command-line flags with a separate value: --password hunter2, --token abc.
@@ -151,9 +151,10 @@ public static partial class SecretRedactor
 
     // name = value, name: value, "name": "value", where the name says it holds a secret. The name must
     // end at a segment boundary (password, db_password, api-key.prod, not passwordHash or tokenizer).
+    // The match starts at the separator, found by a fast search; the name is checked behind it.
     [GeneratedRegex(
-        @"(?<name>(?:password|passwd|passphrase|(?<=[_.-])pass|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth(?:orization|[_-]?key)?)(?<suffix>(?:[_.-][a-z0-9]+){0,3}))[""']?"
-        + @"(?<sep>\s*=\s*|\s*:(?:[ \t]+|(?=[""'])))(?![=>])"
+        @"(?<=(?<name>(?:password|passwd|passphrase|(?<=[_.-])pass|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth(?:orization|[_-]?key)?)(?<suffix>(?:[_.-](?>[a-z0-9]{1,40})){0,4}))[""']?(?<before>\s*))"
+        + @"(?:(?<sep>=)(?![=>])\s*|(?<sep>:)(?:[ \t]+|(?=[""'])))"
         + @"(?:""(?<secret>(?:[^""\\\r\n]|\\.){1,1024})""|'(?<secret>[^'\r\n]{1,1024})'|(?<bare>(?<secret>[^\s""'`,;&<>(){}\[\]]{1,1024})))",
         Insensitive, TimeoutMs)]
     private static partial Regex SecretAssignment();
@@ -179,15 +180,17 @@ public static partial class SecretRedactor
         var name = match.Groups["name"].ValueSpan;
         if (name.StartsWith("pwd", StringComparison.OrdinalIgnoreCase) && (secret[0] == '/' || secret[0] == '~')) return null; // $PWD is a directory
 
-        var sep = match.Groups["sep"].ValueSpan;
-        var envStyle = sep.Length == 1 && sep[0] == '=';
-        if (envStyle) return "secret";
-
-        // "token = GetToken()", "password: string", "auth: configured": prose and code, not secrets.
+        // Code, not configuration: "token=get_token()", "secret=self.secret", "login(password=password)".
         var end = match.Index + match.Length;
         if (end < input.Length && input[end] == '(') return null;
-        if (IsPlainWordOrMemberPath(secret)) return null;
-        return "secret";
+        if (IsMemberPath(secret) || NamesItself(secret, name)) return null;
+
+        var envStyle = match.Groups["sep"].ValueSpan[0] == '=' && match.Groups["before"].Length == 0
+            && match.Groups["secret"].Index == match.Index + 1;
+        if (envStyle) return "secret";
+
+        // "password: string", "auth: configured": a short plain word after loose punctuation is prose or a type.
+        return IsShortPlainWord(secret) ? null : "secret";
     }
 
     /// <summary>True for values that refer to a secret rather than hold one: $VAR, ${VAR}, %VAR%, {{ var }}.</summary>
@@ -218,28 +221,43 @@ public static partial class SecretRedactor
         "header", "env", "id", "version", "format", "cs", "md", "json", "yaml", "yml", "txt", "py", "ts", "js", "go",
     ];
 
-    /// <summary>A short all-letter word, or a dotted identifier path such as <c>options.ApiKey</c>.</summary>
-    private static bool IsPlainWordOrMemberPath(string value)
+    /// <summary>An all-letter word shorter than 16 characters.</summary>
+    private static bool IsShortPlainWord(string value)
     {
-        var letters = true;
-        var identifierPath = char.IsAsciiLetter(value[0]) || value[0] == '_';
-        var previousDot = false;
+        if (value.Length >= 16) return false;
         foreach (var c in value)
         {
-            if (!char.IsAsciiLetter(c)) letters = false;
-            if (c == '.')
+            if (!char.IsAsciiLetter(c)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>A dotted path of letter-only identifiers, such as <c>options.ApiKey</c> or <c>self.secret</c>.</summary>
+    private static bool IsMemberPath(string value)
+    {
+        var segments = value.Split('.');
+        if (segments.Length < 2) return false;
+        foreach (var segment in segments)
+        {
+            if (segment.Length == 0) return false;
+            foreach (var c in segment)
             {
-                if (previousDot) identifierPath = false;
-                previousDot = true;
-            }
-            else
-            {
-                if (!(char.IsAsciiLetter(c) || c == '_')) identifierPath = false;
-                previousDot = false;
+                if (!(char.IsAsciiLetter(c) || c == '_')) return false;
             }
         }
-        if (letters) return value.Length < 16;
-        return identifierPath && !previousDot && value.Contains('.', StringComparison.Ordinal);
+        return true;
+    }
+
+    /// <summary>A variable passed under its own name: <c>password=password</c>, <c>token=access_token</c>.</summary>
+    private static bool NamesItself(string value, ReadOnlySpan<char> name)
+    {
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
+        }
+        if (value.AsSpan().Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
+        return value.Length > name.Length && value.AsSpan().EndsWith(name, StringComparison.OrdinalIgnoreCase)
+            && value[value.Length - name.Length - 1] == '_';
     }
 
     /// <summary>Random-looking: has a digit, or mixes cases over 16+ characters, or is 32+ characters long.</summary>

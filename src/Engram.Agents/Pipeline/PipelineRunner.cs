@@ -110,22 +110,11 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
         }
     }
 
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    /// <summary>
+    /// Whether a process exists, from /proc (no process API: this library stays free of them). Where
+    /// there is no /proc, every worker counts as alive and its claims return when their lease runs out.
+    /// </summary>
+    private static bool IsAlive(int pid) => !Directory.Exists("/proc/self") || Directory.Exists($"/proc/{pid}");
 
     private string SetAside(SpooledEvent spooled)
     {

@@ -1,0 +1,198 @@
+using Engram.Agents;
+using Engram.Agents.Capture;
+using Engram.Agents.ClaudeCode;
+using Engram.Core;
+using Engram.Hosting;
+
+namespace Engram.Cli;
+
+/// <summary>install, uninstall and doctor: one-command setup for Claude Code, and a plain-words diagnosis.</summary>
+internal static class InstallCommands
+{
+    public static IEnumerable<CommandSpec> All() =>
+    [
+        new("install", "engram install [--agent claude-code] [--scope user|project] [--command CMD] [--json]",
+            "wire Engram's hooks and MCP server into Claude Code (idempotent; keeps your other settings)",
+            ["agent", "scope", "command"], ["json"], 0, InstallAsync),
+        new("uninstall", "engram uninstall [--agent claude-code] [--scope user|project] [--json]",
+            "remove exactly what install added", ["agent", "scope"], ["json"], 0, UninstallAsync),
+        new("doctor", "engram doctor [--json]", "what is installed, whether the worker runs, the queue, the last errors", [], ["json"], 0, DoctorAsync),
+    ];
+
+    private static (string SettingsPath, string Scope) Target(CommandLine line)
+    {
+        var agent = line.Value("agent") ?? "claude-code";
+        if (agent != "claude-code")
+        {
+            throw new UsageException($"--agent '{agent}' is not supported yet; this version integrates claude-code");
+        }
+        var scope = line.Value("scope") ?? "user";
+        return scope switch
+        {
+            "user" => (ClaudeCodePaths.UserSettings(), scope),
+            "project" => (ClaudeCodePaths.ProjectSettings(ProjectIdentity.Resolve(Environment.CurrentDirectory).Root), scope),
+            _ => throw new UsageException($"--scope '{scope}' must be user or project"),
+        };
+    }
+
+    /// <summary>How Claude Code should run this engram: the executable, or dotnet with engram.dll.</summary>
+    private static string EngramCommand(CommandLine line)
+    {
+        if (line.Value("command") is { Length: > 0 } explicitCommand) return explicitCommand;
+        var (file, prefix) = WorkerLauncher.SelfCommand();
+        return string.Join(' ', new[] { file }.Concat(prefix).Select(Quote));
+    }
+
+    private static string Quote(string part) => part.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$' or '`')
+        ? "'" + part.Replace("'", "'\\''", StringComparison.Ordinal) + "'"
+        : part;
+
+    private static Task<int> InstallAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var (settingsPath, scope) = Target(line);
+        var command = EngramCommand(line);
+        var hooks = new ClaudeCodeSettingsInstaller(command).Install(settingsPath);
+        var mcpPath = ClaudeCodePaths.UserState();
+        var mcp = new ClaudeCodeMcpRegistration(command).Register(mcpPath);
+        Report(line, "installed", scope, hooks, mcp, command);
+        return Task.FromResult(0);
+    }
+
+    private static Task<int> UninstallAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var (settingsPath, scope) = Target(line);
+        var hooks = ClaudeCodeSettingsInstaller.Uninstall(settingsPath);
+        var mcp = ClaudeCodeMcpRegistration.Unregister(ClaudeCodePaths.UserState());
+        Report(line, "uninstalled", scope, hooks, mcp, null);
+        return Task.FromResult(0);
+    }
+
+    private static void Report(CommandLine line, string verb, string scope, Agents.SettingsEditResult hooks, Agents.SettingsEditResult mcp, string? command)
+    {
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("scope", scope);
+                w.WriteString("settings", hooks.Path);
+                w.WriteBoolean("settings_changed", hooks.Changed);
+                if (hooks.BackupPath is not null) w.WriteString("settings_backup", hooks.BackupPath);
+                w.WriteString("mcp_config", mcp.Path);
+                w.WriteBoolean("mcp_changed", mcp.Changed);
+                if (command is not null) w.WriteString("command", command);
+                w.WriteEndObject();
+            });
+            return;
+        }
+        Output.Line(hooks.Changed
+            ? $"{verb} Engram's Claude Code hooks in {hooks.Path}" + (hooks.BackupPath is null ? "" : $" (previous version kept as {hooks.BackupPath})")
+            : $"Claude Code hooks in {hooks.Path}: nothing to change");
+        Output.Line(mcp.Changed
+            ? $"{verb} the engram MCP server in {mcp.Path}"
+            : $"MCP server in {mcp.Path}: nothing to change");
+        if (command is not null && verb == "installed") Output.Line($"hooks run: {command} hook claude-code <event>");
+    }
+
+    private static async Task<int> DoctorAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var home = EngramHome.Resolve();
+        var checks = new List<(string Name, bool Ok, string Detail)>();
+        void Check(string name, bool ok, string detail) => checks.Add((name, ok, detail));
+
+        Check("home", true, home.Root);
+        EngramRuntime? runtime = null;
+        try
+        {
+            runtime = await EngramRuntime.OpenAsync(home, cancellationToken: cancellationToken);
+            Check("settings", true, File.Exists(home.SettingsPath) ? $"{home.SettingsPath} is valid" : "defaults (no settings.json)");
+            var stats = await runtime.Store.GetStatsAsync(Core.Model.MemoryScope.DefaultTenant, cancellationToken);
+            Check("store", true, $"{stats.Location}: {stats.CurrentMemories} memories, {Output.Size(stats.StoreBytes)}");
+            Check("queue", stats.QueueFailed == 0,
+                $"{stats.QueuePending} event(s) waiting, {stats.QueueFailed} set aside after failing" + (stats.QueueFailed > 0 ? " (see the log)" : ""));
+            Check("llm", true, runtime.Settings.Llm.Provider == "none" ? "offline (Llm:Provider none): observations are extracted without a model" : $"Llm:Provider {runtime.Settings.Llm.Provider}");
+        }
+        catch (EngramException ex)
+        {
+            Check("settings or store", false, ex.Message);
+        }
+        finally
+        {
+            if (runtime is not null) await runtime.DisposeAsync();
+        }
+
+        var spool = new Spool(HookCommand.SpoolFolder(home)).Count();
+        Check("spool", true, spool == 0 ? "empty" : $"{spool} captured event(s) not yet picked up");
+        var worker = WorkerLauncher.IsRunning(home);
+        Check("worker", true, worker ? "running" : "not running (the next hook starts it; 'engram process' drains the queue now)");
+
+        var userSettings = ClaudeCodePaths.UserSettings();
+        var userEvents = SafeInstalledEvents(userSettings);
+        var project = ProjectIdentity.Resolve(Environment.CurrentDirectory);
+        var projectSettings = ClaudeCodePaths.ProjectSettings(project.Root);
+        var projectEvents = SafeInstalledEvents(projectSettings);
+        var installed = userEvents.Count > 0 || projectEvents.Count > 0;
+        Check("claude code hooks", installed, installed
+            ? string.Join("; ", new[] { (userSettings, userEvents), (projectSettings, projectEvents) }.Where(t => t.Item2.Count > 0).Select(t => $"{t.Item1}: {string.Join(", ", t.Item2)}"))
+            : $"not installed (run: engram install)");
+        var mcpPath = ClaudeCodePaths.UserState();
+        var mcp = SafeIsRegistered(mcpPath);
+        Check("claude code mcp", mcp, mcp ? $"engram registered in {mcpPath}" : $"not registered in {mcpPath} (run: engram install)");
+        Check("project here", true, $"{project.Key} ({project.Source.ToString().ToLowerInvariant()})");
+
+        var errors = new HookLog(home.LogsFolder).LastErrors(5);
+
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("checks");
+                foreach (var (name, ok, detail) in checks)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", name);
+                    w.WriteBoolean("ok", ok);
+                    w.WriteString("detail", detail);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteStartArray("last_errors");
+                foreach (var error in errors) w.WriteStringValue(error);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            foreach (var (name, ok, detail) in checks) Output.Line($"{(ok ? "ok " : "!! ")} {name,-18} {detail}");
+            Output.Line(errors.Count == 0 ? "ok  last errors        none" : "!!  last errors:");
+            foreach (var error in errors) Output.Line("      " + error);
+        }
+        return 0;
+    }
+
+    private static IReadOnlyList<string> SafeInstalledEvents(string path)
+    {
+        try
+        {
+            return ClaudeCodeSettingsInstaller.InstalledEvents(path);
+        }
+        catch (EngramException)
+        {
+            return [];
+        }
+    }
+
+    private static bool SafeIsRegistered(string path)
+    {
+        try
+        {
+            return ClaudeCodeMcpRegistration.IsRegistered(path);
+        }
+        catch (EngramException)
+        {
+            return false;
+        }
+    }
+}

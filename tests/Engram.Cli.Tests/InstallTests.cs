@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Engram.Testing;
+
+namespace Engram.Cli.Tests;
+
+public sealed class InstallTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Install_is_idempotent_keeps_other_settings_and_uninstall_restores_the_file()
+    {
+        var home = _folder.File("user");
+        Directory.CreateDirectory(Path.Combine(home, ".claude"));
+        var settings = Path.Combine(home, ".claude", "settings.json");
+        const string original = "{\n  \"model\": \"opus\",\n  \"permissions\": { \"allow\": [\"Bash(git log:*)\"] },\n  \"hooks\": {\n    \"PostToolUse\": [\n      { \"matcher\": \"Bash\", \"hooks\": [ { \"type\": \"command\", \"command\": \"echo mine\" } ] }\n    ]\n  }\n}\n";
+        await File.WriteAllTextAsync(settings, original);
+        var engram = new EngramProcess(Path.Combine(home, ".engram"));
+        engram.Environment["HOME"] = home;
+        engram.Environment["CLAUDE_CONFIG_DIR"] = null;
+
+        var first = await engram.RunAsync("install", "--json");
+        Assert.Equal(0, first.ExitCode);
+        using (var result = JsonDocument.Parse(first.Stdout)) Assert.True(result.RootElement.GetProperty("settings_changed").GetBoolean());
+        var installed = await File.ReadAllTextAsync(settings);
+        var second = await engram.RunAsync("install", "--json");
+        using (var result = JsonDocument.Parse(second.Stdout)) Assert.False(result.RootElement.GetProperty("settings_changed").GetBoolean());
+        Assert.Equal(installed, await File.ReadAllTextAsync(settings));
+
+        using (var document = JsonDocument.Parse(installed))
+        {
+            var root = document.RootElement;
+            Assert.Equal("opus", root.GetProperty("model").GetString());
+            Assert.Equal("Bash(git log:*)", root.GetProperty("permissions").GetProperty("allow")[0].GetString());
+            var hooks = root.GetProperty("hooks");
+            foreach (var name in new[] { "SessionStart", "UserPromptSubmit", "PostToolUse", "Stop", "SessionEnd", "PreCompact" })
+            {
+                var commands = hooks.GetProperty(name).EnumerateArray().SelectMany(g => g.GetProperty("hooks").EnumerateArray()).Select(h => h.GetProperty("command").GetString()!).ToList();
+                Assert.Single(commands, c => c.Contains(" hook claude-code ", StringComparison.Ordinal));
+            }
+            Assert.Contains(hooks.GetProperty("PostToolUse").EnumerateArray().SelectMany(g => g.GetProperty("hooks").EnumerateArray()), h => h.GetProperty("command").GetString() == "echo mine");
+        }
+        using (var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(home, ".claude.json"))))
+        {
+            var server = state.RootElement.GetProperty("mcpServers").GetProperty("engram");
+            Assert.Equal("mcp", server.GetProperty("args").EnumerateArray().Last().GetString());
+        }
+
+        var doctor = await engram.RunAsync("doctor", "--json");
+        Assert.Equal(0, doctor.ExitCode);
+        using (var report = JsonDocument.Parse(doctor.Stdout))
+        {
+            var checks = report.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("ok").GetBoolean());
+            Assert.True(checks["claude code hooks"]);
+            Assert.True(checks["claude code mcp"]);
+        }
+
+        Assert.Equal(0, (await engram.RunAsync("uninstall")).ExitCode);
+        Assert.Equal(original, await File.ReadAllTextAsync(settings));
+        var after = await engram.RunAsync("doctor");
+        Assert.Contains("not installed (run: engram install)", after.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_broken_settings_file_is_refused_and_left_alone()
+    {
+        var home = _folder.File("user");
+        Directory.CreateDirectory(Path.Combine(home, ".claude"));
+        var settings = Path.Combine(home, ".claude", "settings.json");
+        await File.WriteAllTextAsync(settings, "{ \"hooks\": { oops");
+        var engram = new EngramProcess(Path.Combine(home, ".engram"));
+        engram.Environment["HOME"] = home;
+        var result = await engram.RunAsync("install");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(settings, result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("{ \"hooks\": { oops", await File.ReadAllTextAsync(settings));
+    }
+}

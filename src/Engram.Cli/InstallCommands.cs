@@ -36,9 +36,11 @@ internal static class InstallCommands
     }
 
     /// <summary>How Claude Code should run this engram: the executable, or dotnet with engram.dll.</summary>
-    private static string EngramCommand(CommandLine line)
+    private static string EngramCommand(CommandLine line, string scope)
     {
         if (line.Value("command") is { Length: > 0 } explicitCommand) return explicitCommand;
+        // A project's .claude/settings.json is committed and shared: name the tool, not this machine's path to it.
+        if (scope == "project") return "engram";
         var (file, prefix) = WorkerLauncher.SelfCommand();
         return string.Join(' ', new[] { file }.Concat(prefix).Select(Quote));
     }
@@ -50,7 +52,7 @@ internal static class InstallCommands
     private static Task<int> InstallAsync(CommandLine line, CancellationToken cancellationToken)
     {
         var (settingsPath, scope) = Target(line);
-        var command = EngramCommand(line);
+        var command = EngramCommand(line, scope);
         var hooks = new ClaudeCodeSettingsInstaller(command).Install(settingsPath);
         var mcpPath = ClaudeCodePaths.UserState();
         var mcp = new ClaudeCodeMcpRegistration(command).Register(mcpPath);

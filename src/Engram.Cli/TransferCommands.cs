@@ -12,9 +12,39 @@ internal static class TransferCommands
         new("export", "engram export [--user U] [--agent A] [--project P] [--session S] [--tenant T] [--output FILE] > file.jsonl",
             "write memories and their history as JSON lines (superseded and deleted ones included)",
             [.. Arguments.ScopeOptions, "output"], [], 0, ExportAsync),
-        new("import", "engram import FILE [--json]", "read an export file ('-' for standard input); importing twice changes nothing",
-            [], ["json"], 1, ImportAsync),
+        new("import", "engram import FILE [--json] | engram import --from claude-mem [PATH] [--project P] [--tenant T] [--json]",
+            "read an export file ('-' for standard input), or a claude-mem database; importing twice changes nothing",
+            ["from", "project", "tenant"], ["json"], 1, ImportAsync),
     ];
+
+    private static async Task<int> ImportFromAsync(string from, CommandLine line, CancellationToken cancellationToken)
+    {
+        if (from != "claude-mem") throw new UsageException($"--from '{from}' is not supported; use --from claude-mem");
+        var path = line.Positionals.Count > 0
+            ? line.Positionals[0]
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".claude-mem", "claude-mem.db");
+        await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
+        var summary = await new Engram.Sqlite.Import.ClaudeMemImporter(runtime.Memory)
+            .ImportAsync(path, line.Value("tenant") ?? Core.Model.MemoryScope.DefaultTenant, line.Value("project"), cancellationToken);
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteNumber("observations", summary.Observations);
+                w.WriteNumber("summaries", summary.Summaries);
+                w.WriteNumber("prompts", summary.Prompts);
+                w.WriteNumber("already_present", summary.AlreadyPresent);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            Output.Line($"imported from claude-mem: {summary.Observations} observations, {summary.Summaries} summaries, {summary.Prompts} prompts"
+                + (summary.AlreadyPresent > 0 ? $" ({summary.AlreadyPresent} already present)" : ""));
+        }
+        return 0;
+    }
 
     private static async Task<int> ExportAsync(CommandLine line, CancellationToken cancellationToken)
     {
@@ -48,6 +78,7 @@ internal static class TransferCommands
 
     private static async Task<int> ImportAsync(CommandLine line, CancellationToken cancellationToken)
     {
+        if (line.Value("from") is { } from) return await ImportFromAsync(from, line, cancellationToken);
         var path = line.Positional(0, "FILE");
         ImportSummary summary;
         await using (var runtime = await MemoryCommands.OpenAsync(cancellationToken))

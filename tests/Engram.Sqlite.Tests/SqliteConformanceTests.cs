@@ -1,5 +1,6 @@
-using Engram.Core.Storage;
 using Engram.Testing;
+using Engram.Core.Storage;
+
 
 namespace Engram.Sqlite.Tests;
 

@@ -1,3 +1,4 @@
+using Engram.Testing;
 using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Services;

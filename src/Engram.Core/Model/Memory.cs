@@ -57,5 +57,6 @@ public sealed record MemorySource
     /// <summary>An identifier in an external system (an import source row, a dataset turn id).</summary>
     public string? ExternalId { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => ToolUseId is null && EventIds.Count == 0 && ExternalId is null;
 }

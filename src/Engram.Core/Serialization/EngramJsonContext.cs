@@ -18,4 +18,6 @@ namespace Engram.Core.Serialization;
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(List<HistoryEntry>))]
+[JsonSerializable(typeof(Services.ExportRecord))]
+[JsonSerializable(typeof(Services.ImportSummary))]
 public sealed partial class EngramJsonContext : JsonSerializerContext;

@@ -1,4 +1,4 @@
-namespace Engram.Sqlite.Tests;
+namespace Engram.Testing;
 
 /// <summary>A folder under the system temp directory, deleted with the test.</summary>
 public sealed class TempFolder : IDisposable

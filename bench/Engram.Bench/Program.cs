@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using Engram.Core.Model;
+using Engram.Core.Services;
+using Engram.Sqlite;
+
+namespace Engram.Bench;
+
+/// <summary>
+/// dotnet run -c Release --project bench/Engram.Bench -- search [--sizes 10000,100000] [--queries 500] [--dir PATH]
+/// Fills a fresh SQLite store through the normal add path (measuring adds per second), then runs
+/// searches scoped to one user, like the CLI and the hooks do, and reports p50/p95/p99 latency.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var sizes = Option(args, "--sizes", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var queries = int.Parse(Option(args, "--queries", "500"), CultureInfo.InvariantCulture);
+        var dir = Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-bench"));
+        Directory.CreateDirectory(dir);
+
+        Console.WriteLine($"engram bench: {Environment.ProcessorCount} cores, {RuntimeInfo()}");
+        Console.WriteLine("| memories | adds/s (one add per transaction) | search p50 | search p95 | search p99 | mean hits |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var size in sizes)
+        {
+            var path = Path.Combine(dir, $"bench-{size}.db");
+            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+            await using var store = new SqliteMemoryStore(path);
+            var service = new MemoryService(store);
+            var corpus = new SyntheticCorpus(seed: 42);
+            var texts = new List<string>(size);
+
+            // Ten users share the store; searches are scoped to one of them, as in real use.
+            var addWatch = Stopwatch.StartNew();
+            for (var i = 0; i < size; i++)
+            {
+                var text = corpus.Memory();
+                texts.Add(text);
+                await service.AddAsync(new AddMemoryRequest { Content = text, Scope = new MemoryScope { UserId = $"user{i % 10}" } });
+            }
+            addWatch.Stop();
+            var addsPerSecond = size / addWatch.Elapsed.TotalSeconds;
+
+            var random = new Random(7);
+            var latencies = new List<double>(queries);
+            long hits = 0;
+            for (var q = 0; q < queries + 20; q++)
+            {
+                var target = random.Next(size);
+                var request = new SearchRequest
+                {
+                    Query = corpus.QueryFor(texts[target]),
+                    Filter = new MemoryFilter { UserId = $"user{target % 10}" },
+                    Limit = 10,
+                };
+                var watch = Stopwatch.StartNew();
+                var result = await service.SearchAsync(request);
+                watch.Stop();
+                if (q < 20) continue; // warm-up
+                latencies.Add(watch.Elapsed.TotalMilliseconds);
+                hits += result.Count;
+            }
+            latencies.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {size:N0} | {addsPerSecond:N0} | {Percentile(latencies, 0.50):0.00} ms | {Percentile(latencies, 0.95):0.00} ms | {Percentile(latencies, 0.99):0.00} ms | {(double)hits / queries:0.0} |"));
+        }
+        return 0;
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    private static string RuntimeInfo() => $".NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}";
+}

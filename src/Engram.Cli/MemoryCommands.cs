@@ -1,0 +1,310 @@
+using System.Globalization;
+using System.Text;
+using Engram.Core;
+using Engram.Core.Model;
+using Engram.Core.Services;
+using Engram.Hosting;
+
+namespace Engram.Cli;
+
+/// <summary>The Mem0-style management commands: add, search, get, list, update, delete, history, reset, stats.</summary>
+internal static class MemoryCommands
+{
+    private static readonly string[] Scope = Arguments.ScopeOptions;
+
+    public static IEnumerable<CommandSpec> All() =>
+    [
+        new("add", "engram add TEXT [--user U] [--agent A] [--project P] [--session S] [--kind K] [--title T] [--type T] [--meta k=v]... [--importance 0-1] [--infer|--no-infer] [--json]",
+            "store a memory (TEXT '-' reads standard input)",
+            [.. Scope, "kind", "title", "type", "meta", "importance", "actor"], ["json", "infer", "no-infer"], 1, AddAsync),
+        new("search", "engram search QUERY [--user U] [--agent A] [--project P] [--session S] [--kind K]... [--since D] [--until D] [--meta k=v]... [--limit N] [--explain] [--json]",
+            "ranked hybrid search",
+            [.. Scope, "kind", "since", "until", "meta", "limit"], ["json", "explain", "all"], 1, SearchAsync),
+        new("get", "engram get ID [--tenant T] [--json]", "show one memory", ["tenant"], ["json"], 1, GetAsync),
+        new("list", "engram list [--user U] [--agent A] [--project P] [--session S] [--kind K]... [--since D] [--until D] [--meta k=v]... [--limit N] [--all] [--json]",
+            "list memories, newest first (--all includes superseded ones)",
+            [.. Scope, "kind", "since", "until", "meta", "limit"], ["json", "all"], 0, ListAsync),
+        new("update", "engram update ID TEXT [--title T] [--importance 0-1] [--reason R] [--tenant T] [--json]", "change a memory's text; the old text stays in its history",
+            ["tenant", "title", "importance", "reason", "actor"], ["json"], 2, UpdateAsync),
+        new("delete", "engram delete ID [--reason R] [--tenant T] [--json]", "delete a memory (its history stays)", ["tenant", "reason", "actor"], ["json"], 1, DeleteAsync),
+        new("history", "engram history ID [--tenant T] [--json]", "every change to a memory: who, when, old and new value", ["tenant"], ["json"], 1, HistoryAsync),
+        new("reset", "engram reset [--user U] [--agent A] [--project P] [--session S] [--tenant T] --yes [--json]",
+            "delete every memory in a scope; with no scope, erase the whole store (history and queue too)",
+            Scope, ["yes", "json"], 0, ResetAsync),
+        new("stats", "engram stats [--tenant T] [--json]", "counts by kind and project, queue depth, store size", ["tenant"], ["json"], 0, StatsAsync),
+    ];
+
+    private static async Task<int> AddAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var text = line.Positional(0, "TEXT");
+        if (text == "-") text = await Console.In.ReadToEndAsync(cancellationToken);
+        if (line.Has("infer") && line.Has("no-infer")) throw new UsageException("choose one of --infer and --no-infer");
+        var request = new AddMemoryRequest
+        {
+            Content = text,
+            Scope = Arguments.Scope(line),
+            Kind = line.Value("kind") is { } kind ? Arguments.Kind(kind) : MemoryKind.Fact,
+            Title = line.Value("title"),
+            Type = line.Value("type"),
+            Metadata = Arguments.Metadata(line),
+            Importance = Arguments.Fraction(line, "importance"),
+            Infer = line.Has("infer"),
+            Actor = line.Value("actor") ?? "cli",
+        };
+        await using var runtime = await OpenAsync(cancellationToken);
+        var result = await runtime.Memory.AddAsync(request, cancellationToken);
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("results");
+                foreach (var added in result.Results)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", added.Memory.Id);
+                    w.WriteString("event", added.Outcome == AddOutcome.Added ? "add" : "duplicate");
+                    w.WritePropertyName("memory");
+                    Output.WriteMemory(w, added.Memory);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            foreach (var added in result.Results)
+            {
+                Output.Line(added.Outcome == AddOutcome.Added
+                    ? $"added {added.Memory.Id} ({added.Memory.Kind.ToWire()}, {added.Memory.Scope})"
+                    : $"already stored as {added.Memory.Id} ({added.Memory.Scope}); nothing added");
+            }
+        }
+        return 0;
+    }
+
+    private static async Task<int> SearchAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var query = line.Positional(0, "QUERY");
+        if (string.IsNullOrWhiteSpace(query)) throw new UsageException("the search query is empty");
+        var request = new SearchRequest { Query = query, Filter = Arguments.Filter(line), Limit = Arguments.Int(line, "limit", 10, 1, 1000) };
+        await using var runtime = await OpenAsync(cancellationToken);
+        var hits = await runtime.Memory.SearchAsync(request, cancellationToken);
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("results");
+                foreach (var hit in hits)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", hit.Memory.Id);
+                    w.WriteNumber("score", Math.Round(hit.Score, 6));
+                    w.WriteString("explanation", hit.Explanation);
+                    w.WritePropertyName("memory");
+                    Output.WriteMemory(w, hit.Memory);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+            return 0;
+        }
+        if (hits.Count == 0)
+        {
+            Output.Error.WriteLine("no memories match");
+            return 0;
+        }
+        for (var i = 0; i < hits.Count; i++)
+        {
+            Output.Line($"{i + 1,2}. {hits[i].Score.ToString("0.000", CultureInfo.InvariantCulture)}  {Output.Summary(hits[i].Memory)}");
+            if (line.Has("explain")) Output.Line($"      {hits[i].Explanation}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> GetAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var id = line.Positional(0, "ID");
+        var tenant = line.Value("tenant") ?? MemoryScope.DefaultTenant;
+        await using var runtime = await OpenAsync(cancellationToken);
+        var memory = await runtime.Memory.GetAsync(id, tenant, cancellationToken);
+        if (memory is null) throw await NotFoundAsync(runtime, id, tenant, cancellationToken);
+        if (line.Json) Output.Json(w => Output.WriteMemory(w, memory));
+        else Output.Details(memory);
+        return 0;
+    }
+
+    private static async Task<int> ListAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var filter = Arguments.Filter(line);
+        var limit = line.Value("limit") is null ? (int?)null : Arguments.Int(line, "limit", 0, 1, int.MaxValue);
+        await using var runtime = await OpenAsync(cancellationToken);
+        var memories = new List<Memory>();
+        await foreach (var memory in runtime.Memory.ListAsync(filter, limit, cancellationToken)) memories.Add(memory);
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("results");
+                foreach (var memory in memories) Output.WriteMemory(w, memory);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+        }
+        else if (memories.Count == 0)
+        {
+            Output.Error.WriteLine("no memories in this scope");
+        }
+        else
+        {
+            foreach (var memory in memories) Output.Line(Output.Summary(memory));
+        }
+        return 0;
+    }
+
+    private static async Task<int> UpdateAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var id = line.Positional(0, "ID");
+        var text = line.Positional(1, "TEXT");
+        if (text == "-") text = await Console.In.ReadToEndAsync(cancellationToken);
+        var tenant = line.Value("tenant") ?? MemoryScope.DefaultTenant;
+        await using var runtime = await OpenAsync(cancellationToken);
+        if (await runtime.Memory.GetAsync(id, tenant, cancellationToken) is null) throw await NotFoundAsync(runtime, id, tenant, cancellationToken);
+        var updated = await runtime.Memory.UpdateAsync(id, new MemoryUpdate
+        {
+            Content = text,
+            Title = line.Value("title"),
+            Importance = Arguments.Fraction(line, "importance"),
+            Reason = line.Value("reason"),
+            Actor = line.Value("actor") ?? "cli",
+        }, tenant, cancellationToken);
+        if (line.Json) Output.Json(w => Output.WriteMemory(w, updated));
+        else Output.Line($"updated {updated.Id}");
+        return 0;
+    }
+
+    private static async Task<int> DeleteAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var id = line.Positional(0, "ID");
+        var tenant = line.Value("tenant") ?? MemoryScope.DefaultTenant;
+        await using var runtime = await OpenAsync(cancellationToken);
+        if (!await runtime.Memory.DeleteAsync(id, tenant, line.Value("actor") ?? "cli", line.Value("reason"), cancellationToken))
+        {
+            throw await NotFoundAsync(runtime, id, tenant, cancellationToken);
+        }
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("id", id.Trim().ToUpperInvariant());
+                w.WriteBoolean("deleted", true);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            Output.Line($"deleted {id.Trim()}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> HistoryAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var id = line.Positional(0, "ID");
+        var tenant = line.Value("tenant") ?? MemoryScope.DefaultTenant;
+        await using var runtime = await OpenAsync(cancellationToken);
+        var history = await runtime.Memory.GetHistoryAsync(id, tenant, cancellationToken);
+        if (history.Count == 0) throw new MemoryNotFoundException(id, "it has no history in this store");
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("id", history[0].MemoryId);
+                w.WriteStartArray("history");
+                foreach (var entry in history) Output.WriteHistory(w, entry);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+            return 0;
+        }
+        foreach (var h in history)
+        {
+            var reason = h.Reason is null ? "" : $" ({h.Reason})";
+            Output.Line($"{Output.Time(h.At)}  {h.Event.ToString().ToLowerInvariant()} by {h.Actor}{reason}");
+            if (h.OldValue is not null) Output.Line($"    - {Output.Shorten(h.OldValue, 200)}");
+            if (h.NewValue is not null) Output.Line($"    + {Output.Shorten(h.NewValue, 200)}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> ResetAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        if (!line.Has("yes")) throw new UsageException("reset deletes memories for good; add --yes to confirm");
+        var filter = Arguments.Filter(line);
+        await using var runtime = await OpenAsync(cancellationToken);
+        string message;
+        var count = -1;
+        if (filter.HasScope || line.Value("tenant") is not null)
+        {
+            count = await runtime.Memory.DeleteAllAsync(filter, line.Value("actor") ?? "cli", "reset", cancellationToken);
+            message = $"deleted {count} memor{(count == 1 ? "y" : "ies")}";
+        }
+        else
+        {
+            await runtime.Memory.ResetAsync(cancellationToken);
+            message = $"erased everything in {runtime.Store.Location}";
+        }
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                if (count >= 0) w.WriteNumber("deleted", count);
+                else w.WriteBoolean("reset", true);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            Output.Line(message);
+        }
+        return 0;
+    }
+
+    private static async Task<int> StatsAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        await using var runtime = await OpenAsync(cancellationToken);
+        var stats = await runtime.Store.GetStatsAsync(line.Value("tenant") ?? MemoryScope.DefaultTenant, cancellationToken);
+        if (line.Json)
+        {
+            Output.Json(w => System.Text.Json.JsonSerializer.Serialize(w, stats, Core.Serialization.EngramJsonContext.Default.StoreStats));
+            return 0;
+        }
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"store:     {stats.Location} ({Output.Size(stats.StoreBytes)})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"memories:  {stats.CurrentMemories} current, {stats.Memories - stats.CurrentMemories} superseded, {stats.HistoryEntries} history entries");
+        text.AppendLine(CultureInfo.InvariantCulture, $"by kind:   {(stats.ByKind.Count == 0 ? "-" : string.Join(", ", stats.ByKind.Select(kv => $"{kv.Key} {kv.Value}")))}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"by project: {(stats.ByProject.Count == 0 ? "-" : string.Join(", ", stats.ByProject.Select(kv => $"{(kv.Key.Length == 0 ? "(none)" : kv.Key)} {kv.Value}")))}");
+        text.Append(CultureInfo.InvariantCulture, $"queue:     {stats.QueuePending} pending, {stats.QueueFailed} failed");
+        Output.Line(text.ToString());
+        return 0;
+    }
+
+    internal static Task<EngramRuntime> OpenAsync(CancellationToken cancellationToken) =>
+        EngramRuntime.OpenAsync(EngramHome.Resolve(), cancellationToken: cancellationToken);
+
+    /// <summary>"not found", or "was deleted on ..." when history remembers it.</summary>
+    private static async Task<MemoryNotFoundException> NotFoundAsync(EngramRuntime runtime, string id, string tenant, CancellationToken cancellationToken)
+    {
+        var history = await runtime.Memory.GetHistoryAsync(id, tenant, cancellationToken);
+        return history.Count > 0 && history[^1].Event == HistoryEvent.Delete
+            ? new MemoryNotFoundException(id, $"it was deleted at {Output.Time(history[^1].At)} by {history[^1].Actor}")
+            : new MemoryNotFoundException(id);
+    }
+}

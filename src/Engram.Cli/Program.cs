@@ -1,0 +1,121 @@
+using System.Reflection;
+using System.Text;
+using Engram.Core;
+
+namespace Engram.Cli;
+
+/// <summary>
+/// engram's entry point. Exit codes: 0 success, 1 runtime error, 2 usage error; errors are one line
+/// on stderr, never a stack trace (set ENGRAM_DEBUG=1 to see one).
+/// </summary>
+public static class Program
+{
+    private static readonly CommandSpec[] Commands = [.. MemoryCommands.All(), .. TransferCommands.All()];
+
+    public static async Task<int> Main(string[] args)
+    {
+        Console.OutputEncoding = new UTF8Encoding(false);
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return await RunAsync(args, cancel.Token);
+    }
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+            {
+                if (args.Length > 1) return Help(Find(args[1]));
+                // Bare 'engram' is a usage error: the overview goes to stderr so scripts see nothing on stdout.
+                PrintOverview(args.Length == 0 ? Output.Error : Output.Out);
+                return args.Length == 0 ? 2 : 0;
+            }
+            if (args[0] is "--version" or "version")
+            {
+                Output.Line(Version);
+                return 0;
+            }
+            var command = Find(args[0]);
+            var line = CommandLine.Parse(command, args[1..]);
+            if (line.Has("help")) return Help(command);
+            return await command.Run(line, cancellationToken);
+        }
+        catch (UsageException ex)
+        {
+            Output.Error.WriteLine($"engram: {ex.Message}");
+            return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            Output.Error.WriteLine("engram: cancelled");
+            return 1;
+        }
+        catch (EngramException ex)
+        {
+            Output.Error.WriteLine($"engram: {ex.Message}");
+            Debug(ex);
+            return 1;
+        }
+        catch (IOException ex)
+        {
+            Output.Error.WriteLine($"engram: {ex.Message}");
+            Debug(ex);
+            return 1;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            Output.Error.WriteLine($"engram: permission denied: {ex.Message}");
+            Debug(ex);
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            Output.Error.WriteLine($"engram: unexpected error: {ex.GetType().Name}: {ex.Message} (set ENGRAM_DEBUG=1 for details)");
+            Debug(ex);
+            return 1;
+        }
+    }
+
+    private static CommandSpec Find(string name) =>
+        Array.Find(Commands, c => c.Name == name)
+        ?? throw new UsageException($"unknown command '{name}'; run 'engram help' for the list of commands");
+
+    private static int Help(CommandSpec command)
+    {
+        Output.Line($"{command.Summary}");
+        Output.Line();
+        Output.Line($"usage: {command.Usage}");
+        Output.Line();
+        Output.Line("scope: --tenant T, --user U, --agent A, --project P, --session S narrow what a command sees.");
+        if (command.Details is not null)
+        {
+            Output.Line();
+            Output.Line(command.Details);
+        }
+        return 0;
+    }
+
+    private static void PrintOverview(TextWriter writer)
+    {
+        writer.WriteLine($"engram {Version}: a persistent memory layer for AI agents");
+        writer.WriteLine();
+        writer.WriteLine("usage: engram COMMAND [ARGS] [--json]");
+        writer.WriteLine();
+        foreach (var command in Commands) writer.WriteLine($"  {command.Name,-9} {command.Summary}");
+        writer.WriteLine();
+        writer.WriteLine("Data lives in $ENGRAM_HOME (default ~/.engram). 'engram COMMAND --help' shows a command's options.");
+    }
+
+    private static string Version =>
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private static void Debug(Exception ex)
+    {
+        if (Environment.GetEnvironmentVariable("ENGRAM_DEBUG") is "1" or "true") Output.Error.WriteLine(ex.ToString());
+    }
+}

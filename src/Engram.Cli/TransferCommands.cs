@@ -1,0 +1,85 @@
+using System.Text;
+using Engram.Core;
+using Engram.Core.Services;
+
+namespace Engram.Cli;
+
+/// <summary>export and import: a lossless JSONL round trip.</summary>
+internal static class TransferCommands
+{
+    public static IEnumerable<CommandSpec> All() =>
+    [
+        new("export", "engram export [--user U] [--agent A] [--project P] [--session S] [--tenant T] [--output FILE] > file.jsonl",
+            "write memories and their history as JSON lines (superseded and deleted ones included)",
+            [.. Arguments.ScopeOptions, "output"], [], 0, ExportAsync),
+        new("import", "engram import FILE [--json]", "read an export file ('-' for standard input); importing twice changes nothing",
+            [], ["json"], 1, ImportAsync),
+    ];
+
+    private static async Task<int> ExportAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var filter = Arguments.Filter(line);
+        await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
+        var path = line.Value("output");
+        if (path is null)
+        {
+            await MemoryTransfer.ExportAsync(runtime.Store, filter, Output.Out, cancellationToken);
+            return 0;
+        }
+        // Write beside the target and move into place, so a failed export never leaves half a file.
+        var temp = path + ".partial";
+        try
+        {
+            int lines;
+            await using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)))
+            {
+                lines = await MemoryTransfer.ExportAsync(runtime.Store, filter, writer, cancellationToken);
+            }
+            File.Move(temp, path, overwrite: true);
+            Output.Error.WriteLine($"exported {lines} record(s) to {path}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temp);
+            throw new EngramException($"cannot write {path}: {ex.Message}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> ImportAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var path = line.Positional(0, "FILE");
+        ImportSummary summary;
+        await using (var runtime = await MemoryCommands.OpenAsync(cancellationToken))
+        {
+            if (path == "-")
+            {
+                summary = await MemoryTransfer.ImportAsync(runtime.Store, Console.In, "standard input", cancellationToken);
+            }
+            else
+            {
+                if (!File.Exists(path)) throw new EngramException($"{path}: no such file");
+                using var reader = new StreamReader(path, Encoding.UTF8);
+                summary = await MemoryTransfer.ImportAsync(runtime.Store, reader, path, cancellationToken);
+            }
+        }
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteNumber("added", summary.MemoriesAdded);
+                w.WriteNumber("already_present", summary.MemoriesAlreadyPresent);
+                w.WriteNumber("history_entries", summary.HistoryEntries);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            Output.Line($"imported {summary.MemoriesAdded} memor{(summary.MemoriesAdded == 1 ? "y" : "ies")}"
+                + (summary.MemoriesAlreadyPresent > 0 ? $", {summary.MemoriesAlreadyPresent} already present" : "")
+                + $" ({summary.HistoryEntries} history entries read)");
+        }
+        return 0;
+    }
+}

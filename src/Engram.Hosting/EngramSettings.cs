@@ -1,0 +1,39 @@
+using Engram.Core.Search;
+
+namespace Engram.Hosting;
+
+/// <summary>Everything settings.json and ENGRAM_&lt;Section&gt;__&lt;Key&gt; variables can set.</summary>
+public sealed record EngramSettings
+{
+    public StorageSettings Storage { get; init; } = new();
+    public LlmSettings Llm { get; init; } = new();
+    public EmbeddingSettings Embeddings { get; init; } = new();
+    public SearchOptions Search { get; init; } = new();
+}
+
+public sealed record StorageSettings
+{
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string Provider { get; init; } = "sqlite";
+    /// <summary>For sqlite, an optional database file path (default: engram.db in the home); for postgres, the connection string.</summary>
+    public string? ConnectionString { get; init; }
+}
+
+public sealed record LlmSettings
+{
+    /// <summary><c>none</c>, <c>anthropic</c>, <c>openai</c>, <c>claude-code</c> or <c>auto</c>.</summary>
+    public string Provider { get; init; } = "none";
+    public string? Model { get; init; }
+    public string? BaseUrl { get; init; }
+    public string? ApiKey { get; init; }
+}
+
+public sealed record EmbeddingSettings
+{
+    /// <summary><c>none</c> or <c>openai</c> (any OpenAI-compatible /v1/embeddings endpoint).</summary>
+    public string Provider { get; init; } = "none";
+    public string? Model { get; init; }
+    public string? BaseUrl { get; init; }
+    public string? ApiKey { get; init; }
+    public int? Dimensions { get; init; }
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text.Json;
+using Engram.Core;
+using Engram.Core.Search;
+using Microsoft.Extensions.Configuration;
+
+namespace Engram.Hosting;
+
+/// <summary>
+/// Reads settings.json, then ENGRAM_&lt;Section&gt;__&lt;Key&gt; environment variables over it. Every key is
+/// checked: an unknown key or a value of the wrong shape is an error naming the file (or variable) and key.
+/// </summary>
+public static class SettingsLoader
+{
+    private const string EnvironmentPrefix = "ENGRAM_";
+
+    /// <summary>Known keys, as Section:Key, in the case they are documented.</summary>
+    private static readonly string[] KnownKeys =
+    [
+        "Storage:Provider", "Storage:ConnectionString",
+        "Llm:Provider", "Llm:Model", "Llm:BaseUrl", "Llm:ApiKey",
+        "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions",
+        "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
+        "Search:CandidateMultiplier", "Search:MinCandidates",
+    ];
+
+    public static EngramSettings Load(EngramHome home) => Load(home.SettingsPath, Environment.GetEnvironmentVariables());
+
+    public static EngramSettings Load(string settingsPath, System.Collections.IDictionary environment)
+    {
+        var builder = new ConfigurationBuilder();
+        if (File.Exists(settingsPath))
+        {
+            CheckJson(settingsPath);
+            builder.AddJsonFile(settingsPath, optional: true, reloadOnChange: false);
+        }
+        var overrides = EnvironmentOverrides(environment);
+        builder.AddInMemoryCollection(overrides.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value)));
+
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = builder.Build();
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or JsonException)
+        {
+            throw new EngramException($"{settingsPath}: {ex.Message}");
+        }
+
+        var sources = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, variable) in overrides.Select(o => (o.Key, o.Variable))) sources[key] = $"environment variable {variable}";
+        string Where(string key) => sources.TryGetValue(key, out var source) ? source : settingsPath;
+
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            if (value is null) continue; // a section, not a value
+            if (!KnownKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+            {
+                var hint = KnownKeys.FirstOrDefault(k => k.Split(':')[0].Equals(key.Split(':')[0], StringComparison.OrdinalIgnoreCase));
+                throw new EngramException($"{Where(key)}: unknown setting '{key}'" + (hint is null
+                    ? $"; known sections are Storage, Llm, Embeddings and Search"
+                    : $"; settings of {hint.Split(':')[0]} are {string.Join(", ", KnownKeys.Where(k => k.StartsWith(hint.Split(':')[0] + ":", StringComparison.Ordinal)))}"));
+            }
+        }
+
+        string? Text(string key) => configuration[key] is { } v && v.Trim().Length > 0 ? v.Trim() : null;
+        string Choice(string key, string fallback, params string[] allowed)
+        {
+            var value = Text(key)?.ToLowerInvariant() ?? fallback;
+            return allowed.Contains(value)
+                ? value
+                : throw new EngramException($"{Where(key)}: setting {key} is '{configuration[key]}'; expected one of: {string.Join(", ", allowed)}");
+        }
+        double? Number(string key)
+        {
+            var v = Text(key);
+            if (v is null) return null;
+            return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n)
+                ? n
+                : throw new EngramException($"{Where(key)}: setting {key} is '{v}', which is not a number");
+        }
+        int? Whole(string key)
+        {
+            var v = Text(key);
+            if (v is null) return null;
+            return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw new EngramException($"{Where(key)}: setting {key} is '{v}', which is not a whole number");
+        }
+
+        var defaults = new SearchOptions();
+        var settings = new EngramSettings
+        {
+            Storage = new StorageSettings
+            {
+                Provider = Choice("Storage:Provider", "sqlite", "sqlite", "postgres"),
+                ConnectionString = Text("Storage:ConnectionString"),
+            },
+            Llm = new LlmSettings
+            {
+                Provider = Choice("Llm:Provider", "none", "none", "anthropic", "openai", "claude-code", "auto"),
+                Model = Text("Llm:Model"),
+                BaseUrl = Text("Llm:BaseUrl"),
+                ApiKey = Text("Llm:ApiKey"),
+            },
+            Embeddings = new EmbeddingSettings
+            {
+                Provider = Choice("Embeddings:Provider", "none", "none", "openai"),
+                Model = Text("Embeddings:Model"),
+                BaseUrl = Text("Embeddings:BaseUrl"),
+                ApiKey = Text("Embeddings:ApiKey"),
+                Dimensions = Whole("Embeddings:Dimensions"),
+            },
+            Search = new SearchOptions
+            {
+                RecencyHalfLifeDays = Number("Search:RecencyHalfLifeDays") ?? defaults.RecencyHalfLifeDays,
+                RecencyWeight = Number("Search:RecencyWeight") ?? defaults.RecencyWeight,
+                ImportanceWeight = Number("Search:ImportanceWeight") ?? defaults.ImportanceWeight,
+                RrfK = Whole("Search:RrfK") ?? defaults.RrfK,
+                CandidateMultiplier = Whole("Search:CandidateMultiplier") ?? defaults.CandidateMultiplier,
+                MinCandidates = Whole("Search:MinCandidates") ?? defaults.MinCandidates,
+            },
+        };
+        try
+        {
+            settings.Search.Validate();
+        }
+        catch (EngramException ex)
+        {
+            throw new EngramException($"{settingsPath} (or its ENGRAM_ overrides): {ex.Message}");
+        }
+        return settings;
+    }
+
+    /// <summary>ENGRAM_Section__Key variables (double underscore) become Section:Key. Others, like ENGRAM_HOME, are not settings.</summary>
+    private static List<(string Key, string Variable, string Value)> EnvironmentOverrides(System.Collections.IDictionary environment)
+    {
+        var list = new List<(string, string, string)>();
+        foreach (System.Collections.DictionaryEntry entry in environment)
+        {
+            var name = (string)entry.Key;
+            if (!name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)) continue;
+            var rest = name[EnvironmentPrefix.Length..];
+            if (!rest.Contains("__", StringComparison.Ordinal)) continue;
+            list.Add((rest.Replace("__", ":", StringComparison.Ordinal), name, entry.Value as string ?? ""));
+        }
+        return list;
+    }
+
+    /// <summary>Parses the file once to report malformed JSON with its line and column.</summary>
+    private static void CheckJson(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var document = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new EngramException($"{path}: settings must be a JSON object, like {{\"Llm\": {{\"Provider\": \"none\"}}}}");
+            }
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $" at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}" : "";
+            throw new EngramException($"{path}: invalid JSON{where}; fix the file or delete it to use the defaults");
+        }
+        catch (IOException ex)
+        {
+            throw new EngramException($"{path}: cannot be read: {ex.Message}");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new EngramException($"{path}: permission denied");
+        }
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test of the solution: unit tests, the store conformance suite on real SQLite files,
+# and the CLI tests that run the real engram executable. Ends with one "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")"
+dotnet build Engram.slnx -c Release -warnaserror || exit 1
+log=$(mktemp)
+dotnet test Engram.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# dotnet test prints one summary per test project: "Passed!  - Failed: 0, Passed: 38, ...".
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
+rm -f "$log"
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+exit "$status"

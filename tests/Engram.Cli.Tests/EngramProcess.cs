@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Engram.Cli.Tests;
+
+/// <summary>The result of running the real engram executable.</summary>
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>
+/// Runs the built engram (engram.dll beside the test assembly) as its own process, with its own
+/// ENGRAM_HOME, exactly as a user or an agent's hook would.
+/// </summary>
+public sealed class EngramProcess(string home)
+{
+    private static readonly string EngramDll = Path.Combine(AppContext.BaseDirectory, "engram.dll");
+
+    public string Home { get; } = home;
+
+    public Dictionary<string, string?> Environment { get; } = new();
+
+    public async Task<ProcessResult> RunWithInputAsync(string? stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(EngramDll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+        start.Environment["ENGRAM_HOME"] = Home;
+        foreach (var (key, value) in Environment) start.Environment[key] = value;
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    public Task<ProcessResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+}

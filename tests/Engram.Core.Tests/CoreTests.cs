@@ -1,0 +1,120 @@
+using Engram.Core;
+using Engram.Core.Model;
+using Engram.Core.Search;
+using Engram.Core.Text;
+using Engram.Testing;
+
+namespace Engram.Core.Tests;
+
+public sealed class MemoryIdTests
+{
+    [Fact]
+    public void Ids_are_26_crockford_characters_that_sort_by_time_and_stay_increasing_within_a_millisecond()
+    {
+        var clock = new ManualTimeProvider();
+        var ids = new MemoryId(clock);
+        var sameMillisecond = Enumerable.Range(0, 1000).Select(_ => ids.Next()).ToList();
+        Assert.Equal(sameMillisecond.Order(StringComparer.Ordinal), sameMillisecond);
+        Assert.Equal(1000, sameMillisecond.Distinct().Count());
+        Assert.All(sameMillisecond, id => Assert.True(MemoryId.IsValid(id), id));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(string.CompareOrdinal(ids.Next(), sameMillisecond[^1]) > 0);
+        // The time prefix encodes the clock: 2026-03-01T09:00:00Z.
+        var prefix = sameMillisecond[0][..10];
+        Assert.Equal(prefix, new MemoryId(new ManualTimeProvider()).Next()[..10]);
+    }
+
+    [Theory]
+    [InlineData("01M7Y79X6024XSW49RZK41A4J0", true)]
+    [InlineData("01m7y79x6024xsw49rzk41a4j0", true)]
+    [InlineData("01M7Y79X6024XSW49RZK41A4J", false)]
+    [InlineData("01M7Y79X6024XSW49RZK41A4JU", false)]
+    [InlineData("81M7Y79X6024XSW49RZK41A4J0", false)]
+    [InlineData("", false)]
+    public void Validity(string id, bool valid) => Assert.Equal(valid, MemoryId.IsValid(id));
+}
+
+public sealed class ContentHashTests
+{
+    [Fact]
+    public void Hash_ignores_case_and_white_space_but_not_words_or_kind()
+    {
+        var a = ContentHash.Compute(MemoryKind.Fact, "Alice likes  tea.\n");
+        Assert.Equal(a, ContentHash.Compute(MemoryKind.Fact, "  alice LIKES tea."));
+        Assert.NotEqual(a, ContentHash.Compute(MemoryKind.Fact, "Alice likes coffee."));
+        Assert.NotEqual(a, ContentHash.Compute(MemoryKind.Prompt, "Alice likes tea."));
+        Assert.Equal(32, a.Length);
+    }
+}
+
+public sealed class QueryTermsTests
+{
+    [Theory]
+    [InlineData("which port does the staging db listen on?", "port staging db listen")]
+    [InlineData("\"NEAR(foo* -bar) AND baz:qux\"", "near foo bar baz qux")]
+    [InlineData("Who is he?", "who is he")]
+    [InlineData("Café résumé 2026", "café résumé 2026")]
+    [InlineData("  ", "")]
+    [InlineData("port port PORT", "port")]
+    public void Terms_are_content_words_without_syntax(string query, string expected) =>
+        Assert.Equal(expected, string.Join(' ', QueryTerms.Extract(query)));
+}
+
+public sealed class HybridRankerTests
+{
+    private static Memory M(string id, DateTimeOffset validFrom, double importance = 0.5) => new()
+    {
+        Id = id, Kind = MemoryKind.Fact, Content = id, CreatedAt = validFrom, UpdatedAt = validFrom, ValidFrom = validFrom,
+        ContentHash = id, Importance = importance,
+    };
+
+    [Fact]
+    public void Reciprocal_rank_fusion_rewards_agreement_between_signals()
+    {
+        var clock = new ManualTimeProvider();
+        var now = clock.GetUtcNow();
+        var ranker = new HybridRanker(new SearchOptions { RecencyWeight = 0, ImportanceWeight = 0 }, clock);
+        var a = M("a", now); var b = M("b", now); var c = M("c", now);
+        var hits = ranker.Fuse(
+        [
+            new HybridRanker.Signal("text", "bm25", [(a, 3.0), (b, 2.0), (c, 1.0)]),
+            new HybridRanker.Signal("vector", "cos", [(b, 0.9), (c, 0.8)]),
+        ], 10);
+        Assert.Equal(["b", "c", "a"], hits.Select(h => h.Memory.Id));
+        // b: 1/62 + 1/61 over the best possible 2/61.
+        Assert.Equal((1.0 / 62 + 1.0 / 61) / (2.0 / 61), hits[0].Score, 9);
+        Assert.Equal("text #2 bm25=2; vector #1 cos=0.9; recency x1; importance x1", hits[0].Explanation);
+    }
+
+    [Fact]
+    public void Recency_and_importance_scale_scores_within_their_weights()
+    {
+        var clock = new ManualTimeProvider();
+        var now = clock.GetUtcNow();
+        var ranker = new HybridRanker(new SearchOptions { RecencyWeight = 0.5, RecencyHalfLifeDays = 10, ImportanceWeight = 0.2 }, clock);
+        Assert.Equal(1.0, ranker.RecencyFactor(M("new", now), now), 9);
+        Assert.Equal(0.75, ranker.RecencyFactor(M("ten days", now.AddDays(-10)), now), 9);
+        Assert.Equal(0.5, ranker.RecencyFactor(M("ancient", now.AddYears(-50)), now), 6);
+        Assert.Equal(1.1, ranker.ImportanceFactor(M("vital", now, 1.0)), 9);
+        Assert.Equal(0.9, ranker.ImportanceFactor(M("trivia", now, 0.0)), 9);
+    }
+
+    [Fact]
+    public void No_signals_or_empty_signals_give_no_hits()
+    {
+        var ranker = new HybridRanker(new SearchOptions(), new ManualTimeProvider());
+        Assert.Empty(ranker.Fuse([], 5));
+        Assert.Empty(ranker.Fuse([new HybridRanker.Signal("text", "bm25", [])], 5));
+    }
+}
+
+public sealed class MemoryKindsTests
+{
+    [Fact]
+    public void Every_kind_round_trips_through_its_wire_name()
+    {
+        foreach (var kind in MemoryKinds.All) Assert.Equal(kind, MemoryKinds.Parse(kind.ToWire().ToUpperInvariant()));
+        var error = Assert.Throws<EngramException>(() => MemoryKinds.Parse("poem"));
+        Assert.Contains("observation, summary, fact, prompt, message, block", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -53,7 +53,7 @@ public sealed class LocomoDatasetTests : IDisposable
     }
 
     [Theory]
-    [InlineData("12:09 am on 13 October, 2023", 2023, 10, 13, 0, 9)]
+    [InlineData("12:09 am on 14 October, 2024", 2024, 10, 14, 0, 9)]
     [InlineData("12:30 pm on 1 January, 2024", 2024, 1, 1, 12, 30)]
     [InlineData("10:37 AM on 27 Jun, 2023", 2023, 6, 27, 10, 37)]
     [InlineData("  7:05 pm  on 3 March 2022 ", 2022, 3, 3, 19, 5)]

@@ -110,6 +110,8 @@ public sealed class LocomoEvaluationTests : IDisposable
         Assert.Equal([0, 1], report.Results.Select(r => r.QuestionIndex));
         Assert.Contains(seen, p => p is { Phase: LocomoPhase.Loading, Completed: 7, Total: 7 });
         Assert.Equal(new LocomoProgress(0, 1, "mini-1", LocomoPhase.Done, 2, 2), seen[^1]);
+        Assert.Equal("conversation 1/1 mini-1: done (2 questions)", seen[^1].ToString());
+        Assert.Contains(seen, p => p.ToString() == "conversation 1/1 mini-1: loading 7/7 turns");
 
         await Assert.ThrowsAsync<EngramException>(() => LocomoEvaluation.RunAsync(data, _ => NewService("x.db"), new LocomoOptions { Conversations = "2" }));
         await Assert.ThrowsAsync<EngramException>(() => LocomoEvaluation.RunAsync(data, _ => NewService("y.db"), new LocomoOptions { Limit = 0 }));

@@ -12,7 +12,7 @@ public enum QueryDatePrecision
 
 /// <summary>
 /// PROTOTYPE, not used by the benchmark runner: a candidate for Engram.Core/Text. An absolute date
-/// named in a query: "on 3 June, 2023", "June 3rd 2023", "in May 2023". A ranker boosts memories
+/// named in a query: "on 5 June, 2024", "June 5th 2024", "in March 2025". A ranker boosts memories
 /// whose valid time falls on that day (give or take a slack) or in that month. Measured on LoCoMo
 /// conversations 0-4: x2 for matching memories gave +1.4 points frac@10.
 /// </summary>

@@ -16,7 +16,7 @@ public enum LocomoPhase
 /// <param name="Count">Conversations being run.</param>
 public sealed record LocomoProgress(int Position, int Count, string SampleId, LocomoPhase Phase, int Completed, int Total)
 {
-    /// <summary>A one-line status such as "conversation 3/10 conv-41: searching 120/193 questions".</summary>
+    /// <summary>A one-line status such as "conversation 3/10 sample-3: searching 120/193 questions".</summary>
     public override string ToString() => Phase switch
     {
         LocomoPhase.Loading => $"conversation {Position + 1}/{Count} {SampleId}: loading {Completed}/{Total} turns",

@@ -1,0 +1,97 @@
+using Engram.Core.Model;
+using Engram.Eval.Prototype;
+
+namespace Engram.Eval.Tests.Prototype;
+
+public sealed class PrototypeTests
+{
+    [Theory]
+    [InlineData("bought", "buy")]
+    [InlineData("went", "go")]
+    [InlineData("gone", "go")]
+    [InlineData("children", "child")]
+    [InlineData("swam", "swim")]
+    public void Irregular_forms_map_to_their_base_form(string form, string lemma)
+    {
+        Assert.Equal(lemma, IrregularForms.BaseForm(form));
+        Assert.Equal(lemma, IrregularForms.Normalize(form));
+    }
+
+    [Fact]
+    public void Regular_words_are_left_alone()
+    {
+        Assert.Null(IrregularForms.BaseForm("walked"));
+        Assert.Equal("walked", IrregularForms.Normalize("walked"));
+        Assert.Equal(["buy", "child"], IrregularForms.BaseForms(["i", "bought", "toys", "for", "the", "children"]));
+    }
+
+    [Theory]
+    [InlineData("notes taken on 5 June, 2024?", 2024, 6, 5, QueryDatePrecision.Day)]
+    [InlineData("deploy log of November 21, 2026", 2026, 11, 21, QueryDatePrecision.Day)]
+    [InlineData("plans for Aug 1st 2024", 2024, 8, 1, QueryDatePrecision.Day)]
+    [InlineData("which bugs did we fix in March 2025", 2025, 3, 1, QueryDatePrecision.Month)]
+    public void Query_dates_are_found(string query, int year, int month, int day, QueryDatePrecision precision)
+    {
+        Assert.Equal(new QueryDate(new DateOnly(year, month, day), precision), QueryDate.Find(query));
+    }
+
+    [Theory]
+    [InlineData("When did the build break?")]
+    [InlineData("what about may?")]
+    [InlineData("on 31 February, in the year of the dragon")]
+    public void Queries_without_a_real_date_have_none(string query)
+    {
+        Assert.Null(QueryDate.Find(query));
+    }
+
+    [Fact]
+    public void A_date_covers_its_day_with_slack_and_a_month_its_month()
+    {
+        var day = new QueryDate(new DateOnly(2023, 6, 3), QueryDatePrecision.Day);
+        Assert.True(day.Covers(new DateTimeOffset(2023, 6, 3, 22, 0, 0, TimeSpan.Zero)));
+        Assert.True(day.Covers(new DateTimeOffset(2023, 6, 4, 1, 0, 0, TimeSpan.Zero)));
+        Assert.False(day.Covers(new DateTimeOffset(2023, 6, 5, 1, 0, 0, TimeSpan.Zero)));
+        Assert.False(day.Covers(new DateTimeOffset(2023, 6, 4, 1, 0, 0, TimeSpan.Zero), slackDays: 0));
+        var month = new QueryDate(new DateOnly(2023, 5, 1), QueryDatePrecision.Month);
+        Assert.True(month.Covers(new DateTimeOffset(2023, 5, 31, 0, 0, 0, TimeSpan.Zero)));
+        Assert.False(month.Covers(new DateTimeOffset(2023, 6, 1, 0, 0, 0, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public void Neighbour_context_takes_the_window_on_both_sides_within_the_session()
+    {
+        var contexts = NeighbourContext.Build(["a", "b", "c", "d"], window: 1);
+        Assert.Equal(["b", "a\nc", "b\nd", "c"], contexts);
+        Assert.Equal([null], NeighbourContext.Build(["only"], window: 2));
+        Assert.Equal(["b\nc", "a\nc\nd", "a\nb\nd", "b\nc"], NeighbourContext.Build(["a", "b", "c", "d"]));
+        Assert.Equal([3, 4], NeighbourContext.AffectedByAppend(5));
+        Assert.Equal([0], NeighbourContext.AffectedByAppend(1));
+        Assert.Empty(NeighbourContext.AffectedByAppend(0));
+    }
+
+    [Fact]
+    public void Text_boosts_favour_the_named_speaker_the_named_date_and_time_words_for_when()
+    {
+        var at = new DateTimeOffset(2024, 9, 14, 12, 0, 0, TimeSpan.Zero);
+        Memory M(string id, string speaker, string content, DateTimeOffset validFrom) => new()
+        {
+            Id = id, Kind = MemoryKind.Message, Content = content, CreatedAt = at, UpdatedAt = at, ValidFrom = validFrom, ContentHash = id,
+            Metadata = new Dictionary<string, string> { ["speaker"] = speaker },
+        };
+        var ana = M("ana", "Ana Lee", "I painted a lake", at.AddDays(-30));
+        var ben = M("ben", "Ben", "I painted a lake last week", at);
+
+        var bySpeaker = TextBoosts.Apply("What did Ana paint?", [(ben, 1.0), (ana, 0.9)], new TextBoostOptions(Date: 0, When: 0));
+        Assert.Equal(["ana", "ben"], bySpeaker.Select(c => c.Memory.Id));
+        Assert.Equal(1.125, bySpeaker[0].Score, 9);
+
+        var byDate = TextBoosts.Apply("What was painted on 14 September 2024?", [(ana, 1.0), (ben, 0.6)], new TextBoostOptions(Speaker: 0, When: 0));
+        Assert.Equal(["ben", "ana"], byDate.Select(c => c.Memory.Id));
+
+        var byWhen = TextBoosts.Apply("When was the lake painted?", [(ana, 1.0), (ben, 0.9)], new TextBoostOptions(Speaker: 0, Date: 0));
+        Assert.Equal(["ben", "ana"], byWhen.Select(c => c.Memory.Id));
+
+        var none = TextBoosts.Apply("lake", [(ana, 1.0), (ben, 1.0)]);
+        Assert.Equal(["ana", "ben"], none.Select(c => c.Memory.Id));
+    }
+}

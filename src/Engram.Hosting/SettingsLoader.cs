@@ -21,7 +21,7 @@ public static class SettingsLoader
         "Llm:Provider", "Llm:Model", "Llm:BaseUrl", "Llm:ApiKey",
         "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions",
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
-        "Search:CandidateMultiplier", "Search:MinCandidates",
+        "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost",
         "Hooks:SkipTools", "Hooks:ContextTokens", "Worker:IdleMinutes",
     ];
 
@@ -130,6 +130,10 @@ public static class SettingsLoader
                 RrfK = Whole("Search:RrfK") ?? defaults.RrfK,
                 CandidateMultiplier = Whole("Search:CandidateMultiplier") ?? defaults.CandidateMultiplier,
                 MinCandidates = Whole("Search:MinCandidates") ?? defaults.MinCandidates,
+                SpeakerBoost = Number("Search:SpeakerBoost") ?? defaults.SpeakerBoost,
+                DateBoost = Number("Search:DateBoost") ?? defaults.DateBoost,
+                DateSlackDays = Whole("Search:DateSlackDays") ?? defaults.DateSlackDays,
+                WhenBoost = Number("Search:WhenBoost") ?? defaults.WhenBoost,
             },
             Hooks = new HookSettings
             {

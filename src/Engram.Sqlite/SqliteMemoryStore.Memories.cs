@@ -22,6 +22,7 @@ public sealed partial class SqliteMemoryStore
                 }
             }
             await InsertHistoryAsync(connection, transaction, history, cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, memory, await SeqOfAsync(connection, transaction, memory.Id, cancellationToken), cancellationToken);
             return (memory, true);
         }, cancellationToken);
 
@@ -47,37 +48,50 @@ public sealed partial class SqliteMemoryStore
                 }
             }
             await InsertHistoryAsync(connection, transaction, history, cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, memory, await SeqOfAsync(connection, transaction, memory.Id, cancellationToken), cancellationToken);
             return true;
         }, cancellationToken);
 
     public Task<bool> DeleteAsync(string tenant, string id, HistoryEntry history, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction) =>
         {
-            using var delete = Command(connection, transaction, "DELETE FROM memories WHERE id = @id AND tenant = @tenant");
-            delete.Parameters.AddWithValue("@id", id);
-            delete.Parameters.AddWithValue("@tenant", tenant);
-            if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0) return false;
+            Memory? doomed;
+            long seq;
+            using (var select = Command(connection, transaction, $"SELECT {SqliteRows.MemoryColumns}, m.seq FROM memories m WHERE m.id = @id AND m.tenant = @tenant"))
+            {
+                select.Parameters.AddWithValue("@id", id);
+                select.Parameters.AddWithValue("@tenant", tenant);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                if (!await reader.ReadAsync(cancellationToken)) return false;
+                doomed = SqliteRows.ReadMemory(reader);
+                seq = reader.GetInt64(SqliteRows.MemoryColumnCount);
+            }
+            using var delete = Command(connection, transaction, "DELETE FROM memories WHERE seq = @seq");
+            delete.Parameters.AddWithValue("@seq", seq);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
             await InsertHistoryAsync(connection, transaction, history, cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, doomed, seq, cancellationToken);
             return true;
         }, cancellationToken);
 
     public Task<int> DeleteManyAsync(MemoryFilter filter, Func<Memory, HistoryEntry> history, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var doomed = new List<Memory>();
+            var doomed = new List<(Memory Memory, long Seq)>();
             using (var select = Command(connection, transaction, ""))
             {
-                select.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE {SqliteFilter.Where(filter, select)}";
+                select.CommandText = $"SELECT {SqliteRows.MemoryColumns}, m.seq FROM memories m WHERE {SqliteFilter.Where(filter, select)}";
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken)) doomed.Add(SqliteRows.ReadMemory(reader));
+                while (await reader.ReadAsync(cancellationToken)) doomed.Add((SqliteRows.ReadMemory(reader), reader.GetInt64(SqliteRows.MemoryColumnCount)));
             }
-            using var delete = Command(connection, transaction, "DELETE FROM memories WHERE id = @id");
-            var idParameter = delete.Parameters.Add("@id", SqliteType.Text);
-            foreach (var memory in doomed)
+            using var delete = Command(connection, transaction, "DELETE FROM memories WHERE seq = @seq");
+            var seqParameter = delete.Parameters.Add("@seq", SqliteType.Integer);
+            foreach (var (memory, seq) in doomed)
             {
-                idParameter.Value = memory.Id;
+                seqParameter.Value = seq;
                 await delete.ExecuteNonQueryAsync(cancellationToken);
                 await InsertHistoryAsync(connection, transaction, history(memory), cancellationToken);
+                await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken);
             }
             return doomed.Count;
         }, cancellationToken);
@@ -149,6 +163,7 @@ public sealed partial class SqliteMemoryStore
                 using var insert = Command(connection, transaction, SqliteRows.InsertMemorySql);
                 SqliteRows.BindMemory(insert, memory);
                 inserted = await insert.ExecuteNonQueryAsync(cancellationToken) > 0;
+                if (inserted) await RefreshNeighboursAsync(connection, transaction, memory, await SeqOfAsync(connection, transaction, memory.Id, cancellationToken), cancellationToken);
             }
             foreach (var entry in history) await InsertHistoryAsync(connection, transaction, entry, cancellationToken);
             return inserted;

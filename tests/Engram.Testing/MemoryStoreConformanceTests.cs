@@ -455,6 +455,54 @@ public abstract class MemoryStoreConformanceTests : IAsyncLifetime
         Assert.Equal((0, 0), await queue.CountAsync());
     }
 
+    private static async Task<Memory> SayAsync(MemoryService service, string speaker, string text, DateTimeOffset at, string session = "s1") =>
+        (await service.AddAsync(new AddMemoryRequest
+        {
+            Messages = [new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, text) { AuthorName = speaker }],
+            Scope = new MemoryScope { UserId = "chat", SessionId = session },
+            ValidFrom = at,
+        })).Results[0].Memory;
+
+    [Fact]
+    public async Task A_reply_is_found_by_the_words_of_the_message_it_answers()
+    {
+        var (_, service) = await NewServiceAsync();
+        var t = Clock.GetUtcNow().AddDays(-1);
+        await SayAsync(service, "Caroline", "Do you have any pets at home?", t);
+        var reply = await SayAsync(service, "Melanie", "Yes, a corgi named Biscuit!", t.AddMinutes(1));
+        await SayAsync(service, "Caroline", "I went to the beach yesterday.", t.AddMinutes(2), "s2");
+
+        var hits = await service.SearchAsync(new SearchRequest { Query = "Does Melanie have pets?", Filter = new MemoryFilter { UserId = "chat" } });
+        Assert.Contains(hits, h => h.Memory.Id == reply.Id);
+        Assert.Equal("Melanie", reply.Metadata["speaker"]);
+        // Neighbours come from the same session only.
+        Assert.DoesNotContain(await service.SearchAsync(new SearchRequest { Query = "corgi", Filter = new MemoryFilter { SessionId = "s2" } }), h => h.Memory.Scope.SessionId != "s2");
+    }
+
+    [Fact]
+    public async Task Deleted_text_stops_matching_through_its_neighbours()
+    {
+        var (_, service) = await NewServiceAsync();
+        var t = Clock.GetUtcNow().AddDays(-1);
+        var secret = await SayAsync(service, "A", "My locker code is zebra-quartz", t);
+        var reply = await SayAsync(service, "B", "Got it, noted.", t.AddMinutes(1));
+        Assert.Contains(await service.SearchAsync(new SearchRequest { Query = "quartz" }), h => h.Memory.Id == reply.Id);
+        await service.DeleteAsync(secret.Id);
+        Assert.Empty(await service.SearchAsync(new SearchRequest { Query = "quartz" }));
+        // Messages added out of order still get both sides.
+        var late = await SayAsync(service, "A", "The harbour festival starts Friday", t.AddSeconds(30));
+        Assert.Contains(await service.SearchAsync(new SearchRequest { Query = "harbour festival" }), h => h.Memory.Id == reply.Id);
+        Assert.NotEqual(reply.Id, late.Id);
+    }
+
+    [Fact]
+    public async Task Irregular_forms_match_their_base_form()
+    {
+        var (_, service) = await NewServiceAsync();
+        var memory = await AddAsync(service, "Alice bought a new bicycle");
+        Assert.Equal(memory.Id, (await service.SearchAsync(new SearchRequest { Query = "what did alice buy" }))[0].Memory.Id);
+    }
+
     [Fact]
     public async Task Queue_reclaims_work_whose_lease_ran_out()
     {

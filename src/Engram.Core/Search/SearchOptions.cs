@@ -15,6 +15,14 @@ public sealed record SearchOptions
     public int CandidateMultiplier { get; init; } = 5;
     /// <summary>Lower bound on candidates per signal.</summary>
     public int MinCandidates { get; init; } = 50;
+    /// <summary>Extra weight (x(1+w)) for a message whose speaker the query names.</summary>
+    public double SpeakerBoost { get; init; } = 0.25;
+    /// <summary>Extra weight for a memory whose valid time matches a date the query names.</summary>
+    public double DateBoost { get; init; } = 1.0;
+    /// <summary>Days either side of a named day that still count as that day.</summary>
+    public int DateSlackDays { get; init; } = 1;
+    /// <summary>Extra weight, for "when" questions, for memories that mention a time.</summary>
+    public double WhenBoost { get; init; } = 0.25;
 
     public void Validate()
     {
@@ -24,6 +32,10 @@ public sealed record SearchOptions
         Require(RrfK >= 1, "Search:RrfK", "a whole number of at least 1");
         Require(CandidateMultiplier >= 1, "Search:CandidateMultiplier", "a whole number of at least 1");
         Require(MinCandidates >= 1, "Search:MinCandidates", "a whole number of at least 1");
+        Require(SpeakerBoost is >= 0 and <= 10, "Search:SpeakerBoost", "a number from 0 to 10");
+        Require(DateBoost is >= 0 and <= 10, "Search:DateBoost", "a number from 0 to 10");
+        Require(WhenBoost is >= 0 and <= 10, "Search:WhenBoost", "a number from 0 to 10");
+        Require(DateSlackDays is >= 0 and <= 366, "Search:DateSlackDays", "a whole number of days from 0 to 366");
     }
 
     private static void Require(bool ok, string key, string expected)

@@ -106,7 +106,7 @@ public sealed class MemoryService : IMemoryService
         var terms = QueryTerms.Extract(request.Query);
         if (terms.Count > 0)
         {
-            var text = await _store.SearchTextAsync(terms, request.Filter, pool, cancellationToken);
+            var text = TextBoosts.Apply(request.Query, await _store.SearchTextAsync(terms, request.Filter, pool, cancellationToken), _search);
             signals.Add(new HybridRanker.Signal("text", "bm25", text));
         }
         if (_embeddings is not null)

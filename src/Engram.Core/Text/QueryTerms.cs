@@ -17,7 +17,8 @@ public static class QueryTerms
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var w in words)
         {
-            if (!StopWords.Contains(w) && seen.Add(w)) terms.Add(w);
+            // "bought" is searched as "buy": the index holds the base forms of irregular words too.
+            if (!StopWords.Contains(w) && seen.Add(IrregularForms.Normalize(w))) terms.Add(IrregularForms.Normalize(w));
         }
         // A query made only of stop words ("who is he") still deserves an answer.
         if (terms.Count == 0)

@@ -2,16 +2,10 @@ using System.Text.RegularExpressions;
 using Engram.Core.Model;
 using Engram.Core.Text;
 
-namespace Engram.Eval.Prototype;
-
-/// <summary>Multipliers applied to full-text scores before fusion (see <see cref="TextBoosts"/>).</summary>
-/// <param name="Speaker">For memories whose "speaker" metadata (first word) is named in the query.</param>
-/// <param name="Date">For memories whose valid time matches a date the query names.</param>
-/// <param name="When">For "when" queries: memories that contain a time expression.</param>
-public sealed record TextBoostOptions(double Speaker = 0.25, double Date = 1.0, double When = 0.25, int DateSlackDays = 1);
+namespace Engram.Core.Search;
 
 /// <summary>
-/// PROTOTYPE, not used by the benchmark runner: a candidate re-scoring step for MemoryService, between
+/// A re-scoring step in MemoryService, between
 /// <c>IMemoryStore.SearchTextAsync</c> and <c>HybridRanker.Fuse</c>. Boosts multiply the BM25 score of
 /// the text candidates (not the fused RRF score, where the same factor would move ranks far more), then
 /// the candidates are re-sorted. Measured on LoCoMo conversations 0-4, SQLite path, on top of neighbour
@@ -19,9 +13,9 @@ public sealed record TextBoostOptions(double Speaker = 0.25, double Date = 1.0, 
 /// </summary>
 public static partial class TextBoosts
 {
-    public static IReadOnlyList<(Memory Memory, double Score)> Apply(string query, IReadOnlyList<(Memory Memory, double Score)> candidates, TextBoostOptions? options = null)
+    public static IReadOnlyList<(Memory Memory, double Score)> Apply(string query, IReadOnlyList<(Memory Memory, double Score)> candidates, SearchOptions options)
     {
-        options ??= new TextBoostOptions();
+        if (candidates.Count == 0 || (options.SpeakerBoost <= 0 && options.DateBoost <= 0 && options.WhenBoost <= 0)) return candidates;
         var words = QueryTerms.Tokenize(query).ToHashSet(StringComparer.Ordinal);
         var date = QueryDate.Find(query);
         var when = words.Contains("when");
@@ -29,13 +23,13 @@ public static partial class TextBoosts
         foreach (var (memory, score) in candidates)
         {
             var factor = 1.0;
-            if (options.Speaker > 0 && memory.Metadata.TryGetValue("speaker", out var speaker)
+            if (options.SpeakerBoost > 0 && memory.Metadata.TryGetValue("speaker", out var speaker)
                 && QueryTerms.Tokenize(speaker) is [var first, ..] && words.Contains(first))
             {
-                factor *= 1 + options.Speaker;
+                factor *= 1 + options.SpeakerBoost;
             }
-            if (options.Date > 0 && date is not null && date.Covers(memory.ValidFrom, options.DateSlackDays)) factor *= 1 + options.Date;
-            if (options.When > 0 && when && TimeExpression().IsMatch(memory.Content)) factor *= 1 + options.When;
+            if (options.DateBoost > 0 && date is not null && date.Covers(memory.ValidFrom, options.DateSlackDays)) factor *= 1 + options.DateBoost;
+            if (options.WhenBoost > 0 && when && TimeExpression().IsMatch(memory.Content)) factor *= 1 + options.WhenBoost;
             boosted.Add((memory, score * factor));
         }
         // Stable: equal scores keep the store's order.

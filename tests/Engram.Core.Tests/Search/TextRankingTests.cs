@@ -1,9 +1,10 @@
 using Engram.Core.Model;
-using Engram.Eval.Prototype;
+using Engram.Core.Search;
+using Engram.Core.Text;
 
-namespace Engram.Eval.Tests.Prototype;
+namespace Engram.Core.Tests.Search;
 
-public sealed class PrototypeTests
+public sealed class TextRankingTests
 {
     [Theory]
     [InlineData("bought", "buy")]

@@ -1,9 +1,9 @@
 using System.Collections.Frozen;
 
-namespace Engram.Eval.Prototype;
+namespace Engram.Core.Text;
 
 /// <summary>
-/// PROTOTYPE, not used by the benchmark runner: a candidate for Engram.Core/Text. English irregular
+/// English irregular
 /// verb and noun forms mapped to their base form ("bought" -> "buy", "children" -> "child"), which a
 /// Porter stemmer cannot join. Index side: add the base forms of a memory's irregular words to its
 /// indexed text; query side: replace an irregular query word by its base form. Measured on LoCoMo

@@ -1,7 +1,7 @@
-namespace Engram.Eval.Prototype;
+namespace Engram.Core.Search;
 
 /// <summary>
-/// PROTOTYPE, not used by the benchmark runner: what the SQLite store should write to
+/// What stores write to
 /// <c>memories.search_context</c> (already in the schema, BM25 weight 0.4) for message memories. Each
 /// message of a session is indexed with the text of the messages up to <c>window</c> places before
 /// and after it in the same session, so a reply ("Yes, a corgi!") is found by the words of the

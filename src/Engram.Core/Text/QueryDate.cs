@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Engram.Eval.Prototype;
+namespace Engram.Core.Text;
 
 /// <summary>How precisely a query names a date.</summary>
 public enum QueryDatePrecision
@@ -11,7 +11,7 @@ public enum QueryDatePrecision
 }
 
 /// <summary>
-/// PROTOTYPE, not used by the benchmark runner: a candidate for Engram.Core/Text. An absolute date
+/// An absolute date
 /// named in a query: "on 5 June, 2024", "June 5th 2024", "in March 2025". A ranker boosts memories
 /// whose valid time falls on that day (give or take a slack) or in that month. Measured on LoCoMo
 /// conversations 0-4: x2 for matching memories gave +1.4 points frac@10.

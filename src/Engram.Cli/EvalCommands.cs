@@ -1,0 +1,104 @@
+using Engram.Core;
+using Engram.Core.Services;
+using Engram.Eval;
+using Engram.Hosting;
+using Engram.Sqlite;
+
+namespace Engram.Cli;
+
+/// <summary><c>engram eval locomo</c>: evidence recall of the normal search on the LoCoMo benchmark.</summary>
+internal static class EvalCommands
+{
+    public static IEnumerable<CommandSpec> All() =>
+    [
+        new("eval", "engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--detailed] [--json]",
+            "retrieval benchmark: loads each LoCoMo conversation into a fresh store and scores search recall",
+            ["data", "k", "conversations", "limit"], ["json", "detailed"], 1, RunAsync)
+        {
+            Details = "Each conversation's turns are added as messages (speaker and session date kept) to a temporary store, then every\n"
+                + "question is searched with the normal ranker; frac@k, any@k and all@k count the evidence turns found in the top k.\n"
+                + "Only turns are loaded: never questions, answers or evidence. The data file is read, never copied.",
+        },
+    ];
+
+    private static async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var benchmark = line.Positional(0, "BENCHMARK");
+        if (benchmark != "locomo") throw new UsageException($"unknown benchmark '{benchmark}'; available: locomo");
+        var path = line.Value("data") ?? throw new UsageException("missing --data FILE (the LoCoMo locomo10.json)");
+        IReadOnlyList<int> ks;
+        try
+        {
+            ks = line.Value("k") is { } k ? LocomoScorer.ParseKs(k) : LocomoScorer.DefaultKs;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or EngramException)
+        {
+            throw new UsageException($"--k '{line.Value("k")}' must be a comma-separated list of whole numbers, like 5,10,25,50");
+        }
+        var options = new LocomoOptions
+        {
+            Ks = ks,
+            Conversations = line.Value("conversations"),
+            Limit = line.Value("limit") is null ? null : Arguments.Int(line, "limit", 0, 1, 100_000),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        var data = LocomoDataset.Load(path);
+        // Search settings come from the user's settings, as for any search; the store is a temporary one per conversation.
+        var settings = SettingsLoader.Load(EngramHome.Resolve());
+        var folder = Directory.CreateTempSubdirectory("engram-eval-").FullName;
+        var stores = new List<SqliteMemoryStore>();
+        try
+        {
+            var progress = new ProgressBar(Output.Error);
+            var report = await LocomoEvaluation.RunAsync(data, conversation =>
+            {
+                var store = new SqliteMemoryStore(Path.Combine(folder, $"conversation-{stores.Count}.db"));
+                stores.Add(store);
+                return new MemoryService(store, settings.Search);
+            }, options, progress, cancellationToken);
+            progress.Done();
+            if (line.Json) Output.Line(line.Has("detailed") ? report.ToDetailedJson() : report.ToJson(indented: true));
+            else Output.Line(report.ToTable());
+        }
+        finally
+        {
+            foreach (var store in stores) await store.DisposeAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+        return 0;
+    }
+
+    /// <summary>One line on stderr, redrawn in place on a terminal; a line per conversation otherwise.</summary>
+    private sealed class ProgressBar(TextWriter writer) : IProgress<LocomoProgress>
+    {
+        private readonly bool _terminal = !Console.IsErrorRedirected;
+        private string _last = "";
+
+        public void Report(LocomoProgress value)
+        {
+            var line = value.ToString();
+            if (_terminal)
+            {
+                writer.Write("\r" + line.PadRight(Math.Max(_last.Length, line.Length)));
+            }
+            else if (value.Completed == value.Total)
+            {
+                writer.WriteLine(line);
+            }
+            _last = line;
+        }
+
+        public void Done()
+        {
+            if (_terminal && _last.Length > 0) writer.WriteLine();
+        }
+    }
+}

@@ -8,13 +8,18 @@ namespace Engram.Sqlite;
 
 public sealed partial class SqliteMemoryStore
 {
-    // BM25 column weights: title, content, search_extra (facts, concepts, files), search_context (neighbours).
-    private const string Bm25 = "bm25(memories_fts, 2.0, 1.0, 1.0, 0.4)";
+    // BM25 column weights: title, content, search_extra (facts, concepts, files, speaker, base forms),
+    // search_context (neighbours up to two places away), scope_tokens (unranked). FTS5 normalises by the
+    // length of the whole row, so every indexed column shifts ranking, even at weight 0: keep them lean.
+    private const string Bm25 = "bm25(memories_fts, 2.0, 1.0, 1.0, 0.4, 0.0)";
 
     public async Task<IReadOnlyList<(Memory Memory, double Score)>> SearchTextAsync(IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
     {
         var match = MatchExpression(terms);
         if (match.Length == 0) return [];
+        // Scoped searches narrow inside the index, before ranking; the SQL filter below still applies in full.
+        var scope = ScopeTokens.Condition(filter);
+        if (scope.Length > 0) match = $"({match}) AND {scope}";
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
         command.CommandText =

@@ -110,15 +110,16 @@ internal static class SqliteRows
         p.AddWithValue("@superseded_by", (object?)m.SupersededBy ?? DBNull.Value);
         p.AddWithValue("@content_hash", m.ContentHash);
         p.AddWithValue("@source_key", (object?)m.Source.ExternalId ?? DBNull.Value);
+        p.AddWithValue("@scope_tokens", (object?)ScopeTokens.Of(m.Scope) ?? DBNull.Value);
     }
 
     public const string InsertMemorySql =
         "INSERT OR IGNORE INTO memories (id, tenant, user_id, agent_id, project, session_id, kind, type, title, content, " +
         "facts, concepts, files_read, files_modified, metadata, source, search_extra, importance, access_count, " +
-        "last_accessed_at, created_at, updated_at, valid_from, valid_to, superseded_by, content_hash, source_key) VALUES " +
+        "last_accessed_at, created_at, updated_at, valid_from, valid_to, superseded_by, content_hash, source_key, scope_tokens) VALUES " +
         "(@id, @tenant, @user_id, @agent_id, @project, @session_id, @kind, @type, @title, @content, " +
         "@facts, @concepts, @files_read, @files_modified, @metadata, @source, @search_extra, @importance, @access_count, " +
-        "@last_accessed_at, @created_at, @updated_at, @valid_from, @valid_to, @superseded_by, @content_hash, @source_key)";
+        "@last_accessed_at, @created_at, @updated_at, @valid_from, @valid_to, @superseded_by, @content_hash, @source_key, @scope_tokens)";
 
     public const string InsertHistorySql =
         "INSERT OR IGNORE INTO history (id, memory_id, tenant, user_id, agent_id, project, session_id, event, actor, at, old_value, new_value, reason) " +

@@ -16,13 +16,13 @@ public sealed record SearchOptions
     /// <summary>Lower bound on candidates per signal.</summary>
     public int MinCandidates { get; init; } = 50;
     /// <summary>Extra weight (x(1+w)) for a message whose speaker the query names.</summary>
-    public double SpeakerBoost { get; init; } = 0.25;
+    public double SpeakerBoost { get; init; } = 0.5;
     /// <summary>Extra weight for a memory whose valid time matches a date the query names.</summary>
     public double DateBoost { get; init; } = 1.0;
     /// <summary>Days either side of a named day that still count as that day.</summary>
     public int DateSlackDays { get; init; } = 1;
     /// <summary>Extra weight, for "when" questions, for memories that mention a time.</summary>
-    public double WhenBoost { get; init; } = 0.25;
+    public double WhenBoost { get; init; } = 0.5;
 
     public void Validate()
     {

@@ -1,0 +1,38 @@
+using System.Text;
+using Engram.Core.Model;
+
+namespace Engram.Sqlite;
+
+/// <summary>
+/// A memory's scope as full-text tokens: a letter for the field, then the value's UTF-8 bytes in hex
+/// ("u616c696365" is user alice), so any value becomes one token the tokenizer keeps whole. Migration
+/// 0004 computes the same tokens in SQL with lower(hex(...)).
+/// </summary>
+internal static class ScopeTokens
+{
+    public static string? Of(MemoryScope scope)
+    {
+        var parts = new List<string>(4);
+        Add(parts, 'u', scope.UserId);
+        Add(parts, 'a', scope.AgentId);
+        Add(parts, 'p', scope.Project);
+        Add(parts, 's', scope.SessionId);
+        return parts.Count == 0 ? null : string.Join(' ', parts);
+    }
+
+    /// <summary>The FTS5 condition that keeps only rows of the filter's scope fields, or "" for none.</summary>
+    public static string Condition(MemoryFilter filter)
+    {
+        var parts = new List<string>(4);
+        Add(parts, 'u', filter.UserId);
+        Add(parts, 'a', filter.AgentId);
+        Add(parts, 'p', filter.Project);
+        Add(parts, 's', filter.SessionId);
+        return parts.Count == 0 ? "" : string.Join(" AND ", parts.Select(t => $"scope_tokens : \"{t}\""));
+    }
+
+    private static void Add(List<string> parts, char field, string? value)
+    {
+        if (!string.IsNullOrEmpty(value)) parts.Add(field + Convert.ToHexStringLower(Encoding.UTF8.GetBytes(value)));
+    }
+}

@@ -61,10 +61,11 @@ public sealed class TextRankingTests
     [Fact]
     public void Neighbour_context_takes_the_window_on_both_sides_within_the_session()
     {
+        // The nearest neighbours count twice.
         var contexts = NeighbourContext.Build(["a", "b", "c", "d"], window: 1);
-        Assert.Equal(["b", "a\nc", "b\nd", "c"], contexts);
+        Assert.Equal(["b\nb", "a\na\nc\nc", "b\nb\nd\nd", "c\nc"], contexts);
         Assert.Equal([null], NeighbourContext.Build(["only"], window: 2));
-        Assert.Equal(["b\nc", "a\nc\nd", "a\nb\nd", "b\nc"], NeighbourContext.Build(["a", "b", "c", "d"]));
+        Assert.Equal(["b\nb\nc", "a\na\nc\nc\nd", "a\nb\nb\nd\nd", "b\nc\nc"], NeighbourContext.Build(["a", "b", "c", "d"]));
         Assert.Equal([3, 4], NeighbourContext.AffectedByAppend(5));
         Assert.Equal([0], NeighbourContext.AffectedByAppend(1));
         Assert.Empty(NeighbourContext.AffectedByAppend(0));
@@ -82,17 +83,17 @@ public sealed class TextRankingTests
         var ana = M("ana", "Ana Lee", "I painted a lake", at.AddDays(-30));
         var ben = M("ben", "Ben", "I painted a lake last week", at);
 
-        var bySpeaker = TextBoosts.Apply("What did Ana paint?", [(ben, 1.0), (ana, 0.9)], new TextBoostOptions(Date: 0, When: 0));
+        var bySpeaker = TextBoosts.Apply("What did Ana paint?", [(ben, 1.0), (ana, 0.9)], new SearchOptions { SpeakerBoost = 0.25, DateBoost = 0, WhenBoost = 0 });
         Assert.Equal(["ana", "ben"], bySpeaker.Select(c => c.Memory.Id));
         Assert.Equal(1.125, bySpeaker[0].Score, 9);
 
-        var byDate = TextBoosts.Apply("What was painted on 14 September 2024?", [(ana, 1.0), (ben, 0.6)], new TextBoostOptions(Speaker: 0, When: 0));
+        var byDate = TextBoosts.Apply("What was painted on 14 September 2024?", [(ana, 1.0), (ben, 0.6)], new SearchOptions { SpeakerBoost = 0, WhenBoost = 0 });
         Assert.Equal(["ben", "ana"], byDate.Select(c => c.Memory.Id));
 
-        var byWhen = TextBoosts.Apply("When was the lake painted?", [(ana, 1.0), (ben, 0.9)], new TextBoostOptions(Speaker: 0, Date: 0));
+        var byWhen = TextBoosts.Apply("When was the lake painted?", [(ana, 1.0), (ben, 0.9)], new SearchOptions { SpeakerBoost = 0, DateBoost = 0 });
         Assert.Equal(["ben", "ana"], byWhen.Select(c => c.Memory.Id));
 
-        var none = TextBoosts.Apply("lake", [(ana, 1.0), (ben, 1.0)]);
+        var none = TextBoosts.Apply("lake", [(ana, 1.0), (ben, 1.0)], new SearchOptions());
         Assert.Equal(["ana", "ben"], none.Select(c => c.Memory.Id));
     }
 }

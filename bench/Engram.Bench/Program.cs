@@ -7,7 +7,8 @@ using Engram.Sqlite;
 namespace Engram.Bench;
 
 /// <summary>
-/// dotnet run -c Release --project bench/Engram.Bench -- search [--sizes 10000,100000] [--queries 500] [--dir PATH]
+/// dotnet run -c Release --project bench/Engram.Bench -- [--sizes 10000,100000] [--queries 500] [--dir PATH]
+/// dotnet run -c Release --project bench/Engram.Bench -- recall
 /// Fills a fresh SQLite store through the normal add path (measuring adds per second), then runs
 /// searches scoped to one user, like the CLI and the hooks do, and reports p50/p95/p99 latency.
 /// </summary>
@@ -15,6 +16,10 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "recall")
+        {
+            return await RecallBenchmark.RunAsync(Option(args, "--data", Path.Combine(AppContext.BaseDirectory, "Data", "recall.json")));
+        }
         var sizes = Option(args, "--sizes", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var queries = int.Parse(Option(args, "--queries", "500"), CultureInfo.InvariantCulture);
         var dir = Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-bench"));

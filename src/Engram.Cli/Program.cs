@@ -10,7 +10,7 @@ namespace Engram.Cli;
 /// </summary>
 public static class Program
 {
-    private static readonly CommandSpec[] Commands = [.. MemoryCommands.All(), .. TransferCommands.All()];
+    private static readonly CommandSpec[] Commands = [.. MemoryCommands.All(), .. TransferCommands.All(), .. ServerCommands.All()];
 
     public static async Task<int> Main(string[] args)
     {

@@ -22,6 +22,7 @@ public static class SettingsLoader
         "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions",
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
         "Search:CandidateMultiplier", "Search:MinCandidates",
+        "Server:Host", "Server:Port", "Server:Url", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
     ];
 
     public static EngramSettings Load(EngramHome home) => Load(home.SettingsPath, Environment.GetEnvironmentVariables());
@@ -58,7 +59,7 @@ public static class SettingsLoader
             {
                 var hint = KnownKeys.FirstOrDefault(k => k.Split(':')[0].Equals(key.Split(':')[0], StringComparison.OrdinalIgnoreCase));
                 throw new EngramException($"{Where(key)}: unknown setting '{key}'" + (hint is null
-                    ? $"; known sections are Storage, Llm, Embeddings and Search"
+                    ? $"; known sections are Storage, Llm, Embeddings, Search and Server"
                     : $"; settings of {hint.Split(':')[0]} are {string.Join(", ", KnownKeys.Where(k => k.StartsWith(hint.Split(':')[0] + ":", StringComparison.Ordinal)))}"));
             }
         }
@@ -88,7 +89,17 @@ public static class SettingsLoader
                 : throw new EngramException($"{Where(key)}: setting {key} is '{v}', which is not a whole number");
         }
 
+        long? Long(string key)
+        {
+            var v = Text(key);
+            if (v is null) return null;
+            return long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw new EngramException($"{Where(key)}: setting {key} is '{v}', which is not a whole number");
+        }
+
         var defaults = new SearchOptions();
+        var serverDefaults = new ServerSettings();
         var settings = new EngramSettings
         {
             Storage = new StorageSettings
@@ -120,7 +131,27 @@ public static class SettingsLoader
                 CandidateMultiplier = Whole("Search:CandidateMultiplier") ?? defaults.CandidateMultiplier,
                 MinCandidates = Whole("Search:MinCandidates") ?? defaults.MinCandidates,
             },
+            Server = new ServerSettings
+            {
+                Host = Text("Server:Host") ?? serverDefaults.Host,
+                Port = Whole("Server:Port") ?? serverDefaults.Port,
+                Url = Text("Server:Url"),
+                RateLimitPerMinute = Whole("Server:RateLimitPerMinute") ?? serverDefaults.RateLimitPerMinute,
+                MaxRequestBytes = Long("Server:MaxRequestBytes") ?? serverDefaults.MaxRequestBytes,
+            },
         };
+        if (settings.Server.Port is < 0 or > 65535)
+        {
+            throw new EngramException($"{Where("Server:Port")}: setting Server:Port is {settings.Server.Port}; use 1 to 65535 (0 picks a free port)");
+        }
+        if (settings.Server.RateLimitPerMinute < 1)
+        {
+            throw new EngramException($"{Where("Server:RateLimitPerMinute")}: setting Server:RateLimitPerMinute is {settings.Server.RateLimitPerMinute}; use 1 or more");
+        }
+        if (settings.Server.MaxRequestBytes < 1024)
+        {
+            throw new EngramException($"{Where("Server:MaxRequestBytes")}: setting Server:MaxRequestBytes is {settings.Server.MaxRequestBytes}; use at least 1024");
+        }
         try
         {
             settings.Search.Validate();

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Reflection;
+using System.Threading.RateLimiting;
+using Engram.Core;
+using Engram.Core.Security;
+using Engram.Core.Services;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Engram.Server;
+
+/// <summary>
+/// The worker behind <c>engram serve</c>: REST under /api/v1, MCP at /mcp, the event stream,
+/// /health and /openapi/v1.json, on Kestrel. Build it over a memory service and an API key store,
+/// start it, and stop it (gracefully) when done.
+/// </summary>
+public sealed class EngramServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private EngramServer(WebApplication app, ServerRuntimeOptions options)
+    {
+        _app = app;
+        Options = options;
+    }
+
+    public ServerRuntimeOptions Options { get; }
+
+    /// <summary>The address it listens on, such as http://127.0.0.1:37777 (known once started).</summary>
+    public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    public MemoryEventHub Events => _app.Services.GetRequiredService<MemoryEventHub>();
+
+    /// <summary>
+    /// Builds the server. Refuses to listen beyond loopback without API keys: anyone who can reach the
+    /// port could otherwise read and erase every memory.
+    /// </summary>
+    public static async Task<EngramServer> CreateAsync(
+        IMemoryService memory, IApiKeyStore keys, ServerRuntimeOptions options,
+        Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+    {
+        if (!options.IsLoopback)
+        {
+            if (!await keys.HasActiveApiKeysAsync(cancellationToken))
+            {
+                throw new EngramException(
+                    $"refusing to listen on {options.Host}:{options.Port} without API keys: anyone who can reach it could read and delete every memory. " +
+                    "Create a key first (engram apikey create --tenant T), or listen on 127.0.0.1 (--host 127.0.0.1)");
+            }
+            options = options with { RequireApiKeys = true };
+        }
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Engram.Server" });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            if (options.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) kestrel.ListenLocalhost(options.Port);
+            else if (IPAddress.TryParse(options.Host, out var address)) kestrel.Listen(address, options.Port);
+            else throw new EngramException($"--host '{options.Host}' is not an IP address or localhost; use 127.0.0.1, 0.0.0.0 or a local address");
+        });
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+
+        var services = builder.Services;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        services.AddRoutingCore();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<EngramExceptionHandler>();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default);
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+        });
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Engram";
+            document.Info.Description = "Persistent memory for AI agents: Mem0-shaped REST API, MCP at /mcp, live events at /api/v1/stream. " +
+                "When API keys exist, send Authorization: Bearer <key>.";
+            document.Info.Version = Version;
+            return Task.CompletedTask;
+        }));
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                if (ApiKeyAuthentication.IsPublic(context.Request.Path)) return RateLimitPartition.GetNoLimiter("public");
+                var partition = ApiKeyAuthentication.KeyId(context) is { } keyId
+                    ? "key:" + keyId
+                    : "ip:" + context.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.RateLimitPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
+            });
+            limiter.OnRejected = async (rejected, token) =>
+            {
+                if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    rejected.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                await Problems.Make(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"more than {options.RateLimitPerMinute} requests a minute with this key; slow down (Server:RateLimitPerMinute)").ExecuteAsync(rejected.HttpContext);
+            };
+        });
+        var hub = new MemoryEventHub();
+        services.AddSingleton(hub);
+        services.AddSingleton(options);
+        services.AddSingleton(keys);
+        services.AddSingleton<IMemoryService>(new PublishingMemoryService(memory, hub));
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseRateLimiter();
+        app.MapGet("/health", async (IApiKeyStore keyStore, ServerRuntimeOptions o, CancellationToken token) =>
+                TypedResults.Json(new HealthResponse("ok", Version, o.RequireApiKeys || await keyStore.HasActiveApiKeysAsync(token)), ServerJsonContext.Default.HealthResponse))
+            .WithTags("health").WithName("Health").WithSummary("Liveness; says whether API keys are required");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        MemoryEndpoints.Map(app);
+        StreamEndpoint.Map(app);
+        McpHttpEndpoint.Map(app);
+        return new EngramServer(app, options);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+
+    /// <summary>After <see cref="StartAsync"/>: waits until the token is cancelled or the process is asked to stop (Ctrl+C, SIGTERM), then stops gracefully.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops accepting requests, ends the event streams, and lets requests in flight finish.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    public static string Version =>
+        typeof(EngramServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

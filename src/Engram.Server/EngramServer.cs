@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -42,9 +43,15 @@ public sealed class EngramServer : IAsyncDisposable
     /// Builds the server. Refuses to listen beyond loopback without API keys: anyone who can reach the
     /// port could otherwise read and erase every memory.
     /// </summary>
+    /// <param name="services">Adds services, such as a background worker (an <see cref="IHostedService"/>).</param>
+    /// <param name="endpoints">Maps more endpoints; they sit behind the same API-key check and rate limit
+    /// (use <see cref="CallerOf"/> for the caller's tenant).</param>
     public static async Task<EngramServer> CreateAsync(
         IMemoryService memory, IApiKeyStore keys, ServerRuntimeOptions options,
-        Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+        Action<ILoggingBuilder>? logging = null,
+        Action<IServiceCollection>? services = null,
+        Action<IEndpointRouteBuilder>? endpoints = null,
+        CancellationToken cancellationToken = default)
     {
         if (!options.IsLoopback)
         {
@@ -70,17 +77,17 @@ public sealed class EngramServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         logging?.Invoke(builder.Logging);
 
-        var services = builder.Services;
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        services.AddRoutingCore();
-        services.AddProblemDetails();
-        services.AddExceptionHandler<EngramExceptionHandler>();
-        services.ConfigureHttpJsonOptions(json =>
+        var collection = builder.Services;
+        collection.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        collection.AddRoutingCore();
+        collection.AddProblemDetails();
+        collection.AddExceptionHandler<EngramExceptionHandler>();
+        collection.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default);
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
         });
-        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        collection.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Engram";
             document.Info.Description = "Persistent memory for AI agents: Mem0-shaped REST API, MCP at /mcp, live events at /api/v1/stream. " +
@@ -88,7 +95,7 @@ public sealed class EngramServer : IAsyncDisposable
             document.Info.Version = Version;
             return Task.CompletedTask;
         }));
-        services.AddRateLimiter(limiter =>
+        collection.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
@@ -114,10 +121,12 @@ public sealed class EngramServer : IAsyncDisposable
             };
         });
         var hub = new MemoryEventHub();
-        services.AddSingleton(hub);
-        services.AddSingleton(options);
-        services.AddSingleton(keys);
-        services.AddSingleton<IMemoryService>(new PublishingMemoryService(memory, hub));
+        collection.AddSingleton(hub);
+        collection.AddSingleton(options);
+        collection.AddSingleton(keys);
+        collection.AddSingleton<IMemoryService>(new PublishingMemoryService(memory, hub));
+
+        services?.Invoke(collection);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -131,8 +140,12 @@ public sealed class EngramServer : IAsyncDisposable
         MemoryEndpoints.Map(app);
         StreamEndpoint.Map(app);
         McpHttpEndpoint.Map(app);
+        endpoints?.Invoke(app);
         return new EngramServer(app, options);
     }
+
+    /// <summary>The caller a request was authenticated as: its tenant comes from its API key (the default tenant without keys).</summary>
+    public static Engram.Mcp.EngramCaller CallerOf(HttpContext context) => ApiKeyAuthentication.Caller(context);
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
 

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
 
 namespace Engram.Server;
 
@@ -93,6 +94,15 @@ public sealed class EngramServer : IAsyncDisposable
             document.Info.Description = "Persistent memory for AI agents: Mem0-shaped REST API, MCP at /mcp, live events at /api/v1/stream. " +
                 "When API keys exist, send Authorization: Bearer <key>.";
             document.Info.Version = Version;
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key from engram apikey create, required once any key exists.",
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
             return Task.CompletedTask;
         }));
         collection.AddRateLimiter(limiter =>
@@ -131,6 +141,7 @@ public sealed class EngramServer : IAsyncDisposable
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        if (!options.RequireApiKeys) app.UseMiddleware<LocalOriginGuard>();
         app.UseMiddleware<ApiKeyAuthentication>();
         app.UseRateLimiter();
         app.MapGet("/health", async (IApiKeyStore keyStore, ServerRuntimeOptions o, CancellationToken token) =>

@@ -112,5 +112,8 @@ public sealed class McpHttpTests
             Assert.True(body.TryGetProperty(field, out _), $"AddMemoryBody lacks {field}");
         }
         Assert.True(schemas.GetProperty("MemoryItem").GetProperty("properties").TryGetProperty("memory", out _));
+        var bearer = doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Equal("http", bearer.GetProperty("type").GetString());
+        Assert.Equal("bearer", bearer.GetProperty("scheme").GetString());
     }
 }

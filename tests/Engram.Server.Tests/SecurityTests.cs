@@ -146,4 +146,29 @@ public sealed class SecurityTests
         Assert.Equal(413, status);
         Assert.Contains("larger than this server accepts", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_keyless_local_server_refuses_foreign_hosts_and_origins_of_web_pages()
+    {
+        await using var host = await ServerHost.StartAsync();
+        using (var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/v1/memories"))
+        {
+            rebound.Headers.Host = "attacker.example";
+            using var response = await host.Http.SendAsync(rebound);
+            Assert.Equal(421, (int)response.StatusCode);
+        }
+        using (var crossSite = new HttpRequestMessage(HttpMethod.Get, "/api/v1/memories"))
+        {
+            crossSite.Headers.Add("Origin", "https://evil.example");
+            using var response = await host.Http.SendAsync(crossSite);
+            Assert.Equal(403, (int)response.StatusCode);
+        }
+        using (var local = new HttpRequestMessage(HttpMethod.Get, "/api/v1/memories"))
+        {
+            local.Headers.Host = "localhost";
+            local.Headers.Add("Origin", "http://localhost:3000");
+            using var response = await host.Http.SendAsync(local);
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+    }
 }

@@ -116,6 +116,7 @@ internal static class MemoryEndpoints
             Since = Date(query["since"], "since"),
             Until = Date(query["until"], "until"),
             IncludeSuperseded = string.Equals(query["all"], "true", StringComparison.OrdinalIgnoreCase),
+            Metadata = MetadataQuery(query),
         };
         var skip = (page - 1) * pageSize;
         var items = new List<MemoryItem>(pageSize);
@@ -292,6 +293,19 @@ internal static class MemoryEndpoints
             Until = until,
             Metadata = metadata,
         };
+    }
+
+    /// <summary>meta=key=value, repeatable: every entry must match.</summary>
+    private static Dictionary<string, string> MetadataQuery(IQueryCollection query)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in query["meta"])
+        {
+            var eq = pair?.IndexOf('=', StringComparison.Ordinal) ?? -1;
+            if (eq <= 0) throw new EngramException($"query parameter meta '{pair}' must look like key=value");
+            metadata[pair![..eq]] = pair[(eq + 1)..];
+        }
+        return metadata;
     }
 
     private static string FilterString(string key, JsonElement value) =>

@@ -83,12 +83,14 @@ public sealed record MemoryItem
     public required string Kind { get; init; }
     public string? Type { get; init; }
     public string? Title { get; init; }
+    public required string Tenant { get; init; }
     public string? UserId { get; init; }
     public string? AgentId { get; init; }
     public string? SessionId { get; init; }
     public string? Project { get; init; }
     public required Dictionary<string, string> Metadata { get; init; }
     public List<string>? Facts { get; init; }
+    public List<string>? Concepts { get; init; }
     public List<string>? FilesRead { get; init; }
     public List<string>? FilesModified { get; init; }
     public required string Hash { get; init; }

@@ -10,10 +10,12 @@ namespace Engram.Cli;
 /// </summary>
 public static class Program
 {
-    private static readonly CommandSpec[] Commands = [.. MemoryCommands.All(), .. TransferCommands.All(), .. ServerCommands.All()];
+    private static readonly CommandSpec[] Commands = [.. MemoryCommands.All(), .. TransferCommands.All(), .. AgentCommands.All(), .. ServerCommands.All()];
 
     public static async Task<int> Main(string[] args)
     {
+        // The capture hook runs on every tool call: it skips everything else, including this setup.
+        if (args.Length > 0 && args[0] == "hook") return await HookCommand.RunAsync(args);
         Console.OutputEncoding = new UTF8Encoding(false);
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Engram.Core;
 
 /// <summary>
@@ -31,7 +29,9 @@ public sealed class MemoryId(TimeProvider time)
             else
             {
                 _lastMs = ms;
-                RandomNumberGenerator.Fill(_lastRandom);
+                // Ids need to be unique, not secret: the shared generator avoids loading the crypto library,
+                // which costs the capture hook milliseconds.
+                Random.Shared.NextBytes(_lastRandom);
             }
             _lastRandom.CopyTo(random);
         }

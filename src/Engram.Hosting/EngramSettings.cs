@@ -9,7 +9,23 @@ public sealed record EngramSettings
     public LlmSettings Llm { get; init; } = new();
     public EmbeddingSettings Embeddings { get; init; } = new();
     public SearchOptions Search { get; init; } = new();
+    public HookSettings Hooks { get; init; } = new();
+    public WorkerSettings Worker { get; init; } = new();
     public ServerSettings Server { get; init; } = new();
+}
+
+public sealed record HookSettings
+{
+    /// <summary>Tool names never turned into observations (a trailing * matches a prefix); null means the built-in list.</summary>
+    public IReadOnlyList<string>? SkipTools { get; init; }
+    /// <summary>Session-start context budget in tokens.</summary>
+    public int ContextTokens { get; init; } = 1500;
+}
+
+public sealed record WorkerSettings
+{
+    /// <summary>The background worker exits after this long with nothing to do; the next hook starts it again.</summary>
+    public double IdleMinutes { get; init; } = 10;
 }
 
 public sealed record StorageSettings

@@ -22,8 +22,12 @@ public static class SettingsLoader
         "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions",
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
         "Search:CandidateMultiplier", "Search:MinCandidates",
+        "Hooks:SkipTools", "Hooks:ContextTokens", "Worker:IdleMinutes",
         "Server:Host", "Server:Port", "Server:Url", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
     ];
+
+    /// <summary>Keys that hold a list: in JSON an array (Key:0, Key:1, ...), in a variable a comma-separated string.</summary>
+    private static readonly string[] ListKeys = ["Hooks:SkipTools"];
 
     public static EngramSettings Load(EngramHome home) => Load(home.SettingsPath, Environment.GetEnvironmentVariables());
 
@@ -55,11 +59,11 @@ public static class SettingsLoader
         foreach (var (key, value) in configuration.AsEnumerable())
         {
             if (value is null) continue; // a section, not a value
-            if (!KnownKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+            if (!KnownKeys.Contains(key, StringComparer.OrdinalIgnoreCase) && !ListKeys.Any(k => IsListItem(key, k)))
             {
                 var hint = KnownKeys.FirstOrDefault(k => k.Split(':')[0].Equals(key.Split(':')[0], StringComparison.OrdinalIgnoreCase));
                 throw new EngramException($"{Where(key)}: unknown setting '{key}'" + (hint is null
-                    ? $"; known sections are Storage, Llm, Embeddings, Search and Server"
+                    ? $"; known sections are Storage, Llm, Embeddings, Search, Hooks, Worker and Server"
                     : $"; settings of {hint.Split(':')[0]} are {string.Join(", ", KnownKeys.Where(k => k.StartsWith(hint.Split(':')[0] + ":", StringComparison.Ordinal)))}"));
             }
         }
@@ -98,6 +102,13 @@ public static class SettingsLoader
                 : throw new EngramException($"{Where(key)}: setting {key} is '{v}', which is not a whole number");
         }
 
+        IReadOnlyList<string>? List(string key)
+        {
+            if (Text(key) is { } joined) return joined.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var items = configuration.GetSection(key).GetChildren().Select(c => c.Value?.Trim()).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
+            return items.Count > 0 ? items : null;
+        }
+
         var defaults = new SearchOptions();
         var serverDefaults = new ServerSettings();
         var settings = new EngramSettings
@@ -131,6 +142,12 @@ public static class SettingsLoader
                 CandidateMultiplier = Whole("Search:CandidateMultiplier") ?? defaults.CandidateMultiplier,
                 MinCandidates = Whole("Search:MinCandidates") ?? defaults.MinCandidates,
             },
+            Hooks = new HookSettings
+            {
+                SkipTools = List("Hooks:SkipTools"),
+                ContextTokens = Whole("Hooks:ContextTokens") ?? 1500,
+            },
+            Worker = new WorkerSettings { IdleMinutes = Number("Worker:IdleMinutes") ?? 10 },
             Server = new ServerSettings
             {
                 Host = Text("Server:Host") ?? serverDefaults.Host,
@@ -140,6 +157,14 @@ public static class SettingsLoader
                 MaxRequestBytes = Long("Server:MaxRequestBytes") ?? serverDefaults.MaxRequestBytes,
             },
         };
+        if (settings.Hooks.ContextTokens is < 100 or > 2375)
+        {
+            throw new EngramException($"{Where("Hooks:ContextTokens")}: setting Hooks:ContextTokens must be a whole number from 100 to 2375 (Claude Code keeps at most 10,000 characters)");
+        }
+        if (settings.Worker.IdleMinutes is <= 0 or > 1440)
+        {
+            throw new EngramException($"{Where("Worker:IdleMinutes")}: setting Worker:IdleMinutes must be a number of minutes above 0 and at most 1440");
+        }
         if (settings.Server.Port is < 0 or > 65535)
         {
             throw new EngramException($"{Where("Server:Port")}: setting Server:Port is {settings.Server.Port}; use 1 to 65535 (0 picks a free port)");
@@ -162,6 +187,9 @@ public static class SettingsLoader
         }
         return settings;
     }
+
+    private static bool IsListItem(string key, string listKey) =>
+        key.StartsWith(listKey + ":", StringComparison.OrdinalIgnoreCase) && int.TryParse(key.AsSpan(listKey.Length + 1), out _);
 
     /// <summary>ENGRAM_Section__Key variables (double underscore) become Section:Key. Others, like ENGRAM_HOME, are not settings.</summary>
     private static List<(string Key, string Variable, string Value)> EnvironmentOverrides(System.Collections.IDictionary environment)

@@ -16,6 +16,7 @@ public sealed partial class SqliteMemoryStore
                 if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
                 {
                     var existing = await FindCurrentDuplicateAsync(connection, transaction, memory, cancellationToken)
+                        ?? await FindBySourceKeyAsync(connection, transaction, memory, cancellationToken)
                         ?? throw new EngramException($"memory {memory.Id} already exists");
                     return (existing, false);
                 }
@@ -30,7 +31,7 @@ public sealed partial class SqliteMemoryStore
             using (var update = Command(connection, transaction,
                 "UPDATE memories SET type = @type, title = @title, content = @content, facts = @facts, concepts = @concepts, " +
                 "files_read = @files_read, files_modified = @files_modified, metadata = @metadata, source = @source, " +
-                "search_extra = @search_extra, importance = @importance, updated_at = @updated_at, valid_from = @valid_from, " +
+                "search_extra = @search_extra, importance = @importance, updated_at = @updated_at, valid_from = @valid_from, source_key = @source_key, " +
                 "valid_to = @valid_to, superseded_by = @superseded_by, content_hash = @content_hash " +
                 "WHERE id = @id AND tenant = @tenant"))
             {
@@ -178,6 +179,16 @@ public sealed partial class SqliteMemoryStore
             $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
             "AND m.project = @project AND m.session_id = @session_id AND m.kind = @kind AND m.content_hash = @content_hash " +
             "AND m.valid_to IS NULL AND m.id <> @id");
+        SqliteRows.BindMemory(command, memory);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    private static async Task<Memory?> FindBySourceKeyAsync(SqliteConnection connection, SqliteTransaction transaction, Memory memory, CancellationToken cancellationToken)
+    {
+        if (memory.Source.ExternalId is null) return null;
+        using var command = Command(connection, transaction,
+            $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+            "AND m.project = @project AND m.session_id = @session_id AND m.source_key = @source_key");
         SqliteRows.BindMemory(command, memory);
         return await ReadOneAsync(command, cancellationToken);
     }

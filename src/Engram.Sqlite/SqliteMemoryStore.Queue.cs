@@ -8,7 +8,8 @@ public sealed partial class SqliteMemoryStore
         WriteAsync(async (connection, transaction) =>
         {
             using var command = Command(connection, transaction,
-                "INSERT OR IGNORE INTO queue (tenant, kind, dedupe_key, payload, enqueued_at) VALUES (@tenant, @kind, @key, @payload, @at)");
+                "INSERT OR IGNORE INTO queue (tenant, kind, dedupe_key, payload, enqueued_at, session_key) VALUES (@tenant, @kind, @key, @payload, @at, @session)");
+            command.Parameters.AddWithValue("@session", (object?)queuedEvent.SessionKey ?? DBNull.Value);
             command.Parameters.AddWithValue("@tenant", queuedEvent.Tenant);
             command.Parameters.AddWithValue("@kind", queuedEvent.Kind);
             command.Parameters.AddWithValue("@key", (object?)queuedEvent.DedupeKey ?? DBNull.Value);
@@ -23,26 +24,13 @@ public sealed partial class SqliteMemoryStore
             var now = NowMs();
             var claimed = new List<QueuedEvent>();
             using (var select = Command(connection, transaction,
-                "SELECT seq, tenant, kind, dedupe_key, payload, enqueued_at, attempts, last_error FROM queue " +
+                $"SELECT {QueueColumns} FROM queue " +
                 "WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until < @now) ORDER BY seq LIMIT @max"))
             {
                 select.Parameters.AddWithValue("@now", now);
                 select.Parameters.AddWithValue("@max", max);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    claimed.Add(new QueuedEvent
-                    {
-                        Seq = reader.GetInt64(0),
-                        Tenant = reader.GetString(1),
-                        Kind = reader.GetString(2),
-                        DedupeKey = reader.IsDBNull(3) ? null : reader.GetString(3),
-                        Payload = reader.GetString(4),
-                        EnqueuedAt = SqliteRows.Time(reader.GetInt64(5)),
-                        Attempts = reader.GetInt32(6),
-                        LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
-                    });
-                }
+                while (await reader.ReadAsync(cancellationToken)) claimed.Add(ReadEvent(reader));
             }
             using var claim = Command(connection, transaction, "UPDATE queue SET claimed_by = @worker, claimed_until = @until WHERE seq = @seq");
             claim.Parameters.AddWithValue("@worker", worker);
@@ -60,7 +48,7 @@ public sealed partial class SqliteMemoryStore
         WriteAsync(async (connection, transaction) =>
         {
             using var command = Command(connection, transaction,
-                "UPDATE queue SET state = 'done', claimed_by = NULL, claimed_until = NULL, payload = '' WHERE seq = @seq");
+                "UPDATE queue SET state = 'done', claimed_by = NULL, claimed_until = NULL WHERE seq = @seq");
             command.Parameters.AddWithValue("@seq", seq);
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
@@ -76,6 +64,55 @@ public sealed partial class SqliteMemoryStore
             command.Parameters.AddWithValue("@max", maxAttempts);
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
+
+    public async Task<IReadOnlyList<QueuedEvent>> ListSessionAsync(string sessionKey, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {QueueColumns} FROM queue WHERE session_key = @session ORDER BY seq";
+        command.Parameters.AddWithValue("@session", sessionKey);
+        var events = new List<QueuedEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) events.Add(ReadEvent(reader));
+        return events;
+    }
+
+    public async Task<IReadOnlyList<string>> ListClaimantsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT DISTINCT claimed_by FROM queue WHERE state = 'pending' AND claimed_by IS NOT NULL AND claimed_until >= @now";
+        command.Parameters.AddWithValue("@now", NowMs());
+        var workers = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) workers.Add(reader.GetString(0));
+        return workers;
+    }
+
+    public Task<int> ReleaseClaimsAsync(string worker, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "UPDATE queue SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by = @worker");
+            command.Parameters.AddWithValue("@worker", worker);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    private const string QueueColumns = "seq, tenant, kind, dedupe_key, payload, enqueued_at, attempts, last_error, session_key, state";
+
+    private static QueuedEvent ReadEvent(Microsoft.Data.Sqlite.SqliteDataReader reader) => new()
+    {
+        Seq = reader.GetInt64(0),
+        Tenant = reader.GetString(1),
+        Kind = reader.GetString(2),
+        DedupeKey = reader.IsDBNull(3) ? null : reader.GetString(3),
+        Payload = reader.GetString(4),
+        EnqueuedAt = SqliteRows.Time(reader.GetInt64(5)),
+        Attempts = reader.GetInt32(6),
+        LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
+        SessionKey = reader.IsDBNull(8) ? null : reader.GetString(8),
+        IsDone = reader.GetString(9) == "done",
+    };
 
     public async Task<(long Pending, long Failed)> CountAsync(CancellationToken cancellationToken = default)
     {

@@ -109,15 +109,16 @@ internal static class SqliteRows
         p.AddWithValue("@valid_to", m.ValidTo is { } vt ? vt.ToUnixTimeMilliseconds() : DBNull.Value);
         p.AddWithValue("@superseded_by", (object?)m.SupersededBy ?? DBNull.Value);
         p.AddWithValue("@content_hash", m.ContentHash);
+        p.AddWithValue("@source_key", (object?)m.Source.ExternalId ?? DBNull.Value);
     }
 
     public const string InsertMemorySql =
         "INSERT OR IGNORE INTO memories (id, tenant, user_id, agent_id, project, session_id, kind, type, title, content, " +
         "facts, concepts, files_read, files_modified, metadata, source, search_extra, importance, access_count, " +
-        "last_accessed_at, created_at, updated_at, valid_from, valid_to, superseded_by, content_hash) VALUES " +
+        "last_accessed_at, created_at, updated_at, valid_from, valid_to, superseded_by, content_hash, source_key) VALUES " +
         "(@id, @tenant, @user_id, @agent_id, @project, @session_id, @kind, @type, @title, @content, " +
         "@facts, @concepts, @files_read, @files_modified, @metadata, @source, @search_extra, @importance, @access_count, " +
-        "@last_accessed_at, @created_at, @updated_at, @valid_from, @valid_to, @superseded_by, @content_hash)";
+        "@last_accessed_at, @created_at, @updated_at, @valid_from, @valid_to, @superseded_by, @content_hash, @source_key)";
 
     public const string InsertHistorySql =
         "INSERT OR IGNORE INTO history (id, memory_id, tenant, user_id, agent_id, project, session_id, event, actor, at, old_value, new_value, reason) " +

@@ -39,13 +39,26 @@ public sealed class EngramProcess(string home)
         foreach (var (key, value) in Environment) start.Environment[key] = value;
 
         using var process = Process.Start(start)!;
+        lock (_running) _running.Add(process);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
+        lock (_running) _running.Remove(process);
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    private readonly List<Process> _running = [];
+
+    /// <summary>Kills (SIGKILL) every process this instance started that is still running.</summary>
+    public void KillAll()
+    {
+        lock (_running)
+        {
+            foreach (var process in _running) process.Kill(entireProcessTree: true);
+        }
     }
 
     public Task<ProcessResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);

@@ -428,6 +428,34 @@ public abstract class MemoryStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_source_key_is_stored_once_per_scope_even_with_different_text()
+    {
+        var (_, service) = await NewServiceAsync();
+        var scope = new MemoryScope { Project = "p", SessionId = "s1" };
+        var first = await service.AddAsync(new AddMemoryRequest { Content = "modified a.cs", Scope = scope, Kind = MemoryKind.Observation, Source = new MemorySource { ExternalId = "toolu_1" } });
+        var again = await service.AddAsync(new AddMemoryRequest { Content = "modified a.cs: renamed Foo", Scope = scope, Kind = MemoryKind.Observation, Source = new MemorySource { ExternalId = "toolu_1" } });
+        Assert.Equal(AddOutcome.Duplicate, again.Results[0].Outcome);
+        Assert.Equal(first.Results[0].Memory.Id, again.Results[0].Memory.Id);
+        var elsewhere = await service.AddAsync(new AddMemoryRequest { Content = "modified a.cs", Scope = scope with { SessionId = "s2" }, Kind = MemoryKind.Observation, Source = new MemorySource { ExternalId = "toolu_1" } });
+        Assert.Equal(AddOutcome.Added, elsewhere.Results[0].Outcome);
+    }
+
+    [Fact]
+    public async Task Queue_keeps_raw_events_by_session_after_completion()
+    {
+        var store = await NewStoreAsync();
+        var queue = (IEventQueue)store;
+        await queue.EnqueueAsync(new QueuedEvent { Kind = "prompt", SessionKey = "s1", Payload = "{\"n\":1}" });
+        await queue.EnqueueAsync(new QueuedEvent { Kind = "tool", SessionKey = "s2", Payload = "{\"n\":2}" });
+        await queue.EnqueueAsync(new QueuedEvent { Kind = "tool", SessionKey = "s1", Payload = "{\"n\":3}" });
+        foreach (var e in await queue.ClaimAsync(10, TimeSpan.FromMinutes(1), "w")) await queue.CompleteAsync(e.Seq);
+        var s1 = await queue.ListSessionAsync("s1");
+        Assert.Equal(["{\"n\":1}", "{\"n\":3}"], s1.Select(e => e.Payload));
+        Assert.All(s1, e => Assert.True(e.IsDone));
+        Assert.Equal((0, 0), await queue.CountAsync());
+    }
+
+    [Fact]
     public async Task Queue_reclaims_work_whose_lease_ran_out()
     {
         var store = await NewStoreAsync();

@@ -49,6 +49,10 @@ public sealed record MemoryUpdate
     public string? Type { get; init; }
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
     public double? Importance { get; init; }
+    public IReadOnlyList<string>? Facts { get; init; }
+    public IReadOnlyList<string>? Concepts { get; init; }
+    public IReadOnlyList<string>? FilesRead { get; init; }
+    public IReadOnlyList<string>? FilesModified { get; init; }
     public string Actor { get; init; } = "user";
     public string? Reason { get; init; }
 }

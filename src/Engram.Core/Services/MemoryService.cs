@@ -149,6 +149,10 @@ public sealed class MemoryService : IMemoryService
             Type = update.Type is null ? existing.Type : Blank(update.Type),
             Metadata = update.Metadata ?? existing.Metadata,
             Importance = update.Importance is { } importance ? ValidateImportance(importance) : existing.Importance,
+            Facts = update.Facts ?? existing.Facts,
+            Concepts = update.Concepts ?? existing.Concepts,
+            FilesRead = update.FilesRead ?? existing.FilesRead,
+            FilesModified = update.FilesModified ?? existing.FilesModified,
             ContentHash = ContentHash.Compute(existing.Kind, content),
             UpdatedAt = Now(),
         };

@@ -14,6 +14,10 @@ public sealed record QueuedEvent
     public DateTimeOffset EnqueuedAt { get; init; }
     public int Attempts { get; init; }
     public string? LastError { get; init; }
+    /// <summary>Groups the raw events of one agent session (kept after processing, for summaries and re-processing).</summary>
+    public string? SessionKey { get; init; }
+    /// <summary>True once the event was processed.</summary>
+    public bool IsDone { get; init; }
 }
 
 /// <summary>
@@ -32,6 +36,15 @@ public interface IEventQueue
 
     /// <summary>Records a failure; the event is retried until it has failed <paramref name="maxAttempts"/> times.</summary>
     Task FailAsync(long seq, string error, int maxAttempts, CancellationToken cancellationToken = default);
+
+    /// <summary>Workers holding unexpired claims (to find claims of workers that died).</summary>
+    Task<IReadOnlyList<string>> ListClaimantsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Returns a worker's claimed events to the queue at once. Returns how many.</summary>
+    Task<int> ReleaseClaimsAsync(string worker, CancellationToken cancellationToken = default);
+
+    /// <summary>Every event of one session, processed or not, in the order they were enqueued.</summary>
+    Task<IReadOnlyList<QueuedEvent>> ListSessionAsync(string sessionKey, CancellationToken cancellationToken = default);
 
     /// <summary>Events not yet completed (pending or leased) and events that failed for good.</summary>
     Task<(long Pending, long Failed)> CountAsync(CancellationToken cancellationToken = default);

@@ -1,0 +1,105 @@
+using System.Text;
+using Engram.Core;
+
+namespace Engram.Agents.Capture;
+
+/// <summary>
+/// The capture hook's durable write: one file per event in <c>$ENGRAM_HOME/spool</c>, named by a
+/// ULID so files sort in arrival order. A file is written beside its final name and renamed into
+/// place, so a reader never sees half an event, and parallel hooks never contend for a lock.
+/// Events are raw here (the privacy filter is too slow for the hook's budget), so the folder and
+/// files are readable by their owner only; the worker filters them as it moves them into the
+/// store's queue, within seconds, and deletes them.
+/// </summary>
+public sealed class Spool(string folder)
+{
+    private const string Extension = ".event.json";
+
+    public string Folder { get; } = folder;
+
+    /// <summary>Writes one captured event; returns its id (the file name without extension).</summary>
+    public string Write(string agent, string eventName, ReadOnlySpan<byte> payload, DateTimeOffset capturedAt)
+    {
+        EnsureFolder();
+        var id = MemoryId.System.Next();
+        var final = Path.Combine(Folder, id + Extension);
+        var temp = Path.Combine(Folder, "." + id + ".tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 16 * 1024 };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        // The envelope is written as bytes: its fields are an id, fixed names and a time, none of which
+        // need escaping, and this keeps the JSON library out of the hook's start-up.
+        var head = Encoding.UTF8.GetBytes(
+            $"{{\"v\":1,\"id\":\"{id}\",\"agent\":\"{Plain(agent)}\",\"event\":\"{Plain(eventName)}\",\"captured_at\":\"{capturedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"payload\":");
+        using (var file = new FileStream(temp, options))
+        {
+            file.Write(head);
+            file.Write(payload);
+            file.WriteByte((byte)'}');
+            // Handed to the operating system: safe from a killed hook or worker. Not forced to disk
+            // (an fsync costs more than the rest of the hook), so a power cut can lose the last events.
+            file.Flush(flushToDisk: false);
+        }
+        File.Move(temp, final);
+        return id;
+    }
+
+    private static string Plain(string name) =>
+        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? name : throw new ArgumentException($"'{name}' is not a plain name", nameof(name));
+
+    private void EnsureFolder()
+    {
+        if (Directory.Exists(Folder)) return;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(Folder);
+        else Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>Spooled events, oldest first.</summary>
+    public IEnumerable<SpooledEvent> Read()
+    {
+        if (!Directory.Exists(Folder)) yield break;
+        foreach (var path in Directory.EnumerateFiles(Folder, "*" + Extension).Order(StringComparer.Ordinal))
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // another drainer took it
+            }
+            yield return new SpooledEvent(path, Path.GetFileName(path)[..^Extension.Length], bytes);
+        }
+    }
+
+    /// <summary>Removes a spool file once its event is safely in the queue.</summary>
+    public static void Delete(SpooledEvent spooled)
+    {
+        try
+        {
+            File.Delete(spooled.Path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    /// <summary>Number of events waiting in the spool.</summary>
+    public int Count() => Directory.Exists(Folder) ? Directory.EnumerateFiles(Folder, "*" + Extension).Count() : 0;
+
+    /// <summary>Temp files older than an hour are leftovers of killed hooks.</summary>
+    public void CleanLeftovers(DateTimeOffset now)
+    {
+        if (!Directory.Exists(Folder)) return;
+        foreach (var temp in Directory.EnumerateFiles(Folder, ".*.tmp"))
+        {
+            if (now - File.GetLastWriteTimeUtc(temp) > TimeSpan.FromHours(1)) File.Delete(temp);
+        }
+    }
+}
+
+/// <summary>One spooled event file: its path, id and bytes (the envelope JSON).</summary>
+public sealed record SpooledEvent(string Path, string Id, byte[] Bytes)
+{
+    public override string ToString() => Encoding.UTF8.GetString(Bytes);
+}

@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using Engram.Agents.ClaudeCode;
+using Engram.Core;
+using Engram.Core.Model;
+using Engram.Core.Privacy;
+using Engram.Core.Services;
+using Engram.Core.Storage;
+
+namespace Engram.Agents.Pipeline;
+
+/// <summary>
+/// Turns one captured hook event into memories: a prompt memory, an observation, a resolved failure,
+/// or the session's summary. Every memory it writes carries a source key derived from the event, so
+/// processing the same event twice (a worker killed between writing and completing) changes nothing.
+/// </summary>
+public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, PipelineOptions options)
+{
+    private const string Actor = "engram-worker";
+    private readonly ConcurrentDictionary<string, ProjectIdentity> _projects = new(StringComparer.Ordinal);
+
+    public async Task ProcessAsync(QueuedEvent queued, CancellationToken cancellationToken)
+    {
+        var captured = CapturedEvent.Parse(queued.Payload)
+            ?? throw new EngramException($"queued event {queued.Seq} is not a captured hook event");
+        var payload = captured.Payload;
+        var project = Project(payload.Cwd);
+        var scope = new MemoryScope
+        {
+            Tenant = queued.Tenant,
+            AgentId = captured.Agent,
+            Project = project?.Key ?? "",
+            SessionId = payload.SessionId ?? "",
+        };
+
+        switch (captured.Event)
+        {
+            case "user-prompt-submit":
+                await RememberPromptAsync(captured, scope, project, cancellationToken);
+                break;
+            case "post-tool-use":
+                await RememberToolUseAsync(captured, scope, project, cancellationToken);
+                break;
+            case "stop" or "session-end" or "pre-compact":
+                if (captured.SessionKey is { } sessionKey) await SummarizeAsync(captured, sessionKey, scope, project, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task RememberPromptAsync(CapturedEvent captured, MemoryScope scope, ProjectIdentity? project, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(captured.Payload.Prompt)) return;
+        await memory.AddAsync(new AddMemoryRequest
+        {
+            Content = captured.Payload.Prompt,
+            Kind = MemoryKind.Prompt,
+            Scope = scope,
+            Metadata = Metadata(project),
+            ValidFrom = captured.CapturedAt,
+            Source = new MemorySource { EventIds = [captured.Id], ExternalId = "prompt:" + captured.Id },
+            Actor = Actor,
+        }, cancellationToken);
+    }
+
+    private async Task RememberToolUseAsync(CapturedEvent captured, MemoryScope scope, ProjectIdentity? project, CancellationToken cancellationToken)
+    {
+        var payload = captured.Payload;
+        if (options.Skips(payload.ToolName)) return;
+        var draft = OfflineCompressor.Compress(captured.Tool, project?.Root);
+        if (draft is null) return;
+
+        // A command that passes after failing earlier in the session resolves those failures.
+        var resolved = new List<Memory>();
+        if (draft.Metadata.TryGetValue("outcome", out var outcome) && outcome == "passed" && draft.Metadata.TryGetValue("command", out var command))
+        {
+            await foreach (var earlier in memory.ListAsync(new MemoryFilter
+            {
+                Tenant = scope.Tenant,
+                Project = scope.Project,
+                SessionId = scope.SessionId,
+                Kinds = [MemoryKind.Observation],
+                Metadata = new Dictionary<string, string> { ["command"] = command, ["outcome"] = "failed" },
+            }, 20, cancellationToken))
+            {
+                resolved.Add(earlier);
+            }
+            if (resolved.Count > 0)
+            {
+                var error = resolved[0].Facts.Count > 0 ? resolved[0].Facts[0] : null;
+                draft = draft with
+                {
+                    Type = "bugfix",
+                    Title = $"fixed: {OfflineCompressor.Cut(command, 100)} now passes",
+                    Narrative = draft.Narrative + (error is null ? "" : $" It had failed earlier in the session with: {error}"),
+                    Importance = 0.7,
+                };
+            }
+        }
+
+        var metadata = new Dictionary<string, string>(Metadata(project), StringComparer.Ordinal) { ["tool"] = payload.ToolName ?? "" };
+        foreach (var (key, value) in draft.Metadata) metadata[key] = value;
+        var added = await memory.AddAsync(new AddMemoryRequest
+        {
+            Kind = MemoryKind.Observation,
+            Scope = scope,
+            Type = draft.Type,
+            Title = draft.Title,
+            Content = draft.Narrative,
+            Facts = draft.Facts,
+            Concepts = draft.Concepts,
+            FilesRead = draft.FilesRead,
+            FilesModified = draft.FilesModified,
+            Metadata = metadata,
+            Importance = draft.Importance,
+            ValidFrom = captured.CapturedAt,
+            Source = new MemorySource
+            {
+                ToolUseId = payload.ToolUseId,
+                EventIds = [captured.Id],
+                ExternalId = "tool:" + (payload.ToolUseId ?? captured.Id),
+            },
+            Actor = Actor,
+        }, cancellationToken);
+
+        var fix = added.Results[0].Memory;
+        foreach (var failure in resolved.Where(f => !f.Metadata.ContainsKey("resolved_by")))
+        {
+            var marked = new Dictionary<string, string>(failure.Metadata, StringComparer.Ordinal) { ["resolved_by"] = fix.Id };
+            await memory.UpdateAsync(failure.Id, new MemoryUpdate { Metadata = marked, Actor = Actor, Reason = $"resolved by {fix.Id}" }, scope.Tenant, cancellationToken);
+        }
+    }
+
+    private async Task SummarizeAsync(CapturedEvent captured, string sessionKey, MemoryScope scope, ProjectIdentity? project, CancellationToken cancellationToken)
+    {
+        var prompts = new List<string>();
+        var filesRead = new List<string>();
+        string? lastAssistant = null;
+        foreach (var queued in await queue.ListSessionAsync(sessionKey, cancellationToken))
+        {
+            if (queued.Payload.Length == 0) continue;
+            var earlier = CapturedEvent.Parse(queued.Payload);
+            if (earlier is null) continue;
+            if (string.CompareOrdinal(earlier.Id, captured.Id) > 0) break; // only what happened up to this event
+            switch (earlier.Event)
+            {
+                case "user-prompt-submit" when !string.IsNullOrWhiteSpace(earlier.Payload.Prompt):
+                    prompts.Add(earlier.Payload.Prompt);
+                    break;
+                case "post-tool-use" when OfflineCompressor.FileRead(earlier.Tool, project?.Root) is { } file:
+                    filesRead.Add(file);
+                    break;
+                case "stop" when !string.IsNullOrWhiteSpace(earlier.Payload.LastAssistantMessage):
+                    lastAssistant = earlier.Payload.LastAssistantMessage;
+                    break;
+            }
+        }
+        if (!string.IsNullOrWhiteSpace(captured.Payload.LastAssistantMessage)) lastAssistant = captured.Payload.LastAssistantMessage;
+        if (lastAssistant is null && captured.Payload.TranscriptPath is { Length: > 0 } transcriptPath)
+        {
+            // Older Claude Code versions do not send the last message; the transcript has it.
+            var transcript = await TranscriptReader.ReadAsync(transcriptPath, cancellationToken);
+            if (transcript.LastAssistantMessage is { } message) lastAssistant = PrivacyFilter.Apply(message.Text);
+            if (prompts.Count == 0) prompts.AddRange(transcript.UserPrompts.Select(p => PrivacyFilter.Apply(p.Text)));
+        }
+
+        var observations = new List<Memory>();
+        await foreach (var m in memory.ListAsync(new MemoryFilter
+        {
+            Tenant = scope.Tenant,
+            Project = scope.Project,
+            SessionId = scope.SessionId,
+            Kinds = [MemoryKind.Observation],
+        }, 200, cancellationToken))
+        {
+            observations.Add(m);
+        }
+        observations.Reverse(); // oldest first
+        if (prompts.Count == 0 && observations.Count == 0 && lastAssistant is null) return;
+
+        var summary = SessionSummaryBuilder.Build(prompts, observations, filesRead, lastAssistant);
+        var metadata = new Dictionary<string, string>(Metadata(project), StringComparer.Ordinal) { ["last_event"] = captured.Event };
+        if (summary.NextSteps.Count > 0) metadata["next_steps"] = string.Join("\n", summary.NextSteps);
+        if (summary.UnresolvedFailures.Count > 0) metadata["unresolved"] = string.Join("\n", summary.UnresolvedFailures);
+
+        Memory? existing = null;
+        await foreach (var m in memory.ListAsync(MemoryFilter.For(scope) with { Kinds = [MemoryKind.Summary] }, 1, cancellationToken)) existing = m;
+        if (existing is null)
+        {
+            await memory.AddAsync(new AddMemoryRequest
+            {
+                Kind = MemoryKind.Summary,
+                Scope = scope,
+                Type = "session",
+                Title = summary.Title,
+                Content = summary.Content,
+                Facts = summary.Decisions,
+                FilesRead = summary.FilesRead,
+                FilesModified = summary.FilesModified,
+                Metadata = metadata,
+                Importance = 0.7,
+                ValidFrom = captured.CapturedAt,
+                Source = new MemorySource { EventIds = [captured.Id], ExternalId = "summary:" + sessionKey },
+                Actor = Actor,
+            }, cancellationToken);
+        }
+        else if (existing.Content != summary.Content || existing.Title != summary.Title)
+        {
+            await memory.UpdateAsync(existing.Id, new MemoryUpdate
+            {
+                Content = summary.Content,
+                Title = summary.Title,
+                Facts = summary.Decisions,
+                FilesRead = summary.FilesRead,
+                FilesModified = summary.FilesModified,
+                Metadata = metadata,
+                Actor = Actor,
+                Reason = $"session {captured.Event}",
+            }, scope.Tenant, cancellationToken);
+        }
+    }
+
+    private ProjectIdentity? Project(string? cwd)
+    {
+        if (string.IsNullOrWhiteSpace(cwd)) return null;
+        return _projects.GetOrAdd(cwd, static c => ProjectIdentity.Resolve(c));
+    }
+
+    private static Dictionary<string, string> Metadata(ProjectIdentity? project)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (project is not null) metadata["project_name"] = project.DisplayName;
+        return metadata;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Engram.Agents.Capture;
+using Engram.Core.Services;
+using Engram.Core.Storage;
+
+namespace Engram.Agents.Pipeline;
+
+/// <summary>What one drain did.</summary>
+public sealed record DrainResult(int Ingested, int Processed, int Failed, bool BudgetExhausted);
+
+/// <summary>
+/// Moves spooled events into the durable queue, then claims, processes and completes them, oldest
+/// first. Used by the background worker, by <c>engram process</c> and, with a time budget, by the
+/// session-start hook so the last session's summary exists before the next one begins.
+/// </summary>
+public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spool spool, HookLog log, PipelineOptions options)
+{
+    private readonly EventProcessor _processor = new(memory, queue, options);
+
+    /// <summary>This process, as the queue records its claims: "pid@host".</summary>
+    public static string WorkerId { get; } = $"{Environment.ProcessId}@{Environment.MachineName}";
+
+    public async Task<int> IngestSpoolAsync(CancellationToken cancellationToken)
+    {
+        var count = 0;
+        foreach (var spooled in spool.Read())
+        {
+            // The privacy filter runs here, before anything is written to the database.
+            string envelope;
+            try
+            {
+                envelope = System.Text.Encoding.UTF8.GetString(PayloadSanitizer.Sanitize(spooled.Bytes));
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                log.Error("ingest", $"spool file {spooled.Path} is not valid JSON ({ex.Message}); moved to {SetAside(spooled)}");
+                continue;
+            }
+            var captured = CapturedEvent.Parse(envelope);
+            if (captured is null)
+            {
+                log.Error("ingest", $"spool file {spooled.Path} is not a hook event (its payload must be a JSON object); moved to {SetAside(spooled)}");
+                continue;
+            }
+            await queue.EnqueueAsync(new QueuedEvent
+            {
+                Kind = $"{captured.Agent}/{captured.Event}",
+                DedupeKey = "spool:" + captured.Id,
+                Payload = envelope,
+                SessionKey = captured.SessionKey,
+                EnqueuedAt = captured.CapturedAt,
+            }, cancellationToken);
+            Spool.Delete(spooled);
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Processes until the queue is empty or the budget runs out.</summary>
+    public async Task<DrainResult> DrainAsync(TimeSpan? budget, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var ingested = await IngestSpoolAsync(cancellationToken);
+        await ReleaseDeadWorkersAsync(cancellationToken);
+        int processed = 0, failed = 0;
+        while (true)
+        {
+            if (budget is { } b && clock.Elapsed > b) return new DrainResult(ingested, processed, failed, true);
+            var batch = await queue.ClaimAsync(25, TimeSpan.FromMinutes(2), WorkerId, cancellationToken);
+            if (batch.Count == 0)
+            {
+                // Hooks may have spooled more while we worked.
+                var more = await IngestSpoolAsync(cancellationToken);
+                ingested += more;
+                if (more == 0) return new DrainResult(ingested, processed, failed, false);
+                continue;
+            }
+            foreach (var queued in batch)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    if (queued.Kind.StartsWith("claude-code/", StringComparison.Ordinal))
+                    {
+                        await _processor.ProcessAsync(queued, cancellationToken);
+                    }
+                    await queue.CompleteAsync(queued.Seq, cancellationToken);
+                    processed++;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    failed++;
+                    log.Error("process", $"event {queued.Seq} ({queued.Kind}) failed, attempt {queued.Attempts + 1} of {options.MaxAttempts}: {ex.GetType().Name}: {ex.Message}");
+                    await queue.FailAsync(queued.Seq, $"{ex.GetType().Name}: {ex.Message}", options.MaxAttempts, cancellationToken);
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims held by processes on this machine that no longer exist go back to the queue.</summary>
+    private async Task ReleaseDeadWorkersAsync(CancellationToken cancellationToken)
+    {
+        foreach (var worker in await queue.ListClaimantsAsync(cancellationToken))
+        {
+            var at = worker.IndexOf('@', StringComparison.Ordinal);
+            if (at <= 0 || worker[(at + 1)..] != Environment.MachineName || !int.TryParse(worker[..at], out var pid)) continue;
+            if (pid == Environment.ProcessId || IsAlive(pid)) continue;
+            var released = await queue.ReleaseClaimsAsync(worker, cancellationToken);
+            log.Info("process", $"released {released} event(s) claimed by worker {worker}, which is no longer running");
+        }
+    }
+
+    /// <summary>
+    /// Whether a process exists, from /proc (no process API: this library stays free of them). Where
+    /// there is no /proc, every worker counts as alive and its claims return when their lease runs out.
+    /// </summary>
+    private static bool IsAlive(int pid) => !Directory.Exists("/proc/self") || Directory.Exists($"/proc/{pid}");
+
+    private string SetAside(SpooledEvent spooled)
+    {
+        var folder = Path.Combine(spool.Folder, "rejected");
+        Directory.CreateDirectory(folder);
+        var target = Path.Combine(folder, Path.GetFileName(spooled.Path));
+        File.Move(spooled.Path, target, overwrite: true);
+        return target;
+    }
+}

@@ -1,0 +1,109 @@
+using Engram.Agents.Capture;
+using Engram.Hosting;
+
+namespace Engram.Cli;
+
+/// <summary>Commands of the agent pipeline: process, worker, context.</summary>
+internal static class AgentCommands
+{
+    public static IEnumerable<CommandSpec> All() =>
+    [
+        new("process", "engram process [--json]", "process captured events now (observations, summaries), then exit", [], ["json"], 0, ProcessAsync),
+        new("context", "engram context [--project KEY] [--cwd DIR] [--json]", "print what a new session in this project would be told",
+            ["project", "cwd"], ["json"], 0, ContextAsync),
+        new("worker", "engram worker", "run the background worker until idle (started by hooks; single instance)", [], [], 0, WorkerAsync),
+    ];
+
+    private static async Task<int> ProcessAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
+        var result = await AgentRuntime.Runner(runtime).DrainAsync(null, cancellationToken);
+        var (pending, failed) = await runtime.Queue.CountAsync(cancellationToken);
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteNumber("ingested", result.Ingested);
+                w.WriteNumber("processed", result.Processed);
+                w.WriteNumber("failed_attempts", result.Failed);
+                w.WriteNumber("pending", pending);
+                w.WriteNumber("failed", failed);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            Output.Line($"processed {result.Processed} event(s)" + (result.Failed > 0 ? $", {result.Failed} failed attempt(s) (see {runtime.Home.LogsFolder})" : "")
+                + (failed > 0 ? $"; {failed} event(s) set aside after repeated failures" : ""));
+        }
+        return 0;
+    }
+
+    private static async Task<int> ContextAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var cwd = Path.GetFullPath(line.Value("cwd") ?? Environment.CurrentDirectory);
+        if (!Directory.Exists(cwd)) throw new UsageException($"--cwd '{cwd}' is not a folder");
+        await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
+        var context = await AgentRuntime.ContextAsync(runtime, cwd, line.Value("project"), cancellationToken);
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("context", context);
+                w.WriteNumber("characters", context.Length);
+                w.WriteNumber("estimated_tokens", (context.Length + 3) / 4);
+                w.WriteEndObject();
+            });
+        }
+        else if (context.Length == 0)
+        {
+            Output.Error.WriteLine("nothing remembered for this project yet");
+        }
+        else
+        {
+            Output.Line(context);
+        }
+        return 0;
+    }
+
+    /// <summary>Holds the worker lock, drains whenever the spool has events, exits when idle for long enough.</summary>
+    private static async Task<int> WorkerAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var home = EngramHome.Resolve();
+        using var held = WorkerLauncher.TryAcquire(home);
+        if (held is null) return 0; // another worker runs
+        var log = new HookLog(home.LogsFolder);
+        await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
+        var runner = AgentRuntime.Runner(runtime);
+        var spool = new Spool(HookCommand.SpoolFolder(home));
+        var idleLimit = TimeSpan.FromMinutes(runtime.Settings.Worker.IdleMinutes);
+        var idleSince = DateTimeOffset.UtcNow;
+        log.Info("worker", $"started (pid {Environment.ProcessId})");
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await runner.DrainAsync(null, cancellationToken);
+                if (result.Ingested + result.Processed > 0) idleSince = DateTimeOffset.UtcNow;
+                spool.CleanLeftovers(DateTimeOffset.UtcNow);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.Error("worker", $"{ex.GetType().Name}: {ex.Message}");
+            }
+            if (DateTimeOffset.UtcNow - idleSince > idleLimit) break;
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        log.Info("worker", "stopped (idle)");
+        return 0;
+    }
+}

@@ -1,0 +1,30 @@
+using Engram.Agents;
+using Engram.Agents.Capture;
+using Engram.Agents.Pipeline;
+using Engram.Hosting;
+
+namespace Engram.Cli;
+
+/// <summary>The pieces of the capture pipeline, composed from a runtime and its settings.</summary>
+internal static class AgentRuntime
+{
+    public static PipelineRunner Runner(EngramRuntime runtime) => new(
+        runtime.Memory,
+        runtime.Queue,
+        new Spool(HookCommand.SpoolFolder(runtime.Home)),
+        new HookLog(runtime.Home.LogsFolder),
+        new PipelineOptions { SkipTools = runtime.Settings.Hooks.SkipTools ?? PipelineOptions.DefaultSkipTools });
+
+    /// <summary>The context a session started in <paramref name="cwd"/> (or for a given project key) is given.</summary>
+    public static Task<string> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken)
+    {
+        var identity = ProjectIdentity.Resolve(cwd);
+        return new SessionContextBuilder(runtime.Memory).BuildAsync(new ContextRequest
+        {
+            ProjectKey = projectKey ?? identity.Key,
+            ProjectName = projectKey ?? identity.DisplayName,
+            Branch = projectKey is null ? GitBranch.Read(cwd) : null,
+            MaxTokens = runtime.Settings.Hooks.ContextTokens,
+        }, cancellationToken);
+    }
+}

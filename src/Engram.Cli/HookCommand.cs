@@ -1,0 +1,110 @@
+using Engram.Agents.Capture;
+using Engram.Hosting;
+
+namespace Engram.Cli;
+
+/// <summary>
+/// <c>engram hook AGENT EVENT</c>: called by the agent on every event, with the event JSON on stdin.
+/// The capture path does as little as possible: read, write one spool file, make sure a worker runs.
+/// Parsing and the privacy filter run in the worker, before anything reaches the database. No settings, no database, no git process. It always exits 0 and prints
+/// nothing except, for session-start, the context it injects; errors go to the log.
+/// </summary>
+internal static class HookCommand
+{
+    /// <summary>Payloads past this size are not captured (logged instead): nothing sane is that big.</summary>
+    private const int MaxPayloadBytes = 32 * 1024 * 1024;
+
+    public static readonly string[] ClaudeCodeEvents =
+        ["session-start", "user-prompt-submit", "post-tool-use", "stop", "session-end", "pre-compact"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        EngramHome home;
+        try
+        {
+            home = EngramHome.Resolve();
+        }
+        catch (Exception)
+        {
+            return 0;
+        }
+        var log = new HookLog(home.LogsFolder);
+        try
+        {
+            if (args.Length < 3 || args[1] != "claude-code" || !ClaudeCodeEvents.Contains(args[2]))
+            {
+                log.Error("hook", $"ignored 'engram {string.Join(' ', args)}': expected engram hook claude-code <{string.Join('|', ClaudeCodeEvents)}>");
+                return 0;
+            }
+            var agent = args[1];
+            var eventName = args[2];
+            var timing = Environment.GetEnvironmentVariable("ENGRAM_HOOK_TIMING") is "1" ? new HookTiming() : null;
+            var input = ReadInput(out var tooLarge);
+            timing?.Mark("read");
+
+            byte[]? payload = null;
+            if (tooLarge)
+            {
+                log.Error("hook", $"{agent} {eventName}: payload over {MaxPayloadBytes / (1024 * 1024)} MB, not captured");
+            }
+            else if (input.Length == 0)
+            {
+                log.Error("hook", $"{agent} {eventName}: empty payload, nothing captured");
+            }
+            else
+            {
+                // Not parsed here: the worker checks and filters it (a malformed event is logged and set aside there).
+                payload = input;
+            }
+
+            if (payload is not null)
+            {
+                new Spool(SpoolFolder(home)).Write(agent, eventName, payload, DateTimeOffset.UtcNow);
+                timing?.Mark("spool");
+            }
+
+            if (eventName == "session-start")
+            {
+                await SessionStart.WriteContextAsync(home, payload, log);
+            }
+            WorkerLauncher.EnsureRunning(home, log);
+            timing?.Mark("worker");
+            timing?.Report();
+        }
+        catch (Exception ex)
+        {
+            log.Error("hook", $"{string.Join(' ', args)}: {ex.GetType().Name}: {ex.Message}");
+        }
+        return 0;
+    }
+
+    /// <summary>Stage times for ENGRAM_HOOK_TIMING=1 (diagnosis of hook cost), written to stderr at the end.</summary>
+    private sealed class HookTiming
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private readonly List<string> _marks = [];
+
+        public void Mark(string stage) => _marks.Add($"{stage} {_clock.Elapsed.TotalMilliseconds:0.0}ms");
+
+        public void Report() => Console.Error.WriteLine($"engram hook: since main {string.Join(", ", _marks)}; process alive {(DateTime.UtcNow - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds:0}ms");
+    }
+
+    public static string SpoolFolder(EngramHome home) => Path.Combine(home.Root, "spool");
+
+    private static byte[] ReadInput(out bool tooLarge)
+    {
+        tooLarge = false;
+        if (!Console.IsInputRedirected) return [];
+        using var stdin = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = stdin.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            // Keep reading past the limit so the agent is never blocked on a full pipe.
+            if (buffer.Length + read > MaxPayloadBytes) tooLarge = true;
+            else buffer.Write(chunk, 0, read);
+        }
+        return tooLarge ? [] : buffer.ToArray();
+    }
+}

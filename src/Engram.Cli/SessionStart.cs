@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Engram.Agents.Capture;
+using Engram.Agents.ClaudeCode;
+using Engram.Hosting;
+
+namespace Engram.Cli;
+
+/// <summary>
+/// The session-start hook's answer: first finish processing what earlier sessions left in the spool
+/// (within a short budget, so the last summary exists), then print the context as Claude Code's
+/// SessionStart JSON. Any failure prints nothing: a session without memories beats a broken one.
+/// </summary>
+internal static class SessionStart
+{
+    private static readonly TimeSpan ProcessingBudget = TimeSpan.FromSeconds(3);
+
+    public static async Task WriteContextAsync(EngramHome home, byte[]? rawPayload, HookLog log)
+    {
+        try
+        {
+            var payload = rawPayload is null ? null : HookPayload.Parse(rawPayload);
+            var cwd = payload?.Cwd is { Length: > 0 } c && Directory.Exists(c) ? c : Environment.CurrentDirectory;
+            await using var runtime = await EngramRuntime.OpenAsync(home);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+            var drained = await AgentRuntime.Runner(runtime).DrainAsync(ProcessingBudget, timeout.Token);
+            if (drained.BudgetExhausted) log.Info("session-start", $"processed {drained.Processed} event(s); the rest is left to the worker");
+            var context = await AgentRuntime.ContextAsync(runtime, cwd, null, timeout.Token);
+            if (context.Length == 0) return;
+            using var stdout = Console.OpenStandardOutput();
+            using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                writer.WriteStartObject();
+                writer.WriteStartObject("hookSpecificOutput");
+                writer.WriteString("hookEventName", "SessionStart");
+                writer.WriteString("additionalContext", context);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+            stdout.WriteByte((byte)'\n');
+        }
+        catch (Exception ex)
+        {
+            log.Error("session-start", $"no context given: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+}

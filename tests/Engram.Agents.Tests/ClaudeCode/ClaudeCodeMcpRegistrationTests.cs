@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Engram.Agents.ClaudeCode;
+using Engram.Core;
+
+namespace Engram.Agents.Tests.ClaudeCode;
+
+public sealed class ClaudeCodeMcpRegistrationTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly ClaudeCodeMcpRegistration _registration = new("/usr/local/bin/engram");
+
+    public void Dispose() => _temp.Dispose();
+
+    // The shape of ~/.claude.json: Claude Code's own state, with per-project MCP servers of its own.
+    private const string ClaudeJson = """
+        {
+          "numStartups": 42,
+          "installMethod": "native",
+          "autoUpdates": false,
+          "tipsHistory": {
+            "new-user-warmup": 7,
+            "memory-command": 12
+          },
+          "userID": "0f4c9e1b2a",
+          "projects": {
+            "/home/me/shop-api": {
+              "allowedTools": [],
+              "history": [
+                {
+                  "display": "fix the failing test",
+                  "pastedContents": {}
+                }
+              ],
+              "mcpServers": {},
+              "hasTrustDialogAccepted": true
+            }
+          },
+          "firstStartTime": "2025-06-01T10:00:00.000Z"
+        }
+        """;
+
+    private string Write(string content)
+    {
+        var path = _temp.Combine(".claude.json");
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private static JsonElement Servers(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.GetProperty("mcpServers").Clone();
+    }
+
+    [Fact]
+    public void Registers_at_the_top_level_and_round_trips_to_the_same_bytes()
+    {
+        var path = Write(ClaudeJson);
+
+        var result = _registration.Register(path);
+
+        Assert.True(result.Changed);
+        var engram = Servers(path).GetProperty("engram");
+        Assert.Equal("/usr/local/bin/engram", engram.GetProperty("command").GetString());
+        Assert.Equal(["mcp"], engram.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+        Assert.True(ClaudeCodeMcpRegistration.IsRegistered(path));
+        Assert.Contains("      \"mcpServers\": {},\n", File.ReadAllText(path), StringComparison.Ordinal); // the project's own entry is untouched
+
+        Assert.True(ClaudeCodeMcpRegistration.Unregister(path).Changed);
+        Assert.Equal(ClaudeJson, File.ReadAllText(path));
+        Assert.False(ClaudeCodeMcpRegistration.IsRegistered(path));
+    }
+
+    [Fact]
+    public void Is_idempotent()
+    {
+        var path = Write(ClaudeJson);
+        _registration.Register(path);
+        var once = File.ReadAllBytes(path);
+
+        Assert.False(_registration.Register(path).Changed);
+        Assert.Equal(once, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void Keeps_the_users_other_servers()
+    {
+        const string content = """
+            {
+              "mcpServers": {
+                "github": {
+                  "type": "stdio",
+                  "command": "npx",
+                  "args": ["-y", "@modelcontextprotocol/server-github"],
+                  "env": {}
+                }
+              }
+            }
+            """;
+        var path = Write(content);
+
+        _registration.Register(path);
+        Assert.Equal(["github", "engram"], Servers(path).EnumerateObject().Select(p => p.Name));
+
+        ClaudeCodeMcpRegistration.Unregister(path);
+        Assert.Equal(content, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Updates_an_entry_that_points_at_another_executable()
+    {
+        var path = Write(ClaudeJson);
+        new ClaudeCodeMcpRegistration("/old/engram").Register(path);
+
+        Assert.True(_registration.Register(path).Changed);
+
+        Assert.Equal("/usr/local/bin/engram", Servers(path).GetProperty("engram").GetProperty("command").GetString());
+        Assert.Single(Servers(path).EnumerateObject());
+    }
+
+    [Fact]
+    public void Leaves_a_different_server_called_engram_alone_on_unregister()
+    {
+        const string content = "{\n  \"mcpServers\": {\n    \"engram\": {\n      \"command\": \"python\",\n      \"args\": [\"my_engram.py\"]\n    }\n  }\n}";
+        var path = Write(content);
+
+        Assert.False(ClaudeCodeMcpRegistration.Unregister(path).Changed);
+        Assert.Equal(content, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Creates_a_missing_file()
+    {
+        var path = _temp.Combine("home", ".claude.json");
+
+        _registration.Register(path);
+
+        Assert.Equal("{\n  \"mcpServers\": {\n    \"engram\": {\n      \"command\": \"/usr/local/bin/engram\",\n      \"args\": [\n        \"mcp\"\n      ]\n    }\n  }\n}", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Refuses_invalid_json_naming_the_file_and_line()
+    {
+        const string content = "{\n  \"numStartups\": 42,\n  \"projects\": {\n}";
+        var path = Write(content);
+
+        var error = Assert.Throws<EngramException>(() => _registration.Register(path));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 4", error.Message, StringComparison.Ordinal);
+        Assert.Equal(content, File.ReadAllText(path));
+    }
+}

@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Engram.Agents.Capture;
+using Engram.Testing;
+
+namespace Engram.Cli.Tests;
+
+/// <summary>Claude Code integration through the real engram process: capture, processing, context, privacy, failure modes.</summary>
+public sealed class HookTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly EngramProcess _engram;
+
+    public HookTests()
+    {
+        _engram = new EngramProcess(_folder.File("home"));
+        _engram.Environment["ENGRAM_NO_WORKER"] = "1"; // tests drive processing themselves
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private string NewRepo(string parent, string name, string? remote)
+    {
+        var path = Path.Combine(_folder.Path, parent, name);
+        Directory.CreateDirectory(Path.Combine(path, "src"));
+        Git(path, "init", "-q");
+        if (remote is not null) Git(path, "remote", "add", "origin", remote);
+        return path;
+    }
+
+    private static void Git(string cwd, params string[] args)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    private async Task HookAsync(string eventName, string payload)
+    {
+        var result = await _engram.RunWithInputAsync(payload, "hook", "claude-code", eventName);
+        Assert.Equal(0, result.ExitCode);
+        if (eventName != "session-start") Assert.Equal("", result.Stdout);
+    }
+
+    private async Task<string> SessionStartContextAsync(ClaudeCodeSession session)
+    {
+        var result = await _engram.RunWithInputAsync(session.SessionStart(), "hook", "claude-code", "session-start");
+        Assert.Equal(0, result.ExitCode);
+        if (result.Stdout.Length == 0) return "";
+        using var document = JsonDocument.Parse(result.Stdout);
+        var output = document.RootElement.GetProperty("hookSpecificOutput");
+        Assert.Equal("SessionStart", output.GetProperty("hookEventName").GetString());
+        return output.GetProperty("additionalContext").GetString()!;
+    }
+
+    /// <summary>A realistic session: prompt, Read, a failing test run, an Edit, the test passing, Stop, SessionEnd.</summary>
+    private async Task ReplayCartSessionAsync(ClaudeCodeSession s)
+    {
+        Assert.Equal("", await SessionStartContextAsync(s));
+        await HookAsync("user-prompt-submit", s.Prompt("The cart total is off by a cent for discounted items. Find out why and fix it."));
+        await HookAsync("post-tool-use", s.Read("src/cart.py", "def total(items):\n    return round(sum(i.price * (1 - i.discount) for i in items))\n"));
+        await HookAsync("post-tool-use", s.TodoWrite());
+        await HookAsync("post-tool-use", s.Bash("pytest tests/test_cart.py",
+            "F\n=================================== FAILURES ===================================\nFAILED tests/test_cart.py::test_discounted_total - AssertionError: assert 10 == 9.99\n1 failed in 0.12s\n"));
+        await HookAsync("post-tool-use", s.Edit("src/cart.py",
+            "    return round(sum(i.price * (1 - i.discount) for i in items))",
+            "    return round(sum(i.price * (1 - i.discount) for i in items), 2)"));
+        await HookAsync("post-tool-use", s.Bash("pytest tests/test_cart.py", ".\n1 passed in 0.10s\n"));
+        await HookAsync("stop", s.Stop(
+            "I fixed the cart total in src/cart.py. The root cause was that round() without a digits argument rounds to a whole number. "
+            + "I decided to keep floats and round to 2 decimals instead of switching the whole cart to Decimal, to keep the change small. "
+            + "Next step: add a test for items with a 100% discount."));
+        await HookAsync("session-end", s.SessionEnd());
+    }
+
+    [Fact]
+    public async Task A_recorded_session_is_remembered_in_the_next_session_start()
+    {
+        var repo = NewRepo("work", "shop-api", "git@github.com:acme/shop-api.git");
+        await ReplayCartSessionAsync(new ClaudeCodeSession("11111111-aaaa", repo));
+
+        var process = await _engram.RunAsync("process", "--json");
+        Assert.Equal(0, process.ExitCode);
+        using (var summary = JsonDocument.Parse(process.Stdout))
+        {
+            Assert.Equal(8, summary.RootElement.GetProperty("processed").GetInt32());
+            Assert.Equal(0, summary.RootElement.GetProperty("pending").GetInt32());
+        }
+
+        var context = await SessionStartContextAsync(new ClaudeCodeSession("22222222-bbbb", repo));
+        Assert.InRange(context.Length, 200, 9500);
+        Assert.StartsWith("<engram-memory", context, StringComparison.Ordinal);
+        Assert.EndsWith("</engram-memory>", context, StringComparison.Ordinal);
+        Assert.Contains("src/cart.py", context, StringComparison.Ordinal);                       // the edited file
+        Assert.Contains("decided to keep floats", context, StringComparison.Ordinal);            // the decision
+        Assert.Contains("add a test for items with a 100% discount", context, StringComparison.Ordinal); // the next step
+        Assert.Contains("root cause", context, StringComparison.Ordinal);
+        Assert.Contains("fixed: pytest tests/test_cart.py now passes", context, StringComparison.Ordinal);
+        Assert.DoesNotContain("TodoWrite", context, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unresolved", context, StringComparison.Ordinal); // the failure was resolved
+
+        // engram context in the repository prints the same memories.
+        var cli = await _engram.RunAsync("context", "--cwd", repo, "--json");
+        using var cliJson = JsonDocument.Parse(cli.Stdout);
+        Assert.Contains("add a test for items with a 100% discount", cliJson.RootElement.GetProperty("context").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_repositories_with_the_same_folder_name_stay_apart()
+    {
+        var ours = NewRepo("team-a", "shop-api", "https://github.com/team-a/shop-api.git");
+        var theirs = NewRepo("team-b", "shop-api", null);
+        await ReplayCartSessionAsync(new ClaudeCodeSession("s-a", ours));
+        var other = new ClaudeCodeSession("s-b", theirs);
+        await HookAsync("user-prompt-submit", other.Prompt("Add pagination to the orders endpoint"));
+        await HookAsync("post-tool-use", other.Edit("src/orders.py", "def list_orders():", "def list_orders(page=1, size=50):"));
+        await HookAsync("stop", other.Stop("Added pagination to list_orders. Next step: document the page parameters."));
+        Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
+
+        var contextA = await SessionStartContextAsync(new ClaudeCodeSession("s-a2", ours));
+        var contextB = await SessionStartContextAsync(new ClaudeCodeSession("s-b2", theirs));
+        Assert.Contains("cart.py", contextA, StringComparison.Ordinal);
+        Assert.DoesNotContain("orders", contextA, StringComparison.Ordinal);
+        Assert.Contains("orders", contextB, StringComparison.Ordinal);
+        Assert.DoesNotContain("cart.py", contextB, StringComparison.Ordinal);
+
+        using var list = JsonDocument.Parse((await _engram.RunAsync("list", "--kind", "summary", "--json")).Stdout);
+        var projects = list.RootElement.GetProperty("results").EnumerateArray().Select(m => m.GetProperty("scope").GetProperty("project").GetString()).ToList();
+        Assert.Equal(2, projects.Distinct().Count());
+        Assert.Contains("github.com/team-a/shop-api", projects);
+    }
+
+    [Fact]
+    public async Task Private_text_and_secrets_never_reach_the_database_file()
+    {
+        var repo = NewRepo("work", "api", null);
+        var s = new ClaudeCodeSession("secret-session", repo);
+        await HookAsync("user-prompt-submit", s.Prompt(
+            "Deploy with key sk_live_51HqLyjWDarjtT1zdp7dcXYZabc and <private>my home address is 12 Elm Street</private> please"));
+        await HookAsync("post-tool-use", s.Bash("export GITHUB_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789 && ./deploy.sh",
+            "connecting to postgres://deploy:S3cretPassw0rd@db.internal:5432/shop\nAKIAIOSFODNN7EXAMPLE used\ndeployed", ""));
+        await HookAsync("stop", s.Stop("Deployed. <private>The admin password is hunter2-horse-battery</private> Next step: rotate the keys."));
+        Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
+        Assert.Equal(0, (await _engram.RunAsync("stats")).ExitCode);
+
+        var bytes = ReadAllStoreBytes();
+        foreach (var secret in new[] { "sk_live_51HqLyjWDarjtT1zdp7dcXYZabc", "12 Elm Street", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "S3cretPassw0rd", "AKIAIOSFODNN7EXAMPLE", "hunter2-horse-battery" })
+        {
+            Assert.False(Contains(bytes, secret), $"'{secret}' reached the database file");
+        }
+        Assert.True(Contains(bytes, "[REDACTED:"), "redaction markers are stored instead");
+        Assert.True(Contains(bytes, "rotate the keys"), "the rest of the text is stored");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.json"));
+    }
+
+    private byte[] ReadAllStoreBytes()
+    {
+        using var buffer = new MemoryStream();
+        foreach (var file in Directory.EnumerateFiles(_engram.Home, "engram.db*"))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.CopyTo(buffer);
+        }
+        return buffer.ToArray();
+    }
+
+    private static bool Contains(byte[] haystack, string needle) => haystack.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) >= 0;
+
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("malformed")]
+    [InlineData("binary")]
+    [InlineData("huge")]
+    [InlineData("not-an-object")]
+    public async Task Bad_payloads_exit_0_print_nothing_and_are_logged(string kind)
+    {
+        var repo = NewRepo("work", "p", null);
+        var payload = kind switch
+        {
+            "empty" => "",
+            "malformed" => "{\"session_id\": \"x\", \"tool_name\": ",
+            "binary" => Encoding.Latin1.GetString([0x00, 0xFF, 0xFE, 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x01]),
+            "huge" => new ClaudeCodeSession("big", repo).Bash("cat big.log", new string('x', 5 * 1024 * 1024)),
+            _ => "[1, 2, 3]",
+        };
+        foreach (var eventName in new[] { "post-tool-use", "session-start", "stop" })
+        {
+            var result = await _engram.RunWithInputAsync(payload, "hook", "claude-code", eventName);
+            Assert.Equal(0, result.ExitCode);
+            if (eventName != "session-start") Assert.Equal("", result.Stdout);
+        }
+        var process = await _engram.RunAsync("process", "--json");
+        Assert.Equal(0, process.ExitCode);
+        if (kind == "huge")
+        {
+            // Captured, with the 5 MB output cut to a bounded size.
+            using var list = JsonDocument.Parse((await _engram.RunAsync("list", "--json")).Stdout);
+            Assert.True(list.RootElement.GetProperty("results").GetArrayLength() <= 1);
+            Assert.True(new FileInfo(Path.Combine(_engram.Home, "engram.db")).Length < 2 * 1024 * 1024);
+        }
+        else
+        {
+            var log = string.Join('\n', Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
+            Assert.Contains("ERROR", log, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("hook")]
+    [InlineData("hook|claude-code")]
+    [InlineData("hook|cursor|post-tool-use")]
+    [InlineData("hook|claude-code|no-such-event")]
+    public async Task Wrong_hook_arguments_still_exit_0(string joined)
+    {
+        var result = await _engram.RunWithInputAsync("{}", joined.Split('|'));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Killing_the_worker_mid_way_loses_and_duplicates_nothing()
+    {
+        var repo = NewRepo("work", "big", null);
+        var spool = new Spool(Path.Combine(_engram.Home, "spool"));
+        var session = new ClaudeCodeSession("kill-test", repo);
+        for (var i = 0; i < 1000; i++)
+        {
+            spool.Write("claude-code", "post-tool-use", Encoding.UTF8.GetBytes(session.Edit($"src/file{i:D4}.py", "x = 1", $"x = {i + 2}")), DateTimeOffset.UtcNow);
+        }
+
+        var worker = new EngramProcess(_engram.Home);
+        var run = worker.RunAsync("worker");
+        // Wait until it is part-way through, then kill it hard.
+        var stopwatch = Stopwatch.StartNew();
+        long observations = 0;
+        while (stopwatch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            observations = await CountObservationsAsync();
+            if (observations >= 50) break;
+            await Task.Delay(50);
+        }
+        Assert.True(observations >= 50, "the worker made progress");
+        worker.KillAll();
+        await run;
+        Assert.True(await CountObservationsAsync() < 1000, "the worker was killed before it finished");
+
+        var process = await _engram.RunAsync("process", "--json");
+        Assert.Equal(0, process.ExitCode);
+        using var result = JsonDocument.Parse(process.Stdout);
+        Assert.Equal(0, result.RootElement.GetProperty("pending").GetInt32());
+        Assert.Equal(0, result.RootElement.GetProperty("failed").GetInt32());
+
+        using var list = JsonDocument.Parse((await _engram.RunAsync("list", "--kind", "observation", "--json")).Stdout);
+        var files = list.RootElement.GetProperty("results").EnumerateArray()
+            .Select(m => m.GetProperty("files_modified")[0].GetString()).ToList();
+        Assert.Equal(1000, files.Count);
+        Assert.Equal(1000, files.Distinct().Count());
+        using var stats = JsonDocument.Parse((await _engram.RunAsync("stats", "--json")).Stdout);
+        Assert.Equal(1000, stats.RootElement.GetProperty("history_entries").GetInt64());
+    }
+
+    private async Task<long> CountObservationsAsync()
+    {
+        var stats = await _engram.RunAsync("stats", "--json");
+        if (stats.ExitCode != 0) return 0;
+        using var json = JsonDocument.Parse(stats.Stdout);
+        return json.RootElement.GetProperty("by_kind").TryGetProperty("observation", out var n) ? n.GetInt64() : 0;
+    }
+}

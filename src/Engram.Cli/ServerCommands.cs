@@ -51,7 +51,7 @@ internal static class ServerCommands
             RateLimitPerMinute = settings.RateLimitPerMinute,
             MaxRequestBytes = settings.MaxRequestBytes,
         };
-        await using var server = await EngramServer.CreateAsync(runtime.Memory, Keys(runtime), options, cancellationToken: cancellationToken);
+        await using var server = await EngramServer.CreateAsync(runtime.Memory, runtime.Store, options, cancellationToken: cancellationToken);
         try
         {
             await server.StartAsync(cancellationToken);

@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Engram.Core;
 using Engram.Core.Security;
 using Engram.Core.Services;
+using Engram.Core.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -47,13 +48,18 @@ public sealed class EngramServer : IAsyncDisposable
     /// <param name="services">Adds services, such as a background worker (an <see cref="IHostedService"/>).</param>
     /// <param name="endpoints">Maps more endpoints; they sit behind the same API-key check and rate limit
     /// (use <see cref="CallerOf"/> for the caller's tenant).</param>
+    /// <param name="memory">The memory service the API and tools use.</param>
+    /// <param name="store">Its store, which must also hold API keys (<see cref="IApiKeyStore"/>) and offer a change
+    /// feed (<see cref="IChangeFeed"/>); when it is also an <see cref="IEventQueue"/>, queue depth is streamed.</param>
     public static async Task<EngramServer> CreateAsync(
-        IMemoryService memory, IApiKeyStore keys, ServerRuntimeOptions options,
+        IMemoryService memory, IMemoryStore store, ServerRuntimeOptions options,
         Action<ILoggingBuilder>? logging = null,
         Action<IServiceCollection>? services = null,
         Action<IEndpointRouteBuilder>? endpoints = null,
         CancellationToken cancellationToken = default)
     {
+        var keys = store as IApiKeyStore ?? throw new EngramException($"the store at {store.Location} cannot hold API keys, which engram serve needs");
+        var feed = store as IChangeFeed ?? throw new EngramException($"the store at {store.Location} has no change feed, which engram serve needs");
         if (!options.IsLoopback)
         {
             if (!await keys.HasActiveApiKeysAsync(cancellationToken))
@@ -130,11 +136,13 @@ public sealed class EngramServer : IAsyncDisposable
                     $"more than {options.RateLimitPerMinute} requests a minute with this key; slow down (Server:RateLimitPerMinute)").ExecuteAsync(rejected.HttpContext);
             };
         });
-        var hub = new MemoryEventHub();
-        collection.AddSingleton(hub);
+        collection.AddSingleton<MemoryEventHub>();
         collection.AddSingleton(options);
         collection.AddSingleton(keys);
-        collection.AddSingleton<IMemoryService>(new PublishingMemoryService(memory, hub));
+        collection.AddSingleton(feed);
+        collection.AddSingleton(memory);
+        collection.AddHostedService(services => new ChangeFeedPump(feed, store as IEventQueue, memory,
+            services.GetRequiredService<MemoryEventHub>(), options, services.GetRequiredService<ILogger<ChangeFeedPump>>()));
 
         services?.Invoke(collection);
 

@@ -149,11 +149,23 @@ public sealed record MessageResponse
 
 public sealed record HealthResponse(string Status, string Version, bool ApiKeysRequired);
 
-/// <summary>Data of a memory_added, memory_updated, observation or summary stream event.</summary>
-public sealed record MemoryEventData(string Id, MemoryItem Memory);
+/// <summary>
+/// Data of a memory stream event: the change (texts before and after, who, why) and, unless the memory
+/// is gone by the time the event is sent, the memory as it is now.
+/// </summary>
+public sealed record ChangeEventData
+{
+    public required string Id { get; init; }
+    public string? OldMemory { get; init; }
+    public string? NewMemory { get; init; }
+    public required string Actor { get; init; }
+    public string? Reason { get; init; }
+    public required DateTimeOffset At { get; init; }
+    public MemoryItem? Memory { get; init; }
+}
 
-/// <summary>Data of a memory_deleted stream event.</summary>
-public sealed record DeletedEventData(string Id);
+/// <summary>Data of a queue stream event: events waiting for processing, and those that failed for good.</summary>
+public sealed record QueueEventData(long Pending, long Failed);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -169,6 +181,6 @@ public sealed record DeletedEventData(string Id);
 [JsonSerializable(typeof(SessionListResponse))]
 [JsonSerializable(typeof(MessageResponse))]
 [JsonSerializable(typeof(HealthResponse))]
-[JsonSerializable(typeof(MemoryEventData))]
-[JsonSerializable(typeof(DeletedEventData))]
+[JsonSerializable(typeof(ChangeEventData))]
+[JsonSerializable(typeof(QueueEventData))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -11,6 +11,9 @@ public sealed record ServerRuntimeOptions
     public int RateLimitPerMinute { get; init; } = 600;
     public long MaxRequestBytes { get; init; } = 1_048_576;
 
+    /// <summary>How often the store's change feed is read for the event stream.</summary>
+    public TimeSpan ChangePollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Calls without a key are refused even before the first key exists (set when listening beyond loopback).</summary>
     public bool RequireApiKeys { get; init; }
 

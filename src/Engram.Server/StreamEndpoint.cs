@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Engram.Core.Services;
+using Engram.Core.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,8 +12,9 @@ namespace Engram.Server;
 
 /// <summary>
 /// GET /api/v1/stream: server-sent events of the caller's tenant (memory_added, memory_updated,
-/// memory_deleted, observation, summary). A client that reconnects with Last-Event-ID first gets
-/// the events it missed, as long as they are still in the server's buffer.
+/// memory_deleted, observation, summary, and queue for the default tenant). Event ids are positions
+/// in the store's history, so a client that reconnects with Last-Event-ID gets every change it
+/// missed, even across server restarts.
 /// </summary>
 internal static class StreamEndpoint
 {
@@ -22,7 +25,7 @@ internal static class StreamEndpoint
             .WithName("Stream").WithSummary("Live events as server-sent events; reconnect with Last-Event-ID to resume")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(400).ProducesProblem(401);
 
-    private static async Task StreamAsync(HttpContext context, MemoryEventHub hub, IHostApplicationLifetime lifetime)
+    private static async Task StreamAsync(HttpContext context, MemoryEventHub hub, IChangeFeed feed, IMemoryService memory, IHostApplicationLifetime lifetime)
     {
         var tenant = ApiKeyAuthentication.Caller(context).Tenant;
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
@@ -38,7 +41,8 @@ internal static class StreamEndpoint
             after = id;
         }
 
-        using var subscription = hub.Subscribe(after);
+        // Follow live events first, so nothing published during the replay is lost; repeats are skipped by id.
+        using var subscription = hub.Subscribe();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -48,16 +52,33 @@ internal static class StreamEndpoint
 
         try
         {
-            await WriteAsync(response, $"retry: 3000\n: connected, last event {hub.LastId}\n\n", stop.Token);
-            foreach (var e in subscription.Replay.Where(e => e.Tenant == tenant)) await WriteEventAsync(response, e, stop.Token);
+            await WriteAsync(response, "retry: 3000\n: connected\n\n", stop.Token);
+            var sent = after ?? 0;
+            if (after is { } from)
+            {
+                while (true)
+                {
+                    var changes = await feed.ReadChangesAsync(sent, 500, stop.Token);
+                    if (changes.Count == 0) break;
+                    foreach (var change in changes)
+                    {
+                        if (change.Entry.Scope.Tenant == tenant)
+                        {
+                            foreach (var e in await ChangeEvents.ToEventsAsync(change, memory, stop.Token)) await WriteEventAsync(response, e, stop.Token);
+                        }
+                        sent = change.Seq;
+                    }
+                }
+            }
             while (!stop.IsCancellationRequested)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
                 wait.CancelAfter(Heartbeat);
                 try
                 {
-                    var e = await subscription.Live.ReadAsync(wait.Token);
-                    if (e.Tenant == tenant) await WriteEventAsync(response, e, stop.Token);
+                    var e = await subscription.Events.ReadAsync(wait.Token);
+                    if (e.Tenant != tenant || (e.Id != 0 && e.Id <= sent && after is not null)) continue;
+                    await WriteEventAsync(response, e, stop.Token);
                 }
                 catch (OperationCanceledException) when (!stop.IsCancellationRequested)
                 {
@@ -72,7 +93,7 @@ internal static class StreamEndpoint
     }
 
     private static Task WriteEventAsync(HttpResponse response, ServerEvent e, CancellationToken cancellationToken) =>
-        WriteAsync(response, $"id: {e.Id.ToString(CultureInfo.InvariantCulture)}\nevent: {e.Type}\ndata: {e.Data}\n\n", cancellationToken);
+        WriteAsync(response, (e.Id > 0 ? $"id: {e.Id.ToString(CultureInfo.InvariantCulture)}\n" : "") + $"event: {e.Type}\ndata: {e.Data}\n\n", cancellationToken);
 
     private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
     {

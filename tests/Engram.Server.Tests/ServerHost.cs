@@ -34,7 +34,7 @@ public sealed class ServerHost : IAsyncDisposable
         var store = new SqliteMemoryStore(folder.File("engram.db"));
         await store.InitializeAsync();
         if (before is not null) await before(store);
-        var server = await EngramServer.CreateAsync(new MemoryService(store), store, options ?? new ServerRuntimeOptions { Port = 0 });
+        var server = await EngramServer.CreateAsync(new MemoryService(store), store, options ?? new ServerRuntimeOptions { Port = 0, ChangePollInterval = TimeSpan.FromMilliseconds(50) });
         await server.StartAsync();
         return new ServerHost(store, server) { FolderToDelete = folder };
     }

@@ -62,7 +62,7 @@ public sealed class StreamTests
         }
         Assert.Equal(new[] { "memory_added", "memory_updated", "memory_deleted" }, events.Select(e => e.Type!).ToArray());
         Assert.Contains($"\"id\":\"{id}\"", events[0].Data, StringComparison.Ordinal);
-        Assert.Contains("\"memory\":\"A memory for the viewer\"", events[0].Data, StringComparison.Ordinal);
+        Assert.Contains("\"new_memory\":\"A memory for the viewer\"", events[0].Data, StringComparison.Ordinal);
         Assert.Contains("An updated memory for the viewer", events[1].Data, StringComparison.Ordinal);
 
         // Missed while disconnected: replayed after the last id the client saw.
@@ -113,5 +113,27 @@ public sealed class StreamTests
             Assert.DoesNotContain("event:", rest, StringComparison.Ordinal);
         }
         await host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Changes_made_by_other_processes_reach_the_stream_and_queue_depth_is_reported()
+    {
+        await using var host = await ServerHost.StartAsync();
+        var (response, reader) = await OpenAsync(host);
+        using (response)
+        using (reader)
+        {
+            // Written straight to the store, as a hook or the CLI does, not through the server.
+            var direct = await new Engram.Core.Services.MemoryService(host.Store).AddAsync(new Engram.Core.Model.AddMemoryRequest
+            {
+                Content = "Observed by a hook in another process",
+                Kind = Engram.Core.Model.MemoryKind.Observation,
+            });
+            await host.Store.EnqueueAsync(new Engram.Core.Storage.QueuedEvent { Kind = "test/event", Payload = "{}" });
+            var events = await ReadUntilAsync(reader, e => e.Any(x => x.Type == "observation") && e.Any(x => x.Type == "queue" && x.Data.Contains("\"pending\":1", StringComparison.Ordinal)));
+            var added = events.First(e => e.Type == "memory_added");
+            Assert.Contains(direct.Results[0].Memory.Id, added.Data, StringComparison.Ordinal);
+            Assert.Equal(added.Id, events.First(e => e.Type == "observation").Id);
+        }
     }
 }

@@ -5,6 +5,7 @@ using Engram.Core.Security;
 using Engram.Hosting;
 using Engram.Mcp;
 using Engram.Server;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
 
@@ -16,7 +17,7 @@ internal static class ServerCommands
     public static IEnumerable<CommandSpec> All() =>
     [
         new("serve", "engram serve [--host 127.0.0.1] [--port 37777]",
-            "run the server: REST API, MCP over HTTP at /mcp, live events (Ctrl+C stops it)",
+            "run the server: REST API, MCP over HTTP at /mcp, live events, background processing (Ctrl+C stops it)",
             ["host", "port"], [], 0, ServeAsync)
         {
             Details = "Listens on 127.0.0.1:37777 unless Server:Host / Server:Port or the flags say otherwise. Listening beyond\n" +
@@ -51,7 +52,8 @@ internal static class ServerCommands
             RateLimitPerMinute = settings.RateLimitPerMinute,
             MaxRequestBytes = settings.MaxRequestBytes,
         };
-        await using var server = await EngramServer.CreateAsync(runtime.Memory, runtime.Store, options, cancellationToken: cancellationToken);
+        await using var server = await EngramServer.CreateAsync(runtime.Memory, runtime.Store, options,
+            services: services => services.AddHostedService(_ => new ServeWorker(runtime)), cancellationToken: cancellationToken);
         try
         {
             await server.StartAsync(cancellationToken);

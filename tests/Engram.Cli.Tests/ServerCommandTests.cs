@@ -64,19 +64,7 @@ public sealed class ServerCommandTests : IDisposable
         var key = json.RootElement.GetProperty("key").GetString()!;
         var port = FreePort();
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "engram.dll"));
-        start.ArgumentList.Add("serve");
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
-        start.Environment["ENGRAM_HOME"] = _engram.Home;
-        using var server = Process.Start(start)!;
+        using var server = StartServe(port);
         var stderr = new StringBuilder();
         server.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         server.BeginErrorReadLine();
@@ -112,6 +100,60 @@ public sealed class ServerCommandTests : IDisposable
 
         var list = await _engram.RunAsync("list", "--tenant", "acme", "--json");
         Assert.Contains("Served by a real engram serve", list.Stdout, StringComparison.Ordinal);
+    }
+
+    private Process StartServe(int port)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "engram.dll"));
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+        start.Environment["ENGRAM_HOME"] = _engram.Home;
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public async Task Serve_runs_the_background_worker_so_hook_events_become_observations()
+    {
+        var port = FreePort();
+        using var server = StartServe(port);
+        server.BeginErrorReadLine();
+        var stdout = server.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            await WaitForHealthAsync(http, server);
+
+            var repo = _folder.File("repo");
+            Directory.CreateDirectory(Path.Combine(repo, "src"));
+            var session = new ClaudeCodeSession("serve-worker", repo);
+            var hook = await _engram.RunWithInputAsync(session.Edit("src/app.py", "x = 1", "x = 2"), "hook", "claude-code", "post-tool-use");
+            Assert.Equal(0, hook.ExitCode);
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/memories?kind=observation", UriKind.Relative)));
+                if (list.RootElement.GetProperty("results").GetArrayLength() > 0) break;
+                Assert.True(DateTime.UtcNow < deadline, "engram serve's worker did not turn the hook event into an observation within 30 s");
+                await Task.Delay(200);
+            }
+            var logs = string.Join("\n", Directory.GetFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
+            Assert.Contains("worker started in engram serve", logs, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            await stdout;
+        }
     }
 
     private static async Task WaitForHealthAsync(HttpClient http, Process server)

@@ -60,8 +60,6 @@ public sealed record ServerSettings
     /// <summary>Address <c>engram serve</c> listens on; anything but loopback needs API keys.</summary>
     public string Host { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 37777;
-    /// <summary>A running server to use instead of the embedded store (remote mode); null for embedded.</summary>
-    public string? Url { get; init; }
     /// <summary>Requests one API key (or, without keys, one client address) may make per minute.</summary>
     public int RateLimitPerMinute { get; init; } = 600;
     /// <summary>Largest request body accepted, in bytes.</summary>

@@ -23,7 +23,7 @@ public static class SettingsLoader
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
         "Search:CandidateMultiplier", "Search:MinCandidates",
         "Hooks:SkipTools", "Hooks:ContextTokens", "Worker:IdleMinutes",
-        "Server:Host", "Server:Port", "Server:Url", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
+        "Server:Host", "Server:Port", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
     ];
 
     /// <summary>Keys that hold a list: in JSON an array (Key:0, Key:1, ...), in a variable a comma-separated string.</summary>
@@ -152,7 +152,6 @@ public static class SettingsLoader
             {
                 Host = Text("Server:Host") ?? serverDefaults.Host,
                 Port = Whole("Server:Port") ?? serverDefaults.Port,
-                Url = Text("Server:Url"),
                 RateLimitPerMinute = Whole("Server:RateLimitPerMinute") ?? serverDefaults.RateLimitPerMinute,
                 MaxRequestBytes = Long("Server:MaxRequestBytes") ?? serverDefaults.MaxRequestBytes,
             },

@@ -43,7 +43,7 @@ public static class Program
                 return 0;
             }
             var command = Find(args[0]);
-            var line = CommandLine.Parse(command, args[1..]);
+            var line = CommandLine.Parse(command, RemoteMode.Extract(command.Name, args[1..]));
             if (line.Has("help")) return Help(command);
             return await command.Run(line, cancellationToken);
         }

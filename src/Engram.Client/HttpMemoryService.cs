@@ -16,7 +16,7 @@ namespace Engram.Client;
 /// server's REST API. The tenant is the API key's (the <c>tenant</c> arguments are not sent: a key
 /// cannot reach another tenant). Erasing the whole store is refused; reset a scope instead.
 /// </summary>
-public sealed class HttpMemoryService : IMemoryService, IDisposable
+public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDisposable
 {
     private const int PageSize = 1000;
     private readonly HttpClient _http;
@@ -196,6 +196,12 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable
     public void Dispose()
     {
         if (_ownsHttp) _http.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Sends a request; a problem-details answer becomes an <see cref="EngramException"/> with its detail.</summary>

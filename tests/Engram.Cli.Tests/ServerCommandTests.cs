@@ -156,6 +156,66 @@ public sealed class ServerCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Memory_commands_with_server_work_against_a_running_server_in_the_keys_tenant()
+    {
+        var created = await _engram.RunAsync("apikey", "create", "--tenant", "acme", "--json");
+        using var json = JsonDocument.Parse(created.Stdout);
+        var key = json.RootElement.GetProperty("key").GetString()!;
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        using var server = StartServe(port);
+        server.BeginErrorReadLine();
+        var stdout = server.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using (var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) })
+            {
+                await WaitForHealthAsync(http, server);
+            }
+            // Another machine, in effect: its own empty home, and the key in the environment.
+            var client = new EngramProcess(_folder.File("client-home"));
+            client.Environment["ENGRAM_API_KEY"] = key;
+
+            var add = await client.RunAsync("add", "The build cache lives on the NAS", "--user", "alice", "--server", url, "--json");
+            Assert.True(add.ExitCode == 0, add.Stderr);
+            using var added = JsonDocument.Parse(add.Stdout);
+            var id = added.RootElement.GetProperty("results")[0].GetProperty("id").GetString()!;
+
+            var search = await client.RunAsync("search", "where is the build cache", "--user", "alice", "--server", url, "--json");
+            Assert.Contains(id, search.Stdout, StringComparison.Ordinal);
+            Assert.Contains("The build cache lives on the NAS", (await client.RunAsync("get", id, "--server=" + url)).Stdout, StringComparison.Ordinal);
+            Assert.Equal(0, (await client.RunAsync("update", id, "The build cache moved to S3", "--server", url)).ExitCode);
+            Assert.Contains("The build cache moved to S3", (await client.RunAsync("history", id, "--server", url)).Stdout, StringComparison.Ordinal);
+            Assert.Contains(id, (await client.RunAsync("list", "--server", url, "--json")).Stdout, StringComparison.Ordinal);
+            Assert.Equal(0, (await client.RunAsync("delete", id, "--server", url)).ExitCode);
+            var gone = await client.RunAsync("get", id, "--server", url);
+            Assert.Equal(1, gone.ExitCode);
+            Assert.Contains("deleted", gone.Stderr, StringComparison.Ordinal);
+
+            // Stored on the server, in the key's tenant; nothing in the client's own home.
+            Assert.Contains("The build cache moved to S3", (await _engram.RunAsync("history", id, "--tenant", "acme", "--json")).Stdout, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(client.Home, "engram.db")));
+
+            var stats = await client.RunAsync("stats", "--server", url);
+            Assert.Equal(2, stats.ExitCode);
+            Assert.Contains("local store only", stats.Stderr, StringComparison.Ordinal);
+            Assert.Equal(2, (await client.RunAsync("list", "--tenant", "x", "--server", url)).ExitCode);
+            Assert.Equal(2, (await client.RunAsync("list", "--server", "ftp://nope")).ExitCode);
+
+            client.Environment["ENGRAM_API_KEY"] = null;
+            var anonymous = await client.RunAsync("list", "--server", url);
+            Assert.Equal(1, anonymous.ExitCode);
+            Assert.Contains("requires an API key", anonymous.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            await stdout;
+        }
+    }
+
     private static async Task WaitForHealthAsync(HttpClient http, Process server)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -111,6 +111,7 @@ public static class Program
         foreach (var command in Commands) writer.WriteLine($"  {command.Name,-9} {command.Summary}");
         writer.WriteLine();
         writer.WriteLine("Data lives in $ENGRAM_HOME (default ~/.engram). 'engram COMMAND --help' shows a command's options.");
+        writer.WriteLine("add, search, get, list, update, delete, history and reset take --server URL to use a running engram serve (API key in ENGRAM_API_KEY).");
     }
 
     private static string Version =>

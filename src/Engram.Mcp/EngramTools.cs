@@ -116,10 +116,21 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller)
         {
             before.Add(m);
         }
+        // Memories are listed newest first, so the oldest ones after the anchor are found in a window that
+        // doubles until it holds enough of them (or reaches the present): bounded work in a long project.
         var sameTimeOrLater = new List<Memory>();
-        await foreach (var m in memory.ListAsync(around with { Since = anchor.ValidFrom }, null, cancellationToken))
+        var window = TimeSpan.FromHours(1);
+        var horizon = DateTimeOffset.UtcNow.AddDays(1);
+        while (true)
         {
-            if (m.Id != anchor.Id) sameTimeOrLater.Add(m);
+            sameTimeOrLater.Clear();
+            var until = anchor.ValidFrom + window;
+            await foreach (var m in memory.ListAsync(around with { Since = anchor.ValidFrom, Until = until }, null, cancellationToken))
+            {
+                if (m.Id != anchor.Id) sameTimeOrLater.Add(m);
+            }
+            if (sameTimeOrLater.Count > depth_after || until > horizon) break;
+            window *= 4;
         }
         static int Chronological(Memory a, Memory b)
         {

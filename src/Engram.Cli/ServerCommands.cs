@@ -60,7 +60,7 @@ internal static class ServerCommands
         }
         catch (IOException ex)
         {
-            throw new EngramException($"cannot listen on {options.Host}:{options.Port}: {ex.Message}; is another engram serve running? Pick another port with --port");
+            throw new EngramException($"cannot listen on {options.Host}:{options.Port}: {ex.Message.TrimEnd('.')}; is another engram serve running? Pick another port with --port");
         }
         var keys = options.RequireApiKeys || await Keys(runtime).HasActiveApiKeysAsync(cancellationToken);
         Output.Error.WriteLine($"engram: serving {runtime.Store.Location} on {server.Address.ToString().TrimEnd('/')} " +

@@ -45,12 +45,12 @@ public sealed class EngramServer : IAsyncDisposable
     /// Builds the server. Refuses to listen beyond loopback without API keys: anyone who can reach the
     /// port could otherwise read and erase every memory.
     /// </summary>
-    /// <param name="services">Adds services, such as a background worker (an <see cref="IHostedService"/>).</param>
-    /// <param name="endpoints">Maps more endpoints; they sit behind the same API-key check and rate limit
-    /// (use <see cref="CallerOf"/> for the caller's tenant).</param>
     /// <param name="memory">The memory service the API and tools use.</param>
     /// <param name="store">Its store, which must also hold API keys (<see cref="IApiKeyStore"/>) and offer a change
     /// feed (<see cref="IChangeFeed"/>); when it is also an <see cref="IEventQueue"/>, queue depth is streamed.</param>
+    /// <param name="services">Adds services, such as a background worker (an <see cref="IHostedService"/>).</param>
+    /// <param name="endpoints">Maps more endpoints; they sit behind the same API-key check and rate limit
+    /// (use <see cref="CallerOf"/> for the caller's tenant).</param>
     public static async Task<EngramServer> CreateAsync(
         IMemoryService memory, IMemoryStore store, ServerRuntimeOptions options,
         Action<ILoggingBuilder>? logging = null,
@@ -82,6 +82,8 @@ public sealed class EngramServer : IAsyncDisposable
         });
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A failed start (a port in use) is reported to the user by the caller, without the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         logging?.Invoke(builder.Logging);
 
         var collection = builder.Services;

@@ -57,6 +57,19 @@ public sealed class ServerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_on_a_busy_port_says_so_in_one_line()
+    {
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var result = await _engram.RunAsync("serve", "--port", port);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--port", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_answers_rest_with_a_key_and_stops_gracefully_on_sigterm()
     {
         var created = await _engram.RunAsync("apikey", "create", "--tenant", "acme", "--json");

@@ -15,8 +15,14 @@ internal static class RemoteMode
     /// <summary>Commands that work against a server.</summary>
     private static readonly string[] Supported = ["add", "search", "get", "list", "update", "delete", "history", "reset"];
 
-    /// <summary>The server of this invocation, or null for the local store.</summary>
-    public static Uri? Server { get; private set; }
+    private static readonly AsyncLocal<Uri?> CurrentServer = new();
+
+    /// <summary>The server of this invocation, or null for the local store (per async flow, so concurrent runs in one process stay apart).</summary>
+    public static Uri? Server
+    {
+        get => CurrentServer.Value;
+        private set => CurrentServer.Value = value;
+    }
 
     /// <summary>Takes <c>--server URL</c> out of a command's arguments (before any <c>--</c>) and checks it fits the command.</summary>
     public static IReadOnlyList<string> Extract(string command, IReadOnlyList<string> args)

@@ -297,7 +297,9 @@ internal static class MemoryCommands
     }
 
     internal static Task<EngramRuntime> OpenAsync(CancellationToken cancellationToken) =>
-        EngramRuntime.OpenAsync(EngramHome.Resolve(), cancellationToken: cancellationToken);
+        RemoteMode.Server is { } server
+            ? Task.FromResult(RemoteMode.Open(server))
+            : EngramRuntime.OpenAsync(EngramHome.Resolve(), cancellationToken: cancellationToken);
 
     /// <summary>"not found", or "was deleted on ..." when history remembers it.</summary>
     private static async Task<MemoryNotFoundException> NotFoundAsync(EngramRuntime runtime, string id, string tenant, CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ namespace Engram.Cli;
 /// </summary>
 public static class Program
 {
-    private static readonly CommandSpec[] Commands = [.. MemoryCommands.All(), .. TransferCommands.All(), .. AgentCommands.All(), .. InstallCommands.All(), .. EvalCommands.All()];
+    private static readonly CommandSpec[] Commands =
+        [.. MemoryCommands.All(), .. TransferCommands.All(), .. AgentCommands.All(), .. InstallCommands.All(), .. ServerCommands.All(), .. EvalCommands.All()];
 
     public static async Task<int> Main(string[] args)
     {
@@ -43,7 +44,7 @@ public static class Program
                 return 0;
             }
             var command = Find(args[0]);
-            var line = CommandLine.Parse(command, args[1..]);
+            var line = CommandLine.Parse(command, RemoteMode.Extract(command.Name, args[1..]));
             if (line.Has("help")) return Help(command);
             return await command.Run(line, cancellationToken);
         }
@@ -111,6 +112,7 @@ public static class Program
         foreach (var command in Commands) writer.WriteLine($"  {command.Name,-9} {command.Summary}");
         writer.WriteLine();
         writer.WriteLine("Data lives in $ENGRAM_HOME (default ~/.engram). 'engram COMMAND --help' shows a command's options.");
+        writer.WriteLine("add, search, get, list, update, delete, history and reset take --server URL to use a running engram serve (API key in ENGRAM_API_KEY).");
     }
 
     private static string Version =>

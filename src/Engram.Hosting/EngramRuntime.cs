@@ -8,20 +8,35 @@ namespace Engram.Hosting;
 /// <summary>A memory service built from the home folder and its settings: what every front end runs on.</summary>
 public sealed class EngramRuntime : IAsyncDisposable
 {
-    private EngramRuntime(EngramHome home, EngramSettings settings, IMemoryStore store, IEventQueue queue, IMemoryService service)
+    private readonly IMemoryStore? _store;
+    private readonly IEventQueue? _queue;
+    private readonly IAsyncDisposable? _remote;
+
+    private EngramRuntime(EngramHome home, EngramSettings settings, IMemoryStore? store, IEventQueue? queue, IMemoryService service, IAsyncDisposable? remote = null)
     {
         Home = home;
         Settings = settings;
-        Store = store;
-        Queue = queue;
+        _store = store;
+        _queue = queue;
+        _remote = remote;
         Memory = service;
     }
 
     public EngramHome Home { get; }
     public EngramSettings Settings { get; }
-    public IMemoryStore Store { get; }
-    public IEventQueue Queue { get; }
+    public IMemoryStore Store => _store ?? throw RemoteOnly();
+    public IEventQueue Queue => _queue ?? throw RemoteOnly();
     public IMemoryService Memory { get; }
+
+    /// <summary>True when <see cref="Memory"/> is a remote server's and there is no local store.</summary>
+    public bool IsRemote => _store is null;
+
+    /// <summary>A runtime whose memory service is a remote server's (remote mode): it has no local store or queue.</summary>
+    public static EngramRuntime Remote(EngramHome home, IMemoryService service, IAsyncDisposable? owner = null) =>
+        new(home, SettingsLoader.Load(home), null, null, service, owner);
+
+    private static EngramException RemoteOnly() =>
+        new("this command works on the local store only; it is not available with --server (remote mode)");
 
     /// <summary>Loads settings, opens (and if needed creates) the store, and builds the service.</summary>
     public static async Task<EngramRuntime> OpenAsync(EngramHome home, TimeProvider? time = null, CancellationToken cancellationToken = default)
@@ -50,5 +65,5 @@ public sealed class EngramRuntime : IAsyncDisposable
         return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, embeddings: null, time: time));
     }
 
-    public ValueTask DisposeAsync() => Store.DisposeAsync();
+    public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? _remote?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

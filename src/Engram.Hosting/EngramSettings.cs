@@ -11,6 +11,7 @@ public sealed record EngramSettings
     public SearchOptions Search { get; init; } = new();
     public HookSettings Hooks { get; init; } = new();
     public WorkerSettings Worker { get; init; } = new();
+    public ServerSettings Server { get; init; } = new();
 }
 
 public sealed record HookSettings
@@ -52,4 +53,15 @@ public sealed record EmbeddingSettings
     public string? BaseUrl { get; init; }
     public string? ApiKey { get; init; }
     public int? Dimensions { get; init; }
+}
+
+public sealed record ServerSettings
+{
+    /// <summary>Address <c>engram serve</c> listens on; anything but loopback needs API keys.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 37777;
+    /// <summary>Requests one API key (or, without keys, one client address) may make per minute.</summary>
+    public int RateLimitPerMinute { get; init; } = 600;
+    /// <summary>Largest request body accepted, in bytes.</summary>
+    public long MaxRequestBytes { get; init; } = 1_048_576;
 }

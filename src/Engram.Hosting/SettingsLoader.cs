@@ -23,6 +23,7 @@ public static class SettingsLoader
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
         "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost",
         "Hooks:SkipTools", "Hooks:ContextTokens", "Worker:IdleMinutes",
+        "Server:Host", "Server:Port", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
     ];
 
     /// <summary>Keys that hold a list: in JSON an array (Key:0, Key:1, ...), in a variable a comma-separated string.</summary>
@@ -62,7 +63,7 @@ public static class SettingsLoader
             {
                 var hint = KnownKeys.FirstOrDefault(k => k.Split(':')[0].Equals(key.Split(':')[0], StringComparison.OrdinalIgnoreCase));
                 throw new EngramException($"{Where(key)}: unknown setting '{key}'" + (hint is null
-                    ? $"; known sections are Storage, Llm, Embeddings, Search, Hooks and Worker"
+                    ? $"; known sections are Storage, Llm, Embeddings, Search, Hooks, Worker and Server"
                     : $"; settings of {hint.Split(':')[0]} are {string.Join(", ", KnownKeys.Where(k => k.StartsWith(hint.Split(':')[0] + ":", StringComparison.Ordinal)))}"));
             }
         }
@@ -92,6 +93,15 @@ public static class SettingsLoader
                 : throw new EngramException($"{Where(key)}: setting {key} is '{v}', which is not a whole number");
         }
 
+        long? Long(string key)
+        {
+            var v = Text(key);
+            if (v is null) return null;
+            return long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw new EngramException($"{Where(key)}: setting {key} is '{v}', which is not a whole number");
+        }
+
         IReadOnlyList<string>? List(string key)
         {
             if (Text(key) is { } joined) return joined.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -100,6 +110,7 @@ public static class SettingsLoader
         }
 
         var defaults = new SearchOptions();
+        var serverDefaults = new ServerSettings();
         var settings = new EngramSettings
         {
             Storage = new StorageSettings
@@ -141,6 +152,13 @@ public static class SettingsLoader
                 ContextTokens = Whole("Hooks:ContextTokens") ?? 1500,
             },
             Worker = new WorkerSettings { IdleMinutes = Number("Worker:IdleMinutes") ?? 10 },
+            Server = new ServerSettings
+            {
+                Host = Text("Server:Host") ?? serverDefaults.Host,
+                Port = Whole("Server:Port") ?? serverDefaults.Port,
+                RateLimitPerMinute = Whole("Server:RateLimitPerMinute") ?? serverDefaults.RateLimitPerMinute,
+                MaxRequestBytes = Long("Server:MaxRequestBytes") ?? serverDefaults.MaxRequestBytes,
+            },
         };
         if (settings.Hooks.ContextTokens is < 100 or > 2375)
         {
@@ -149,6 +167,18 @@ public static class SettingsLoader
         if (settings.Worker.IdleMinutes is <= 0 or > 1440)
         {
             throw new EngramException($"{Where("Worker:IdleMinutes")}: setting Worker:IdleMinutes must be a number of minutes above 0 and at most 1440");
+        }
+        if (settings.Server.Port is < 0 or > 65535)
+        {
+            throw new EngramException($"{Where("Server:Port")}: setting Server:Port is {settings.Server.Port}; use 1 to 65535 (0 picks a free port)");
+        }
+        if (settings.Server.RateLimitPerMinute < 1)
+        {
+            throw new EngramException($"{Where("Server:RateLimitPerMinute")}: setting Server:RateLimitPerMinute is {settings.Server.RateLimitPerMinute}; use 1 or more");
+        }
+        if (settings.Server.MaxRequestBytes < 1024)
+        {
+            throw new EngramException($"{Where("Server:MaxRequestBytes")}: setting Server:MaxRequestBytes is {settings.Server.MaxRequestBytes}; use at least 1024");
         }
         try
         {

@@ -1,0 +1,106 @@
+using System.ComponentModel;
+using System.Reflection;
+using System.Text.Json;
+using Engram.Core.Serialization;
+using Engram.Core.Services;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Engram.Mcp;
+
+/// <summary>
+/// Builds Engram's MCP server on any transport: stdio for <c>engram mcp</c>, Streamable HTTP for
+/// <c>engram serve</c>, in-memory pipes for tests. The tool and resource definitions are made once;
+/// each server binds them to one memory service and one caller.
+/// </summary>
+public static class EngramMcpServer
+{
+    public const string ServerName = "engram";
+
+    /// <summary>The URI template of the memory resources.</summary>
+    public const string MemoryUriTemplate = "engram://memory/{id}";
+
+    private const string Instructions =
+        "Engram is your long-term memory of past sessions with this user: what was done, decided and learned. " +
+        "Retrieve progressively, cheapest first: search (compact index lines with ids) -> timeline (what happened around a hit) " +
+        "-> get_observations (full records, only for the ids you need). conversation_search and recent_chats find past sessions. " +
+        "memory_user_edits manages the user's explicit standing memories; remember and forget store or delete single memories.";
+
+    private static readonly Lazy<McpServerTool[]> Tools = new(CreateTools);
+    private static readonly Lazy<McpServerResource[]> Resources = new(CreateResources);
+
+    /// <summary>Names of the tools, in the order they are listed.</summary>
+    public static IReadOnlyList<string> ToolNames => [.. Tools.Value.Select(t => t.ProtocolTool.Name)];
+
+    /// <summary>Server options with every tool and resource. The tools find their caller through the server's services.</summary>
+    public static McpServerOptions CreateOptions()
+    {
+        var tools = new McpServerPrimitiveCollection<McpServerTool>();
+        foreach (var tool in Tools.Value) tools.Add(tool);
+        var resources = new McpServerResourceCollection();
+        foreach (var resource in Resources.Value) resources.Add(resource);
+        return new McpServerOptions
+        {
+            ServerInfo = new Implementation { Name = ServerName, Version = Version },
+            ServerInstructions = Instructions,
+            ToolCollection = tools,
+            ResourceCollection = resources,
+            ScopeRequests = false,
+        };
+    }
+
+    /// <summary>A server on <paramref name="transport"/> whose tools act for <paramref name="caller"/>. Run it with RunAsync.</summary>
+    public static McpServer Create(ITransport transport, IMemoryService memory, EngramCaller caller, ILoggerFactory? loggerFactory = null) =>
+        McpServer.Create(transport, CreateOptions(), loggerFactory, new CallerServices(new EngramTools(memory, caller)));
+
+    private static string Version =>
+        typeof(EngramMcpServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private static McpServerTool[] CreateTools()
+    {
+        var methods = typeof(EngramTools).GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Where(m => m.GetCustomAttribute<McpServerToolAttribute>() is not null);
+        return [.. methods.Select(m => McpServerTool.Create(m, ToolsOf, new McpServerToolCreateOptions()))];
+    }
+
+    private static McpServerResource[] CreateResources()
+    {
+        var read = typeof(EngramMcpServer).GetMethod(nameof(ReadMemoryAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
+        return
+        [
+            McpServerResource.Create(read, (object?)null, new McpServerResourceCreateOptions
+            {
+                UriTemplate = MemoryUriTemplate,
+                Name = "memory",
+                Title = "Engram memory",
+                Description = "One memory with every field, as JSON.",
+                MimeType = "application/json",
+            }),
+        ];
+    }
+
+    /// <summary>Reads engram://memory/{id}.</summary>
+    [Description("One memory with every field, as JSON.")]
+    private static async Task<TextResourceContents> ReadMemoryAsync(RequestContext<ReadResourceRequestParams> context, string id, CancellationToken cancellationToken)
+    {
+        var tools = (EngramTools)context.Services!.GetService(typeof(EngramTools))!;
+        var memory = await tools.ReadAsync(id, cancellationToken) ?? throw new McpException($"memory {id} not found");
+        return new TextResourceContents
+        {
+            Uri = "engram://memory/" + memory.Id,
+            MimeType = "application/json",
+            Text = JsonSerializer.Serialize(memory, EngramJsonContext.Default.Memory),
+        };
+    }
+
+    private static object ToolsOf(RequestContext<CallToolRequestParams> context) =>
+        context.Services?.GetService(typeof(EngramTools)) ?? throw new InvalidOperationException("the Engram MCP server was built without its tools");
+
+    /// <summary>The only service the tools need: themselves, bound to the caller.</summary>
+    private sealed class CallerServices(EngramTools tools) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType == typeof(EngramTools) ? tools : null;
+    }
+}

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Reflection;
+using System.Threading.RateLimiting;
+using Engram.Core;
+using Engram.Core.Security;
+using Engram.Core.Services;
+using Engram.Core.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
+
+namespace Engram.Server;
+
+/// <summary>
+/// The worker behind <c>engram serve</c>: REST under /api/v1, MCP at /mcp, the event stream,
+/// /health and /openapi/v1.json, on Kestrel. Build it over a memory service and an API key store,
+/// start it, and stop it (gracefully) when done.
+/// </summary>
+public sealed class EngramServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private EngramServer(WebApplication app, ServerRuntimeOptions options)
+    {
+        _app = app;
+        Options = options;
+    }
+
+    public ServerRuntimeOptions Options { get; }
+
+    /// <summary>The address it listens on, such as http://127.0.0.1:37777 (known once started).</summary>
+    public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    public MemoryEventHub Events => _app.Services.GetRequiredService<MemoryEventHub>();
+
+    /// <summary>
+    /// Builds the server. Refuses to listen beyond loopback without API keys: anyone who can reach the
+    /// port could otherwise read and erase every memory.
+    /// </summary>
+    /// <param name="memory">The memory service the API and tools use.</param>
+    /// <param name="store">Its store, which must also hold API keys (<see cref="IApiKeyStore"/>) and offer a change
+    /// feed (<see cref="IChangeFeed"/>); when it is also an <see cref="IEventQueue"/>, queue depth is streamed.</param>
+    /// <param name="services">Adds services, such as a background worker (an <see cref="IHostedService"/>).</param>
+    /// <param name="endpoints">Maps more endpoints; they sit behind the same API-key check and rate limit
+    /// (use <see cref="CallerOf"/> for the caller's tenant).</param>
+    public static async Task<EngramServer> CreateAsync(
+        IMemoryService memory, IMemoryStore store, ServerRuntimeOptions options,
+        Action<ILoggingBuilder>? logging = null,
+        Action<IServiceCollection>? services = null,
+        Action<IEndpointRouteBuilder>? endpoints = null,
+        CancellationToken cancellationToken = default)
+    {
+        var keys = store as IApiKeyStore ?? throw new EngramException($"the store at {store.Location} cannot hold API keys, which engram serve needs");
+        var feed = store as IChangeFeed ?? throw new EngramException($"the store at {store.Location} has no change feed, which engram serve needs");
+        if (!options.IsLoopback)
+        {
+            if (!await keys.HasActiveApiKeysAsync(cancellationToken))
+            {
+                throw new EngramException(
+                    $"refusing to listen on {options.Host}:{options.Port} without API keys: anyone who can reach it could read and delete every memory. " +
+                    "Create a key first (engram apikey create --tenant T), or listen on 127.0.0.1 (--host 127.0.0.1)");
+            }
+            options = options with { RequireApiKeys = true };
+        }
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Engram.Server" });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            if (options.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) kestrel.ListenLocalhost(options.Port);
+            else if (IPAddress.TryParse(options.Host, out var address)) kestrel.Listen(address, options.Port);
+            else throw new EngramException($"--host '{options.Host}' is not an IP address or localhost; use 127.0.0.1, 0.0.0.0 or a local address");
+        });
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A failed start (a port in use) is reported to the user by the caller, without the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        logging?.Invoke(builder.Logging);
+
+        var collection = builder.Services;
+        collection.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        collection.AddRoutingCore();
+        collection.AddProblemDetails();
+        collection.AddExceptionHandler<EngramExceptionHandler>();
+        collection.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default);
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+        });
+        collection.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Engram";
+            document.Info.Description = "Persistent memory for AI agents: Mem0-shaped REST API, MCP at /mcp, live events at /api/v1/stream. " +
+                "When API keys exist, send Authorization: Bearer <key>.";
+            document.Info.Version = Version;
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key from engram apikey create, required once any key exists.",
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
+            return Task.CompletedTask;
+        }));
+        collection.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                if (ApiKeyAuthentication.IsPublic(context.Request.Path)) return RateLimitPartition.GetNoLimiter("public");
+                var partition = ApiKeyAuthentication.KeyId(context) is { } keyId
+                    ? "key:" + keyId
+                    : "ip:" + context.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.RateLimitPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
+            });
+            limiter.OnRejected = async (rejected, token) =>
+            {
+                if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    rejected.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                await Problems.Make(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"more than {options.RateLimitPerMinute} requests a minute with this key; slow down (Server:RateLimitPerMinute)").ExecuteAsync(rejected.HttpContext);
+            };
+        });
+        collection.AddSingleton<MemoryEventHub>();
+        collection.AddSingleton(options);
+        collection.AddSingleton(keys);
+        collection.AddSingleton(feed);
+        collection.AddSingleton(memory);
+        collection.AddHostedService(services => new ChangeFeedPump(feed, store as IEventQueue, memory,
+            services.GetRequiredService<MemoryEventHub>(), options, services.GetRequiredService<ILogger<ChangeFeedPump>>()));
+
+        services?.Invoke(collection);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (!options.RequireApiKeys) app.UseMiddleware<LocalOriginGuard>();
+        app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseRateLimiter();
+        app.MapGet("/health", async (IApiKeyStore keyStore, ServerRuntimeOptions o, CancellationToken token) =>
+                TypedResults.Json(new HealthResponse("ok", Version, o.RequireApiKeys || await keyStore.HasActiveApiKeysAsync(token)), ServerJsonContext.Default.HealthResponse))
+            .WithTags("health").WithName("Health").WithSummary("Liveness; says whether API keys are required");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        MemoryEndpoints.Map(app);
+        StreamEndpoint.Map(app);
+        McpHttpEndpoint.Map(app);
+        endpoints?.Invoke(app);
+        return new EngramServer(app, options);
+    }
+
+    /// <summary>The caller a request was authenticated as: its tenant comes from its API key (the default tenant without keys).</summary>
+    public static Engram.Mcp.EngramCaller CallerOf(HttpContext context) => ApiKeyAuthentication.Caller(context);
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+
+    /// <summary>After <see cref="StartAsync"/>: waits until the token is cancelled or the process is asked to stop (Ctrl+C, SIGTERM), then stops gracefully.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops accepting requests, ends the event streams, and lets requests in flight finish.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    public static string Version =>
+        typeof(EngramServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

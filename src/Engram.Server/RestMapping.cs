@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Engram.Core;
+using Engram.Core.Model;
+
+namespace Engram.Server;
+
+/// <summary>Conversions between the REST shapes and Engram's model.</summary>
+internal static class RestMapping
+{
+    public static MemoryItem Item(Memory m, double? score = null, string? eventName = null) => new()
+    {
+        Id = m.Id,
+        Memory = m.Content,
+        Score = score is { } s ? Math.Round(s, 6) : null,
+        Event = eventName,
+        Kind = m.Kind.ToWire(),
+        Type = m.Type,
+        Title = m.Title,
+        Tenant = m.Scope.Tenant,
+        UserId = Blank(m.Scope.UserId),
+        AgentId = Blank(m.Scope.AgentId),
+        SessionId = Blank(m.Scope.SessionId),
+        Project = Blank(m.Scope.Project),
+        Metadata = new Dictionary<string, string>(m.Metadata, StringComparer.Ordinal),
+        Facts = m.Facts.Count > 0 ? [.. m.Facts] : null,
+        Concepts = m.Concepts.Count > 0 ? [.. m.Concepts] : null,
+        FilesRead = m.FilesRead.Count > 0 ? [.. m.FilesRead] : null,
+        FilesModified = m.FilesModified.Count > 0 ? [.. m.FilesModified] : null,
+        Hash = m.ContentHash,
+        Importance = m.Importance,
+        CreatedAt = m.CreatedAt,
+        UpdatedAt = m.UpdatedAt,
+        ValidFrom = m.ValidFrom,
+        ValidTo = m.ValidTo,
+        SupersededBy = m.SupersededBy,
+    };
+
+    public static HistoryItem History(HistoryEntry h) => new()
+    {
+        Id = h.Id,
+        MemoryId = h.MemoryId,
+        Event = h.Event.ToString().ToUpperInvariant(),
+        OldMemory = h.OldValue,
+        NewMemory = h.NewValue,
+        ActorId = h.Actor,
+        Reason = h.Reason,
+        CreatedAt = h.At,
+    };
+
+    /// <summary>Metadata values of any JSON type: strings as they are, anything else as its JSON text.</summary>
+    public static Dictionary<string, string> Metadata(Dictionary<string, JsonElement>? metadata, string field = "metadata")
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in metadata ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(key)) throw new EngramException($"{field} has an empty key");
+            result[key] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+        }
+        return result;
+    }
+
+    public static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>Mem0 calls the session run_id; both names are accepted, and they must agree when both are given.</summary>
+    public static string? Session(string? sessionId, string? runId)
+    {
+        var session = Blank(sessionId);
+        var run = Blank(runId);
+        if (session is not null && run is not null && session != run)
+        {
+            throw new EngramException($"session_id '{session}' and run_id '{run}' differ; they name the same thing, send one");
+        }
+        return session ?? run;
+    }
+}

@@ -1,0 +1,45 @@
+using Engram.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Engram.Sqlite;
+
+public sealed partial class SqliteMemoryStore : IChangeFeed
+{
+    public async Task<IReadOnlyList<ChangeRecord>> ReadChangesAsync(long afterSeq, int max, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SqliteRows.HistoryColumns}, h.seq FROM history h WHERE h.seq > @after ORDER BY h.seq LIMIT @max";
+            command.Parameters.AddWithValue("@after", afterSeq);
+            command.Parameters.AddWithValue("@max", max);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var changes = new List<ChangeRecord>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                changes.Add(new ChangeRecord(reader.GetInt64(13), SqliteRows.ReadHistory(reader)));
+            }
+            return changes;
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, Path);
+        }
+    }
+
+    public async Task<long> LatestChangeSeqAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM history";
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, Path);
+        }
+    }
+}

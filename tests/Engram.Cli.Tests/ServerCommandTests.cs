@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Engram.Testing;
+
+namespace Engram.Cli.Tests;
+
+/// <summary>engram apikey and engram serve, through the real engram process.</summary>
+public sealed class ServerCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly EngramProcess _engram;
+
+    public ServerCommandTests() => _engram = new EngramProcess(_folder.File("home"));
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Apikey_create_list_revoke_keeps_only_a_hash_and_shows_the_secret_once()
+    {
+        var created = await _engram.RunAsync("apikey", "create", "--tenant", "acme", "--name", "ci", "--json");
+        Assert.Equal(0, created.ExitCode);
+        using var json = JsonDocument.Parse(created.Stdout);
+        var secret = json.RootElement.GetProperty("key").GetString()!;
+        var id = json.RootElement.GetProperty("id").GetString()!;
+        Assert.StartsWith("engram_", secret, StringComparison.Ordinal);
+        Assert.Equal("acme", json.RootElement.GetProperty("tenant").GetString());
+
+        var list = await _engram.RunAsync("apikey", "list", "--json");
+        Assert.Equal(0, list.ExitCode);
+        Assert.DoesNotContain(secret, list.Stdout, StringComparison.Ordinal);
+        Assert.Contains(secret[..11], list.Stdout, StringComparison.Ordinal);
+        var database = await File.ReadAllBytesAsync(Path.Combine(_engram.Home, "engram.db"));
+        Assert.DoesNotContain(secret, Encoding.UTF8.GetString(database), StringComparison.Ordinal);
+
+        Assert.Equal(0, (await _engram.RunAsync("apikey", "revoke", id)).ExitCode);
+        var again = await _engram.RunAsync("apikey", "revoke", id);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains($"no active API key with id {id}", again.Stderr, StringComparison.Ordinal);
+
+        var usage = await _engram.RunAsync("apikey", "create");
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Contains("--tenant", usage.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, (await _engram.RunAsync("apikey", "rotate")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Serve_refuses_to_listen_beyond_loopback_without_keys()
+    {
+        var result = await _engram.RunAsync("serve", "--host", "0.0.0.0", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("refusing to listen on 0.0.0.0", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_on_a_busy_port_says_so_in_one_line()
+    {
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var result = await _engram.RunAsync("serve", "--port", port);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--port", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_answers_rest_with_a_key_and_stops_gracefully_on_sigterm()
+    {
+        var created = await _engram.RunAsync("apikey", "create", "--tenant", "acme", "--json");
+        using var json = JsonDocument.Parse(created.Stdout);
+        var key = json.RootElement.GetProperty("key").GetString()!;
+        var port = FreePort();
+
+        using var server = StartServe(port);
+        var stderr = new StringBuilder();
+        server.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        server.BeginErrorReadLine();
+        var stdout = server.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            await WaitForHealthAsync(http, server);
+
+            using var anonymous = await http.GetAsync(new Uri("/api/v1/memories", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+            using var add = new HttpRequestMessage(HttpMethod.Post, "/api/v1/memories")
+            {
+                Content = new StringContent("""{"text":"Served by a real engram serve","user_id":"alice"}""", Encoding.UTF8, "application/json"),
+            };
+            add.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var added = await http.SendAsync(add);
+            Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+
+            using var term = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+            await term.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await server.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, server.ExitCode);
+            Assert.Equal("", await stdout);
+            lock (stderr) Assert.Contains("engram: stopped", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+        }
+
+        var list = await _engram.RunAsync("list", "--tenant", "acme", "--json");
+        Assert.Contains("Served by a real engram serve", list.Stdout, StringComparison.Ordinal);
+    }
+
+    private Process StartServe(int port)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "engram.dll"));
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+        start.Environment["ENGRAM_HOME"] = _engram.Home;
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public async Task Serve_runs_the_background_worker_so_hook_events_become_observations()
+    {
+        var port = FreePort();
+        using var server = StartServe(port);
+        server.BeginErrorReadLine();
+        var stdout = server.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            await WaitForHealthAsync(http, server);
+
+            var repo = _folder.File("repo");
+            Directory.CreateDirectory(Path.Combine(repo, "src"));
+            var session = new ClaudeCodeSession("serve-worker", repo);
+            var hook = await _engram.RunWithInputAsync(session.Edit("src/app.py", "x = 1", "x = 2"), "hook", "claude-code", "post-tool-use");
+            Assert.Equal(0, hook.ExitCode);
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/memories?kind=observation", UriKind.Relative)));
+                if (list.RootElement.GetProperty("results").GetArrayLength() > 0) break;
+                Assert.True(DateTime.UtcNow < deadline, "engram serve's worker did not turn the hook event into an observation within 30 s");
+                await Task.Delay(200);
+            }
+            var logs = string.Join("\n", Directory.GetFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
+            Assert.Contains("worker started in engram serve", logs, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            await stdout;
+        }
+    }
+
+    [Fact]
+    public async Task Memory_commands_with_server_work_against_a_running_server_in_the_keys_tenant()
+    {
+        var created = await _engram.RunAsync("apikey", "create", "--tenant", "acme", "--json");
+        using var json = JsonDocument.Parse(created.Stdout);
+        var key = json.RootElement.GetProperty("key").GetString()!;
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        using var server = StartServe(port);
+        server.BeginErrorReadLine();
+        var stdout = server.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using (var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) })
+            {
+                await WaitForHealthAsync(http, server);
+            }
+            // Another machine, in effect: its own empty home, and the key in the environment.
+            var client = new EngramProcess(_folder.File("client-home"));
+            client.Environment["ENGRAM_API_KEY"] = key;
+
+            var add = await client.RunAsync("add", "The build cache lives on the NAS", "--user", "alice", "--server", url, "--json");
+            Assert.True(add.ExitCode == 0, add.Stderr);
+            using var added = JsonDocument.Parse(add.Stdout);
+            var id = added.RootElement.GetProperty("results")[0].GetProperty("id").GetString()!;
+
+            var search = await client.RunAsync("search", "where is the build cache", "--user", "alice", "--server", url, "--json");
+            Assert.Contains(id, search.Stdout, StringComparison.Ordinal);
+            Assert.Contains("The build cache lives on the NAS", (await client.RunAsync("get", id, "--server=" + url)).Stdout, StringComparison.Ordinal);
+            Assert.Equal(0, (await client.RunAsync("update", id, "The build cache moved to S3", "--server", url)).ExitCode);
+            Assert.Contains("The build cache moved to S3", (await client.RunAsync("history", id, "--server", url)).Stdout, StringComparison.Ordinal);
+            Assert.Contains(id, (await client.RunAsync("list", "--server", url, "--json")).Stdout, StringComparison.Ordinal);
+            Assert.Equal(0, (await client.RunAsync("delete", id, "--server", url)).ExitCode);
+            var gone = await client.RunAsync("get", id, "--server", url);
+            Assert.Equal(1, gone.ExitCode);
+            Assert.Contains("deleted", gone.Stderr, StringComparison.Ordinal);
+
+            // Stored on the server, in the key's tenant; nothing in the client's own home.
+            Assert.Contains("The build cache moved to S3", (await _engram.RunAsync("history", id, "--tenant", "acme", "--json")).Stdout, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(client.Home, "engram.db")));
+
+            var stats = await client.RunAsync("stats", "--server", url);
+            Assert.Equal(2, stats.ExitCode);
+            Assert.Contains("local store only", stats.Stderr, StringComparison.Ordinal);
+            Assert.Equal(2, (await client.RunAsync("list", "--tenant", "x", "--server", url)).ExitCode);
+            Assert.Equal(2, (await client.RunAsync("list", "--server", "ftp://nope")).ExitCode);
+
+            client.Environment["ENGRAM_API_KEY"] = null;
+            var anonymous = await client.RunAsync("list", "--server", url);
+            Assert.Equal(1, anonymous.ExitCode);
+            Assert.Contains("requires an API key", anonymous.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            await stdout;
+        }
+    }
+
+    private static async Task WaitForHealthAsync(HttpClient http, Process server)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            Assert.False(server.HasExited, "engram serve exited before it answered");
+            try
+            {
+                using var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
+                if (health.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            Assert.True(DateTime.UtcNow < deadline, "engram serve did not answer /health within 30 s");
+            await Task.Delay(100);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Engram.Client;
+using Engram.Core;
+using Engram.Core.Model;
+using Engram.Core.Serialization;
+using Microsoft.Extensions.AI;
+
+namespace Engram.Server.Tests;
+
+/// <summary>Remote mode: <see cref="HttpMemoryService"/> against a real server answers exactly like the embedded service.</summary>
+public sealed class RemoteClientTests
+{
+    /// <summary>A memory as JSON without the access statistics, which reads change.</summary>
+    private static string Comparable(Memory m) =>
+        JsonSerializer.Serialize(m with { AccessCount = 0, LastAccessedAt = null }, EngramJsonContext.Default.Memory);
+
+    [Fact]
+    public async Task Every_operation_through_the_client_matches_the_store()
+    {
+        await using var host = await ServerHost.StartAsync();
+        using var remote = new HttpMemoryService(host.Http);
+        var scope = new MemoryScope { UserId = "alice", Project = "p1", SessionId = "s1" };
+
+        var added = await remote.AddAsync(new AddMemoryRequest
+        {
+            Content = "The release train leaves every second Tuesday",
+            Scope = scope,
+            Kind = MemoryKind.Fact,
+            Title = "Release cadence",
+            Type = "process",
+            Importance = 0.8,
+            Metadata = new Dictionary<string, string> { ["source"] = "wiki" },
+        });
+        var memory = Assert.Single(added.Results).Memory;
+        Assert.Equal(AddOutcome.Added, added.Results[0].Outcome);
+        Assert.Equal(Comparable((await host.Store.GetAsync("default", memory.Id))!), Comparable(memory));
+        Assert.Equal(AddOutcome.Duplicate, (await remote.AddAsync(new AddMemoryRequest { Content = memory.Content, Scope = scope })).Results[0].Outcome);
+
+        var chat = await remote.AddAsync(new AddMemoryRequest
+        {
+            Messages = [new ChatMessage(ChatRole.User, "I prefer dark mode"), new ChatMessage(ChatRole.Assistant, "Dark mode it is")],
+            Scope = scope,
+        });
+        Assert.Equal(2, chat.Results.Count);
+        Assert.All(chat.Results, r => Assert.Equal(MemoryKind.Message, r.Memory.Kind));
+
+        var hits = await remote.SearchAsync(new SearchRequest { Query = "when does the release train leave", Filter = new MemoryFilter { UserId = "alice" } });
+        Assert.Equal(memory.Id, hits[0].Memory.Id);
+        Assert.Empty(await remote.SearchAsync(new SearchRequest { Query = "release train", Filter = new MemoryFilter { UserId = "bob" } }));
+        Assert.Empty(await remote.SearchAsync(new SearchRequest { Query = "release train", Filter = new MemoryFilter { Kinds = [MemoryKind.Message] } }));
+
+        var listed = new List<Memory>();
+        await foreach (var m in remote.ListAsync(new MemoryFilter { UserId = "alice" })) listed.Add(m);
+        Assert.Equal(3, listed.Count);
+        var byMeta = new List<Memory>();
+        await foreach (var m in remote.ListAsync(new MemoryFilter { Metadata = new Dictionary<string, string> { ["source"] = "wiki" } })) byMeta.Add(m);
+        Assert.Equal(memory.Id, Assert.Single(byMeta).Id);
+        var limited = new List<Memory>();
+        await foreach (var m in remote.ListAsync(new MemoryFilter(), limit: 2)) limited.Add(m);
+        Assert.Equal(2, limited.Count);
+
+        var updated = await remote.UpdateAsync(memory.Id, new MemoryUpdate { Content = "The release train leaves every Tuesday", Reason = "weekly now" });
+        Assert.Equal(Comparable((await host.Store.GetAsync("default", memory.Id))!), Comparable(updated));
+        var history = await remote.GetHistoryAsync(memory.Id);
+        Assert.Equal([HistoryEvent.Add, HistoryEvent.Update], history.Select(h => h.Event).ToArray());
+        Assert.Equal("weekly now", history[1].Reason);
+
+        Assert.True(await remote.DeleteAsync(memory.Id, reason: "obsolete"));
+        Assert.False(await remote.DeleteAsync(memory.Id));
+        Assert.Null(await remote.GetAsync(memory.Id));
+        Assert.Equal("obsolete", (await remote.GetHistoryAsync(memory.Id))[^1].Reason);
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => remote.UpdateAsync(memory.Id, new MemoryUpdate { Content = "x" }));
+
+        Assert.Equal(2, await remote.DeleteAllAsync(new MemoryFilter { SessionId = "s1" }));
+        await Assert.ThrowsAsync<EngramException>(() => remote.ResetAsync());
+        var error = await Assert.ThrowsAsync<EngramException>(() => remote.AddAsync(new AddMemoryRequest { Content = "  " }));
+        Assert.Contains("answered 400: send either text", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_client_acts_in_its_keys_tenant_and_reports_a_missing_key_clearly()
+    {
+        string a = "", b = "";
+        await using var host = await ServerHost.StartAsync(before: async store =>
+        {
+            a = await ServerHost.CreateKeyAsync(store, "tenant-a");
+            b = await ServerHost.CreateKeyAsync(store, "tenant-b");
+        });
+        using var alice = HttpMemoryService.Create(host.Address, a);
+        using var bob = HttpMemoryService.Create(host.Address, b);
+        using var nobody = HttpMemoryService.Create(host.Address);
+
+        var id = (await alice.AddAsync(new AddMemoryRequest { Content = "Alice's tenant only" })).Results[0].Memory.Id;
+        Assert.Equal("tenant-a", (await alice.GetAsync(id))!.Scope.Tenant);
+        Assert.Null(await bob.GetAsync(id));
+        Assert.False(await bob.DeleteAsync(id));
+        Assert.Empty(await bob.GetHistoryAsync(id));
+
+        var error = await Assert.ThrowsAsync<EngramException>(() => nobody.GetAsync(id));
+        Assert.Contains("requires an API key", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Engram.Core;
+using Engram.Core.Security;
+using Engram.Core.Services;
+using Engram.Sqlite;
+using Engram.Testing;
+
+namespace Engram.Server.Tests;
+
+/// <summary>
+/// A real engram server on 127.0.0.1 with a free port, over a real SQLite file, and a real
+/// HttpClient pointed at it. Stopped and deleted with the test.
+/// </summary>
+public sealed class ServerHost : IAsyncDisposable
+{
+    private ServerHost(SqliteMemoryStore store, EngramServer server)
+    {
+        Store = store;
+        Server = server;
+        Http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public SqliteMemoryStore Store { get; }
+    public EngramServer Server { get; }
+    public HttpClient Http { get; }
+    public Uri Address => Server.Address;
+
+    public static async Task<ServerHost> StartAsync(ServerRuntimeOptions? options = null, Func<SqliteMemoryStore, Task>? before = null)
+    {
+        var folder = new TempFolder();
+        var store = new SqliteMemoryStore(folder.File("engram.db"));
+        await store.InitializeAsync();
+        if (before is not null) await before(store);
+        var server = await EngramServer.CreateAsync(new MemoryService(store), store, options ?? new ServerRuntimeOptions { Port = 0, ChangePollInterval = TimeSpan.FromMilliseconds(50) });
+        await server.StartAsync();
+        return new ServerHost(store, server) { FolderToDelete = folder };
+    }
+
+    private TempFolder? FolderToDelete { get; init; }
+
+    /// <summary>Creates a key for the tenant directly in the store, as engram apikey create does, and returns its secret.</summary>
+    public static async Task<string> CreateKeyAsync(IApiKeyStore store, string tenant)
+    {
+        var secret = ApiKeySecrets.NewSecret();
+        await store.CreateApiKeyAsync(new ApiKey
+        {
+            Id = MemoryId.System.Next(),
+            Tenant = tenant,
+            Prefix = ApiKeySecrets.PrefixOf(secret),
+            CreatedAt = DateTimeOffset.UtcNow,
+        }, ApiKeySecrets.Hash(secret));
+        return secret;
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json = null, string? key = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return await Http.SendAsync(request);
+    }
+
+    /// <summary>Sends and returns status and parsed JSON body (null for an empty body).</summary>
+    public async Task<(int Status, JsonElement Body)> JsonAsync(HttpMethod method, string path, string? json = null, string? key = null)
+    {
+        using var response = await SendAsync(method, path, json, key);
+        var text = await response.Content.ReadAsStringAsync();
+        var body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return ((int)response.StatusCode, body);
+    }
+
+    public async Task<string> AddAsync(string text, string? userId = null, string? key = null, string? session = null)
+    {
+        var (status, body) = await JsonAsync(HttpMethod.Post, "/api/v1/memories",
+            JsonSerializer.Serialize(new Dictionary<string, object?> { ["text"] = text, ["user_id"] = userId, ["session_id"] = session }), key);
+        Assert.True(status == 200, $"add failed with {status}: {body}");
+        return body.GetProperty("results")[0].GetProperty("id").GetString()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Server.StopAsync();
+        await Server.DisposeAsync();
+        await Store.DisposeAsync();
+        FolderToDelete?.Dispose();
+    }
+}

@@ -13,8 +13,9 @@ namespace Engram.Agents.Pipeline;
 /// or the session's summary. Every memory it writes carries a source key derived from the event, so
 /// processing the same event twice (a worker killed between writing and completing) changes nothing.
 /// </summary>
-public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, PipelineOptions options)
+public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, PipelineOptions options, IObservationCompressor? compressor = null)
 {
+    private readonly IObservationCompressor _compressor = compressor ?? OfflineObservationCompressor.Instance;
     private const string Actor = "engram-worker";
     private readonly ConcurrentDictionary<string, ProjectIdentity> _projects = new(StringComparer.Ordinal);
 
@@ -65,7 +66,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
     {
         var payload = captured.Payload;
         if (options.Skips(payload.ToolName)) return;
-        var draft = OfflineCompressor.Compress(captured.Tool, project?.Root);
+        var draft = (await _compressor.CompressAsync([captured.Tool], project?.Root, cancellationToken))[0];
         if (draft is null) return;
 
         // A command that passes after failing earlier in the session resolves those failures.

@@ -200,11 +200,13 @@ public static partial class OfflineCompressor
     private static string? StrongFailureLine(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        // Prefer the line that names the problem (an assertion, an error message) over a bare "1 failed" tally.
+        // Prefer the line that names the problem (an exception with its message, a compiler error) over a
+        // header ("Traceback ...", "Build FAILED.") or a bare "1 failed" tally.
         var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !NoErrors().IsMatch(l)).ToList();
-        var specific = lines.FirstOrDefault(l => ErrorWord().IsMatch(l) && StrongFailure().IsMatch(l) && !Tally().IsMatch(l))
+        var best = lines.FirstOrDefault(l => SpecificError().IsMatch(l))
+            ?? lines.FirstOrDefault(l => StrongFailure().IsMatch(l) && !Tally().IsMatch(l) && !l.StartsWith("Traceback", StringComparison.Ordinal))
             ?? lines.FirstOrDefault(l => StrongFailure().IsMatch(l));
-        return specific is null ? null : Cut(specific, LineWidth);
+        return best is null ? null : Cut(best, LineWidth);
     }
 
     private static string? ResultLine(string? text)
@@ -271,6 +273,10 @@ public static partial class OfflineCompressor
     /// <summary>Output that means the command failed even when no exit code was reported.</summary>
     [GeneratedRegex(@"(^|\s)(FAILED|FAIL)\b|\b[1-9]\d* (failed|failing|errors?)\b|^Traceback \(most recent|^\s*error(\[\w+\])?:|npm ERR!|Build FAILED|^fatal:|panicked at|Exception in thread|command not found|No such file or directory|\w+(Error|Exception): ", RegexOptions.Multiline)]
     private static partial Regex StrongFailure();
+
+    /// <summary>A line that states what went wrong: "KeyError: 'id'", "error CS1002: ; expected", "error[E0308]: ...", "fatal: ...".</summary>
+    [GeneratedRegex(@"\b[A-Z]\w*(Error|Exception)\b: |\b[Ee]rror( [A-Z]+\d+|\[\w+\])?: |^fatal: |npm ERR! (?!code)")]
+    private static partial Regex SpecificError();
 
     [GeneratedRegex(@"^\W*\d+ (passed|failed)|^=+ .* =+$|^\d+ failed", RegexOptions.IgnoreCase)]
     private static partial Regex Tally();

@@ -46,10 +46,6 @@ public sealed class EngramRuntime : IAsyncDisposable
         {
             throw new EngramException($"Storage:Provider '{settings.Storage.Provider}' is not available in this version of Engram; use sqlite");
         }
-        if (settings.Embeddings.Provider != "none")
-        {
-            throw new EngramException($"Embeddings:Provider '{settings.Embeddings.Provider}' is not available in this version of Engram; use none");
-        }
 
         var path = settings.Storage.ConnectionString ?? home.DatabasePath;
         var store = new SqliteMemoryStore(path, time: time);
@@ -62,8 +58,22 @@ public sealed class EngramRuntime : IAsyncDisposable
             await store.DisposeAsync();
             throw;
         }
-        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, embeddings: null, time: time));
+        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time));
     }
 
     public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? _remote?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>The embedding generator the settings name, or null for none.</summary>
+    private static Engram.Providers.OpenAiCompatibleEmbeddingGenerator? Embeddings(EmbeddingSettings settings)
+    {
+        if (settings.Provider == "none") return null;
+        var baseUrl = settings.BaseUrl ?? "https://api.openai.com/v1";
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        {
+            throw new EngramException($"setting Embeddings:BaseUrl is '{baseUrl}', which is not an http(s) URL");
+        }
+        var model = settings.Model ?? "text-embedding-3-small";
+        var key = settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+        return new Engram.Providers.OpenAiCompatibleEmbeddingGenerator(uri, model, key, settings.Dimensions);
+    }
 }

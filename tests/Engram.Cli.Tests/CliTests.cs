@@ -233,6 +233,28 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task An_openai_compatible_embedding_provider_adds_the_vector_signal()
+    {
+        await using var provider = new FakeOpenAiServer();
+        _engram.Environment["ENGRAM_EMBEDDINGS__PROVIDER"] = "openai";
+        _engram.Environment["ENGRAM_EMBEDDINGS__BASEURL"] = provider.BaseUrl;
+        _engram.Environment["ENGRAM_EMBEDDINGS__MODEL"] = "fake-embed";
+        _engram.Environment["OPENAI_API_KEY"] = "sk-from-environment";
+        await AddAsync("Bob repaired the bicycle");
+        var car = await AddAsync("Alice bought a red car last spring");
+        var hits = (await JsonAsync("search", "automobile purchase")).GetProperty("results");
+        Assert.Equal(car, hits[0].GetProperty("id").GetString());
+        Assert.Contains("vector #1", hits[0].GetProperty("explanation").GetString(), StringComparison.Ordinal);
+        Assert.All(provider.Requests, r => Assert.Equal("Bearer sk-from-environment", r.Authorization));
+        Assert.All(provider.Requests, r => Assert.Equal("fake-embed", r.Body!["model"]!.GetValue<string>()));
+
+        _engram.Environment["ENGRAM_EMBEDDINGS__BASEURL"] = "not a url";
+        var bad = await _engram.RunAsync("list");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("Embeddings:BaseUrl", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_import_line_is_reported_and_nothing_is_imported()
     {
         var file = _folder.File("bad.jsonl");

@@ -111,9 +111,21 @@ public sealed class MemoryService : IMemoryService
         }
         if (_embeddings is not null)
         {
-            var vector = await _embeddings.GenerateVectorAsync(request.Query, cancellationToken: cancellationToken);
-            var dense = await _store.SearchVectorAsync(vector, _embeddingModel, request.Filter, pool, cancellationToken);
-            signals.Add(new HybridRanker.Signal("vector", "cos", dense));
+            // A provider that is down costs the vector signal, not the search: full text still answers.
+            ReadOnlyMemory<float>? vector = null;
+            try
+            {
+                vector = await _embeddings.GenerateVectorAsync(request.Query, cancellationToken: cancellationToken);
+            }
+            catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                LastEmbeddingError = ex.Message;
+            }
+            if (vector is { } v)
+            {
+                var dense = await _store.SearchVectorAsync(v, _embeddingModel, request.Filter, pool, cancellationToken);
+                signals.Add(new HybridRanker.Signal("vector", "cos", dense));
+            }
         }
 
         var hits = _ranker.Fuse(signals, request.Limit);
@@ -194,12 +206,23 @@ public sealed class MemoryService : IMemoryService
         Reason = Blank(reason),
     };
 
+    /// <summary>The last embedding failure (provider down, bad key); the memory was kept, searchable by text.</summary>
+    public string? LastEmbeddingError { get; private set; }
+
     private async Task EmbedAsync(Memory memory, CancellationToken cancellationToken)
     {
         if (_embeddings is null) return;
         var text = memory.Title is null ? memory.Content : memory.Title + "\n" + memory.Content;
-        var vector = await _embeddings.GenerateVectorAsync(text, cancellationToken: cancellationToken);
-        await _store.SetEmbeddingAsync(memory.Id, _embeddingModel, vector, cancellationToken);
+        try
+        {
+            var vector = await _embeddings.GenerateVectorAsync(text, cancellationToken: cancellationToken);
+            await _store.SetEmbeddingAsync(memory.Id, _embeddingModel, vector, cancellationToken);
+        }
+        catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The memory is stored already; without a vector it is still found by its words.
+            LastEmbeddingError = ex.Message;
+        }
     }
 
     private static string ValidateContent(string? content)

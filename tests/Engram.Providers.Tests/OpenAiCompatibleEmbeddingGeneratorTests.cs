@@ -1,0 +1,101 @@
+using Engram.Core;
+using Engram.Core.Model;
+using Engram.Core.Services;
+using Engram.Sqlite;
+using Engram.Testing;
+using Microsoft.Extensions.AI;
+
+namespace Engram.Providers.Tests;
+
+public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
+{
+    private readonly FakeOpenAiServer _server = new();
+    private readonly TempFolder _folder = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private OpenAiCompatibleEmbeddingGenerator Generator(int attempts = 4) =>
+        new(new Uri(_server.BaseUrl), "text-embedding-3-small", "sk-test-key", dimensions: 64, maxAttempts: attempts);
+
+    [Fact]
+    public async Task Sends_a_well_formed_request_and_reads_the_vectors_in_order()
+    {
+        using var generator = Generator();
+        var result = await generator.GenerateAsync(["a red car", "a sleepy cat"]);
+        Assert.Equal(2, result.Count);
+        Assert.Equal(64, result[0].Vector.Length);
+        Assert.Equal(14, result.Usage?.InputTokenCount);
+        var (path, authorization, body) = Assert.Single(_server.Requests);
+        Assert.Equal("/v1/embeddings", path);
+        Assert.Equal("Bearer sk-test-key", authorization);
+        Assert.Equal("text-embedding-3-small", body!["model"]!.GetValue<string>());
+        Assert.Equal(["a red car", "a sleepy cat"], body["input"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(64, body["dimensions"]!.GetValue<int>());
+        Assert.Equal("text-embedding-3-small", generator.GetService<EmbeddingGeneratorMetadata>()!.DefaultModelId);
+    }
+
+    [Fact]
+    public async Task Retries_429_and_5xx_then_succeeds()
+    {
+        _server.Failures.Enqueue(429);
+        _server.Failures.Enqueue(503);
+        using var generator = Generator();
+        var result = await generator.GenerateAsync(["hello"]);
+        Assert.Single(result);
+        Assert.Equal(3, _server.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData(500, "answered 500 after 2 attempt(s)")]
+    [InlineData(401, "check Embeddings:ApiKey")]
+    [InlineData(0, "not an OpenAI embeddings response")]
+    public async Task Gives_up_with_an_error_that_names_the_endpoint(int status, string expected)
+    {
+        _server.AlwaysFail = status;
+        using var generator = Generator(attempts: 2);
+        var error = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["hello"]));
+        Assert.Contains(_server.BaseUrl, error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dense_signal_joins_the_fusion_and_a_down_provider_only_costs_the_vectors()
+    {
+        await using var store = new SqliteMemoryStore(_folder.File("engram.db"));
+        using var generator = Generator(attempts: 1);
+        var service = new MemoryService(store, embeddings: generator);
+        await service.AddAsync(new AddMemoryRequest { Content = "Bob repaired the bicycle" });
+        var car = (await service.AddAsync(new AddMemoryRequest { Content = "Alice bought a red car last spring" })).Results[0].Memory;
+
+        var hits = await service.SearchAsync(new SearchRequest { Query = "automobile purchase" });
+        Assert.Equal(car.Id, hits[0].Memory.Id);
+        Assert.Contains("vector #1", hits[0].Explanation, StringComparison.Ordinal);
+
+        _server.AlwaysFail = 500;
+        var kept = await service.AddAsync(new AddMemoryRequest { Content = "The cat sleeps on the sofa" });
+        Assert.Equal(AddOutcome.Added, kept.Results[0].Outcome);
+        Assert.NotNull(service.LastEmbeddingError);
+        var textOnly = await service.SearchAsync(new SearchRequest { Query = "cat sofa" });
+        Assert.Equal(kept.Results[0].Memory.Id, textOnly[0].Memory.Id);
+        Assert.DoesNotContain("vector", textOnly[0].Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stored_vectors_of_another_size_are_skipped_not_a_crash()
+    {
+        await using var store = new SqliteMemoryStore(_folder.File("mixed.db"));
+        using var generator = Generator();
+        var service = new MemoryService(store, embeddings: generator);
+        var memory = (await service.AddAsync(new AddMemoryRequest { Content = "Alice bought a red car" })).Results[0].Memory;
+        await store.SetEmbeddingAsync(memory.Id, "text-embedding-3-small", new float[3] { 1, 0, 0 });
+        var hits = await service.SearchAsync(new SearchRequest { Query = "red car" });
+        Assert.Equal(memory.Id, Assert.Single(hits).Memory.Id);
+        Assert.DoesNotContain("vector", hits[0].Explanation, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Engram.Testing;
+
+/// <summary>
+/// A stand-in for an OpenAI-compatible provider on 127.0.0.1, speaking the real wire protocol of
+/// <c>POST /v1/embeddings</c>. Vectors come from <see cref="WordHashEmbeddingGenerator"/>, so related words
+/// land close together. Tests can queue failures (status codes or a garbage body) answered before the real ones.
+/// </summary>
+public sealed class FakeOpenAiServer : IAsyncDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly WordHashEmbeddingGenerator _vectors = new();
+    private readonly Task _loop;
+
+    public FakeOpenAiServer()
+    {
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}/v1";
+        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _listener.Start();
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public string BaseUrl { get; }
+
+    /// <summary>Requests received: path, authorization header, body.</summary>
+    public ConcurrentQueue<(string Path, string? Authorization, JsonNode? Body)> Requests { get; } = new();
+
+    /// <summary>Answers to give before normal ones: an HTTP status, or 0 for a 200 with a body that is not JSON.</summary>
+    public ConcurrentQueue<int> Failures { get; } = new();
+
+    /// <summary>Answer every request with this status (a provider that is down).</summary>
+    public int? AlwaysFail { get; set; }
+
+    private async Task LoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (!_listener.IsListening)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                return;
+            }
+            await AnswerAsync(context);
+        }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync();
+        JsonNode? body = null;
+        try { body = JsonNode.Parse(text); } catch (JsonException) { }
+        Requests.Enqueue((context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body));
+        var response = context.Response;
+        if (AlwaysFail is { } always || Failures.TryDequeue(out always))
+        {
+            response.StatusCode = always == 0 ? 200 : always;
+            await Write(response, always == 0 ? "<html>definitely not json</html>" : "{\"error\":{\"message\":\"fake failure\",\"type\":\"server_error\"}}");
+            return;
+        }
+        if (context.Request.Url.AbsolutePath != "/v1/embeddings" || body?["input"] is not JsonArray inputs)
+        {
+            response.StatusCode = 404;
+            await Write(response, "{\"error\":{\"message\":\"not found\"}}");
+            return;
+        }
+        var data = new JsonArray();
+        var index = 0;
+        foreach (var input in inputs)
+        {
+            var vector = (await _vectors.GenerateAsync([input!.GetValue<string>()]))[0].Vector.ToArray();
+            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = index++, ["embedding"] = new JsonArray(vector.Select(v => (JsonNode)v).ToArray()) });
+        }
+        var answer = new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = data,
+            ["model"] = body["model"]?.GetValue<string>(),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = inputs.Count * 7, ["total_tokens"] = inputs.Count * 7 },
+        };
+        await Write(response, answer.ToJsonString());
+    }
+
+    private static async Task Write(HttpListenerResponse response, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        response.ContentType = "application/json";
+        response.ContentLength64 = bytes.Length;
+        await response.OutputStream.WriteAsync(bytes);
+        response.Close();
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        try { await _loop; } catch (ObjectDisposedException) { }
+        _vectors.Dispose();
+    }
+}

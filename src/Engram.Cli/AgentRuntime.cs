@@ -16,11 +16,12 @@ internal static class AgentRuntime
         new PipelineOptions { SkipTools = runtime.Settings.Hooks.SkipTools ?? PipelineOptions.DefaultSkipTools });
 
     /// <summary>The context a session started in <paramref name="cwd"/> (or for a given project key) is given.</summary>
-    public static Task<string> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken)
+    public static Task<string> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken, string tenant = Core.Model.MemoryScope.DefaultTenant)
     {
         var identity = ProjectIdentity.Resolve(cwd);
         return new SessionContextBuilder(runtime.Memory).BuildAsync(new ContextRequest
         {
+            Tenant = tenant,
             ProjectKey = projectKey ?? identity.Key,
             ProjectName = projectKey ?? identity.DisplayName,
             Branch = projectKey is null ? GitBranch.Read(cwd) : null,

@@ -170,6 +170,60 @@ public sealed class ServerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Hook_events_posted_over_http_are_captured_and_context_is_served()
+    {
+        var port = FreePort();
+        using var server = StartServe(port);
+        server.BeginErrorReadLine();
+        var stdout = server.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            await WaitForHealthAsync(http, server);
+            var repo = _folder.File("repo");
+            Directory.CreateDirectory(Path.Combine(repo, "src"));
+            var session = new ClaudeCodeSession("http-hooks", repo);
+
+            async Task<HttpResponseMessage> Post(string eventName, string json) =>
+                await http.PostAsync(new Uri($"/api/v1/hooks/claude-code/{eventName}", UriKind.Relative), new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+            Assert.Equal(HttpStatusCode.OK, (await Post("user-prompt-submit", session.Prompt("Speed up the report export"))).StatusCode);
+            var edit = await Post("post-tool-use", session.Edit("src/export.py", "rows = load()", "rows = load(batch=500)"));
+            Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
+            Assert.True(edit.Headers.Contains("Engram-Event-Id"));
+            Assert.Equal("{}", await edit.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, (await Post("stop", session.Stop("Batched the export query. Next step: measure the export on the big tenant."))).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await Post("no-such-event", "{}")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await Post("stop", "{not json")).StatusCode);
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            string context;
+            while (true)
+            {
+                using var answer = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/v1/context?cwd={Uri.EscapeDataString(repo)}", UriKind.Relative)));
+                context = answer.RootElement.GetProperty("context").GetString()!;
+                if (context.Contains("measure the export on the big tenant", StringComparison.Ordinal)) break;
+                Assert.True(DateTime.UtcNow < deadline, "the posted session never reached the context: " + context);
+                await Task.Delay(200);
+            }
+            Assert.Contains("src/export.py", context, StringComparison.Ordinal);
+
+            var start = await Post("session-start", new ClaudeCodeSession("http-hooks-2", repo).SessionStart());
+            using var startJson = JsonDocument.Parse(await start.Content.ReadAsStringAsync());
+            var output = startJson.RootElement.GetProperty("hookSpecificOutput");
+            Assert.Equal("SessionStart", output.GetProperty("hookEventName").GetString());
+            Assert.Contains("measure the export", output.GetProperty("additionalContext").GetString(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(new Uri("/api/v1/context", UriKind.Relative))).StatusCode);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            await stdout;
+        }
+    }
+
+    [Fact]
     public async Task Memory_commands_with_server_work_against_a_running_server_in_the_keys_tenant()
     {
         var created = await _engram.RunAsync("apikey", "create", "--tenant", "acme", "--json");

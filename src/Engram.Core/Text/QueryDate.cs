@@ -23,6 +23,8 @@ public sealed partial record QueryDate(DateOnly Date, QueryDatePrecision Precisi
     /// <summary>The first absolute date in the text, most precise form first; null when there is none.</summary>
     public static QueryDate? Find(string text)
     {
+        // Every form needs a year: without a digit there is no date, and the regex engine stays unloaded.
+        if (!text.AsSpan().ContainsAnyInRange('0', '9')) return null;
         var m = DayMonthYear().Match(text);
         if (m.Success && Make(m.Groups[3].Value, m.Groups[2].Value, m.Groups[1].Value, QueryDatePrecision.Day) is { } dmy) return dmy;
         m = MonthDayYear().Match(text);

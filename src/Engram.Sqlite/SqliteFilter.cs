@@ -10,13 +10,8 @@ internal static class SqliteFilter
 {
     public static string Where(MemoryFilter filter, SqliteCommand command)
     {
-        var sql = new StringBuilder("m.tenant = @f_tenant");
+        var sql = Scope(filter, command, "m");
         var p = command.Parameters;
-        p.AddWithValue("@f_tenant", filter.Tenant);
-        Equal(sql, p, "m.user_id", "@f_user", filter.UserId);
-        Equal(sql, p, "m.agent_id", "@f_agent", filter.AgentId);
-        Equal(sql, p, "m.project", "@f_project", filter.Project);
-        Equal(sql, p, "m.session_id", "@f_session", filter.SessionId);
         if (filter.Kinds.Count > 0)
         {
             sql.Append(" AND m.kind IN (");
@@ -55,16 +50,19 @@ internal static class SqliteFilter
     }
 
     /// <summary>The scope part of a filter over the history table (alias h).</summary>
-    public static string HistoryWhere(MemoryFilter filter, SqliteCommand command)
+    public static string HistoryWhere(MemoryFilter filter, SqliteCommand command) => Scope(filter, command, "h").ToString();
+
+    /// <summary>Tenant and scope fields, for the memories (m) or history (h) table: both carry the same columns.</summary>
+    private static StringBuilder Scope(MemoryFilter filter, SqliteCommand command, string alias)
     {
-        var sql = new StringBuilder("h.tenant = @f_tenant");
+        var sql = new StringBuilder(alias).Append(".tenant = @f_tenant");
         var p = command.Parameters;
         p.AddWithValue("@f_tenant", filter.Tenant);
-        Equal(sql, p, "h.user_id", "@f_user", filter.UserId);
-        Equal(sql, p, "h.agent_id", "@f_agent", filter.AgentId);
-        Equal(sql, p, "h.project", "@f_project", filter.Project);
-        Equal(sql, p, "h.session_id", "@f_session", filter.SessionId);
-        return sql.ToString();
+        Equal(sql, p, alias + ".user_id", "@f_user", filter.UserId);
+        Equal(sql, p, alias + ".agent_id", "@f_agent", filter.AgentId);
+        Equal(sql, p, alias + ".project", "@f_project", filter.Project);
+        Equal(sql, p, alias + ".session_id", "@f_session", filter.SessionId);
+        return sql;
     }
 
     private static void Equal(StringBuilder sql, SqliteParameterCollection p, string column, string name, string? value)

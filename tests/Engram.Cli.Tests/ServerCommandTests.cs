@@ -135,15 +135,8 @@ public sealed class ServerCommandTests : IDisposable
     [Fact]
     public async Task Serve_runs_the_background_worker_so_hook_events_become_observations()
     {
-        var port = FreePort();
-        using var server = StartServe(port);
-        server.BeginErrorReadLine();
-        var stdout = server.StandardOutput.ReadToEndAsync();
-        try
+        await WithServeAsync(async http =>
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-            await WaitForHealthAsync(http, server);
-
             var repo = _folder.File("repo");
             Directory.CreateDirectory(Path.Combine(repo, "src"));
             var session = new ClaudeCodeSession("serve-worker", repo);
@@ -160,26 +153,14 @@ public sealed class ServerCommandTests : IDisposable
             }
             var logs = string.Join("\n", Directory.GetFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
             Assert.Contains("worker started in engram serve", logs, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (!server.HasExited) server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            await stdout;
-        }
+        });
     }
 
     [Fact]
     public async Task Hook_events_posted_over_http_are_captured_and_context_is_served()
     {
-        var port = FreePort();
-        using var server = StartServe(port);
-        server.BeginErrorReadLine();
-        var stdout = server.StandardOutput.ReadToEndAsync();
-        try
+        await WithServeAsync(async http =>
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-            await WaitForHealthAsync(http, server);
             var repo = _folder.File("repo");
             Directory.CreateDirectory(Path.Combine(repo, "src"));
             var session = new ClaudeCodeSession("http-hooks", repo);
@@ -214,13 +195,7 @@ public sealed class ServerCommandTests : IDisposable
             Assert.Equal("SessionStart", output.GetProperty("hookEventName").GetString());
             Assert.Contains("measure the export", output.GetProperty("additionalContext").GetString(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(new Uri("/api/v1/context", UriKind.Relative))).StatusCode);
-        }
-        finally
-        {
-            if (!server.HasExited) server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            await stdout;
-        }
+        });
     }
 
     [Fact]
@@ -274,6 +249,27 @@ public sealed class ServerCommandTests : IDisposable
             var anonymous = await client.RunAsync("list", "--server", url);
             Assert.Equal(1, anonymous.ExitCode);
             Assert.Contains("requires an API key", anonymous.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            await stdout;
+        }
+    }
+
+    /// <summary>Starts engram serve on a free port, waits until it answers, runs the test body, then kills it.</summary>
+    private async Task WithServeAsync(Func<HttpClient, Task> body)
+    {
+        var port = FreePort();
+        using var server = StartServe(port);
+        server.BeginErrorReadLine();
+        var stdout = server.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            await WaitForHealthAsync(http, server);
+            await body(http);
         }
         finally
         {

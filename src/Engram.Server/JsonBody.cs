@@ -38,8 +38,9 @@ internal static class JsonBody
                 && !ex.Message.Contains("expected end of", StringComparison.OrdinalIgnoreCase);
             if (wrongType && field is not null)
             {
+                var expected = Declared(typeInfo, field) ?? Expected(ex.Message + " " + ex.InnerException?.Message);
                 return (null, Problems.Make(StatusCodes.Status400BadRequest, "Wrong type",
-                    $"field '{field}' has the wrong type; expected {Expected(ex.Message + " " + ex.InnerException?.Message)}"));
+                    $"field '{field}' has the wrong type; expected {expected}"));
             }
             if (wrongType)
             {
@@ -53,6 +54,21 @@ internal static class JsonBody
             return (null, Problems.Make(ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Bad request",
                 ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "the request body is larger than this server accepts (Server:MaxRequestBytes)" : ex.Message));
         }
+    }
+
+    /// <summary>What a top-level field of the body is declared as, in JSON terms; null for nested paths.</summary>
+    private static string? Declared<T>(JsonTypeInfo<T> typeInfo, string field)
+    {
+        var property = typeInfo.Properties.FirstOrDefault(p => p.Name == field);
+        if (property is null) return null;
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        if (type == typeof(string)) return "a string";
+        if (type == typeof(bool)) return "true or false";
+        if (type == typeof(int) || type == typeof(long) || type == typeof(double) || type == typeof(float) || type == typeof(decimal)) return "a number";
+        if (type != typeof(string) && typeof(System.Collections.IDictionary).IsAssignableFrom(type)
+            || type.IsGenericType && type.GetGenericTypeDefinition().Name.StartsWith("IReadOnlyDictionary", StringComparison.Ordinal)) return "an object";
+        if (type.IsArray || typeof(System.Collections.IEnumerable).IsAssignableFrom(type)) return "an array";
+        return "an object";
     }
 
     /// <summary>A JSON-flavoured name for the .NET type named in a conversion error.</summary>

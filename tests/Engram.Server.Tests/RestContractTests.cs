@@ -109,6 +109,7 @@ public sealed partial class RestContractTests : IAsyncLifetime
         await GoldenAsync("problem-malformed", HttpMethod.Post, "/api/v1/search", """{"query": "x", """, status: 400);
         await GoldenAsync("problem-wrong-type", HttpMethod.Post, "/api/v1/search", """{"query":"x","limit":"ten"}""", status: 400);
         await GoldenAsync("problem-wrong-type-array", HttpMethod.Post, "/api/v1/memories", """{"messages":"hello"}""", status: 400);
+        await GoldenAsync("problem-wrong-type-string", HttpMethod.Post, "/api/v1/search", """{"query": 5}""", status: 400);
         await GoldenAsync("problem-not-object", HttpMethod.Post, "/api/v1/memories", "[1,2]", status: 400);
         await GoldenAsync("problem-missing-text", HttpMethod.Post, "/api/v1/memories", """{"user_id":"alice"}""", status: 400);
         await GoldenAsync("problem-limit", HttpMethod.Post, "/api/v1/search", """{"query":"x","limit":1000}""", status: 400);

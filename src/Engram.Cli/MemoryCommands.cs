@@ -53,6 +53,10 @@ internal static class MemoryCommands
         };
         await using var runtime = await OpenAsync(cancellationToken);
         var result = await runtime.Memory.AddAsync(request, cancellationToken);
+        if (result.InferenceError is { } inferenceError)
+        {
+            Output.Error.WriteLine($"engram: inference failed ({inferenceError}); the text was stored verbatim and marked needs_inference");
+        }
         if (line.Json)
         {
             Output.Json(w =>
@@ -63,7 +67,15 @@ internal static class MemoryCommands
                 {
                     w.WriteStartObject();
                     w.WriteString("id", added.Memory.Id);
-                    w.WriteString("event", added.Outcome == AddOutcome.Added ? "add" : "duplicate");
+                    w.WriteString("event", added.Outcome switch
+                    {
+                        AddOutcome.Added => "add",
+                        AddOutcome.Updated => "update",
+                        AddOutcome.Invalidated => "delete",
+                        AddOutcome.Unchanged => "noop",
+                        _ => "duplicate",
+                    });
+                    if (added.Previous is not null) w.WriteString("replaces", added.Previous.Id);
                     w.WritePropertyName("memory");
                     Output.WriteMemory(w, added.Memory);
                     w.WriteEndObject();
@@ -76,10 +88,16 @@ internal static class MemoryCommands
         {
             foreach (var added in result.Results)
             {
-                Output.Line(added.Outcome == AddOutcome.Added
-                    ? $"added {added.Memory.Id} ({added.Memory.Kind.ToWire()}, {added.Memory.Scope})"
-                    : $"already stored as {added.Memory.Id} ({added.Memory.Scope}); nothing added");
+                Output.Line(added.Outcome switch
+                {
+                    AddOutcome.Added => $"added {added.Memory.Id} ({added.Memory.Kind.ToWire()}, {added.Memory.Scope}): {Output.Shorten(added.Memory.Content, 80)}",
+                    AddOutcome.Updated => $"updated: {added.Memory.Id} \"{Output.Shorten(added.Memory.Content, 60)}\" replaces {added.Previous?.Id} \"{Output.Shorten(added.Previous?.Content ?? "", 60)}\"",
+                    AddOutcome.Invalidated => $"no longer true: {added.Memory.Id} \"{Output.Shorten(added.Memory.Content, 80)}\" (kept in history)",
+                    AddOutcome.Unchanged => $"already remembered as {added.Memory.Id}",
+                    _ => $"already stored as {added.Memory.Id} ({added.Memory.Scope}); nothing added",
+                });
             }
+            if (result.Results.Count == 0) Output.Line("nothing worth remembering was found; nothing added");
         }
         return 0;
     }

@@ -66,7 +66,13 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
         }
         using var json = await SendAsync(HttpMethod.Post, "api/v1/memories", body, cancellationToken);
         return new AddResult([.. json!.RootElement.GetProperty("results").EnumerateArray().Select(item =>
-            new AddedMemory(ToMemory(item), item.TryGetProperty("event", out var e) && e.GetString() == "NONE" ? AddOutcome.Duplicate : AddOutcome.Added))]);
+            new AddedMemory(ToMemory(item), (item.TryGetProperty("event", out var e) ? e.GetString() : null) switch
+            {
+                "UPDATE" => AddOutcome.Updated,
+                "DELETE" => AddOutcome.Invalidated,
+                "NONE" => AddOutcome.Duplicate,
+                _ => AddOutcome.Added,
+            }))]);
     }
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)

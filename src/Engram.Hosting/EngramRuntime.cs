@@ -58,10 +58,22 @@ public sealed class EngramRuntime : IAsyncDisposable
             await store.DisposeAsync();
             throw;
         }
-        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time));
+        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time, Chat(settings.Llm)));
     }
 
     public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? _remote?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>The chat client the settings name, or null (offline). Only OpenAI-compatible endpoints so far.</summary>
+    private static Engram.Providers.OpenAiCompatibleChatClient? Chat(LlmSettings settings)
+    {
+        if (settings.Provider != "openai") return null;
+        var baseUrl = settings.BaseUrl ?? "https://api.openai.com/v1";
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        {
+            throw new EngramException($"setting Llm:BaseUrl is '{baseUrl}', which is not an http(s) URL");
+        }
+        return new Engram.Providers.OpenAiCompatibleChatClient(uri, settings.Model ?? "gpt-4o-mini", settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
+    }
 
     /// <summary>The embedding generator the settings name, or null for none.</summary>
     private static Engram.Providers.OpenAiCompatibleEmbeddingGenerator? Embeddings(EmbeddingSettings settings)

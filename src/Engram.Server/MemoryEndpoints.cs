@@ -90,7 +90,7 @@ internal static class MemoryEndpoints
         var result = await memory.AddAsync(request, context.RequestAborted);
         return TypedResults.Json(new MemoryListResponse
         {
-            Results = [.. result.Results.Select(r => RestMapping.Item(r.Memory, eventName: r.Outcome == AddOutcome.Added ? "ADD" : "NONE"))],
+            Results = [.. result.Results.Select(r => RestMapping.Item(r.Memory, eventName: r.EventName))],
         }, ServerJsonContext.Default.MemoryListResponse);
     }
 

@@ -255,6 +255,37 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Infer_with_an_openai_compatible_provider_keeps_memories_current()
+    {
+        await using var provider = new FakeOpenAiServer();
+        _engram.Environment["ENGRAM_LLM__PROVIDER"] = "openai";
+        _engram.Environment["ENGRAM_LLM__BASEURL"] = provider.BaseUrl;
+        _engram.Environment["ENGRAM_LLM__MODEL"] = "gpt-test";
+        _engram.Environment["ENGRAM_LLM__APIKEY"] = "sk-settings-key";
+        provider.ChatReplies.Enqueue("""{"facts": ["Alice lives in Berlin"]}""");
+        provider.ChatReplies.Enqueue("""{"actions": [{"event": "ADD", "text": "Alice lives in Berlin"}]}""");
+        var first = (await JsonAsync("add", "I live in Berlin", "--user", "alice", "--infer")).GetProperty("results")[0];
+        Assert.Equal("add", first.GetProperty("event").GetString());
+
+        provider.ChatReplies.Enqueue("""{"facts": ["Alice lives in Lisbon"]}""");
+        provider.ChatReplies.Enqueue("""{"actions": [{"event": "UPDATE", "ref": 0, "text": "Alice lives in Lisbon"}]}""");
+        var second = (await JsonAsync("add", "I moved to Lisbon", "--user", "alice", "--infer")).GetProperty("results")[0];
+        Assert.Equal("update", second.GetProperty("event").GetString());
+        Assert.Equal(first.GetProperty("id").GetString(), second.GetProperty("replaces").GetString());
+
+        var current = (await JsonAsync("list", "--user", "alice")).GetProperty("results");
+        Assert.Equal("Alice lives in Lisbon", Assert.Single(current.EnumerateArray()).GetProperty("content").GetString());
+        Assert.Equal(2, (await JsonAsync("list", "--user", "alice", "--all")).GetProperty("results").GetArrayLength());
+        Assert.All(provider.Requests, r => Assert.Equal("Bearer sk-settings-key", r.Authorization));
+
+        provider.AlwaysFail = 503;
+        var down = await _engram.RunAsync("add", "My sister is called Dana", "--user", "alice", "--infer", "--json");
+        Assert.Equal(0, down.ExitCode);
+        Assert.Contains("stored verbatim", down.Stderr, StringComparison.Ordinal);
+        Assert.Contains("needs_inference", down.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_import_line_is_reported_and_nothing_is_imported()
     {
         var file = _folder.File("bad.jsonl");

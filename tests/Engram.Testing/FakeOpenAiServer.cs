@@ -8,8 +8,8 @@ using System.Text.Json.Nodes;
 namespace Engram.Testing;
 
 /// <summary>
-/// A stand-in for an OpenAI-compatible provider on 127.0.0.1, speaking the real wire protocol of
-/// <c>POST /v1/embeddings</c>. Vectors come from <see cref="WordHashEmbeddingGenerator"/>, so related words
+/// A stand-in for an OpenAI-compatible provider on 127.0.0.1, speaking the real wire protocols of
+/// <c>POST /v1/embeddings</c> and <c>POST /v1/chat/completions</c> (whose answers the test scripts). Vectors come from <see cref="WordHashEmbeddingGenerator"/>, so related words
 /// land close together. Tests can queue failures (status codes or a garbage body) answered before the real ones.
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
@@ -34,6 +34,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     /// <summary>Answers to give before normal ones: an HTTP status, or 0 for a 200 with a body that is not JSON.</summary>
     public ConcurrentQueue<int> Failures { get; } = new();
+
+    /// <summary>Contents of the next chat completions, in order (what the "model" answers).</summary>
+    public ConcurrentQueue<string> ChatReplies { get; } = new();
 
     /// <summary>Answer every request with this status (a provider that is down).</summary>
     public int? AlwaysFail { get; set; }
@@ -71,6 +74,30 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         {
             response.StatusCode = always == 0 ? 200 : always;
             await Write(response, always == 0 ? "<html>definitely not json</html>" : "{\"error\":{\"message\":\"fake failure\",\"type\":\"server_error\"}}");
+            return;
+        }
+        if (context.Request.Url.AbsolutePath == "/v1/chat/completions")
+        {
+            if (!ChatReplies.TryDequeue(out var content))
+            {
+                response.StatusCode = 500;
+                await Write(response, "{\"error\":{\"message\":\"the test scripted no more replies\"}}");
+                return;
+            }
+            var completion = new JsonObject
+            {
+                ["id"] = "chatcmpl-fake",
+                ["object"] = "chat.completion",
+                ["model"] = body?["model"]?.GetValue<string>(),
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+                    ["finish_reason"] = "stop",
+                }),
+                ["usage"] = new JsonObject { ["prompt_tokens"] = 120, ["completion_tokens"] = 30, ["total_tokens"] = 150 },
+            };
+            await Write(response, completion.ToJsonString());
             return;
         }
         if (context.Request.Url.AbsolutePath != "/v1/embeddings" || body?["input"] is not JsonArray inputs)

@@ -34,12 +34,35 @@ public enum AddOutcome
     Added,
     /// <summary>An identical current memory already existed in the scope; it is returned instead.</summary>
     Duplicate,
+    /// <summary>Inference replaced an existing memory; this is the new one, the old one is superseded.</summary>
+    Updated,
+    /// <summary>Inference found an existing memory no longer true; this is that memory, now superseded.</summary>
+    Invalidated,
+    /// <summary>Inference found the fact already remembered; this is the existing memory.</summary>
+    Unchanged,
 }
 
-public sealed record AddedMemory(Memory Memory, AddOutcome Outcome);
+public sealed record AddedMemory(Memory Memory, AddOutcome Outcome)
+{
+    /// <summary>Mem0's event name for the outcome: ADD, UPDATE, DELETE or NONE.</summary>
+    public string EventName => Outcome switch
+    {
+        AddOutcome.Added => "ADD",
+        AddOutcome.Updated => "UPDATE",
+        AddOutcome.Invalidated => "DELETE",
+        _ => "NONE",
+    };
+
+    /// <summary>For <see cref="AddOutcome.Updated"/>: the memory it replaced.</summary>
+    public Memory? Previous { get; init; }
+}
 
 /// <summary>The memories an add created or matched, in input order.</summary>
-public sealed record AddResult(IReadOnlyList<AddedMemory> Results);
+public sealed record AddResult(IReadOnlyList<AddedMemory> Results)
+{
+    /// <summary>Set when inference was asked for and failed: the input was stored verbatim, marked for re-inference.</summary>
+    public string? InferenceError { get; init; }
+}
 
 /// <summary>A change to an existing memory. Null fields stay as they are.</summary>
 public sealed record MemoryUpdate

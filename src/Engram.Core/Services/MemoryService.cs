@@ -1,3 +1,4 @@
+using Engram.Core.Inference;
 using Engram.Core.Model;
 using Engram.Core.Search;
 using Engram.Core.Storage;
@@ -20,12 +21,16 @@ public sealed class MemoryService : IMemoryService
     private readonly HybridRanker _ranker;
     private readonly SearchOptions _search;
 
+    private readonly IChatClient? _chat;
+
     public MemoryService(
         IMemoryStore store,
         SearchOptions? search = null,
         IEmbeddingGenerator<string, Embedding<float>>? embeddings = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IChatClient? chat = null)
     {
+        _chat = chat;
         _store = store;
         _search = search ?? new SearchOptions();
         _search.Validate();
@@ -40,7 +45,21 @@ public sealed class MemoryService : IMemoryService
     {
         if (request.Infer)
         {
-            throw new EngramException("inference (--infer) needs an LLM provider, which this version of Engram does not have yet; store the text verbatim with --no-infer");
+            if (_chat is null)
+            {
+                throw new EngramException("inference (--infer) needs an LLM provider: set Llm:Provider to openai (any OpenAI-compatible endpoint) with Llm:BaseUrl and Llm:Model, or store the text verbatim with --no-infer");
+            }
+            try
+            {
+                return await InferAsync(request, _chat, cancellationToken);
+            }
+            catch (InferenceFailedException ex)
+            {
+                // The user's input is never dropped: kept verbatim, marked so it can be inferred again later.
+                var metadata = new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal) { ["needs_inference"] = "true", ["inference_error"] = ex.Message };
+                var kept = await AddAsync(request with { Infer = false, Metadata = metadata }, cancellationToken);
+                return kept with { InferenceError = ex.Message };
+            }
         }
 
         var inputs = new List<(string Content, MemoryKind Kind, IReadOnlyDictionary<string, string> Metadata)>();
@@ -93,6 +112,82 @@ public sealed class MemoryService : IMemoryService
             results.Add(new AddedMemory(stored, inserted ? AddOutcome.Added : AddOutcome.Duplicate));
         }
         return new AddResult(results);
+    }
+
+    /// <summary>Extract facts, find what they touch, decide, apply: updates and deletions supersede, never destroy.</summary>
+    private async Task<AddResult> InferAsync(AddMemoryRequest request, IChatClient chat, CancellationToken cancellationToken)
+    {
+        var inference = new Inference.MemoryInference(chat);
+        var conversation = request.Messages.Count > 0
+            ? string.Join('\n', request.Messages.Select(m => $"{(m.AuthorName is { Length: > 0 } a ? a : m.Role.Value)}: {m.Text}"))
+            : ValidateContent(request.Content);
+        var facts = await inference.ExtractFactsAsync(conversation, cancellationToken);
+        if (facts.Count == 0) return new AddResult([]);
+
+        var scope = request.Scope.Normalized();
+        var related = new Dictionary<string, Memory>(StringComparer.Ordinal);
+        foreach (var fact in facts)
+        {
+            var hits = await SearchAsync(new SearchRequest
+            {
+                Query = fact,
+                Filter = MemoryFilter.For(scope) with { Kinds = [MemoryKind.Fact] },
+                Limit = 5,
+                RecordAccess = false,
+            }, cancellationToken);
+            foreach (var hit in hits) related.TryAdd(hit.Memory.Id, hit.Memory);
+        }
+        var existing = related.Values.Take(20).ToList();
+        var actions = await inference.ReconcileAsync(facts, existing, cancellationToken);
+
+        var results = new List<AddedMemory>();
+        foreach (var action in actions)
+        {
+            var target = action.Ref is { } r ? existing[r] : null;
+            switch (action.Event)
+            {
+                case Inference.ReconcileEvent.Add:
+                    results.AddRange((await AddAsync(FactRequest(request, scope, action.Text!), cancellationToken)).Results);
+                    break;
+                case Inference.ReconcileEvent.Update when target is not null:
+                    var added = (await AddAsync(FactRequest(request, scope, action.Text!), cancellationToken)).Results[0];
+                    if (added.Memory.Id == target.Id)
+                    {
+                        results.Add(new AddedMemory(target, AddOutcome.Unchanged));
+                        break;
+                    }
+                    await SupersedeAsync(target, added.Memory, "updated by inference", cancellationToken);
+                    results.Add(new AddedMemory(added.Memory, AddOutcome.Updated) { Previous = target });
+                    break;
+                case Inference.ReconcileEvent.Delete when target is not null:
+                    results.Add(new AddedMemory(await SupersedeAsync(target, null, "no longer true, by inference", cancellationToken), AddOutcome.Invalidated));
+                    break;
+                case Inference.ReconcileEvent.Noop when target is not null:
+                    results.Add(new AddedMemory(target, AddOutcome.Unchanged));
+                    break;
+            }
+        }
+        return new AddResult(results);
+    }
+
+    private static AddMemoryRequest FactRequest(AddMemoryRequest request, MemoryScope scope, string text) => new()
+    {
+        Content = text,
+        Kind = MemoryKind.Fact,
+        Scope = scope,
+        Metadata = request.Metadata,
+        Importance = request.Importance,
+        ValidFrom = request.ValidFrom,
+        Actor = request.Actor == "user" ? "llm" : request.Actor,
+    };
+
+    /// <summary>Ends a memory's validity (Zep-style): it stays, with its history, but is no longer current.</summary>
+    private async Task<Memory> SupersedeAsync(Memory old, Memory? replacement, string reason, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var ended = old with { ValidTo = now, SupersededBy = replacement?.Id, UpdatedAt = now };
+        await _store.UpdateAsync(ended, NewHistory(ended, HistoryEvent.Supersede, "llm", old.Content, replacement?.Content, reason), cancellationToken);
+        return ended;
     }
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)

@@ -299,9 +299,31 @@ internal static class MemoryCommands
     {
         await using var runtime = await OpenAsync(cancellationToken);
         var stats = await runtime.Store.GetStatsAsync(line.Value("tenant") ?? MemoryScope.DefaultTenant, cancellationToken);
+        var usage = runtime.Store is Core.Storage.IUsageLedger ledger
+            ? await ledger.UsageSinceAsync(DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-6)), cancellationToken)
+            : [];
         if (line.Json)
         {
-            Output.Json(w => System.Text.Json.JsonSerializer.Serialize(w, stats, Core.Serialization.EngramJsonContext.Default.StoreStats));
+            Output.Json(w =>
+            {
+                var node = System.Text.Json.JsonSerializer.SerializeToNode(stats, Core.Serialization.EngramJsonContext.Default.StoreStats)!.AsObject();
+                var rows = new System.Text.Json.Nodes.JsonArray();
+                foreach (var u in usage)
+                {
+                    rows.Add(new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["day"] = u.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                        ["purpose"] = u.Purpose,
+                        ["provider"] = u.Provider,
+                        ["model"] = u.Model,
+                        ["calls"] = u.Calls,
+                        ["input_tokens"] = u.InputTokens,
+                        ["output_tokens"] = u.OutputTokens,
+                    });
+                }
+                node["llm_usage"] = rows;
+                node.WriteTo(w);
+            });
             return 0;
         }
         var text = new StringBuilder();
@@ -310,6 +332,14 @@ internal static class MemoryCommands
         text.AppendLine(CultureInfo.InvariantCulture, $"by kind:   {(stats.ByKind.Count == 0 ? "-" : string.Join(", ", stats.ByKind.Select(kv => $"{kv.Key} {kv.Value}")))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"by project: {(stats.ByProject.Count == 0 ? "-" : string.Join(", ", stats.ByProject.Select(kv => $"{(kv.Key.Length == 0 ? "(none)" : kv.Key)} {kv.Value}")))}");
         text.Append(CultureInfo.InvariantCulture, $"queue:     {stats.QueuePending} pending, {stats.QueueFailed} failed");
+        if (usage.Count == 0)
+        {
+            text.Append("\nllm:       no calls in the last 7 days");
+        }
+        foreach (var u in usage)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\nllm:       {u.Day:yyyy-MM-dd} {u.Purpose,-16} {u.Provider}/{u.Model}: {u.Calls} call(s), {u.InputTokens:N0} in / {u.OutputTokens:N0} out tokens");
+        }
         Output.Line(text.ToString());
         return 0;
     }

@@ -58,10 +58,13 @@ public sealed class EngramRuntime : IAsyncDisposable
             await store.DisposeAsync();
             throw;
         }
-        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time, Chat(settings.Llm)));
+        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time, Tracked(Chat(settings.Llm), store, settings.Llm, time)));
     }
 
     public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? _remote?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, SqliteMemoryStore store, LlmSettings settings, TimeProvider? time) =>
+        chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store, settings.Provider, settings.DailyTokenBudget, time);
 
     /// <summary>The chat client the settings name, or null (offline). Only OpenAI-compatible endpoints so far.</summary>
     private static Engram.Providers.OpenAiCompatibleChatClient? Chat(LlmSettings settings)

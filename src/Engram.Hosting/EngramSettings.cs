@@ -43,6 +43,8 @@ public sealed record LlmSettings
     public string? Model { get; init; }
     public string? BaseUrl { get; init; }
     public string? ApiKey { get; init; }
+    /// <summary>Tokens a day (UTC) Engram may spend; past it, work falls back to the offline path. 0 means no limit.</summary>
+    public long DailyTokenBudget { get; init; }
 }
 
 public sealed record EmbeddingSettings

@@ -18,7 +18,7 @@ public static class SettingsLoader
     private static readonly string[] KnownKeys =
     [
         "Storage:Provider", "Storage:ConnectionString",
-        "Llm:Provider", "Llm:Model", "Llm:BaseUrl", "Llm:ApiKey",
+        "Llm:Provider", "Llm:Model", "Llm:BaseUrl", "Llm:ApiKey", "Llm:DailyTokenBudget",
         "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions",
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
         "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost",
@@ -124,6 +124,9 @@ public static class SettingsLoader
                 Model = Text("Llm:Model"),
                 BaseUrl = Text("Llm:BaseUrl"),
                 ApiKey = Text("Llm:ApiKey"),
+                DailyTokenBudget = Whole("Llm:DailyTokenBudget") is { } budget
+                    ? budget >= 0 ? budget : throw new EngramException($"{Where("Llm:DailyTokenBudget")}: setting Llm:DailyTokenBudget must be 0 (no limit) or a positive number of tokens")
+                    : 0,
             },
             Embeddings = new EmbeddingSettings
             {

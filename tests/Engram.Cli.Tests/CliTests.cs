@@ -278,6 +278,13 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, (await JsonAsync("list", "--user", "alice", "--all")).GetProperty("results").GetArrayLength());
         Assert.All(provider.Requests, r => Assert.Equal("Bearer sk-settings-key", r.Authorization));
 
+        // Every call's reported usage is counted by purpose (the fake reports 120 in / 30 out per call).
+        var usage = (await JsonAsync("stats")).GetProperty("llm_usage").EnumerateArray().ToDictionary(u => u.GetProperty("purpose").GetString()!);
+        Assert.Equal(2, usage["infer:extract"].GetProperty("calls").GetInt64());
+        Assert.Equal(240, usage["infer:extract"].GetProperty("input_tokens").GetInt64());
+        Assert.Equal(60, usage["infer:reconcile"].GetProperty("output_tokens").GetInt64());
+        Assert.Equal("gpt-test", usage["infer:reconcile"].GetProperty("model").GetString());
+
         provider.AlwaysFail = 503;
         var down = await _engram.RunAsync("add", "My sister is called Dana", "--user", "alice", "--infer", "--json");
         Assert.Equal(0, down.ExitCode);

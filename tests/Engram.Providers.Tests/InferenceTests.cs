@@ -119,6 +119,20 @@ public sealed class InferenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_spent_daily_budget_falls_back_to_the_offline_path()
+    {
+        var tracked = new Engram.Core.Chat.UsageTrackingChatClient(_chat, _store, "openai", dailyTokenBudget: 100);
+        var service = new MemoryService(_store, chat: tracked);
+        _server.ChatReplies.Enqueue("""{"facts": ["Alice likes tea"]}""");
+        var result = await service.AddAsync(new AddMemoryRequest { Content = "I like tea", Scope = Alice, Infer = true });
+        // The extraction call spent 150 tokens; the reconcile call is refused, and the input is kept.
+        Assert.Contains("budget", result.InferenceError, StringComparison.Ordinal);
+        Assert.Equal("I like tea", result.Results.Single().Memory.Content);
+        Assert.Single(_server.Requests);
+        Assert.Equal(150, await _store.TokensOnAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+    }
+
+    [Fact]
     public async Task Rate_limited_then_answered_succeeds()
     {
         _server.Failures.Enqueue(429);

@@ -12,13 +12,18 @@ namespace Engram.Core.Inference;
 /// </summary>
 public sealed class MemoryInference(IChatClient chat)
 {
-    private static readonly ChatOptions JsonOptions = new() { ResponseFormat = ChatResponseFormat.Json, Temperature = 0 };
+    private static ChatOptions JsonOptions(string purpose) => new()
+    {
+        ResponseFormat = ChatResponseFormat.Json,
+        Temperature = 0,
+        AdditionalProperties = new AdditionalPropertiesDictionary { [Chat.UsageTrackingChatClient.PurposeKey] = purpose },
+    };
 
     /// <summary>Tokens the provider reported for the calls made so far (input, output).</summary>
     public (long Input, long Output) Usage { get; private set; }
 
     public Task<IReadOnlyList<string>> ExtractFactsAsync(string conversation, CancellationToken cancellationToken) =>
-        AskAsync(Prompts.ExtractFacts, "Conversation:\n" + conversation, InferenceAnswers.ParseFacts, cancellationToken);
+        AskAsync("infer:extract", Prompts.ExtractFacts, "Conversation:\n" + conversation, InferenceAnswers.ParseFacts, cancellationToken);
 
     public Task<IReadOnlyList<ReconcileAction>> ReconcileAsync(IReadOnlyList<string> facts, IReadOnlyList<Memory> existing, CancellationToken cancellationToken)
     {
@@ -27,10 +32,10 @@ public sealed class MemoryInference(IChatClient chat)
         for (var i = 0; i < existing.Count; i++) input.Append(i).Append(". ").Append(OneLine(existing[i].Content)).Append('\n');
         input.Append("\nNew facts:\n");
         foreach (var fact in facts) input.Append("- ").Append(OneLine(fact)).Append('\n');
-        return AskAsync(Prompts.Reconcile, input.ToString(), answer => InferenceAnswers.ParseActions(answer, facts.Count, existing.Count), cancellationToken);
+        return AskAsync("infer:reconcile", Prompts.Reconcile, input.ToString(), answer => InferenceAnswers.ParseActions(answer, facts.Count, existing.Count), cancellationToken);
     }
 
-    private async Task<T> AskAsync<T>(string system, string user, Func<string, T> parse, CancellationToken cancellationToken)
+    private async Task<T> AskAsync<T>(string purpose, string system, string user, Func<string, T> parse, CancellationToken cancellationToken)
     {
         List<ChatMessage> messages = [new(ChatRole.System, system), new(ChatRole.User, user)];
         for (var attempt = 1; ; attempt++)
@@ -38,7 +43,7 @@ public sealed class MemoryInference(IChatClient chat)
             ChatResponse response;
             try
             {
-                response = await chat.GetResponseAsync(messages, JsonOptions, cancellationToken);
+                response = await chat.GetResponseAsync(messages, JsonOptions(purpose), cancellationToken);
             }
             catch (Exception ex) when (ex is EngramException or HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {

@@ -19,6 +19,8 @@ internal static class HookCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Inside Engram's own model call (claude -p): capturing it would recurse.
+        if (Environment.GetEnvironmentVariable("ENGRAM_INSIDE_MODEL_CALL") == "1") return 0;
         EngramHome home;
         try
         {

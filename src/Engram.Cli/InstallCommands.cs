@@ -112,7 +112,10 @@ internal static class InstallCommands
             Check("store", true, $"{stats.Location}: {stats.CurrentMemories} memories, {Output.Size(stats.StoreBytes)}");
             Check("queue", stats.QueueFailed == 0,
                 $"{stats.QueuePending} event(s) waiting, {stats.QueueFailed} set aside after failing" + (stats.QueueFailed > 0 ? " (see the log)" : ""));
-            Check("llm", true, runtime.Settings.Llm.Provider == "none" ? "offline (Llm:Provider none): observations are extracted without a model" : $"Llm:Provider {runtime.Settings.Llm.Provider}");
+            var provider = EngramRuntime.ResolveProvider(runtime.Settings.Llm);
+            Check("llm", true, provider == "none"
+                ? $"offline (Llm:Provider {runtime.Settings.Llm.Provider}): observations and facts are extracted without a model"
+                : runtime.Settings.Llm.Provider == "auto" ? $"Llm:Provider auto uses {provider}" : $"Llm:Provider {provider}");
         }
         catch (EngramException ex)
         {

@@ -64,12 +64,21 @@ public sealed class EngramRuntime : IAsyncDisposable
     public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? _remote?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, SqliteMemoryStore store, LlmSettings settings, TimeProvider? time) =>
-        chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store, settings.Provider, settings.DailyTokenBudget, time);
+        chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store, ResolveProvider(settings), settings.DailyTokenBudget, time);
 
-    /// <summary>The chat client the settings name, or null (offline). Only OpenAI-compatible endpoints so far.</summary>
-    private static Engram.Providers.OpenAiCompatibleChatClient? Chat(LlmSettings settings)
+    /// <summary>The provider <c>auto</c> stands for: an OpenAI-compatible endpoint when one is configured, else the Claude Code CLI, else none.</summary>
+    public static string ResolveProvider(LlmSettings settings) => settings.Provider != "auto"
+        ? settings.Provider
+        : settings.BaseUrl is not null || settings.ApiKey is not null || Environment.GetEnvironmentVariable("OPENAI_API_KEY") is { Length: > 0 } ? "openai"
+        : Engram.Providers.ClaudeCodeChatClient.IsAvailable() ? "claude-code"
+        : "none";
+
+    /// <summary>The chat client the settings name, or null (offline).</summary>
+    private static Microsoft.Extensions.AI.IChatClient? Chat(LlmSettings settings)
     {
-        if (settings.Provider != "openai") return null;
+        var provider = ResolveProvider(settings);
+        if (provider == "claude-code") return new Engram.Providers.ClaudeCodeChatClient(settings.Model ?? "haiku");
+        if (provider != "openai") return null;
         var baseUrl = settings.BaseUrl ?? "https://api.openai.com/v1";
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
         {

@@ -293,6 +293,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task The_claude_code_provider_uses_the_claude_cli_on_path()
+    {
+        using var claude = new FakeClaudeCli();
+        _engram.Environment["PATH"] = claude.Path_;
+        _engram.Environment["ENGRAM_LLM__PROVIDER"] = "auto";
+        _engram.Environment["OPENAI_API_KEY"] = null;
+        claude.Reply("""{"facts": ["Bob prefers window seats"]}""");
+        claude.Reply("""{"actions": [{"event": "ADD", "text": "Bob prefers window seats"}]}""");
+        var added = (await JsonAsync("add", "put me by the window please", "--user", "bob", "--infer")).GetProperty("results")[0];
+        Assert.Equal("Bob prefers window seats", added.GetProperty("memory").GetProperty("content").GetString());
+        var doctor = await _engram.RunAsync("doctor");
+        Assert.Contains("Llm:Provider auto uses claude-code", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, claude.Arguments.Count);
+    }
+
+    [Fact]
     public async Task A_bad_import_line_is_reported_and_nothing_is_imported()
     {
         var file = _folder.File("bad.jsonl");

@@ -208,6 +208,15 @@ public sealed class HookTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Hooks_inside_engrams_own_model_call_capture_nothing()
+    {
+        var repo = NewRepo("work", "guarded", null);
+        _engram.Environment["ENGRAM_INSIDE_MODEL_CALL"] = "1";
+        await HookAsync("post-tool-use", new ClaudeCodeSession("inner", repo).Edit("src/a.py", "a", "b"));
+        Assert.False(Directory.Exists(Path.Combine(_engram.Home, "spool")) && Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool")).Any());
+    }
+
     [Theory]
     [InlineData("hook")]
     [InlineData("hook|claude-code")]

@@ -47,7 +47,7 @@ public sealed class MemoryService : IMemoryService
         {
             if (_chat is null)
             {
-                throw new EngramException("inference (--infer) needs an LLM provider: set Llm:Provider to openai (any OpenAI-compatible endpoint) with Llm:BaseUrl and Llm:Model, or store the text verbatim with --no-infer");
+                throw new EngramException("inference (--infer) needs an LLM provider: set Llm:Provider to openai (any OpenAI-compatible endpoint, with Llm:BaseUrl and Llm:Model) or claude-code (your Claude Code CLI), or store the text verbatim with --no-infer");
             }
             try
             {

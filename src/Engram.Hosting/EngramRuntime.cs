@@ -66,10 +66,14 @@ public sealed class EngramRuntime : IAsyncDisposable
     private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, SqliteMemoryStore store, LlmSettings settings, TimeProvider? time) =>
         chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store, ResolveProvider(settings), settings.DailyTokenBudget, time);
 
-    /// <summary>The provider <c>auto</c> stands for: an OpenAI-compatible endpoint when one is configured, else the Claude Code CLI, else none.</summary>
+    /// <summary>
+    /// The provider <c>auto</c> stands for: an OpenAI-compatible endpoint when one is configured, else Anthropic
+    /// when ANTHROPIC_API_KEY is set, else the Claude Code CLI when it is on PATH, else none (offline).
+    /// </summary>
     public static string ResolveProvider(LlmSettings settings) => settings.Provider != "auto"
         ? settings.Provider
         : settings.BaseUrl is not null || settings.ApiKey is not null || Environment.GetEnvironmentVariable("OPENAI_API_KEY") is { Length: > 0 } ? "openai"
+        : Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY") is { Length: > 0 } ? "anthropic"
         : Engram.Providers.ClaudeCodeChatClient.IsAvailable() ? "claude-code"
         : "none";
 
@@ -78,6 +82,11 @@ public sealed class EngramRuntime : IAsyncDisposable
     {
         var provider = ResolveProvider(settings);
         if (provider == "claude-code") return new Engram.Providers.ClaudeCodeChatClient(settings.Model ?? "haiku");
+        if (provider == "anthropic")
+        {
+            return Engram.Providers.AnthropicChat.Create(settings.Model ?? "claude-haiku-4-5",
+                settings.ApiKey ?? Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY"), HttpUrl(settings.BaseUrl, "Llm:BaseUrl"));
+        }
         if (provider != "openai") return null;
         var baseUrl = settings.BaseUrl ?? "https://api.openai.com/v1";
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
@@ -86,6 +95,11 @@ public sealed class EngramRuntime : IAsyncDisposable
         }
         return new Engram.Providers.OpenAiCompatibleChatClient(uri, settings.Model ?? "gpt-4o-mini", settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
     }
+
+    private static Uri? HttpUrl(string? value, string key) =>
+        value is null ? null
+        : Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == "http" || uri.Scheme == "https") ? uri
+        : throw new EngramException($"setting {key} is '{value}', which is not an http(s) URL");
 
     /// <summary>The embedding generator the settings name, or null for none.</summary>
     private static Engram.Providers.OpenAiCompatibleEmbeddingGenerator? Embeddings(EmbeddingSettings settings)

@@ -62,3 +62,39 @@ public sealed class ClaudeCodeChatClientTests : IDisposable
         Assert.Equal("Alice's cat is called Miso", result.Results.Single().Memory.Content);
     }
 }
+
+public sealed class AnthropicChatTests : IAsyncLifetime
+{
+    private readonly FakeOpenAiServer _server = new();
+    private readonly TempFolder _folder = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Infer_works_through_the_anthropic_sdk_against_the_messages_api()
+    {
+        var root = new Uri(_server.BaseUrl[..^"/v1".Length]);
+        using var chat = AnthropicChat.Create("claude-haiku-test", "sk-ant-test", root);
+        await using var store = new SqliteMemoryStore(_folder.File("engram.db"));
+        var service = new MemoryService(store, chat: chat);
+        _server.ChatReplies.Enqueue("""{"facts": ["Alice runs on Sundays"]}""");
+        _server.ChatReplies.Enqueue("""{"actions": [{"event": "ADD", "text": "Alice runs on Sundays"}]}""");
+        var result = await service.AddAsync(new AddMemoryRequest { Content = "Sunday is my running day", Scope = new MemoryScope { UserId = "alice" }, Infer = true });
+        Assert.Null(result.InferenceError);
+        Assert.Equal("Alice runs on Sundays", result.Results.Single().Memory.Content);
+
+        var requests = _server.Requests.Where(r => r.Path == "/v1/messages").ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.All(requests, r => Assert.Equal("Bearer sk-ant-test", r.Authorization)); // the SDK sends the key as a bearer token
+        Assert.All(requests, r => Assert.Equal("claude-haiku-test", r.Body!["model"]!.GetValue<string>()));
+        // The prompt's system text goes in Anthropic's system field, the conversation in messages.
+        Assert.Contains("You extract memories", requests[0].Body!["system"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("Sunday is my running day", requests[0].Body!["messages"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+}

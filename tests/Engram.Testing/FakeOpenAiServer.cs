@@ -68,12 +68,36 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var text = await reader.ReadToEndAsync();
         JsonNode? body = null;
         try { body = JsonNode.Parse(text); } catch (JsonException) { }
-        Requests.Enqueue((context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body));
+        // Anthropic sends its key as x-api-key; when present it is what is recorded, else the bearer header.
+        Requests.Enqueue((context.Request.Url!.AbsolutePath, context.Request.Headers["x-api-key"] ?? context.Request.Headers["Authorization"], body));
         var response = context.Response;
         if (AlwaysFail is { } always || Failures.TryDequeue(out always))
         {
             response.StatusCode = always == 0 ? 200 : always;
             await Write(response, always == 0 ? "<html>definitely not json</html>" : "{\"error\":{\"message\":\"fake failure\",\"type\":\"server_error\"}}");
+            return;
+        }
+        if (context.Request.Url.AbsolutePath == "/v1/messages")
+        {
+            // Anthropic's Messages API.
+            if (!ChatReplies.TryDequeue(out var reply))
+            {
+                response.StatusCode = 500;
+                await Write(response, "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"the test scripted no more replies\"}}");
+                return;
+            }
+            var message = new JsonObject
+            {
+                ["id"] = "msg_fake",
+                ["type"] = "message",
+                ["role"] = "assistant",
+                ["model"] = body?["model"]?.GetValue<string>(),
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = reply }),
+                ["stop_reason"] = "end_turn",
+                ["stop_sequence"] = null,
+                ["usage"] = new JsonObject { ["input_tokens"] = 90, ["output_tokens"] = 25 },
+            };
+            await Write(response, message.ToJsonString());
             return;
         }
         if (context.Request.Url.AbsolutePath == "/v1/chat/completions")

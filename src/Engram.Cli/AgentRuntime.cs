@@ -13,7 +13,10 @@ internal static class AgentRuntime
         runtime.Queue,
         new Spool(HookCommand.SpoolFolder(runtime.Home)),
         new HookLog(runtime.Home.LogsFolder),
-        new PipelineOptions { SkipTools = runtime.Settings.Hooks.SkipTools ?? PipelineOptions.DefaultSkipTools });
+        new PipelineOptions { SkipTools = runtime.Settings.Hooks.SkipTools ?? PipelineOptions.DefaultSkipTools },
+        runtime.Settings.Llm.CompressSessions && runtime.Chat is { } chat
+            ? new LlmObservationCompressor(chat, runtime.Settings.Llm.CompressionModel)
+            : null);
 
     /// <summary>The context a session started in <paramref name="cwd"/> (or for a given project key) is given.</summary>
     public static Task<string> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken, string tenant = Core.Model.MemoryScope.DefaultTenant)

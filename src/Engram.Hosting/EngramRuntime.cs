@@ -28,6 +28,9 @@ public sealed class EngramRuntime : IAsyncDisposable
     public IEventQueue Queue => _queue ?? throw RemoteOnly();
     public IMemoryService Memory { get; }
 
+    /// <summary>The model the settings name (usage-tracked, within the daily budget), or null when offline.</summary>
+    public Microsoft.Extensions.AI.IChatClient? Chat { get; private init; }
+
     /// <summary>True when <see cref="Memory"/> is a remote server's and there is no local store.</summary>
     public bool IsRemote => _store is null;
 
@@ -58,7 +61,8 @@ public sealed class EngramRuntime : IAsyncDisposable
             await store.DisposeAsync();
             throw;
         }
-        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time, Tracked(Chat(settings.Llm), store, settings.Llm, time)));
+        var chat = Tracked(ChatFor(settings.Llm), store, settings.Llm, time);
+        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time, chat)) { Chat = chat };
     }
 
     public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? _remote?.DisposeAsync() ?? ValueTask.CompletedTask;
@@ -78,7 +82,7 @@ public sealed class EngramRuntime : IAsyncDisposable
         : "none";
 
     /// <summary>The chat client the settings name, or null (offline).</summary>
-    private static Microsoft.Extensions.AI.IChatClient? Chat(LlmSettings settings)
+    private static Microsoft.Extensions.AI.IChatClient? ChatFor(LlmSettings settings)
     {
         var provider = ResolveProvider(settings);
         if (provider == "claude-code") return new Engram.Providers.ClaudeCodeChatClient(settings.Model ?? "haiku");

@@ -45,6 +45,10 @@ public sealed record LlmSettings
     public string? ApiKey { get; init; }
     /// <summary>Tokens a day (UTC) Engram may spend; past it, work falls back to the offline path. 0 means no limit.</summary>
     public long DailyTokenBudget { get; init; }
+    /// <summary>Distil captured tool calls with the model (batched per session) instead of offline. Off by default: it spends tokens.</summary>
+    public bool CompressSessions { get; init; }
+    /// <summary>A cheaper model for that routine compression; null uses Llm:Model.</summary>
+    public string? CompressionModel { get; init; }
 }
 
 public sealed record EmbeddingSettings

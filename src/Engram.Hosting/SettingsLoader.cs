@@ -18,7 +18,7 @@ public static class SettingsLoader
     private static readonly string[] KnownKeys =
     [
         "Storage:Provider", "Storage:ConnectionString",
-        "Llm:Provider", "Llm:Model", "Llm:BaseUrl", "Llm:ApiKey", "Llm:DailyTokenBudget",
+        "Llm:Provider", "Llm:Model", "Llm:BaseUrl", "Llm:ApiKey", "Llm:DailyTokenBudget", "Llm:CompressSessions", "Llm:CompressionModel",
         "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions",
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
         "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost",
@@ -102,6 +102,13 @@ public static class SettingsLoader
                 : throw new EngramException($"{Where(key)}: setting {key} is '{v}', which is not a whole number");
         }
 
+        bool Flag(string key)
+        {
+            var v = Text(key);
+            if (v is null) return false;
+            return bool.TryParse(v, out var b) ? b : throw new EngramException($"{Where(key)}: setting {key} is '{v}'; expected true or false");
+        }
+
         IReadOnlyList<string>? List(string key)
         {
             if (Text(key) is { } joined) return joined.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -127,6 +134,8 @@ public static class SettingsLoader
                 DailyTokenBudget = Whole("Llm:DailyTokenBudget") is { } budget
                     ? budget >= 0 ? budget : throw new EngramException($"{Where("Llm:DailyTokenBudget")}: setting Llm:DailyTokenBudget must be 0 (no limit) or a positive number of tokens")
                     : 0,
+                CompressSessions = Flag("Llm:CompressSessions"),
+                CompressionModel = Text("Llm:CompressionModel"),
             },
             Embeddings = new EmbeddingSettings
             {

@@ -108,6 +108,45 @@ public sealed class HookTests : IDisposable
         Assert.Contains("add a test for items with a 100% discount", cliJson.RootElement.GetProperty("context").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task With_a_model_the_tool_calls_of_a_session_are_distilled_in_one_batched_call(bool usableAnswer)
+    {
+        await using var provider = new FakeOpenAiServer();
+        _engram.Environment["ENGRAM_LLM__PROVIDER"] = "openai";
+        _engram.Environment["ENGRAM_LLM__BASEURL"] = provider.BaseUrl;
+        _engram.Environment["ENGRAM_LLM__MODEL"] = "big-model";
+        _engram.Environment["ENGRAM_LLM__COMPRESSSESSIONS"] = "true";
+        _engram.Environment["ENGRAM_LLM__COMPRESSIONMODEL"] = "small-model";
+        provider.ChatReplies.Enqueue(usableAnswer
+            ? """
+              {"observations": [null,
+                {"type": "failure", "title": "discounted cart total test fails", "narrative": "test_discounted_total expected 9.99 and got 10.", "facts": ["assert 10 == 9.99"], "concepts": ["rounding"]},
+                {"type": "bugfix", "title": "cart total rounds to cents in src/cart.py", "narrative": "round() now keeps two decimals.", "facts": ["round(x, 2)"], "concepts": ["rounding", "cart"]},
+                {"type": "discovery", "title": "cart tests pass", "narrative": "pytest tests/test_cart.py passes.", "facts": [], "concepts": []}]}
+              """
+            : "I am not JSON");
+        var repo = NewRepo("work", "shop-api", "git@github.com:acme/shop-api.git");
+        await ReplayCartSessionAsync(new ClaudeCodeSession("llm-session", repo));
+        Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
+
+        var calls = provider.Requests.Where(r => r.Path == "/v1/chat/completions").ToList();
+        var call = Assert.Single(calls); // four tool calls (TodoWrite skipped), one request
+        Assert.Equal("small-model", call.Body!["model"]!.GetValue<string>());
+        Assert.Equal(4, call.Body["messages"]![1]!["content"]!.GetValue<string>().Split("\n[").Length);
+
+        using var list = JsonDocument.Parse((await _engram.RunAsync("list", "--kind", "observation", "--json")).Stdout);
+        var titles = list.RootElement.GetProperty("results").EnumerateArray().Select(m => m.GetProperty("title").GetString()).ToList();
+        Assert.Equal(3, titles.Count);
+        Assert.Contains("fixed: pytest tests/test_cart.py now passes", titles); // failure tracking stays deterministic
+        if (usableAnswer) Assert.Contains("cart total rounds to cents in src/cart.py", titles);
+        else Assert.Contains(titles, t => t!.StartsWith("modified src/cart.py", StringComparison.Ordinal)); // the offline path took over
+        using var stats = JsonDocument.Parse((await _engram.RunAsync("stats", "--json")).Stdout);
+        Assert.Equal(0, stats.RootElement.GetProperty("queue_pending").GetInt64());
+        Assert.Contains(stats.RootElement.GetProperty("llm_usage").EnumerateArray(), u => u.GetProperty("purpose").GetString() == "compress");
+    }
+
     [Fact]
     public async Task Two_repositories_with_the_same_folder_name_stay_apart()
     {

@@ -19,19 +19,39 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
     private const string Actor = "engram-worker";
     private readonly ConcurrentDictionary<string, ProjectIdentity> _projects = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Processes consecutive tool calls of one session together: one compressor call for all of them (a model
+    /// distils several observations per request), then each is remembered as if processed alone.
+    /// </summary>
+    public async Task ProcessToolBatchAsync(IReadOnlyList<QueuedEvent> batch, CancellationToken cancellationToken)
+    {
+        var events = batch.Select(q => (Queued: q, Captured: CapturedEvent.Parse(q.Payload)
+            ?? throw new EngramException($"queued event {q.Seq} is not a captured hook event"))).ToList();
+        var worth = events.Where(e => !options.Skips(e.Captured.Payload.ToolName)).ToList();
+        if (worth.Count == 0) return;
+        var project = Project(worth[0].Captured.Payload.Cwd);
+        var drafts = await _compressor.CompressAsync(worth.Select(e => e.Captured.Tool).ToList(), project?.Root, cancellationToken);
+        for (var i = 0; i < worth.Count; i++)
+        {
+            if (drafts[i] is { } draft) await RememberToolUseAsync(worth[i].Captured, ScopeOf(worth[i].Queued, worth[i].Captured, project), project, draft, cancellationToken);
+        }
+    }
+
+    private static MemoryScope ScopeOf(QueuedEvent queued, CapturedEvent captured, ProjectIdentity? project) => new()
+    {
+        Tenant = queued.Tenant,
+        AgentId = captured.Agent,
+        Project = project?.Key ?? "",
+        SessionId = captured.Payload.SessionId ?? "",
+    };
+
     public async Task ProcessAsync(QueuedEvent queued, CancellationToken cancellationToken)
     {
         var captured = CapturedEvent.Parse(queued.Payload)
             ?? throw new EngramException($"queued event {queued.Seq} is not a captured hook event");
         var payload = captured.Payload;
         var project = Project(payload.Cwd);
-        var scope = new MemoryScope
-        {
-            Tenant = queued.Tenant,
-            AgentId = captured.Agent,
-            Project = project?.Key ?? "",
-            SessionId = payload.SessionId ?? "",
-        };
+        var scope = ScopeOf(queued, captured, project);
 
         switch (captured.Event)
         {
@@ -39,7 +59,11 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
                 await RememberPromptAsync(captured, scope, project, cancellationToken);
                 break;
             case "post-tool-use":
-                await RememberToolUseAsync(captured, scope, project, cancellationToken);
+                if (!options.Skips(payload.ToolName)
+                    && (await _compressor.CompressAsync([captured.Tool], project?.Root, cancellationToken))[0] is { } draft)
+                {
+                    await RememberToolUseAsync(captured, scope, project, draft, cancellationToken);
+                }
                 break;
             case "stop" or "session-end" or "pre-compact":
                 if (captured.SessionKey is { } sessionKey) await SummarizeAsync(captured, sessionKey, scope, project, cancellationToken);
@@ -62,12 +86,9 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
         }, cancellationToken);
     }
 
-    private async Task RememberToolUseAsync(CapturedEvent captured, MemoryScope scope, ProjectIdentity? project, CancellationToken cancellationToken)
+    private async Task RememberToolUseAsync(CapturedEvent captured, MemoryScope scope, ProjectIdentity? project, ObservationDraft draft, CancellationToken cancellationToken)
     {
         var payload = captured.Payload;
-        if (options.Skips(payload.ToolName)) return;
-        var draft = (await _compressor.CompressAsync([captured.Tool], project?.Root, cancellationToken))[0];
-        if (draft is null) return;
 
         // A command that passes after failing earlier in the session resolves those failures.
         var resolved = new List<Memory>();

@@ -13,9 +13,9 @@ public sealed record DrainResult(int Ingested, int Processed, int Failed, bool B
 /// first. Used by the background worker, by <c>engram process</c> and, with a time budget, by the
 /// session-start hook so the last session's summary exists before the next one begins.
 /// </summary>
-public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spool spool, HookLog log, PipelineOptions options)
+public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spool spool, HookLog log, PipelineOptions options, IObservationCompressor? compressor = null)
 {
-    private readonly EventProcessor _processor = new(memory, queue, options);
+    private readonly EventProcessor _processor = new(memory, queue, options, compressor);
 
     /// <summary>This process, as the queue records its claims: "pid@host".</summary>
     public static string WorkerId { get; } = $"{Environment.ProcessId}@{Environment.MachineName}";
@@ -75,25 +75,53 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
                 if (more == 0) return new DrainResult(ingested, processed, failed, false);
                 continue;
             }
-            foreach (var queued in batch)
+            // Runs of tool calls from one session go to the compressor together; everything else one by one.
+            for (var i = 0; i < batch.Count;)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var run = 1;
+                if (batch[i].Kind == "claude-code/post-tool-use")
+                {
+                    while (i + run < batch.Count && batch[i + run].Kind == batch[i].Kind && batch[i + run].SessionKey == batch[i].SessionKey) run++;
+                }
+                var group = batch.Skip(i).Take(run).ToList();
+                i += run;
                 try
                 {
-                    if (queued.Kind.StartsWith("claude-code/", StringComparison.Ordinal))
-                    {
-                        await _processor.ProcessAsync(queued, cancellationToken);
-                    }
-                    await queue.CompleteAsync(queued.Seq, cancellationToken);
-                    processed++;
+                    if (group.Count > 1) await _processor.ProcessToolBatchAsync(group, cancellationToken);
+                    else if (group[0].Kind.StartsWith("claude-code/", StringComparison.Ordinal)) await _processor.ProcessAsync(group[0], cancellationToken);
+                    foreach (var queued in group) await queue.CompleteAsync(queued.Seq, cancellationToken);
+                    processed += group.Count;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && group.Count > 1)
+                {
+                    // Retry the run one event at a time, so one bad event cannot hold back the others.
+                    log.Error("process", $"a batch of {group.Count} events failed ({ex.GetType().Name}: {ex.Message}); processing them one by one");
+                    foreach (var queued in group) (processed, failed) = await ProcessOneAsync(queued, processed, failed, cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     failed++;
-                    log.Error("process", $"event {queued.Seq} ({queued.Kind}) failed, attempt {queued.Attempts + 1} of {options.MaxAttempts}: {ex.GetType().Name}: {ex.Message}");
-                    await queue.FailAsync(queued.Seq, $"{ex.GetType().Name}: {ex.Message}", options.MaxAttempts, cancellationToken);
+                    log.Error("process", $"event {group[0].Seq} ({group[0].Kind}) failed, attempt {group[0].Attempts + 1} of {options.MaxAttempts}: {ex.GetType().Name}: {ex.Message}");
+                    await queue.FailAsync(group[0].Seq, $"{ex.GetType().Name}: {ex.Message}", options.MaxAttempts, cancellationToken);
                 }
             }
+        }
+    }
+
+    private async Task<(int Processed, int Failed)> ProcessOneAsync(QueuedEvent queued, int processed, int failed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _processor.ProcessAsync(queued, cancellationToken);
+            await queue.CompleteAsync(queued.Seq, cancellationToken);
+            return (processed + 1, failed);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.Error("process", $"event {queued.Seq} ({queued.Kind}) failed, attempt {queued.Attempts + 1} of {options.MaxAttempts}: {ex.GetType().Name}: {ex.Message}");
+            await queue.FailAsync(queued.Seq, $"{ex.GetType().Name}: {ex.Message}", options.MaxAttempts, cancellationToken);
+            return (processed, failed + 1);
         }
     }
 

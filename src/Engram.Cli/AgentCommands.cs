@@ -12,7 +12,38 @@ internal static class AgentCommands
         new("context", "engram context [--project KEY] [--cwd DIR] [--json]", "print what a new session in this project would be told",
             ["project", "cwd"], ["json"], 0, ContextAsync),
         new("worker", "engram worker", "run the background worker until idle (started by hooks; single instance)", [], [], 0, WorkerAsync),
+        new("reembed", "engram reembed [--check] [--tenant T] [--json]",
+            "embed memories that have no vector from the configured embedding model and size (after a model change)",
+            ["tenant"], ["check", "json"], 0, ReembedAsync),
     ];
+
+    private static async Task<int> ReembedAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
+        if (runtime.Memory is not Core.Services.MemoryService service) throw new Core.EngramException("reembed works on the local store, not through --server");
+        var (missing, embedded, model, dimensions) = await service.ReembedAsync(line.Value("tenant") ?? Core.Model.MemoryScope.DefaultTenant, !line.Has("check"), cancellationToken);
+        if (line.Json)
+        {
+            Output.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("model", model);
+                w.WriteNumber("dimensions", dimensions);
+                w.WriteNumber("missing", missing);
+                w.WriteNumber("embedded", embedded);
+                w.WriteEndObject();
+            });
+        }
+        else if (line.Has("check"))
+        {
+            Output.Line(missing == 0 ? $"every memory has a {dimensions}-dimension vector from {model}" : $"{missing} memor{(missing == 1 ? "y has" : "ies have")} no vector from {model} ({dimensions} dimensions); run: engram reembed");
+        }
+        else
+        {
+            Output.Line($"embedded {embedded} memor{(embedded == 1 ? "y" : "ies")} with {model} ({dimensions} dimensions)");
+        }
+        return 0;
+    }
 
     private static async Task<int> ProcessAsync(CommandLine line, CancellationToken cancellationToken)
     {

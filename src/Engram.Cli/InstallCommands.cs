@@ -116,6 +116,20 @@ internal static class InstallCommands
             Check("llm", true, provider == "none"
                 ? $"offline (Llm:Provider {runtime.Settings.Llm.Provider}): observations and facts are extracted without a model"
                 : runtime.Settings.Llm.Provider == "auto" ? $"Llm:Provider auto uses {provider}" : $"Llm:Provider {provider}");
+            if (runtime.Settings.Embeddings.Provider != "none" && runtime.Memory is Core.Services.MemoryService service)
+            {
+                try
+                {
+                    var (missing, _, model, dimensions) = await service.ReembedAsync(Core.Model.MemoryScope.DefaultTenant, apply: false, cancellationToken);
+                    Check("embeddings", missing == 0, missing == 0
+                        ? $"{model}, {dimensions} dimensions, every memory embedded"
+                        : $"{missing} memories have no vector from {model} ({dimensions} dimensions), so vector search skips them: run engram reembed");
+                }
+                catch (EngramException ex)
+                {
+                    Check("embeddings", false, ex.Message);
+                }
+            }
         }
         catch (EngramException ex)
         {

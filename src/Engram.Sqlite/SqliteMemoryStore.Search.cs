@@ -118,6 +118,19 @@ public sealed partial class SqliteMemoryStore
         return hits;
     }
 
+    public async IAsyncEnumerable<Memory> ListMissingEmbeddingsAsync(string tenant, string model, int dimensions, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq " +
+            "WHERE m.tenant = @tenant AND m.valid_to IS NULL AND (e.memory_seq IS NULL OR e.model <> @model OR e.dims <> @dims) ORDER BY m.seq";
+        command.Parameters.AddWithValue("@tenant", tenant);
+        command.Parameters.AddWithValue("@model", model);
+        command.Parameters.AddWithValue("@dims", dimensions);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) yield return SqliteRows.ReadMemory(reader);
+    }
+
     public async Task<StoreStats> GetStatsAsync(string tenant, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -248,6 +248,17 @@ public sealed class CliTests : IDisposable
         Assert.All(provider.Requests, r => Assert.Equal("Bearer sk-from-environment", r.Authorization));
         Assert.All(provider.Requests, r => Assert.Equal("fake-embed", r.Body!["model"]!.GetValue<string>()));
 
+        // A new model: the old vectors no longer count; doctor says so and reembed fixes it.
+        _engram.Environment["ENGRAM_EMBEDDINGS__MODEL"] = "fake-embed-v2";
+        var check = (await JsonAsync("reembed", "--check"));
+        Assert.Equal(2, check.GetProperty("missing").GetInt32());
+        var doctor = await _engram.RunAsync("doctor");
+        Assert.Contains("2 memories have no vector from fake-embed-v2 (64 dimensions)", doctor.Stdout, StringComparison.Ordinal);
+        var fixedUp = await JsonAsync("reembed");
+        Assert.Equal(2, fixedUp.GetProperty("embedded").GetInt32());
+        Assert.Equal(0, (await JsonAsync("reembed", "--check")).GetProperty("missing").GetInt32());
+        Assert.Contains("vector #1", (await JsonAsync("search", "automobile purchase")).GetProperty("results")[0].GetProperty("explanation").GetString(), StringComparison.Ordinal);
+
         _engram.Environment["ENGRAM_EMBEDDINGS__BASEURL"] = "not a url";
         var bad = await _engram.RunAsync("list");
         Assert.Equal(1, bad.ExitCode);

@@ -133,6 +133,17 @@ public sealed class InferenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_provider_that_hangs_times_out_and_the_input_is_kept()
+    {
+        _server.Delay = TimeSpan.FromSeconds(3);
+        using var impatient = new OpenAiCompatibleChatClient(new Uri(_server.BaseUrl), "gpt-test", maxAttempts: 1, timeout: TimeSpan.FromMilliseconds(300));
+        var service = new MemoryService(_store, chat: impatient);
+        var result = await service.AddAsync(new AddMemoryRequest { Content = "The office wifi password changes monthly", Scope = Alice, Infer = true });
+        Assert.Contains("timed out", result.InferenceError, StringComparison.Ordinal);
+        Assert.Equal("The office wifi password changes monthly", result.Results.Single().Memory.Content);
+    }
+
+    [Fact]
     public async Task Rate_limited_then_answered_succeeds()
     {
         _server.Failures.Enqueue(429);

@@ -38,6 +38,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Contents of the next chat completions, in order (what the "model" answers).</summary>
     public ConcurrentQueue<string> ChatReplies { get; } = new();
 
+    /// <summary>Wait this long before answering (a provider that hangs).</summary>
+    public TimeSpan Delay { get; set; }
+
     /// <summary>Answer every request with this status (a provider that is down).</summary>
     public int? AlwaysFail { get; set; }
 
@@ -69,6 +72,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         JsonNode? body = null;
         try { body = JsonNode.Parse(text); } catch (JsonException) { }
         // Anthropic sends its key as x-api-key; when present it is what is recorded, else the bearer header.
+        if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
         Requests.Enqueue((context.Request.Url!.AbsolutePath, context.Request.Headers["x-api-key"] ?? context.Request.Headers["Authorization"], body));
         var response = context.Response;
         if (AlwaysFail is { } always || Failures.TryDequeue(out always))

@@ -496,6 +496,21 @@ public abstract class MemoryStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Secrets_and_private_text_are_filtered_on_every_add_and_update()
+    {
+        var (_, service) = await NewServiceAsync();
+        var memory = await AddAsync(service, "Deploy key is ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789 <private>and my PIN is 4321</private> ok");
+        Assert.DoesNotContain("ghp_", memory.Content, StringComparison.Ordinal);
+        Assert.DoesNotContain("4321", memory.Content, StringComparison.Ordinal);
+        Assert.Contains("[REDACTED:github-token]", memory.Content, StringComparison.Ordinal);
+        var updated = await service.UpdateAsync(memory.Id, new MemoryUpdate { Content = "DB_PASSWORD=hunter2-horse is set in CI" });
+        Assert.DoesNotContain("hunter2-horse", updated.Content, StringComparison.Ordinal);
+        Assert.DoesNotContain(await service.GetHistoryAsync(memory.Id), h => (h.NewValue ?? "").Contains("hunter2", StringComparison.Ordinal));
+        var error = await Assert.ThrowsAsync<EngramException>(() => AddAsync(service, "<private>all of it</private>"));
+        Assert.Contains("<private>", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Irregular_forms_match_their_base_form()
     {
         var (_, service) = await NewServiceAsync();

@@ -92,7 +92,7 @@ public sealed class MemoryService : IMemoryService
                 Kind = kind,
                 Scope = scope,
                 Type = Blank(request.Type),
-                Title = Blank(request.Title),
+                Title = Blank(request.Title) is { } title ? Privacy.PrivacyFilter.Apply(title) : null,
                 Content = text,
                 Facts = request.Facts,
                 Concepts = request.Concepts,
@@ -252,7 +252,7 @@ public sealed class MemoryService : IMemoryService
         var updated = existing with
         {
             Content = content,
-            Title = update.Title is null ? existing.Title : Blank(update.Title),
+            Title = update.Title is null ? existing.Title : Blank(update.Title) is { } title ? Privacy.PrivacyFilter.Apply(title) : null,
             Type = update.Type is null ? existing.Type : Blank(update.Type),
             Metadata = update.Metadata ?? existing.Metadata,
             Importance = update.Importance is { } importance ? ValidateImportance(importance) : existing.Importance,
@@ -301,6 +301,31 @@ public sealed class MemoryService : IMemoryService
         Reason = Blank(reason),
     };
 
+    /// <summary>
+    /// Memories whose vector is missing or came from another model or size: counted (<paramref name="apply"/> false)
+    /// or embedded again with the configured generator (after a change of Embeddings:Model or Dimensions).
+    /// </summary>
+    public async Task<(int Missing, int Embedded, string Model, int Dimensions)> ReembedAsync(string tenant, bool apply, CancellationToken cancellationToken = default)
+    {
+        if (_embeddings is null) throw new EngramException("no embedding provider is configured (Embeddings:Provider is none), so there is nothing to embed with");
+        // One probe tells the size this model produces now.
+        var probe = await _embeddings.GenerateVectorAsync("dimension probe", cancellationToken: cancellationToken);
+        var missing = new List<Memory>();
+        await foreach (var memory in _store.ListMissingEmbeddingsAsync(tenant, _embeddingModel, probe.Length, cancellationToken)) missing.Add(memory);
+        var embedded = 0;
+        if (apply)
+        {
+            foreach (var memory in missing)
+            {
+                LastEmbeddingError = null;
+                await EmbedAsync(memory, cancellationToken);
+                if (LastEmbeddingError is not null) throw new EngramException($"embedding stopped after {embedded} of {missing.Count} memories: {LastEmbeddingError}");
+                embedded++;
+            }
+        }
+        return (missing.Count, embedded, _embeddingModel, probe.Length);
+    }
+
     /// <summary>The last embedding failure (provider down, bad key); the memory was kept, searchable by text.</summary>
     public string? LastEmbeddingError { get; private set; }
 
@@ -320,15 +345,21 @@ public sealed class MemoryService : IMemoryService
         }
     }
 
+    /// <summary>
+    /// Every memory's text passes the privacy filter here, whatever its way in (CLI, REST, MCP, hooks, import):
+    /// private spans removed, secrets redacted, before anything is stored.
+    /// </summary>
     private static string ValidateContent(string? content)
     {
-        var text = content?.Trim() ?? "";
-        if (text.Length == 0) throw new EngramException("the memory text is empty");
-        if (text.Length > MaxContentLength)
+        var raw = content?.Trim() ?? "";
+        if (raw.Length == 0) throw new EngramException("the memory text is empty");
+        if (raw.Length > MaxContentLength)
         {
-            throw new EngramException($"the memory text has {text.Length:N0} characters; the limit is {MaxContentLength:N0}. Split it into smaller memories");
+            throw new EngramException($"the memory text has {raw.Length:N0} characters; the limit is {MaxContentLength:N0}. Split it into smaller memories");
         }
-        if (text.Contains('\0')) throw new EngramException("the memory text contains a NUL character; binary data cannot be stored as a memory");
+        if (raw.Contains('\0')) throw new EngramException("the memory text contains a NUL character; binary data cannot be stored as a memory");
+        var text = Privacy.PrivacyFilter.Apply(raw).Trim();
+        if (text.Length == 0) throw new EngramException("nothing is left to store once the <private> parts are removed");
         return text;
     }
 

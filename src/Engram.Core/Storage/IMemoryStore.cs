@@ -56,6 +56,9 @@ public interface IMemoryStore : IAsyncDisposable
     /// <summary>Nearest memories by cosine similarity among those with an embedding of this model.</summary>
     Task<IReadOnlyList<(Memory Memory, double Similarity)>> SearchVectorAsync(ReadOnlyMemory<float> query, string model, MemoryFilter filter, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Current memories of the tenant without an embedding of this model and size (none, or another model's).</summary>
+    IAsyncEnumerable<Memory> ListMissingEmbeddingsAsync(string tenant, string model, int dimensions, CancellationToken cancellationToken = default);
+
     /// <summary>Adds one access to each memory.</summary>
     Task RecordAccessAsync(IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken = default);
 

@@ -16,6 +16,9 @@ internal static class AgentRuntime
         new PipelineOptions { SkipTools = runtime.Settings.Hooks.SkipTools ?? PipelineOptions.DefaultSkipTools },
         runtime.Settings.Llm.CompressSessions && runtime.Chat is { } chat
             ? new LlmObservationCompressor(chat, runtime.Settings.Llm.CompressionModel)
+            : null,
+        runtime.Settings.Llm.CompressSessions && runtime.Chat is { } model
+            ? new LlmSessionSummarizer(model, runtime.Settings.Llm.CompressionModel)
             : null);
 
     /// <summary>The context a session started in <paramref name="cwd"/> (or for a given project key) is given.</summary>

@@ -127,12 +127,20 @@ public sealed class HookTests : IDisposable
                 {"type": "discovery", "title": "cart tests pass", "narrative": "pytest tests/test_cart.py passes.", "facts": [], "concepts": []}]}
               """
             : "I am not JSON");
+        // Stop and session-end each ask for the session summary.
+        for (var i = 0; i < 2; i++)
+        {
+            provider.ChatReplies.Enqueue(usableAnswer
+                ? """{"title": "Cart totals round to cents", "request": "Fix the off-by-a-cent cart total", "learned": ["round() without digits rounds to whole numbers"], "completed": ["src/cart.py rounds to 2 decimals; tests pass"], "decisions": ["keep floats, not Decimal"], "next_steps": ["test 100% discounts"]}"""
+                : "still not JSON");
+        }
         var repo = NewRepo("work", "shop-api", "git@github.com:acme/shop-api.git");
         await ReplayCartSessionAsync(new ClaudeCodeSession("llm-session", repo));
         Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
 
         var calls = provider.Requests.Where(r => r.Path == "/v1/chat/completions").ToList();
-        var call = Assert.Single(calls); // four tool calls (TodoWrite skipped), one request
+        Assert.Equal(3, calls.Count);
+        var call = calls[0]; // four tool calls (TodoWrite skipped), one request
         Assert.Equal("small-model", call.Body!["model"]!.GetValue<string>());
         Assert.Equal(4, call.Body["messages"]![1]!["content"]!.GetValue<string>().Split("\n[").Length);
 
@@ -145,6 +153,22 @@ public sealed class HookTests : IDisposable
         using var stats = JsonDocument.Parse((await _engram.RunAsync("stats", "--json")).Stdout);
         Assert.Equal(0, stats.RootElement.GetProperty("queue_pending").GetInt64());
         Assert.Contains(stats.RootElement.GetProperty("llm_usage").EnumerateArray(), u => u.GetProperty("purpose").GetString() == "compress");
+        Assert.Contains(stats.RootElement.GetProperty("llm_usage").EnumerateArray(), u => u.GetProperty("purpose").GetString() == "summarize");
+
+        using var summaries = JsonDocument.Parse((await _engram.RunAsync("list", "--kind", "summary", "--json")).Stdout);
+        var summary = Assert.Single(summaries.RootElement.GetProperty("results").EnumerateArray());
+        var content = summary.GetProperty("content").GetString()!;
+        Assert.Contains("Files modified: src/cart.py", content, StringComparison.Ordinal); // recorded facts stay
+        if (usableAnswer)
+        {
+            Assert.Equal("Cart totals round to cents", summary.GetProperty("title").GetString());
+            Assert.Contains("Next steps: test 100% discounts", content, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("Next step", content, StringComparison.Ordinal); // the offline summary
+            Assert.Contains("add a test for items with a 100% discount", content, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

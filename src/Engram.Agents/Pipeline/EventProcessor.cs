@@ -13,7 +13,7 @@ namespace Engram.Agents.Pipeline;
 /// or the session's summary. Every memory it writes carries a source key derived from the event, so
 /// processing the same event twice (a worker killed between writing and completing) changes nothing.
 /// </summary>
-public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, PipelineOptions options, IObservationCompressor? compressor = null)
+public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, PipelineOptions options, IObservationCompressor? compressor = null, LlmSessionSummarizer? summarizer = null)
 {
     private readonly IObservationCompressor _compressor = compressor ?? OfflineObservationCompressor.Instance;
     private const string Actor = "engram-worker";
@@ -199,6 +199,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
         if (prompts.Count == 0 && observations.Count == 0 && lastAssistant is null) return;
 
         var summary = SessionSummaryBuilder.Build(prompts, observations, filesRead, lastAssistant);
+        if (summarizer is not null) summary = await summarizer.ImproveAsync(summary, lastAssistant, cancellationToken);
         var metadata = new Dictionary<string, string>(Metadata(project), StringComparer.Ordinal) { ["last_event"] = captured.Event };
         if (summary.NextSteps.Count > 0) metadata["next_steps"] = string.Join("\n", summary.NextSteps);
         if (summary.UnresolvedFailures.Count > 0) metadata["unresolved"] = string.Join("\n", summary.UnresolvedFailures);

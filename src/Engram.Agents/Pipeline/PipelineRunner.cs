@@ -13,9 +13,10 @@ public sealed record DrainResult(int Ingested, int Processed, int Failed, bool B
 /// first. Used by the background worker, by <c>engram process</c> and, with a time budget, by the
 /// session-start hook so the last session's summary exists before the next one begins.
 /// </summary>
-public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spool spool, HookLog log, PipelineOptions options, IObservationCompressor? compressor = null)
+public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spool spool, HookLog log, PipelineOptions options,
+    IObservationCompressor? compressor = null, LlmSessionSummarizer? summarizer = null)
 {
-    private readonly EventProcessor _processor = new(memory, queue, options, compressor);
+    private readonly EventProcessor _processor = new(memory, queue, options, compressor, summarizer);
 
     /// <summary>This process, as the queue records its claims: "pid@host".</summary>
     public static string WorkerId { get; } = $"{Environment.ProcessId}@{Environment.MachineName}";

@@ -56,25 +56,11 @@ public static partial class SessionSummaryBuilder
         var read = filesRead.Except(modified, StringComparer.Ordinal).Distinct(StringComparer.Ordinal).Take(15).ToList();
         var request = prompts.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => OfflineCompressor.Cut(OneLine(p), 300)).Take(3).ToList();
 
-        var content = new StringBuilder();
-        Section(content, "Request", request);
-        Section(content, "Investigated", read.Count > 0 ? [string.Join(", ", read)] : []);
-        Section(content, "Learned", learned);
-        Section(content, "Completed", completed);
-        Section(content, "Decisions", decisions);
-        Section(content, "Unresolved", unresolved);
-        Section(content, "Next steps", next);
-        Section(content, "Files modified", modified.Count > 0 ? [string.Join(", ", modified)] : []);
-        if (content.Length == 0 && lastAssistantMessage is { Length: > 0 } last)
-        {
-            Section(content, "Outcome", [OfflineCompressor.Cut(OneLine(last), 400)]);
-        }
-
         var title = request.Count > 0 ? OfflineCompressor.Cut(request[0], 90) : completed.Count > 0 ? OfflineCompressor.Cut(completed[0], 90) : "session";
-        return new SessionSummary
+        var summary = new SessionSummary
         {
             Title = title,
-            Content = content.ToString().TrimEnd(),
+            Content = "",
             Request = request,
             Investigated = read,
             Learned = learned,
@@ -85,6 +71,27 @@ public static partial class SessionSummaryBuilder
             FilesRead = read,
             FilesModified = modified,
         };
+        var content = Render(summary);
+        if (content.Length == 0 && lastAssistantMessage is { Length: > 0 } last)
+        {
+            content = "Outcome: " + OfflineCompressor.Cut(OneLine(last), 400);
+        }
+        return summary with { Content = content };
+    }
+
+    /// <summary>The summary's text: one labelled section per non-empty part, in a fixed order.</summary>
+    public static string Render(SessionSummary summary)
+    {
+        var content = new StringBuilder();
+        Section(content, "Request", [.. summary.Request]);
+        Section(content, "Investigated", summary.Investigated.Count > 0 ? [string.Join(", ", summary.Investigated)] : []);
+        Section(content, "Learned", [.. summary.Learned]);
+        Section(content, "Completed", [.. summary.Completed]);
+        Section(content, "Decisions", [.. summary.Decisions]);
+        Section(content, "Unresolved", [.. summary.UnresolvedFailures]);
+        Section(content, "Next steps", [.. summary.NextSteps]);
+        Section(content, "Files modified", summary.FilesModified.Count > 0 ? [string.Join(", ", summary.FilesModified)] : []);
+        return content.ToString().TrimEnd();
     }
 
     private static void Section(StringBuilder content, string name, List<string> lines)

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Engram.Core;
-using Engram.Core.Chat;
 using Microsoft.Extensions.AI;
 
 namespace Engram.Agents.Pipeline;
@@ -14,7 +13,7 @@ namespace Engram.Agents.Pipeline;
 /// </summary>
 public sealed class LlmObservationCompressor(IChatClient chat, string? model = null, int outputCharacters = 1500) : IObservationCompressor
 {
-    private static readonly string Prompt = LoadPrompt();
+    private static readonly string Prompt = ModelCalls.Prompt("observations.v1.txt");
     private static readonly string[] Types = ["bugfix", "feature", "refactor", "change", "discovery", "decision", "failure"];
 
     /// <summary>Characters sent to the model so far (to estimate the prompt's size per observation).</summary>
@@ -31,14 +30,8 @@ public sealed class LlmObservationCompressor(IChatClient chat, string? model = n
         PromptCharacters += Prompt.Length + input.Length;
         try
         {
-            var options = new ChatOptions
-            {
-                ResponseFormat = ChatResponseFormat.Json,
-                Temperature = 0,
-                ModelId = model,
-                AdditionalProperties = new AdditionalPropertiesDictionary { [UsageTrackingChatClient.PurposeKey] = "compress" },
-            };
-            var response = await chat.GetResponseAsync([new(ChatRole.System, Prompt), new(ChatRole.User, input.ToString())], options, cancellationToken);
+            var response = await chat.GetResponseAsync([new(ChatRole.System, Prompt), new(ChatRole.User, input.ToString())],
+                ModelCalls.JsonOptions("compress", model), cancellationToken);
             return Parse(response.Text, events, projectRoot);
         }
         catch (Exception ex) when (ex is EngramException or FormatException or JsonException or HttpRequestException
@@ -51,7 +44,7 @@ public sealed class LlmObservationCompressor(IChatClient chat, string? model = n
 
     private static List<ObservationDraft?> Parse(string answer, IReadOnlyList<ToolEvent> events, string? root)
     {
-        using var document = JsonDocument.Parse(answer.Trim().Trim('`'));
+        using var document = ModelCalls.ParseAnswer(answer);
         if (!document.RootElement.TryGetProperty("observations", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() != events.Count)
         {
             throw new FormatException($"expected \"observations\" with {events.Count} entries");
@@ -66,18 +59,18 @@ public sealed class LlmObservationCompressor(IChatClient chat, string? model = n
                 drafts.Add(null);
                 continue;
             }
-            var type = Text(item, "type");
-            var title = Text(item, "title");
-            var narrative = Text(item, "narrative");
+            var type = ModelCalls.Text(item, "type");
+            var title = ModelCalls.Text(item, "title");
+            var narrative = ModelCalls.Text(item, "narrative");
             if (type is null || !Types.Contains(type) || title is null || narrative is null) throw new FormatException("every observation needs a known type, a title and a narrative");
             var offline = OfflineCompressor.Compress(tool, root);
             drafts.Add(new ObservationDraft
             {
                 Type = type,
-                Title = Cut(title, 160),
-                Narrative = Cut(narrative, 800),
-                Facts = List(item, "facts", 3),
-                Concepts = List(item, "concepts", 4),
+                Title = ModelCalls.Cut(title, 160),
+                Narrative = ModelCalls.Cut(narrative, 800),
+                Facts = ModelCalls.List(item, "facts", 3, 200),
+                Concepts = ModelCalls.List(item, "concepts", 4, 200),
                 FilesRead = OfflineCompressor.FileRead(tool, root) is { } read ? [read] : [],
                 FilesModified = OfflineCompressor.FileModified(tool, root) is { } modified ? [modified] : [],
                 // Outcome and command stay deterministic: failure tracking must not depend on the model's wording.
@@ -92,27 +85,10 @@ public sealed class LlmObservationCompressor(IChatClient chat, string? model = n
     {
         var text = new StringBuilder().Append('[').Append(index).Append("] ").Append(tool.ToolName);
         var input = tool.Input.ValueKind == JsonValueKind.Object ? tool.Input.GetRawText() : "";
-        text.Append(" input: ").Append(Cut(input.Replace(root ?? "\0", ".", StringComparison.Ordinal), 1200));
+        text.Append(" input: ").Append(ModelCalls.Cut(input.Replace(root ?? "\0", ".", StringComparison.Ordinal), 1200));
         var output = tool.ResponseText();
-        if (output.Length > 0) text.Append("\n    output: ").Append(Cut(output, outputCharacters));
+        if (output.Length > 0) text.Append("\n    output: ").Append(ModelCalls.Cut(output, outputCharacters));
         return text.ToString();
     }
 
-    private static string? Text(JsonElement item, string name) =>
-        item.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Trim().Length > 0 ? v.GetString()!.Trim() : null;
-
-    private static List<string> List(JsonElement item, string name, int max) =>
-        item.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
-            ? v.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => Cut(e.GetString()!.Trim(), 200)).Where(s => s.Length > 0).Take(max).ToList()
-            : [];
-
-    private static string Cut(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
-
-    private static string LoadPrompt()
-    {
-        var assembly = typeof(LlmObservationCompressor).Assembly;
-        var name = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".observations.v1.txt", StringComparison.Ordinal));
-        using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-        return reader.ReadToEnd().Trim();
-    }
 }

@@ -91,20 +91,31 @@ public static class TranscriptReader
             }
             using (document)
             {
-                var root = document.RootElement;
-                if (root.ValueKind != JsonValueKind.Object) return;
-                if (IsTrue(root, "isSidechain") || IsTrue(root, "isMeta") || IsTrue(root, "isCompactSummary")) return;
-                if (!root.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object) return;
-
-                switch (StringOf(root, "type"))
+                try
                 {
-                    case "user":
-                        AcceptUser(root, message);
-                        break;
-                    case "assistant":
-                        AcceptAssistant(root, message);
-                        break;
+                    AcceptDocument(document.RootElement);
                 }
+                catch (InvalidOperationException)
+                {
+                    _skipped++; // a string that cannot be decoded, such as an escaped lone surrogate
+                }
+            }
+        }
+
+        private void AcceptDocument(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object) return;
+            if (IsTrue(root, "isSidechain") || IsTrue(root, "isMeta") || IsTrue(root, "isCompactSummary")) return;
+            if (!root.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object) return;
+
+            switch (StringOf(root, "type"))
+            {
+                case "user":
+                    AcceptUser(root, message);
+                    break;
+                case "assistant":
+                    AcceptAssistant(root, message);
+                    break;
             }
         }
 

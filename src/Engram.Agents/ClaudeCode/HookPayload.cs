@@ -65,6 +65,11 @@ public sealed class HookPayload
         {
             payload.ParseError = $"the hook payload is not valid JSON: {e.Message}";
         }
+        catch (InvalidOperationException e)
+        {
+            // A string that cannot be decoded (an escaped lone surrogate): keep what was read.
+            payload.ParseError = $"the hook payload has a string that cannot be read: {e.Message}";
+        }
         return payload;
     }
 

@@ -171,7 +171,7 @@ internal sealed class JsonTextEditor
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var nameStart = (int)reader.TokenStartIndex;
-                    var name = reader.GetString()!;
+                    var name = ReadString(ref reader);
                     reader.Read();
                     node.Members.Add(new JsonTextMember(name, nameStart, ParseValue(ref reader)));
                 }
@@ -192,7 +192,7 @@ internal sealed class JsonTextEditor
                 return new JsonTextNode(JsonValueKind.String, start)
                 {
                     End = start + reader.ValueSpan.Length + 2,
-                    String = reader.GetString(),
+                    String = ReadString(ref reader),
                 };
             default:
                 var kind = reader.TokenType switch
@@ -207,6 +207,22 @@ internal sealed class JsonTextEditor
                     End = start + reader.ValueSpan.Length,
                     Literal = Encoding.UTF8.GetString(reader.ValueSpan),
                 };
+        }
+    }
+
+    /// <summary>
+    /// A string's value; one that cannot be decoded (an escaped lone surrogate, which JSON allows) is
+    /// kept as its raw text: it can never equal a name Engram looks for, and its bytes are never rewritten.
+    /// </summary>
+    private static string ReadString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            return "\0raw:" + Encoding.UTF8.GetString(reader.ValueSpan);
         }
     }
 

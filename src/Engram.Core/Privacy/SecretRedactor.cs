@@ -11,9 +11,9 @@ namespace Engram.Core.Privacy;
 /// <remarks>
 /// Only the secret is replaced: a key name, a URL's user and host, a header name stay, so the memory
 /// still says what was configured. Every pattern is anchored on a literal and bounded, so the cost is
-/// linear in the input. If a pattern ever runs past its time limit, the whole text is withheld
-/// (<c>[REDACTED:unscanned-text]</c>) rather than stored unscanned. Running the redactor on its own
-/// output changes nothing.
+/// linear in the input; PEM blocks, which a pattern cannot bound, are found by plain search. If a
+/// pattern ever runs past its time limit, the whole text is withheld (<c>[REDACTED:unscanned-text]</c>)
+/// rather than stored unscanned. Running the redactor on its own output changes nothing.
 /// </remarks>
 public static partial class SecretRedactor
 {
@@ -36,6 +36,7 @@ public static partial class SecretRedactor
         var current = text;
         try
         {
+            current = PemPrivateKeys.Redact(current, ref counts);
             foreach (var rule in Rules)
             {
                 current = rule.Pattern.Replace(current, match => Replace(rule, match, current, ref counts));
@@ -75,11 +76,11 @@ public static partial class SecretRedactor
         public static Rule IfTokenLike(Regex pattern, string kind) => new(pattern, (_, secret, _) => LooksLikeToken(secret) ? kind : null);
     }
 
+    // PEM private keys are found first, by PemPrivateKeys (a search, not a pattern).
     // Order matters: specific formats first, so that a key inside an assignment is reported by its
     // provider, and later rules skip what earlier ones replaced.
     private static readonly Rule[] Rules =
     [
-        Rule.Always(PemPrivateKey(), "private-key"),
         Rule.Always(AnthropicKey(), "anthropic-key"),
         Rule.IfTokenLike(OpenAiKey(), "openai-key"),
         Rule.Always(StripeKey(), "stripe-key"),
@@ -97,9 +98,6 @@ public static partial class SecretRedactor
         new(SecretFlag(), (_, secret, _) => IsReference(secret) ? null : "secret"),
         new(SecretAssignment(), DecideAssignment),
     ];
-
-    [GeneratedRegex(@"-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\\-]*)", Sensitive, TimeoutMs)]
-    private static partial Regex PemPrivateKey();
 
     [GeneratedRegex(@"\bsk-ant-[A-Za-z0-9_-]{20,}", Sensitive, TimeoutMs)]
     private static partial Regex AnthropicKey();
@@ -128,7 +126,8 @@ public static partial class SecretRedactor
     [GeneratedRegex(@"\bAIza[0-9A-Za-z_-]{35}", Sensitive, TimeoutMs)]
     private static partial Regex GoogleApiKey();
 
-    [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*", Sensitive, TimeoutMs)]
+    // Starts only where a base64url run starts, so a failed attempt never rescans the same run.
+    [GeneratedRegex(@"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*", Sensitive, TimeoutMs)]
     private static partial Regex Jwt();
 
     [GeneratedRegex(@"\bauthorization[""']?\s*[:=]\s*[""']?(?:(?<scheme>bearer|basic|token|digest|negotiate|apikey)\s+)?(?<secret>[^\s""',;\[\]]{8,})", Insensitive, TimeoutMs)]

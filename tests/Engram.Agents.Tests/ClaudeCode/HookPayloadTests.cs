@@ -137,3 +137,45 @@ public sealed class HookPayloadTests
         Assert.Equal(300_000 + 13, payload.ToolResponseJson!.Length);
     }
 }
+
+public sealed class UndecodableStringTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void A_payload_with_a_lone_surrogate_does_not_throw()
+    {
+        var payload = HookPayload.Parse("""{"session_id":"s1","prompt":"bad \ud800 text","cwd":"/w"}""");
+        Assert.Equal("s1", payload.SessionId);
+        Assert.NotNull(payload.ParseError);
+    }
+
+    [Fact]
+    public async Task A_transcript_line_with_a_lone_surrogate_is_skipped()
+    {
+        var text = """{"type":"user","message":{"role":"user","content":"bad \ud800"}}""" + "\n" + """{"type":"user","message":{"role":"user","content":"good"}}""" + "\n";
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
+
+        var transcript = await TranscriptReader.ReadAsync(stream);
+
+        Assert.Equal("good", Assert.Single(transcript.UserPrompts).Text);
+        Assert.Equal(1, transcript.SkippedLines);
+    }
+
+    [Fact]
+    public void A_settings_file_with_a_lone_surrogate_round_trips()
+    {
+        var path = _temp.Combine("settings.json");
+        const string content = "{\n  \"model\": \"\\ud800\"\n}";
+        File.WriteAllText(path, content);
+
+        var installer = new ClaudeCodeSettingsInstaller("engram");
+        Assert.True(installer.Install(path).Changed);
+        Assert.Equal(6, ClaudeCodeSettingsInstaller.InstalledEvents(path).Count);
+        ClaudeCodeSettingsInstaller.Uninstall(path);
+
+        Assert.Equal(content, File.ReadAllText(path));
+    }
+}

@@ -42,7 +42,8 @@ public sealed class TranscriptReaderTests : IDisposable
         Assert.NotNull(transcript.LastAssistantMessage);
         Assert.Equal("Added DiscountCode with expiry checks.\n\nTests pass.", transcript.LastAssistantMessage.Text);
         Assert.Equal("a4", transcript.LastAssistantMessage.Uuid);
-        Assert.Equal(2, transcript.SkippedLines); // the garbage line and the partial last line
+        Assert.Equal(1, transcript.SkippedLines); // the garbage line; the partial last line is not finished yet
+        Assert.Equal(new FileInfo(path).Length - Encoding.UTF8.GetByteCount(Session[(Session.LastIndexOf('\n') + 1)..]), transcript.EndOffset);
     }
 
     [Fact]
@@ -91,5 +92,60 @@ public sealed class TranscriptReaderTests : IDisposable
         var transcript = await TranscriptReader.ReadAsync(stream);
 
         Assert.Equal("second", transcript.LastAssistantMessage?.Text);
+    }
+
+    [Fact]
+    public async Task Reading_resumes_from_the_end_offset_and_waits_for_partial_lines()
+    {
+        var path = _temp.Combine("resume.jsonl");
+        await File.WriteAllTextAsync(path, "\uFEFF" + Line("""{"type":"user","message":{"role":"user","content":"first"}}"""));
+
+        var one = await TranscriptReader.ReadAsync(path);
+        Assert.Equal(["first"], one.UserPrompts.Select(p => p.Text));
+        Assert.Equal(new FileInfo(path).Length, one.EndOffset);
+
+        await File.AppendAllTextAsync(path, Line("""{"type":"user","message":{"role":"user","content":"second"}}""") + """{"type":"assistant","message":{"content":[{"type":"text","text":"par""");
+        var two = await TranscriptReader.ReadAsync(path, one.EndOffset);
+        Assert.Equal(["second"], two.UserPrompts.Select(p => p.Text));
+        Assert.Null(two.LastAssistantMessage);
+        Assert.Equal(0, two.SkippedLines);
+
+        await File.AppendAllTextAsync(path, """tial"}]}}""");
+        var three = await TranscriptReader.ReadAsync(path, two.EndOffset);
+        Assert.Empty(three.UserPrompts);
+        Assert.Equal("partial", three.LastAssistantMessage?.Text);
+        Assert.Equal(new FileInfo(path).Length, three.EndOffset);
+
+        var again = await TranscriptReader.ReadAsync(path, three.EndOffset);
+        Assert.Empty(again.UserPrompts);
+        Assert.Null(again.LastAssistantMessage);
+        Assert.Equal(three.EndOffset, again.EndOffset);
+    }
+
+    [Fact]
+    public async Task An_offset_past_the_end_means_the_file_was_replaced()
+    {
+        var path = _temp.Combine("replaced.jsonl");
+        await File.WriteAllTextAsync(path, Line("""{"type":"user","message":{"role":"user","content":"new file"}}"""));
+
+        var transcript = await TranscriptReader.ReadAsync(path, 1_000_000);
+
+        Assert.Equal("new file", Assert.Single(transcript.UserPrompts).Text);
+    }
+
+    [Fact]
+    public async Task Lines_longer_than_the_read_buffer_are_read_whole()
+    {
+        var big = new string('x', 200_000);
+        var text = Line($$$$"""{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Write","input":{"content":"{{{{big}}}}"}}]}}""")
+            + Line($$$$"""{"type":"user","message":{"role":"user","content":"after {{{{big[..10]}}}}"}}""")
+            + Line($$$$"""{"type":"assistant","message":{"content":[{"type":"text","text":"{{{{big}}}}"}]}}""");
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
+
+        var transcript = await TranscriptReader.ReadAsync(stream);
+
+        Assert.Equal("after xxxxxxxxxx", Assert.Single(transcript.UserPrompts).Text);
+        Assert.Equal(big, transcript.LastAssistantMessage?.Text);
+        Assert.Equal(Encoding.UTF8.GetByteCount(text), transcript.EndOffset);
     }
 }

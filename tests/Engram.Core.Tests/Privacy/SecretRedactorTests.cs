@@ -94,8 +94,12 @@ public sealed class SecretRedactorTests
         "password=",
         "\"token\": \"unterminated ",
         "-----BEGIN RSA PRIVATE KEY-----",
+        "-----BEGIN RSA PRIVATE KEY-----.",
+        "-----END RSA PRIVATE KEY-----",
         "a://b:",
         "eyJabcdefghij.",
+        "eyJ-",
+        "eyJabcdefghij.eyJ-",
         "Bearer ",
         "Password=x",
         "secret_",
@@ -132,5 +136,41 @@ public sealed class SecretRedactorTests
         var result = SecretRedactor.RedactWithReport(builder.ToString());
         Assert.Equal(line / 1000, result.CountsByKind["secret"]);
         Assert.DoesNotContain("hunter", result.Text, StringComparison.Ordinal);
+    }
+}
+
+public sealed class PemPrivateKeyTests
+{
+    private const string Key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----";
+    private const string Certificate = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----";
+
+    [Fact]
+    public void Each_block_is_replaced_and_certificates_between_them_stay()
+    {
+        var text = $"a\n{Key}\nb\n{Certificate}\nc\n{Key}\nd";
+
+        var result = SecretRedactor.RedactWithReport(text);
+
+        Assert.Equal($"a\n[REDACTED:private-key]\nb\n{Certificate}\nc\n[REDACTED:private-key]\nd", result.Text);
+        Assert.Equal(2, result.CountsByKind["private-key"]);
+    }
+
+    [Fact]
+    public void An_unterminated_block_is_redacted_up_to_the_next_block()
+    {
+        var text = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMx\n" + Key + "\nafter.";
+
+        var result = SecretRedactor.RedactWithReport(text);
+
+        Assert.Equal("[REDACTED:private-key][REDACTED:private-key]\nafter.", result.Text);
+    }
+
+    [Fact]
+    public void Encrypted_keys_with_headers_and_pgp_blocks_are_covered()
+    {
+        const string encrypted = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\nxHMGq2v8Ud7f\n-----END RSA PRIVATE KEY-----";
+        const string pgp = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF0\n=abcd\n-----END PGP PRIVATE KEY BLOCK-----";
+
+        Assert.Equal("x [REDACTED:private-key] y [REDACTED:private-key] z", SecretRedactor.Redact($"x {encrypted} y {pgp} z"));
     }
 }

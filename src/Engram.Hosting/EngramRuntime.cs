@@ -92,11 +92,7 @@ public sealed class EngramRuntime : IAsyncDisposable
                 settings.ApiKey ?? Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY"), HttpUrl(settings.BaseUrl, "Llm:BaseUrl"));
         }
         if (provider != "openai") return null;
-        var baseUrl = settings.BaseUrl ?? "https://api.openai.com/v1";
-        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
-        {
-            throw new EngramException($"setting Llm:BaseUrl is '{baseUrl}', which is not an http(s) URL");
-        }
+        var uri = HttpUrl(settings.BaseUrl ?? "https://api.openai.com/v1", "Llm:BaseUrl")!;
         return new Engram.Providers.OpenAiCompatibleChatClient(uri, settings.Model ?? "gpt-4o-mini", settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
     }
 
@@ -109,11 +105,7 @@ public sealed class EngramRuntime : IAsyncDisposable
     private static Engram.Providers.OpenAiCompatibleEmbeddingGenerator? Embeddings(EmbeddingSettings settings)
     {
         if (settings.Provider == "none") return null;
-        var baseUrl = settings.BaseUrl ?? "https://api.openai.com/v1";
-        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
-        {
-            throw new EngramException($"setting Embeddings:BaseUrl is '{baseUrl}', which is not an http(s) URL");
-        }
+        var uri = HttpUrl(settings.BaseUrl ?? "https://api.openai.com/v1", "Embeddings:BaseUrl")!;
         var model = settings.Model ?? "text-embedding-3-small";
         var key = settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY");
         return new Engram.Providers.OpenAiCompatibleEmbeddingGenerator(uri, model, key, settings.Dimensions);

@@ -67,8 +67,8 @@ public sealed class LlmObservationCompressor(IChatClient chat, string? model = n
             drafts.Add(new ObservationDraft
             {
                 Type = type,
-                Title = ModelCalls.Cut(title, 160),
-                Narrative = ModelCalls.Cut(narrative, 800),
+                Title = OfflineCompressor.Cut(title, 160),
+                Narrative = OfflineCompressor.Cut(narrative, 800),
                 Facts = ModelCalls.List(item, "facts", 3, 200),
                 Concepts = ModelCalls.List(item, "concepts", 4, 200),
                 FilesRead = OfflineCompressor.FileRead(tool, root) is { } read ? [read] : [],
@@ -85,9 +85,9 @@ public sealed class LlmObservationCompressor(IChatClient chat, string? model = n
     {
         var text = new StringBuilder().Append('[').Append(index).Append("] ").Append(tool.ToolName);
         var input = tool.Input.ValueKind == JsonValueKind.Object ? tool.Input.GetRawText() : "";
-        text.Append(" input: ").Append(ModelCalls.Cut(input.Replace(root ?? "\0", ".", StringComparison.Ordinal), 1200));
+        text.Append(" input: ").Append(OfflineCompressor.Cut(input.Replace(root ?? "\0", ".", StringComparison.Ordinal), 1200));
         var output = tool.ResponseText();
-        if (output.Length > 0) text.Append("\n    output: ").Append(ModelCalls.Cut(output, outputCharacters));
+        if (output.Length > 0) text.Append("\n    output: ").Append(OfflineCompressor.Cut(output, outputCharacters));
         return text.ToString();
     }
 

@@ -19,7 +19,7 @@ public sealed class LlmSessionSummarizer(IChatClient chat, string? model = null)
     public async Task<SessionSummary> ImproveAsync(SessionSummary draft, string? lastAssistantMessage, CancellationToken cancellationToken)
     {
         var input = new StringBuilder("Draft summary:\n").Append(draft.Content).Append("\n\nLast message of the agent:\n")
-            .Append(ModelCalls.Cut(lastAssistantMessage ?? "(none)", 4000));
+            .Append(OfflineCompressor.Cut(lastAssistantMessage ?? "(none)", 4000));
         try
         {
             var response = await chat.GetResponseAsync([new(ChatRole.System, Prompt), new(ChatRole.User, input.ToString())],
@@ -29,7 +29,7 @@ public sealed class LlmSessionSummarizer(IChatClient chat, string? model = null)
             var request = ModelCalls.Text(root, "request") ?? throw new FormatException("the summary has no request");
             var improved = draft with
             {
-                Title = ModelCalls.Cut(ModelCalls.Text(root, "title") ?? draft.Title, 120),
+                Title = OfflineCompressor.Cut(ModelCalls.Text(root, "title") ?? draft.Title, 120),
                 Request = [request],
                 Learned = ModelCalls.List(root, "learned", 6, 300),
                 Completed = ModelCalls.List(root, "completed", 6, 300),

@@ -31,8 +31,6 @@ internal static class ModelCalls
 
     public static List<string> List(JsonElement item, string name, int max, int width) =>
         item.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
-            ? v.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => Cut(e.GetString()!.Trim(), width)).Where(s => s.Length > 0).Take(max).ToList()
+            ? v.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => OfflineCompressor.Cut(e.GetString()!.Trim(), width)).Where(s => s.Length > 0).Take(max).ToList()
             : [];
-
-    public static string Cut(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

@@ -87,24 +87,22 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
                 }
                 var group = batch.Skip(i).Take(run).ToList();
                 i += run;
+                if (group.Count == 1)
+                {
+                    (processed, failed) = await ProcessOneAsync(group[0], processed, failed, cancellationToken);
+                    continue;
+                }
                 try
                 {
-                    if (group.Count > 1) await _processor.ProcessToolBatchAsync(group, cancellationToken);
-                    else if (group[0].Kind.StartsWith("claude-code/", StringComparison.Ordinal)) await _processor.ProcessAsync(group[0], cancellationToken);
+                    await _processor.ProcessToolBatchAsync(group, cancellationToken);
                     foreach (var queued in group) await queue.CompleteAsync(queued.Seq, cancellationToken);
                     processed += group.Count;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException && group.Count > 1)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // Retry the run one event at a time, so one bad event cannot hold back the others.
                     log.Error("process", $"a batch of {group.Count} events failed ({ex.GetType().Name}: {ex.Message}); processing them one by one");
                     foreach (var queued in group) (processed, failed) = await ProcessOneAsync(queued, processed, failed, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    failed++;
-                    log.Error("process", $"event {group[0].Seq} ({group[0].Kind}) failed, attempt {group[0].Attempts + 1} of {options.MaxAttempts}: {ex.GetType().Name}: {ex.Message}");
-                    await queue.FailAsync(group[0].Seq, $"{ex.GetType().Name}: {ex.Message}", options.MaxAttempts, cancellationToken);
                 }
             }
         }
@@ -114,7 +112,7 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
     {
         try
         {
-            await _processor.ProcessAsync(queued, cancellationToken);
+            if (queued.Kind.StartsWith("claude-code/", StringComparison.Ordinal)) await _processor.ProcessAsync(queued, cancellationToken);
             await queue.CompleteAsync(queued.Seq, cancellationToken);
             return (processed + 1, failed);
         }

@@ -59,7 +59,7 @@ public sealed partial class Lexicon
 
     /// <summary>Hyponyms of the word's noun and verb senses (instances included), level by level up to
     /// <paramref name="depth"/>, the most used first within a level, at most <paramref name="max"/> lemmas:
-    /// "sport" -> "athletics", "skiing", "water sport", ...; "water sport" -> "surfing", "swimming", ...</summary>
+    /// "sport" -> "gymnastics", "contact sport", ..., "water sport", ..., "skiing"; "water sport" -> "swimming", ..., "surfing".</summary>
     public IReadOnlyList<string> Narrower(string word, int depth = 1, int max = 50, int senses = 1)
     {
         var text = Normalize(word);
@@ -90,7 +90,7 @@ public sealed partial class Lexicon
     }
 
     /// <summary>Synonyms of the word's senses, then its derivationally related forms and pertainyms, sense by
-    /// sense: "religious" -> "religion", "spiritual", ...; "musical" -> "music"; "swim" -> "swimmer", ...</summary>
+    /// sense: "religious" -> "spiritual", "religion", ...; "musical" -> "music", ...; "swim" -> "swimmer", ...</summary>
     public IReadOnlyList<string> Related(string word, int senses = 2)
     {
         var text = Normalize(word);
@@ -123,7 +123,8 @@ public sealed partial class Lexicon
     private List<BaseForm> BaseForms(string text)
     {
         var forms = new List<BaseForm>(2);
-        // No suffix rule takes off more than four letters, so longer text has no base form (and the rule buffer stays small).
+        // No base form is more than four letters shorter than its word ("biggest" -> "big"): longer text
+        // has none, and the rule buffer stays small.
         if (text.Length == 0 || text.Length > _longestWord + 4) return forms;
         if (_ids.TryGetValue(text, out var self)) forms.Add(new BaseForm(self, _lemmaPos[self], ByRule: false));
         AddInflected(forms, text, "", AnyPos);

@@ -8,7 +8,7 @@ goes to WORDNET-LICENSE next to the output and into the output's opening comment
 
 Format (ASCII, one record a line, fields separated by tabs, lists inside a field by spaces):
   # comment lines (the first ones: where the data comes from and WordNet's licence)
-  L <count>        then <count> lemma lines, sorted by ordinal order; a lemma's id is its position.
+  L <count>        then <count> lemma lines in code point (C# ordinal) order; a lemma's id is its position.
     lemma  senses    lemma: lower case, '_' written as ' '.
                      senses: synset ids, most frequent first across parts of speech, each with
                      ':<tag count>' when the sense was seen in the SemCor tagged texts.

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Engram.Core;
 using Engram.Core.Services;
 using Engram.Eval;
@@ -11,13 +12,14 @@ internal static class EvalCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("eval", "engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--detailed] [--json]",
+        new("eval", "engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--questions FILE] [--detailed] [--json]",
             "retrieval benchmark: loads each LoCoMo conversation into a fresh store and scores search recall",
-            ["data", "k", "conversations", "limit"], ["json", "detailed"], 1, RunAsync)
+            ["data", "k", "conversations", "limit", "questions"], ["json", "detailed"], 1, RunAsync)
         {
             Details = "Each conversation's turns are added as messages (speaker and session date kept) to a temporary store, then every\n"
                 + "question is searched with the normal ranker; frac@k, any@k and all@k count the evidence turns found in the top k.\n"
-                + "Only turns are loaded: never questions, answers or evidence. The data file is read, never copied.",
+                + "Only turns are loaded: never questions, answers or evidence. The data file is read, never copied.\n"
+                + "--questions FILE writes one JSON line per scored question (its evidence and what was retrieved), for error analysis.",
         },
     ];
 
@@ -65,6 +67,7 @@ internal static class EvalCommands
                 return new MemoryService(store, settings.Search);
             }, options, progress, cancellationToken);
             progress.Done();
+            if (line.Value("questions") is { } questionsFile) await WriteQuestionsAsync(questionsFile, report, cancellationToken);
             if (line.Json) Output.Line(line.Has("detailed") ? report.ToDetailedJson() : report.ToJson(indented: true));
             else Output.Line(report.ToTable());
         }
@@ -74,6 +77,23 @@ internal static class EvalCommands
             Directory.Delete(folder, recursive: true);
         }
         return 0;
+    }
+
+    private static async Task WriteQuestionsAsync(string path, LocomoReport report, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(path, append: false);
+        foreach (var r in report.Results)
+        {
+            var line = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["conversation"] = r.ConversationIndex,
+                ["question"] = r.QuestionIndex,
+                ["category"] = LocomoCategories.Name(r.Category),
+                ["evidence"] = r.Evidence,
+                ["retrieved"] = r.Retrieved,
+            });
+            await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
+        }
     }
 
     /// <summary>One line on stderr, redrawn in place on a terminal; a line per conversation otherwise.</summary>

@@ -9,7 +9,6 @@ namespace Engram.Bench;
 /// <summary>
 /// dotnet run -c Release --project bench/Engram.Bench -- [--sizes 10000,100000] [--queries 500] [--dir PATH]
 /// dotnet run -c Release --project bench/Engram.Bench -- recall
-/// dotnet run -c Release --project bench/Engram.Bench -- lexicon [--words sport,sports,...]
 /// Fills a fresh SQLite store through the normal add path (measuring adds per second), then runs
 /// searches scoped to one user, like the CLI and the hooks do, and reports p50/p95/p99 latency.
 /// </summary>
@@ -20,10 +19,6 @@ public static class Program
         if (args.Length > 0 && args[0] == "recall")
         {
             return await RecallBenchmark.RunAsync(Option(args, "--data", Path.Combine(AppContext.BaseDirectory, "Data", "recall.json")));
-        }
-        if (args.Length > 0 && args[0] == "lexicon")
-        {
-            return LexiconBenchmark.Run(Option(args, "--words", LexiconWords).Split(','));
         }
         var sizes = Option(args, "--sizes", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var queries = int.Parse(Option(args, "--queries", "500"), CultureInfo.InvariantCulture);
@@ -78,8 +73,6 @@ public static class Program
         }
         return 0;
     }
-
-    private const string LexiconWords = "sport,sports,religious,church,pet,dog,video game,instrument,went,hiking,painting,kids";
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Engram.Core.Model;
+using Engram.Core.Search;
 using Engram.Core.Services;
 using Engram.Sqlite;
 
@@ -26,8 +27,8 @@ public static class Program
         Directory.CreateDirectory(dir);
 
         Console.WriteLine($"engram bench: {Environment.ProcessorCount} cores, {RuntimeInfo()}");
-        Console.WriteLine("| memories | adds/s (one add per transaction) | search p50 | search p95 | search p99 | mean hits |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| memories | ranker | adds/s (one add per transaction) | search p50 | search p95 | search p99 | mean hits |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
         foreach (var size in sizes)
         {
             var path = Path.Combine(dir, $"bench-{size}.db");
@@ -48,9 +49,12 @@ public static class Program
             addWatch.Stop();
             var addsPerSecond = size / addWatch.Elapsed.TotalSeconds;
 
+            // The default ranker and one without the term-coverage boost take turns on the same queries,
+            // so their latencies compare side by side.
+            var rankers = new[] { ("defaults", service), ("coverage boost off", new MemoryService(store, new SearchOptions { CoverageBoost = 0 })) };
             var random = new Random(7);
-            var latencies = new List<double>(queries);
-            long hits = 0;
+            var latencies = rankers.Select(_ => new List<double>(queries)).ToArray();
+            var hits = new long[rankers.Length];
             for (var q = 0; q < queries + 20; q++)
             {
                 var target = random.Next(size);
@@ -60,16 +64,24 @@ public static class Program
                     Filter = new MemoryFilter { UserId = $"user{target % 10}" },
                     Limit = 10,
                 };
-                var watch = Stopwatch.StartNew();
-                var result = await service.SearchAsync(request);
-                watch.Stop();
-                if (q < 20) continue; // warm-up
-                latencies.Add(watch.Elapsed.TotalMilliseconds);
-                hits += result.Count;
+                for (var turn = 0; turn < rankers.Length; turn++)
+                {
+                    var r = (turn + q) % rankers.Length;
+                    var watch = Stopwatch.StartNew();
+                    var result = await rankers[r].Item2.SearchAsync(request);
+                    watch.Stop();
+                    if (q < 20) continue; // warm-up
+                    latencies[r].Add(watch.Elapsed.TotalMilliseconds);
+                    hits[r] += result.Count;
+                }
             }
-            latencies.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {size:N0} | {addsPerSecond:N0} | {Percentile(latencies, 0.50):0.00} ms | {Percentile(latencies, 0.95):0.00} ms | {Percentile(latencies, 0.99):0.00} ms | {(double)hits / queries:0.0} |"));
+            for (var r = 0; r < rankers.Length; r++)
+            {
+                var sorted = latencies[r];
+                sorted.Sort();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {size:N0} | {rankers[r].Item1} | {addsPerSecond:N0} | {Percentile(sorted, 0.50):0.00} ms | {Percentile(sorted, 0.95):0.00} ms | {Percentile(sorted, 0.99):0.00} ms | {(double)hits[r] / queries:0.0} |"));
+            }
         }
         return 0;
     }

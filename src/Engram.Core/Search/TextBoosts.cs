@@ -9,16 +9,18 @@ namespace Engram.Core.Search;
 /// <c>IMemoryStore.SearchTextAsync</c> and <c>HybridRanker.Fuse</c>. Boosts multiply the BM25 score of
 /// the text candidates (not the fused RRF score, where the same factor would move ranks far more), then
 /// the candidates are re-sorted. Measured on LoCoMo conversations 0-4, SQLite path, on top of neighbour
-/// context and speaker indexing: speaker x1.25 +1.3 points frac@10, date x2 +1.0, "when" x1.25 +0.2.
+/// context and speaker indexing: speaker x1.25 +1.3 points frac@10, date x2 +1.0, "when" x1.25 +0.2;
+/// later, on top of all of them, term coverage up to x1.75 +1.0.
 /// </summary>
 public static partial class TextBoosts
 {
     public static IReadOnlyList<(Memory Memory, double Score)> Apply(string query, IReadOnlyList<(Memory Memory, double Score)> candidates, SearchOptions options)
     {
-        if (candidates.Count == 0 || (options.SpeakerBoost <= 0 && options.DateBoost <= 0 && options.WhenBoost <= 0)) return candidates;
+        if (candidates.Count == 0 || (options.SpeakerBoost <= 0 && options.DateBoost <= 0 && options.WhenBoost <= 0 && options.CoverageBoost <= 0)) return candidates;
         var words = QueryTerms.Tokenize(query).ToHashSet(StringComparer.Ordinal);
         var date = QueryDate.Find(query);
         var when = words.Contains("when");
+        var coverage = options.CoverageBoost > 0 ? TermCoverage.For(query) : null;
         var boosted = new List<(Memory Memory, double Score)>(candidates.Count);
         foreach (var (memory, score) in candidates)
         {
@@ -30,6 +32,7 @@ public static partial class TextBoosts
             }
             if (options.DateBoost > 0 && date is not null && date.Covers(memory.ValidFrom, options.DateSlackDays)) factor *= 1 + options.DateBoost;
             if (options.WhenBoost > 0 && when && TimeExpression().IsMatch(memory.Content)) factor *= 1 + options.WhenBoost;
+            if (coverage is not null) factor *= 1 + options.CoverageBoost * coverage.Share(memory);
             boosted.Add((memory, score * factor));
         }
         // Stable: equal scores keep the store's order.

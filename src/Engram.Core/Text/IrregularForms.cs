@@ -47,6 +47,12 @@ public static class IrregularForms
         }
     }
 
+    /// <summary>The irregular forms of a lower-case base form ("child" -> "children"); empty for any other word.</summary>
+    public static IReadOnlyList<string> FormsOf(string lowerCaseBaseForm) => ByBase.Value.GetValueOrDefault(lowerCaseBaseForm, []);
+
+    private static readonly Lazy<FrozenDictionary<string, string[]>> ByBase = new(() =>
+        Forms.GroupBy(f => f.Value, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.Select(f => f.Key).ToArray(), StringComparer.Ordinal));
+
     private static FrozenDictionary<string, string> Parse()
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -96,4 +96,43 @@ public sealed class TextRankingTests
         var none = TextBoosts.Apply("lake", [(ana, 1.0), (ben, 1.0)], new SearchOptions());
         Assert.Equal(["ana", "ben"], none.Select(c => c.Memory.Id));
     }
+
+    [Fact]
+    public void Term_coverage_counts_the_query_terms_a_memory_itself_says_with_plurals_and_irregular_forms_folded()
+    {
+        var at = new DateTimeOffset(2024, 9, 14, 12, 0, 0, TimeSpan.Zero);
+        Memory M(string content, string? title = null, IReadOnlyList<string>? facts = null) => new()
+        {
+            Id = content, Kind = MemoryKind.Message, Title = title, Content = content, Facts = facts ?? [], CreatedAt = at, UpdatedAt = at, ValidFrom = at, ContentHash = content,
+        };
+        var coverage = TermCoverage.For("Which stories did the kids buy at the fair?")!;
+
+        Assert.Equal(1.0, coverage.Share(M("The kids bought two story books at the FAIR.")), 9);
+        Assert.Equal(0.5, coverage.Share(M("A kid's story")), 9);
+        Assert.Equal(0.25, coverage.Share(M("Nothing here but a fairy", title: "Fair")), 9);
+        Assert.Equal(0.5, coverage.Share(M("unrelated", facts: ["Stories were bought"])), 9);
+        Assert.Equal(0.0, coverage.Share(M("glasses, buses and a storied history")), 9);
+        // One term leaves nothing to prefer.
+        Assert.Null(TermCoverage.For("the stories"));
+    }
+
+    [Fact]
+    public void Coverage_boost_lifts_the_memory_that_says_everything_the_query_asks_above_one_rare_word_match()
+    {
+        var at = new DateTimeOffset(2024, 9, 14, 12, 0, 0, TimeSpan.Zero);
+        Memory M(string id, string content) => new()
+        {
+            Id = id, Kind = MemoryKind.Message, Content = content, CreatedAt = at, UpdatedAt = at, ValidFrom = at, ContentHash = id,
+        };
+        var rare = M("rare", "The pottery kiln cracked again");
+        var whole = M("whole", "Our pottery class made a bowl");
+        var query = "What did the pottery class make?";
+        var off = new SearchOptions { SpeakerBoost = 0, DateBoost = 0, WhenBoost = 0, CoverageBoost = 0 };
+
+        Assert.Equal(["rare", "whole"], TextBoosts.Apply(query, [(rare, 1.0), (whole, 0.8)], off).Select(c => c.Memory.Id));
+        var on = TextBoosts.Apply(query, [(rare, 1.0), (whole, 0.8)], off with { CoverageBoost = 0.75 });
+        Assert.Equal(["whole", "rare"], on.Select(c => c.Memory.Id));
+        Assert.Equal(0.8 * 1.75, on[0].Score, 9);
+        Assert.Equal(1.0 * (1 + 0.75 / 3), on[1].Score, 9);
+    }
 }

@@ -77,13 +77,14 @@ public sealed class HybridRankerTests
         var a = M("a", now); var b = M("b", now); var c = M("c", now);
         var hits = ranker.Fuse(
         [
-            new HybridRanker.Signal("text", "bm25", [(a, 3.0), (b, 2.0), (c, 1.0)]),
+            new HybridRanker.Signal("text", "bm25", [(a, 3.0), (b, 2.0), (c, 1.0)]) { Notes = new Dictionary<string, string> { ["b"] = "1, x2 for a reason" } },
             new HybridRanker.Signal("vector", "cos", [(b, 0.9), (c, 0.8)]),
         ], 10);
         Assert.Equal(["b", "c", "a"], hits.Select(h => h.Memory.Id));
         // b: 1/62 + 1/61 over the best possible 2/61.
         Assert.Equal((1.0 / 62 + 1.0 / 61) / (2.0 / 61), hits[0].Score, 9);
-        Assert.Equal("text #2 bm25=2; vector #1 cos=0.9; recency x1; importance x1", hits[0].Explanation);
+        Assert.Equal("text #2 bm25=2 (1, x2 for a reason); vector #1 cos=0.9; recency x1; importance x1", hits[0].Explanation);
+        Assert.Equal("text #3 bm25=1; vector #2 cos=0.8; recency x1; importance x1", hits[1].Explanation);
     }
 
     [Fact]

@@ -138,6 +138,8 @@ public abstract class MemoryStoreConformanceTests : IAsyncLifetime
         Assert.Equal(target.Id, hits[0].Memory.Id);
         Assert.All(hits, h => Assert.Equal("alice", h.Memory.Scope.UserId));
         Assert.Contains("text #1", hits[0].Explanation, StringComparison.Ordinal);
+        // Port, staging and database of the query's four terms: the coverage boost explains itself.
+        Assert.Contains("for 3 of 4 query terms", hits[0].Explanation, StringComparison.Ordinal);
         Assert.InRange(hits[0].Score, 0.01, 1.5);
 
         var carol = await service.SearchAsync(new SearchRequest { Query = "staging database port", Filter = new MemoryFilter { UserId = "carol" } });

@@ -10,8 +10,14 @@ namespace Engram.Core.Search;
 /// </summary>
 public sealed class HybridRanker(SearchOptions options, TimeProvider time)
 {
-    /// <summary>One signal's candidates, best first, with the raw score shown in explanations.</summary>
-    public sealed record Signal(string Name, string ScoreLabel, IReadOnlyList<(Memory Memory, double Raw)> Ranked);
+    /// <summary>
+    /// One signal's candidates, best first, with the raw score shown in explanations and, optionally, a
+    /// note per memory id on how that score came about (the text boosts).
+    /// </summary>
+    public sealed record Signal(string Name, string ScoreLabel, IReadOnlyList<(Memory Memory, double Raw)> Ranked)
+    {
+        public IReadOnlyDictionary<string, string>? Notes { get; init; }
+    }
 
     public IReadOnlyList<SearchHit> Fuse(IReadOnlyList<Signal> signals, int limit)
     {
@@ -30,7 +36,8 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
                     fused[memory.Id] = c;
                 }
                 c.Rrf += 1.0 / (options.RrfK + rank + 1);
-                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={raw:0.###}"));
+                var note = signal.Notes?.GetValueOrDefault(memory.Id) is { } n ? $" ({n})" : "";
+                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={raw:0.###}{note}"));
             }
         }
 

@@ -24,7 +24,7 @@ public sealed class TermCoverage
         for (var i = 0; i < terms.Count; i++)
         {
             _terms.TryAdd(terms[i], i);
-            // A memory that says "bought" covers a query's "buy".
+            // A memory that says "bought" covers a query's "buy" (kept unfolded: looked up as written).
             foreach (var form in IrregularForms.FormsOf(terms[i])) _terms.TryAdd(form, i);
         }
         _lookup = _terms.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -37,30 +37,63 @@ public sealed class TermCoverage
         return terms.Count is < 2 or > 64 ? null : new TermCoverage(terms);
     }
 
-    /// <summary>From 0 (none of the query's terms) to 1 (all of them).</summary>
-    public double Share(Memory memory)
+    /// <summary>How many distinct terms the query has.</summary>
+    public int Terms => _count;
+
+    /// <summary>How many of the query's terms the memory's own words contain.</summary>
+    public int Count(Memory memory)
     {
         ulong covered = 0;
         Scan(memory.Title, ref covered);
         Scan(memory.Content, ref covered);
         foreach (var fact in memory.Facts) Scan(fact, ref covered);
         foreach (var concept in memory.Concepts) Scan(concept, ref covered);
-        return (double)BitOperations.PopCount(covered) / _count;
+        return BitOperations.PopCount(covered);
     }
 
-    /// <summary>"stories" -> "story", "sports" -> "sport"; "glass" and short words stay as they are.</summary>
+    /// <summary>From 0 (none of the query's terms) to 1 (all of them).</summary>
+    public double Share(Memory memory) => (double)Count(memory) / _count;
+
+    /// <summary>A word's matching key; see <see cref="Fold(ReadOnlySpan{char}, Span{char})"/>.</summary>
     internal static string Fold(string word)
     {
-        if (word.Length <= 3) return word;
-        if (word.EndsWith("ies", StringComparison.Ordinal)) return string.Concat(word.AsSpan(0, word.Length - 3), "y");
-        return word[^1] == 's' && word[^2] != 's' ? word[..^1] : word;
+        Span<char> key = stackalloc char[word.Length + 1];
+        return new string(key[..Fold(word, key)]);
     }
+
+    /// <summary>
+    /// A crude English fold, applied alike to query terms and memory words: "stories" and "story", "sports"
+    /// and "sport", "adopted", "adopting" and "adopt", "loved" and "love", "running" and "run". Some words
+    /// it joins wrongly ("united" and "unit"): that moves a boost, never a match, which is the index's job.
+    /// </summary>
+    internal static int Fold(ReadOnlySpan<char> word, Span<char> key)
+    {
+        word.CopyTo(key);
+        var n = word.Length;
+        if (n <= 3) return n;
+        if (word.EndsWith("ies") || word.EndsWith("ied"))
+        {
+            n -= 3;
+            key[n++] = 'y';
+            return n;
+        }
+        if (n > 5 && word.EndsWith("ing")) n -= 3;
+        else if (n > 4 && word.EndsWith("ed")) n -= 2;
+        else if (word[^1] == 's' && word[^2] != 's') return n - 1;
+        else return n;
+        if (n > 3 && key[n - 1] == key[n - 2] && !IsVowel(key[n - 1])) n--;
+        if (n > 3 && key[n - 1] == 'e') n--;
+        return n;
+    }
+
+    private static bool IsVowel(char c) => c is 'a' or 'e' or 'i' or 'o' or 'u';
 
     // Runs of letters and digits, lower-cased in a stack buffer: no allocation per word.
     private void Scan(string? text, ref ulong covered)
     {
         if (string.IsNullOrEmpty(text)) return;
         Span<char> word = stackalloc char[LongestWord + 1];
+        Span<char> key = stackalloc char[LongestWord + 1];
         var length = 0;
         foreach (var c in text)
         {
@@ -70,27 +103,18 @@ public sealed class TermCoverage
                 length++;
                 continue;
             }
-            Match(word, length, ref covered);
+            Match(word, key, length, ref covered);
             length = 0;
         }
-        Match(word, length, ref covered);
+        Match(word, key, length, ref covered);
     }
 
-    private void Match(Span<char> buffer, int length, ref ulong covered)
+    private void Match(Span<char> word, Span<char> key, int length, ref ulong covered)
     {
         if (length is 0 or > LongestWord) return;
-        var word = buffer[..length];
-        if (_lookup.TryGetValue(word, out var index)
-            || (length > 3 && word.EndsWith("ies") && Folded(buffer, length, out index))
-            || (length > 3 && word[^1] == 's' && word[^2] != 's' && _lookup.TryGetValue(word[..^1], out index)))
+        if (_lookup.TryGetValue(word[..length], out var index) || _lookup.TryGetValue(key[..Fold(word[..length], key)], out index))
         {
             covered |= 1UL << index;
         }
-    }
-
-    private bool Folded(Span<char> buffer, int length, out int index)
-    {
-        buffer[length - 3] = 'y';
-        return _lookup.TryGetValue(buffer[..(length - 2)], out index);
     }
 }

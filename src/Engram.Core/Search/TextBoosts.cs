@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Engram.Core.Model;
 using Engram.Core.Text;
@@ -14,26 +15,41 @@ namespace Engram.Core.Search;
 /// </summary>
 public static partial class TextBoosts
 {
-    public static IReadOnlyList<(Memory Memory, double Score)> Apply(string query, IReadOnlyList<(Memory Memory, double Score)> candidates, SearchOptions options)
+    /// <summary>The candidates re-sorted by boosted score, each with what boosted it (null when nothing did).</summary>
+    public static IReadOnlyList<(Memory Memory, double Score, string? Note)> Apply(string query, IReadOnlyList<(Memory Memory, double Score)> candidates, SearchOptions options)
     {
-        if (candidates.Count == 0 || (options.SpeakerBoost <= 0 && options.DateBoost <= 0 && options.WhenBoost <= 0 && options.CoverageBoost <= 0)) return candidates;
+        if (candidates.Count == 0 || (options.SpeakerBoost <= 0 && options.DateBoost <= 0 && options.WhenBoost <= 0 && options.CoverageBoost <= 0))
+        {
+            return [.. candidates.Select(c => (c.Memory, c.Score, (string?)null))];
+        }
         var words = QueryTerms.Tokenize(query).ToHashSet(StringComparer.Ordinal);
         var date = QueryDate.Find(query);
         var when = words.Contains("when");
         var coverage = options.CoverageBoost > 0 ? TermCoverage.For(query) : null;
-        var boosted = new List<(Memory Memory, double Score)>(candidates.Count);
+        var boosted = new List<(Memory Memory, double Score, string? Note)>(candidates.Count);
+        var note = new List<string>(4);
         foreach (var (memory, score) in candidates)
         {
             var factor = 1.0;
+            note.Clear();
+            void Boost(double by, string reason)
+            {
+                factor *= by;
+                note.Add(string.Create(CultureInfo.InvariantCulture, $"x{by:0.###} for {reason}"));
+            }
             if (options.SpeakerBoost > 0 && memory.Metadata.TryGetValue("speaker", out var speaker)
                 && QueryTerms.Tokenize(speaker) is [var first, ..] && words.Contains(first))
             {
-                factor *= 1 + options.SpeakerBoost;
+                Boost(1 + options.SpeakerBoost, "the speaker named");
             }
-            if (options.DateBoost > 0 && date is not null && date.Covers(memory.ValidFrom, options.DateSlackDays)) factor *= 1 + options.DateBoost;
-            if (options.WhenBoost > 0 && when && TimeExpression().IsMatch(memory.Content)) factor *= 1 + options.WhenBoost;
-            if (coverage is not null) factor *= 1 + options.CoverageBoost * coverage.Share(memory);
-            boosted.Add((memory, score * factor));
+            if (options.DateBoost > 0 && date is not null && date.Covers(memory.ValidFrom, options.DateSlackDays)) Boost(1 + options.DateBoost, "the date named");
+            if (options.WhenBoost > 0 && when && TimeExpression().IsMatch(memory.Content)) Boost(1 + options.WhenBoost, "time words");
+            if (coverage?.Count(memory) is > 0 and var covered)
+            {
+                Boost(1 + options.CoverageBoost * covered / coverage.Terms, $"{covered} of {coverage.Terms} query terms");
+            }
+            var explained = note.Count == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"{score:0.###}, {string.Join(", ", note)}");
+            boosted.Add((memory, score * factor, explained));
         }
         // Stable: equal scores keep the store's order.
         return [.. boosted.Select((c, i) => (c, i)).OrderByDescending(x => x.c.Score).ThenBy(x => x.i).Select(x => x.c)];

@@ -202,7 +202,10 @@ public sealed class MemoryService : IMemoryService
         if (terms.Count > 0)
         {
             var text = TextBoosts.Apply(request.Query, await _store.SearchTextAsync(terms, request.Filter, pool, cancellationToken), _search);
-            signals.Add(new HybridRanker.Signal("text", "bm25", text));
+            signals.Add(new HybridRanker.Signal("text", "bm25", [.. text.Select(t => (t.Memory, t.Score))])
+            {
+                Notes = text.Where(t => t.Note is not null).ToDictionary(t => t.Memory.Id, t => t.Note!, StringComparer.Ordinal),
+            });
         }
         if (_embeddings is not null)
         {

@@ -83,14 +83,14 @@ public sealed class TextRankingTests
         var ana = M("ana", "Ana Lee", "I painted a lake", at.AddDays(-30));
         var ben = M("ben", "Ben", "I painted a lake last week", at);
 
-        var bySpeaker = TextBoosts.Apply("What did Ana paint?", [(ben, 1.0), (ana, 0.9)], new SearchOptions { SpeakerBoost = 0.25, DateBoost = 0, WhenBoost = 0 });
+        var bySpeaker = TextBoosts.Apply("What did Ana paint?", [(ben, 1.0), (ana, 0.9)], new SearchOptions { SpeakerBoost = 0.25, DateBoost = 0, WhenBoost = 0, CoverageBoost = 0 });
         Assert.Equal(["ana", "ben"], bySpeaker.Select(c => c.Memory.Id));
         Assert.Equal(1.125, bySpeaker[0].Score, 9);
 
-        var byDate = TextBoosts.Apply("What was painted on 14 September 2024?", [(ana, 1.0), (ben, 0.6)], new SearchOptions { SpeakerBoost = 0, WhenBoost = 0 });
+        var byDate = TextBoosts.Apply("What was painted on 14 September 2024?", [(ana, 1.0), (ben, 0.6)], new SearchOptions { SpeakerBoost = 0, WhenBoost = 0, CoverageBoost = 0 });
         Assert.Equal(["ben", "ana"], byDate.Select(c => c.Memory.Id));
 
-        var byWhen = TextBoosts.Apply("When was the lake painted?", [(ana, 1.0), (ben, 0.9)], new SearchOptions { SpeakerBoost = 0, DateBoost = 0 });
+        var byWhen = TextBoosts.Apply("When was the lake painted?", [(ana, 1.0), (ben, 0.9)], new SearchOptions { SpeakerBoost = 0, DateBoost = 0, CoverageBoost = 0 });
         Assert.Equal(["ben", "ana"], byWhen.Select(c => c.Memory.Id));
 
         var none = TextBoosts.Apply("lake", [(ana, 1.0), (ben, 1.0)], new SearchOptions());
@@ -111,7 +111,13 @@ public sealed class TextRankingTests
         Assert.Equal(0.5, coverage.Share(M("A kid's story")), 9);
         Assert.Equal(0.25, coverage.Share(M("Nothing here but a fairy", title: "Fair")), 9);
         Assert.Equal(0.5, coverage.Share(M("unrelated", facts: ["Stories were bought"])), 9);
-        Assert.Equal(0.0, coverage.Share(M("glasses, buses and a storied history")), 9);
+        Assert.Equal(0.0, coverage.Share(M("glasses, buses and a storyteller")), 9);
+        Assert.Equal(1.0, coverage.Share(M("Kids buying stories at fairs")), 9);
+        Assert.Equal(1.0, TermCoverage.For("adopt loving dogs running")!.Share(M("She adopted a dog; they loved to run")), 9);
+        Assert.Equal("story", TermCoverage.Fold("stories"));
+        Assert.Equal("try", TermCoverage.Fold("tried"));
+        Assert.Equal("glass", TermCoverage.Fold("glass"));
+        Assert.Equal("bed", TermCoverage.Fold("bed"));
         // One term leaves nothing to prefer.
         Assert.Null(TermCoverage.For("the stories"));
     }
@@ -134,5 +140,8 @@ public sealed class TextRankingTests
         Assert.Equal(["whole", "rare"], on.Select(c => c.Memory.Id));
         Assert.Equal(0.8 * 1.75, on[0].Score, 9);
         Assert.Equal(1.0 * (1 + 0.75 / 3), on[1].Score, 9);
+        Assert.Equal("0.8, x1.75 for 3 of 3 query terms", on[0].Note);
+        Assert.Equal("1, x1.25 for 1 of 3 query terms", on[1].Note);
+        Assert.Null(TextBoosts.Apply("kiln", [(rare, 1.0)], off with { CoverageBoost = 0.75 })[0].Note);
     }
 }

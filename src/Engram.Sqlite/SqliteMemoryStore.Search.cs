@@ -21,6 +21,53 @@ public sealed partial class SqliteMemoryStore
         var scope = ScopeTokens.Condition(filter);
         if (scope.Length > 0) match = $"({match}) AND {scope}";
         await using var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            if (scope.Length > 0 && filter.Kinds.Count == 0 && filter.Since is null && filter.Until is null && filter.Metadata.Count == 0)
+            {
+                var ranked = await RankInIndexAsync(connection, match, filter, limit, cancellationToken);
+                if (ranked is not null) return ranked;
+            }
+            return await RankWithFilterAsync(connection, match, filter, limit, cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, Path);
+        }
+    }
+
+    /// <summary>
+    /// Ranks in the full-text index alone (the scope is in the match), then loads the winners and checks
+    /// them against the whole filter (tenant, superseded). Joining every matching row to the memories
+    /// table before ranking cost about 40% of a search at 100k memories. Null when too many winners
+    /// failed the check to be sure of the top <paramref name="limit"/>: the caller ranks the slow way.
+    /// </summary>
+    private static async Task<List<(Memory, double)>?> RankInIndexAsync(SqliteConnection connection, string match, MemoryFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        var take = limit + Math.Max(16, limit / 4);
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {SqliteRows.MemoryColumns}, t.score FROM " +
+            $"(SELECT rowid AS seq, -{Bm25} AS score FROM memories_fts WHERE memories_fts MATCH @match ORDER BY score DESC LIMIT @take) t " +
+            $"LEFT JOIN memories m ON m.seq = t.seq AND {SqliteFilter.Where(filter, command)} ORDER BY t.score DESC";
+        command.Parameters.AddWithValue("@match", match);
+        command.Parameters.AddWithValue("@take", take);
+        var hits = new List<(Memory, double)>(limit);
+        var ranked = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ranked++;
+            if (reader.IsDBNull(0) || hits.Count == limit) continue;
+            hits.Add((SqliteRows.ReadMemory(reader), reader.GetDouble(SqliteRows.MemoryColumnCount)));
+        }
+        // Every row the filter turned away ranked above anything the index did not return, so the answer
+        // is exact when enough passed, or when the index had no more rows to give.
+        return hits.Count == limit || ranked < take ? hits : null;
+    }
+
+    private static async Task<List<(Memory, double)>> RankWithFilterAsync(SqliteConnection connection, string match, MemoryFilter filter, int limit, CancellationToken cancellationToken)
+    {
         using var command = connection.CreateCommand();
         command.CommandText =
             $"SELECT {SqliteRows.MemoryColumns}, -{Bm25} AS score FROM memories_fts " +
@@ -30,17 +77,10 @@ public sealed partial class SqliteMemoryStore
         command.Parameters.AddWithValue("@match", match);
         command.Parameters.AddWithValue("@limit", limit);
         var hits = new List<(Memory, double)>();
-        try
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                hits.Add((SqliteRows.ReadMemory(reader), reader.GetDouble(SqliteRows.MemoryColumnCount)));
-            }
-        }
-        catch (SqliteException ex)
-        {
-            throw SqliteErrors.Translate(ex, Path);
+            hits.Add((SqliteRows.ReadMemory(reader), reader.GetDouble(SqliteRows.MemoryColumnCount)));
         }
         return hits;
     }

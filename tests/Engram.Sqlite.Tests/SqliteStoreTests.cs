@@ -83,4 +83,33 @@ public sealed class SqliteStoreTests : IDisposable
     [InlineData(new[] { " ", "" }, "")]
     public void Match_expressions_quote_every_term(string[] terms, string expected) =>
         Assert.Equal(expected, SqliteMemoryStore.MatchExpression(terms));
+
+    [Fact]
+    public async Task Full_text_ranking_stays_exact_when_the_best_index_matches_belong_to_another_tenant()
+    {
+        // The scope's tokens match in the index whatever the tenant: forty strong matches of another
+        // tenant's "alice" outrank this tenant's weak ones there, and must never crowd them out.
+        await using var store = new SqliteMemoryStore(_folder.File("tenants.db"));
+        var service = new MemoryService(store);
+        for (var i = 0; i < 40; i++)
+        {
+            await service.AddAsync(new AddMemoryRequest { Content = $"apple apple apple orchard {i}", Scope = new MemoryScope { Tenant = "other", UserId = "alice" } });
+        }
+        var mine = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var added = await service.AddAsync(new AddMemoryRequest { Content = $"an apple and a long list of unrelated words to dilute it, number {i}", Scope = new MemoryScope { UserId = "alice" } });
+            mine.Add(added.Results[0].Memory.Id);
+        }
+
+        var filter = new MemoryFilter { UserId = "alice" };
+        var top3 = await store.SearchTextAsync(["apple"], filter, 3);
+        Assert.Equal(3, top3.Count);
+        Assert.All(top3, h => Assert.Equal(MemoryScope.DefaultTenant, h.Memory.Scope.Tenant));
+        var all = await store.SearchTextAsync(["apple"], filter, 50);
+        Assert.Equal(mine.Order(StringComparer.Ordinal), all.Select(h => h.Memory.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(40, (await store.SearchTextAsync(["apple"], filter with { Tenant = "other" }, 100)).Count);
+        // Rankings come best first on both paths.
+        Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Score >= p.Second.Score));
+    }
 }

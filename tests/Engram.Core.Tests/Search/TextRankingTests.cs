@@ -31,6 +31,9 @@ public sealed class TextRankingTests
     [InlineData("deploy log of November 21, 2026", 2026, 11, 21, QueryDatePrecision.Day)]
     [InlineData("plans for Aug 1st 2024", 2024, 8, 1, QueryDatePrecision.Day)]
     [InlineData("which bugs did we fix in March 2025", 2025, 3, 1, QueryDatePrecision.Month)]
+    [InlineData("When did Melanie go camping in June?", 2000, 6, 1, QueryDatePrecision.MonthOfAnyYear)]
+    [InlineData("releases during May", 2000, 5, 1, QueryDatePrecision.MonthOfAnyYear)]
+    [InlineData("How many times did we deploy in 2023?", 2023, 1, 1, QueryDatePrecision.Year)]
     public void Query_dates_are_found(string query, int year, int month, int day, QueryDatePrecision precision)
     {
         Assert.Equal(new QueryDate(new DateOnly(year, month, day), precision), QueryDate.Find(query));
@@ -39,6 +42,8 @@ public sealed class TextRankingTests
     [Theory]
     [InlineData("When did the build break?")]
     [InlineData("what about may?")]
+    [InlineData("it may rain in june 5 days from now")]
+    [InlineData("port 2023 is open")]
     [InlineData("on 31 February, in the year of the dragon")]
     public void Queries_without_a_real_date_have_none(string query)
     {
@@ -46,7 +51,7 @@ public sealed class TextRankingTests
     }
 
     [Fact]
-    public void A_date_covers_its_day_with_slack_and_a_month_its_month()
+    public void A_date_covers_its_day_with_slack_a_month_its_month_and_a_year_its_year()
     {
         var day = new QueryDate(new DateOnly(2023, 6, 3), QueryDatePrecision.Day);
         Assert.True(day.Covers(new DateTimeOffset(2023, 6, 3, 22, 0, 0, TimeSpan.Zero)));
@@ -56,6 +61,12 @@ public sealed class TextRankingTests
         var month = new QueryDate(new DateOnly(2023, 5, 1), QueryDatePrecision.Month);
         Assert.True(month.Covers(new DateTimeOffset(2023, 5, 31, 0, 0, 0, TimeSpan.Zero)));
         Assert.False(month.Covers(new DateTimeOffset(2023, 6, 1, 0, 0, 0, TimeSpan.Zero)));
+        var june = QueryDate.Find("camping in June")!;
+        Assert.True(june.Covers(new DateTimeOffset(2021, 6, 30, 0, 0, 0, TimeSpan.Zero)));
+        Assert.False(june.Covers(new DateTimeOffset(2021, 7, 1, 0, 0, 0, TimeSpan.Zero)));
+        var year = QueryDate.Find("in 2023")!;
+        Assert.True(year.Covers(new DateTimeOffset(2023, 12, 31, 23, 0, 0, TimeSpan.Zero)));
+        Assert.False(year.Covers(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]

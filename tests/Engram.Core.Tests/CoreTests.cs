@@ -85,6 +85,10 @@ public sealed class HybridRankerTests
         Assert.Equal((1.0 / 62 + 1.0 / 61) / (2.0 / 61), hits[0].Score, 9);
         Assert.Equal("text #2 bm25=2 (1, x2 for a reason); vector #1 cos=0.9; recency x1; importance x1", hits[0].Explanation);
         Assert.Equal("text #3 bm25=1; vector #2 cos=0.8; recency x1; importance x1", hits[1].Explanation);
+        Assert.Equal("2E-6", HybridRanker.Score(0.000002));
+        Assert.Equal("-1.23E-4", HybridRanker.Score(-0.0001234));
+        Assert.Equal("0", HybridRanker.Score(0));
+        Assert.Equal("12.346", HybridRanker.Score(12.3456));
     }
 
     [Fact]

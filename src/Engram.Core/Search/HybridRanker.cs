@@ -37,7 +37,7 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
                 }
                 c.Rrf += 1.0 / (options.RrfK + rank + 1);
                 var note = signal.Notes?.GetValueOrDefault(memory.Id) is { } n ? $" ({n})" : "";
-                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={raw:0.###}{note}"));
+                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={Score(raw)}{note}"));
             }
         }
 
@@ -60,6 +60,11 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
         });
         return hits.Count > limit ? hits.GetRange(0, limit) : hits;
     }
+
+    /// <summary>A raw score for an explanation: three decimals, or three figures when it is smaller than that
+    /// (BM25 in a store of a handful of memories gives 0.000002).</summary>
+    public static string Score(double value) =>
+        value.ToString(value == 0 || Math.Abs(value) >= 0.001 ? "0.###" : "0.##E+0", CultureInfo.InvariantCulture);
 
     /// <summary>(1 - w) + w * 2^(-age / half-life), with age from the memory's valid time.</summary>
     public double RecencyFactor(Memory memory, DateTimeOffset now)

@@ -48,7 +48,7 @@ public static partial class TextBoosts
             {
                 Boost(1 + options.CoverageBoost * covered / coverage.Terms, $"{covered} of {coverage.Terms} query terms");
             }
-            var explained = note.Count == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"{score:0.###}, {string.Join(", ", note)}");
+            var explained = note.Count == 0 ? null : $"{HybridRanker.Score(score)}, {string.Join(", ", note)}";
             boosted.Add((memory, score * factor, explained));
         }
         // Stable: equal scores keep the store's order.

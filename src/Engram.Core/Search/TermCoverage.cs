@@ -8,7 +8,7 @@ namespace Engram.Core.Search;
 /// The share of a query's content terms that a memory's own words contain (title, content, facts,
 /// concepts; not the neighbour context). BM25 over OR-ed terms lets one rare word outweigh a memory
 /// that says everything the query asks; this restores the "all words present" preference. Words match
-/// after irregular base forms and a plural fold ("stories" and "story", "kids" and "kid").
+/// after irregular base forms ("bought" and "buy") and a crude fold of plural, -ed and -ing endings.
 /// </summary>
 public sealed class TermCoverage
 {
@@ -57,6 +57,8 @@ public sealed class TermCoverage
     /// <summary>A word's matching key; see <see cref="Fold(ReadOnlySpan{char}, Span{char})"/>.</summary>
     internal static string Fold(string word)
     {
+        // A query may hold a megabyte-long "word": it is kept as it is, never put on the stack.
+        if (word.Length > LongestWord) return word;
         Span<char> key = stackalloc char[word.Length + 1];
         return new string(key[..Fold(word, key)]);
     }

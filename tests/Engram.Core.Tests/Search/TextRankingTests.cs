@@ -129,6 +129,9 @@ public sealed class TextRankingTests
         Assert.Equal("try", TermCoverage.Fold("tried"));
         Assert.Equal("glass", TermCoverage.Fold("glass"));
         Assert.Equal("bed", TermCoverage.Fold("bed"));
+        var huge = new string('s', 20_000_000);
+        Assert.Equal(huge, TermCoverage.Fold(huge));
+        Assert.Equal(0.5, TermCoverage.For(huge + " kids")!.Share(M("the kid")), 9);
         // One term leaves nothing to prefer.
         Assert.Null(TermCoverage.For("the stories"));
     }

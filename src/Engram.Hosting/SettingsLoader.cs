@@ -21,7 +21,7 @@ public static class SettingsLoader
         "Llm:Provider", "Llm:Model", "Llm:BaseUrl", "Llm:ApiKey", "Llm:DailyTokenBudget", "Llm:CompressSessions", "Llm:CompressionModel",
         "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions",
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
-        "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost", "Search:CoverageBoost",
+        "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost", "Search:NumberBoost", "Search:CoverageBoost",
         "Hooks:SkipTools", "Hooks:ContextTokens", "Worker:IdleMinutes",
         "Server:Host", "Server:Port", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
     ];
@@ -157,6 +157,7 @@ public static class SettingsLoader
                 DateBoost = Number("Search:DateBoost") ?? defaults.DateBoost,
                 DateSlackDays = Whole("Search:DateSlackDays") ?? defaults.DateSlackDays,
                 WhenBoost = Number("Search:WhenBoost") ?? defaults.WhenBoost,
+                NumberBoost = Number("Search:NumberBoost") ?? defaults.NumberBoost,
                 CoverageBoost = Number("Search:CoverageBoost") ?? defaults.CoverageBoost,
             },
             Hooks = new HookSettings

@@ -23,6 +23,8 @@ public sealed record SearchOptions
     public int DateSlackDays { get; init; } = 1;
     /// <summary>Extra weight, for "when" questions, for memories that mention a time.</summary>
     public double WhenBoost { get; init; } = 0.5;
+    /// <summary>Extra weight, for "how many/long/often/much" questions, for memories that state a number.</summary>
+    public double NumberBoost { get; init; } = 0.5;
     /// <summary>Extra weight, up to x(1+w), by the share of the query's terms a memory's own words contain.</summary>
     public double CoverageBoost { get; init; } = 0.75;
 
@@ -37,6 +39,7 @@ public sealed record SearchOptions
         Require(SpeakerBoost is >= 0 and <= 10, "Search:SpeakerBoost", "a number from 0 to 10");
         Require(DateBoost is >= 0 and <= 10, "Search:DateBoost", "a number from 0 to 10");
         Require(WhenBoost is >= 0 and <= 10, "Search:WhenBoost", "a number from 0 to 10");
+        Require(NumberBoost is >= 0 and <= 10, "Search:NumberBoost", "a number from 0 to 10");
         Require(CoverageBoost is >= 0 and <= 10, "Search:CoverageBoost", "a number from 0 to 10");
         Require(DateSlackDays is >= 0 and <= 366, "Search:DateSlackDays", "a whole number of days from 0 to 366");
     }

@@ -83,7 +83,7 @@ public sealed class TextRankingTests
     }
 
     [Fact]
-    public void Text_boosts_favour_the_named_speaker_the_named_date_and_time_words_for_when()
+    public void Text_boosts_favour_the_named_speaker_the_named_date_time_words_for_when_and_numbers_for_how_many()
     {
         var at = new DateTimeOffset(2024, 9, 14, 12, 0, 0, TimeSpan.Zero);
         Memory M(string id, string speaker, string content, DateTimeOffset validFrom) => new()
@@ -103,6 +103,13 @@ public sealed class TextRankingTests
 
         var byWhen = TextBoosts.Apply("When was the lake painted?", [(ana, 1.0), (ben, 0.9)], new SearchOptions { SpeakerBoost = 0, DateBoost = 0, CoverageBoost = 0 });
         Assert.Equal(["ben", "ana"], byWhen.Select(c => c.Memory.Id));
+
+        var twice = M("twice", "Ben", "I painted it twice", at);
+        var options = new SearchOptions { SpeakerBoost = 0, DateBoost = 0, WhenBoost = 0, CoverageBoost = 0 };
+        var byNumber = TextBoosts.Apply("How many times did Ben paint it?", [(ben, 1.0), (twice, 0.9)], options);
+        Assert.Equal(["twice", "ben"], byNumber.Select(c => c.Memory.Id));
+        Assert.Equal("0.9, x1.5 for a number", byNumber[0].Note);
+        Assert.Equal(["ben", "twice"], TextBoosts.Apply("What did Ben paint?", [(ben, 1.0), (twice, 0.9)], options).Select(c => c.Memory.Id));
 
         var none = TextBoosts.Apply("lake", [(ana, 1.0), (ben, 1.0)], new SearchOptions());
         Assert.Equal(["ana", "ben"], none.Select(c => c.Memory.Id));

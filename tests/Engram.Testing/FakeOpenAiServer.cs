@@ -14,16 +14,30 @@ namespace Engram.Testing;
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly WordHashEmbeddingGenerator _vectors = new();
     private readonly Task _loop;
 
     public FakeOpenAiServer()
     {
-        var port = FreePort();
-        BaseUrl = $"http://127.0.0.1:{port}/v1";
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
+        // A port found free can be taken by a parallel test before the listener binds it: try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                _listener = listener;
+                BaseUrl = $"http://127.0.0.1:{port}/v1";
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
         _loop = Task.Run(LoopAsync);
     }
 
@@ -169,7 +183,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: on Linux, Stop and then Close each unregister the port, and the second one binds it
+        // again to do so, which fails when a parallel test has taken the freed port meanwhile.
         _listener.Close();
         try { await _loop; } catch (ObjectDisposedException) { }
         _vectors.Dispose();

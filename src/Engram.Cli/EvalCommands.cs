@@ -53,6 +53,19 @@ internal static class EvalCommands
         }
 
         var data = LocomoDataset.Load(path);
+        // The per-question file is opened before the run, so a bad path fails in a second, not after it.
+        StreamWriter? questions = null;
+        if (line.Value("questions") is { } questionsPath)
+        {
+            try
+            {
+                questions = new StreamWriter(questionsPath, append: false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"cannot write --questions {questionsPath}: {IoErrors.Describe(ex)}");
+            }
+        }
         // Search settings come from the user's settings, as for any search; the store is a temporary one per conversation.
         var settings = SettingsLoader.Load(EngramHome.Resolve());
         var folder = Directory.CreateTempSubdirectory("engram-eval-").FullName;
@@ -67,21 +80,21 @@ internal static class EvalCommands
                 return new MemoryService(store, settings.Search);
             }, options, progress, cancellationToken);
             progress.Done();
-            if (line.Value("questions") is { } questionsFile) await WriteQuestionsAsync(questionsFile, report, cancellationToken);
+            if (questions is not null) await WriteQuestionsAsync(questions, report, cancellationToken);
             if (line.Json) Output.Line(line.Has("detailed") ? report.ToDetailedJson() : report.ToJson(indented: true));
             else Output.Line(report.ToTable());
         }
         finally
         {
+            if (questions is not null) await questions.DisposeAsync();
             foreach (var store in stores) await store.DisposeAsync();
             Directory.Delete(folder, recursive: true);
         }
         return 0;
     }
 
-    private static async Task WriteQuestionsAsync(string path, LocomoReport report, CancellationToken cancellationToken)
+    private static async Task WriteQuestionsAsync(StreamWriter writer, LocomoReport report, CancellationToken cancellationToken)
     {
-        await using var writer = new StreamWriter(path, append: false);
         foreach (var r in report.Results)
         {
             var line = JsonSerializer.Serialize(new Dictionary<string, object>

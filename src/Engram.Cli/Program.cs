@@ -66,13 +66,13 @@ public static class Program
         }
         catch (IOException ex)
         {
-            Output.Error.WriteLine($"engram: {ex.Message}");
+            Output.Error.WriteLine($"engram: {IoErrors.DescribeWithPath(ex)}");
             Debug(ex);
             return 1;
         }
         catch (UnauthorizedAccessException ex)
         {
-            Output.Error.WriteLine($"engram: permission denied: {ex.Message}");
+            Output.Error.WriteLine($"engram: {IoErrors.DescribeWithPath(ex)}");
             Debug(ex);
             return 1;
         }

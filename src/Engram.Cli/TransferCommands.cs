@@ -70,8 +70,9 @@ internal static class TransferCommands
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temp);
-            throw new EngramException($"cannot write {path}: {ex.Message}");
+            // The temporary file may not exist (its folder may not): deleting it must not hide the reason.
+            if (File.Exists(temp)) File.Delete(temp);
+            throw new EngramException($"cannot write {path}: {IoErrors.Describe(ex)}");
         }
         return 0;
     }

@@ -147,6 +147,25 @@ public sealed class CliTests : IDisposable
         var noFile = await _engram.RunAsync("import", _folder.File("nope.jsonl"));
         Assert.Equal(1, noFile.ExitCode);
         Assert.Contains("no such file", noFile.Stderr, StringComparison.Ordinal);
+
+        // File errors say what happened in words, not the runtime's resource keys.
+        var noFolder = _folder.File("missing/out.jsonl");
+        var export = await _engram.RunAsync("export", "--output", noFolder);
+        Assert.Equal(1, export.ExitCode);
+        Assert.Equal($"engram: cannot write {noFolder}: its folder does not exist", export.Stderr.Trim());
+        var data = _folder.File("mini-locomo.json");
+        await File.WriteAllTextAsync(data, """
+            [{"sample_id": "s", "conversation": {"speaker_a": "Ana", "speaker_b": "Ben",
+              "session_1_date_time": "1:56 pm on 8 May, 2023",
+              "session_1": [{"speaker": "Ana", "dia_id": "D1:1", "text": "I planted tomatoes today."}]},
+              "qa": [{"question": "What did Ana plant?", "answer": "tomatoes", "evidence": ["D1:1"], "category": 1}]}]
+            """);
+        var questions = await _engram.RunAsync("eval", "locomo", "--data", data, "--questions", noFolder);
+        Assert.Equal(2, questions.ExitCode);
+        Assert.Contains($"cannot write --questions {noFolder}: its folder does not exist", questions.Stderr, StringComparison.Ordinal);
+        var written = _folder.File("questions.jsonl");
+        Assert.Equal(0, (await _engram.RunAsync("eval", "locomo", "--data", data, "--questions", written)).ExitCode);
+        Assert.Contains("\"evidence\":[\"D1:1\"],\"retrieved\":[\"D1:1\"]", await File.ReadAllTextAsync(written), StringComparison.Ordinal);
     }
 
     [Fact]

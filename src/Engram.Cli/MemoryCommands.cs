@@ -219,7 +219,7 @@ internal static class MemoryCommands
             Output.Json(w =>
             {
                 w.WriteStartObject();
-                w.WriteString("id", id.Trim().ToUpperInvariant());
+                w.WriteString("id", MemoryId.Normalize(id));
                 w.WriteBoolean("deleted", true);
                 w.WriteEndObject();
             });

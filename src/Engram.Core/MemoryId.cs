@@ -38,6 +38,14 @@ public sealed class MemoryId(TimeProvider time)
         return Format(ms, random);
     }
 
+    /// <summary>An id as given by a user: trimmed, and upper-cased when it is a ULID (ULIDs ignore case;
+    /// ids imported from elsewhere keep theirs).</summary>
+    public static string Normalize(string id)
+    {
+        var trimmed = id.Trim();
+        return IsValid(trimmed) ? trimmed.ToUpperInvariant() : trimmed;
+    }
+
     /// <summary>True when the text has the shape of a ULID.</summary>
     public static bool IsValid(string? text)
     {

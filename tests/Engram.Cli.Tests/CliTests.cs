@@ -71,8 +71,9 @@ public sealed class CliTests : IDisposable
         var importedGet = await other.RunAsync("get", id, "--json");
         Assert.Equal("The staging database runs PostgreSQL 17 on port 6543", JsonDocument.Parse(importedGet.Stdout).RootElement.GetProperty("content").GetString());
 
-        var delete = await _engram.RunAsync("delete", id);
+        var delete = await _engram.RunAsync("delete", id.ToLowerInvariant(), "--json");
         Assert.Equal(0, delete.ExitCode);
+        Assert.Equal(id, JsonDocument.Parse(delete.Stdout).RootElement.GetProperty("id").GetString());
         var get = await _engram.RunAsync("get", id);
         Assert.Equal(1, get.ExitCode);
         Assert.Contains("deleted", get.Stderr, StringComparison.Ordinal);

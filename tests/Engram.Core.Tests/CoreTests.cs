@@ -32,6 +32,12 @@ public sealed class MemoryIdTests
     [InlineData("81M7Y79X6024XSW49RZK41A4J0", false)]
     [InlineData("", false)]
     public void Validity(string id, bool valid) => Assert.Equal(valid, MemoryId.IsValid(id));
+
+    [Theory]
+    [InlineData(" 01m7y79x6024xsw49rzk41a4j0 ", "01M7Y79X6024XSW49RZK41A4J0")]
+    [InlineData("obs-42-from-claude-mem", "obs-42-from-claude-mem")]
+    [InlineData(" MixedCase ", "MixedCase")]
+    public void Normalize_upper_cases_ulids_only(string id, string expected) => Assert.Equal(expected, MemoryId.Normalize(id));
 }
 
 public sealed class ContentHashTests

@@ -235,7 +235,7 @@ public sealed class MemoryService : IMemoryService
     }
 
     public Task<Memory?> GetAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
-        _store.GetAsync(tenant, NormalizeId(id), cancellationToken);
+        _store.GetAsync(tenant, MemoryId.Normalize(id), cancellationToken);
 
     public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default)
     {
@@ -245,7 +245,7 @@ public sealed class MemoryService : IMemoryService
 
     public async Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default)
     {
-        var existing = await _store.GetAsync(tenant, NormalizeId(id), cancellationToken) ?? throw new MemoryNotFoundException(id);
+        var existing = await _store.GetAsync(tenant, MemoryId.Normalize(id), cancellationToken) ?? throw new MemoryNotFoundException(id);
         if (!existing.IsCurrent)
         {
             throw new EngramException($"memory {id} was superseded by {existing.SupersededBy ?? "a newer memory"}; update the current one instead");
@@ -274,7 +274,7 @@ public sealed class MemoryService : IMemoryService
 
     public async Task<bool> DeleteAsync(string id, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null, CancellationToken cancellationToken = default)
     {
-        var existing = await _store.GetAsync(tenant, NormalizeId(id), cancellationToken);
+        var existing = await _store.GetAsync(tenant, MemoryId.Normalize(id), cancellationToken);
         if (existing is null) return false;
         var history = NewHistory(existing, HistoryEvent.Delete, actor, existing.Content, null, reason);
         return await _store.DeleteAsync(tenant, existing.Id, history, cancellationToken);
@@ -287,7 +287,7 @@ public sealed class MemoryService : IMemoryService
             cancellationToken);
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
-        _store.GetHistoryAsync(tenant, NormalizeId(id), cancellationToken);
+        _store.GetHistoryAsync(tenant, MemoryId.Normalize(id), cancellationToken);
 
     public Task ResetAsync(CancellationToken cancellationToken = default) => _store.ResetAsync(cancellationToken);
 
@@ -377,11 +377,5 @@ public sealed class MemoryService : IMemoryService
     private static DateTimeOffset Truncate(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
 
     /// <summary>ULIDs are case-insensitive; other ids (imported ones) are kept as they are.</summary>
-    private static string NormalizeId(string id)
-    {
-        var trimmed = id.Trim();
-        return MemoryId.IsValid(trimmed) ? trimmed.ToUpperInvariant() : trimmed;
-    }
-
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

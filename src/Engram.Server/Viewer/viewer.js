@@ -131,7 +131,7 @@
         memory.type && el('span', {}, memory.type),
         el('span', {}, scopeText(memory) || 'no scope'),
         el('time', { dateTime: memory.created_at }, when(memory.created_at)),
-        hit && el('span', {}, 'score ' + hit.score),
+        hit && el('span', {}, 'score ' + Number(hit.score).toFixed(3)),
         deleted && el('span', { className: 'error' }, 'deleted')),
       el('div', { className: 'title' }, headline(memory)),
       hit && hit.explanation && el('div', { className: 'explanation' }, hit.explanation));
@@ -348,6 +348,7 @@
     });
     (async () => {
       let delay = 1000;
+      let connected = false;
       while (generation === state.stream) {
         const abort = new AbortController();
         state.streamAbort = abort;
@@ -364,6 +365,9 @@
           setBadge('live', 'live', true);
           settle();
           delay = 1000;
+          // Without an event id to resume from, changes made while disconnected come from a fresh list.
+          if (connected && !state.lastEventId) loadList().catch(handleError);
+          connected = true;
           await readEvents(response.body, onEvent);
         } catch {
           if (generation !== state.stream) return;

@@ -96,7 +96,9 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
         };
         using var json = await SendAsync(HttpMethod.Post, "api/v1/search", body, cancellationToken);
         return [.. json!.RootElement.GetProperty("results").EnumerateArray().Select(item =>
-            new SearchHit(ToMemory(item), item.GetProperty("score").GetDouble(), "scored by the server"))];
+            new SearchHit(ToMemory(item), item.GetProperty("score").GetDouble(),
+                // Servers before the explanation field was added send none.
+                item.TryGetProperty("explanation", out var why) && why.ValueKind == JsonValueKind.String ? why.GetString()! : "scored by the server"))];
     }
 
     public async Task<Memory?> GetAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default)

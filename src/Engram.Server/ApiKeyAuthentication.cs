@@ -57,7 +57,8 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore ke
     public static string? KeyId(HttpContext context) => context.Items[KeyIdKey] as string;
 
     public static bool IsPublic(PathString path) =>
-        path.Equals("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase);
+        path.Equals("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
+        || ViewerEndpoint.IsViewerFile(path);
 
     private static async Task UnauthorizedAsync(HttpContext context, string detail)
     {

@@ -21,7 +21,7 @@ namespace Engram.Server;
 
 /// <summary>
 /// The worker behind <c>engram serve</c>: REST under /api/v1, MCP at /mcp, the event stream,
-/// /health and /openapi/v1.json, on Kestrel. Build it over a memory service and an API key store,
+/// /health, /openapi/v1.json and the web viewer at /, on Kestrel. Build it over a memory service and an API key store,
 /// start it, and stop it (gracefully) when done.
 /// </summary>
 public sealed class EngramServer : IAsyncDisposable
@@ -161,6 +161,7 @@ public sealed class EngramServer : IAsyncDisposable
         MemoryEndpoints.Map(app);
         StreamEndpoint.Map(app);
         McpHttpEndpoint.Map(app);
+        ViewerEndpoint.Map(app);
         endpoints?.Invoke(app);
         return new EngramServer(app, options);
     }

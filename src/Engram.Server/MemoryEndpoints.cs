@@ -192,7 +192,7 @@ internal static class MemoryEndpoints
         if (limit is < 1 or > 100) return Problems.BadRequest($"limit {limit} is out of range; use 1 to 100");
         var filter = SearchFilter(body, ApiKeyAuthentication.Caller(context));
         var hits = await memory.SearchAsync(new SearchRequest { Query = body.Query, Filter = filter, Limit = limit }, context.RequestAborted);
-        return TypedResults.Json(new MemoryListResponse { Results = [.. hits.Select(h => RestMapping.Item(h.Memory, h.Score))] },
+        return TypedResults.Json(new MemoryListResponse { Results = [.. hits.Select(h => RestMapping.Item(h.Memory, h.Score, explanation: h.Explanation))] },
             ServerJsonContext.Default.MemoryListResponse);
     }
 

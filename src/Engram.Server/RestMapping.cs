@@ -7,11 +7,12 @@ namespace Engram.Server;
 /// <summary>Conversions between the REST shapes and Engram's model.</summary>
 internal static class RestMapping
 {
-    public static MemoryItem Item(Memory m, double? score = null, string? eventName = null) => new()
+    public static MemoryItem Item(Memory m, double? score = null, string? eventName = null, string? explanation = null) => new()
     {
         Id = m.Id,
         Memory = m.Content,
         Score = score is { } s ? Math.Round(s, 6) : null,
+        Explanation = explanation,
         Event = eventName,
         Kind = m.Kind.ToWire(),
         Type = m.Type,

@@ -78,6 +78,8 @@ public sealed record MemoryItem
     public required string Memory { get; init; }
     /// <summary>Search relevance (search only).</summary>
     public double? Score { get; init; }
+    /// <summary>Why it ranked where it did: the signals and their raw scores (search only).</summary>
+    public string? Explanation { get; init; }
     /// <summary>What an add did: ADD, or NONE for an identical memory already stored (add only).</summary>
     public string? Event { get; init; }
     public required string Kind { get; init; }

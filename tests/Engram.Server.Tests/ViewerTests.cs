@@ -123,11 +123,23 @@ public sealed class ViewerTests
         Assert.DoesNotContain("deploy window", dom, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task In_a_browser_a_memory_added_after_the_page_loaded_appears_without_a_reload()
+    {
+        await using var host = await ServerHost.StartAsync();
+        await host.AddAsync("Bob likes coffee", userId: "bob");
+        await using var page = await DevToolsPage.OpenAsync(Chromium(), host.Address);
+        await page.WaitForAsync("document.body.innerText.includes('Bob likes coffee') && document.getElementById('live').textContent === 'live'");
+
+        await host.AddAsync("Carol wrote this while the page was open", userId: "carol");
+        await page.WaitForAsync("document.getElementById('list').innerText.includes('Carol wrote this while the page was open')");
+        await page.WaitForAsync("document.getElementById('list').firstElementChild.innerText.includes('Carol wrote this')");
+    }
+
     /// <summary>Loads the page in headless Chromium and returns the DOM once its scripts have run.</summary>
     private static async Task<string> DumpDomAsync(Uri address)
     {
-        var chromium = FindChromium() ?? throw new InvalidOperationException(
-            "the viewer's browser tests need Chromium, and neither 'chromium' nor 'chromium-browser' is on PATH: install it (apt-get install chromium)");
+        var chromium = Chromium();
         using var profile = new TempFolder();
         var start = new ProcessStartInfo(chromium)
         {
@@ -161,6 +173,9 @@ public sealed class ViewerTests
         Assert.True(process.ExitCode == 0 && dom.Length > 0, $"chromium exited with {process.ExitCode} and {dom.Length} characters; its errors: {await stderr}");
         return dom;
     }
+
+    private static string Chromium() => FindChromium() ?? throw new InvalidOperationException(
+        "the viewer's browser tests need Chromium, and neither 'chromium' nor 'chromium-browser' is on PATH: install it (apt-get install chromium)");
 
     private static string? FindChromium()
     {

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Engram.Testing;
+
+namespace Engram.Server.Tests;
+
+/// <summary>
+/// One page of a headless Chromium driven over the DevTools protocol: navigate, then evaluate script
+/// until a condition holds. For what <c>--dump-dom</c> cannot show, such as a change that arrives
+/// after the page has loaded.
+/// </summary>
+internal sealed class DevToolsPage : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TempFolder _profile;
+    private readonly ClientWebSocket _socket = new();
+    private int _nextId;
+
+    private DevToolsPage(Process process, TempFolder profile)
+    {
+        _process = process;
+        _profile = profile;
+    }
+
+    public static async Task<DevToolsPage> OpenAsync(string chromium, Uri address)
+    {
+        var profile = new TempFolder();
+        var start = new ProcessStartInfo(chromium) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[]
+        {
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+            "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile.Path, "about:blank",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var page = new DevToolsPage(Process.Start(start)!, profile);
+        try
+        {
+            _ = page._process.StandardOutput.ReadToEndAsync();
+            // Chromium names its DevTools port on stderr once it listens.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            string? browserUrl = null;
+            while (browserUrl is null)
+            {
+                var line = await page._process.StandardError.ReadLineAsync(timeout.Token)
+                    ?? throw new InvalidOperationException("chromium ended before its DevTools endpoint was listening");
+                var at = line.IndexOf("ws://", StringComparison.Ordinal);
+                if (line.StartsWith("DevTools listening on", StringComparison.Ordinal) && at >= 0) browserUrl = line[at..].Trim();
+            }
+            _ = page._process.StandardError.ReadToEndAsync();
+            var devtools = new Uri(browserUrl);
+            using var http = new HttpClient();
+            var targets = JsonNode.Parse(await http.GetStringAsync(new Uri($"http://{devtools.Authority}/json/list"), timeout.Token))!.AsArray();
+            var target = targets.First(t => (string?)t!["type"] == "page")!;
+            await page._socket.ConnectAsync(new Uri((string)target["webSocketDebuggerUrl"]!), timeout.Token);
+            await page.SendAsync("Page.navigate", new JsonObject { ["url"] = address.ToString() });
+            return page;
+        }
+        catch
+        {
+            await page.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Evaluates <paramref name="condition"/> (a JavaScript expression) every 100 ms until it is true.</summary>
+    public async Task WaitForAsync(string condition, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var result = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = condition, ["returnByValue"] = true });
+            if (result["result"]?["value"]?.GetValueKind() == JsonValueKind.True) return;
+            if (DateTime.UtcNow > deadline)
+            {
+                var text = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = "document.body ? document.body.innerText : ''", ["returnByValue"] = true });
+                throw new TimeoutException($"the page never satisfied {condition}; it shows: {text["result"]?["value"]}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<JsonNode> SendAsync(string method, JsonObject parameters)
+    {
+        var id = ++_nextId;
+        var message = new JsonObject { ["id"] = id, ["method"] = method, ["params"] = parameters };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, timeout.Token);
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            using var text = new MemoryStream();
+            WebSocketReceiveResult received;
+            do
+            {
+                received = await _socket.ReceiveAsync(buffer, timeout.Token);
+                text.Write(buffer, 0, received.Count);
+            }
+            while (!received.EndOfMessage);
+            // Events carry no id; only the answer to this command does.
+            var answer = JsonNode.Parse(text.ToArray())!;
+            if ((int?)answer["id"] != id) continue;
+            if (answer["error"] is { } error) throw new InvalidOperationException($"DevTools {method} failed: {error.ToJsonString()}");
+            return answer["result"]!;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _profile.Dispose();
+    }
+}

@@ -64,13 +64,7 @@ public static class Program
             Debug(ex);
             return 1;
         }
-        catch (IOException ex)
-        {
-            Output.Error.WriteLine($"engram: {IoErrors.DescribeWithPath(ex)}");
-            Debug(ex);
-            return 1;
-        }
-        catch (UnauthorizedAccessException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Output.Error.WriteLine($"engram: {IoErrors.DescribeWithPath(ex)}");
             Debug(ex);

@@ -13,21 +13,20 @@ namespace Engram.Core.Search;
 public sealed class TermCoverage
 {
     private const int LongestWord = 64;
-    private readonly Dictionary<string, int> _terms;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly int _count;
 
     private TermCoverage(List<string> terms)
     {
         _count = terms.Count;
-        _terms = new Dictionary<string, int>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < terms.Count; i++)
         {
-            _terms.TryAdd(terms[i], i);
+            keys.TryAdd(terms[i], i);
             // A memory that says "bought" covers a query's "buy" (kept unfolded: looked up as written).
-            foreach (var form in IrregularForms.FormsOf(terms[i])) _terms.TryAdd(form, i);
+            foreach (var form in IrregularForms.FormsOf(terms[i])) keys.TryAdd(form, i);
         }
-        _lookup = _terms.GetAlternateLookup<ReadOnlySpan<char>>();
+        _lookup = keys.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>The query's distinct terms; null when it has fewer than two (nothing to prefer) or more than 64.</summary>

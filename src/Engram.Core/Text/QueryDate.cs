@@ -27,20 +27,20 @@ public sealed partial record QueryDate(DateOnly Date, QueryDatePrecision Precisi
     public static QueryDate? Find(string text)
     {
         Match m;
-        // Only "in June" needs no year: without a digit nothing else can match.
-        if (!text.AsSpan().ContainsAnyInRange('0', '9'))
+        // Only "in June" needs no year: without a digit no other form can match.
+        var digits = text.AsSpan().ContainsAnyInRange('0', '9');
+        if (digits)
         {
-            m = MonthOfAnyYear().Match(text);
-            return m.Success ? Make("2000", m.Groups[1].Value, "1", QueryDatePrecision.MonthOfAnyYear) : null;
+            m = DayMonthYear().Match(text);
+            if (m.Success && Make(m.Groups[3].Value, m.Groups[2].Value, m.Groups[1].Value, QueryDatePrecision.Day) is { } dmy) return dmy;
+            m = MonthDayYear().Match(text);
+            if (m.Success && Make(m.Groups[3].Value, m.Groups[1].Value, m.Groups[2].Value, QueryDatePrecision.Day) is { } mdy) return mdy;
+            m = MonthYear().Match(text);
+            if (m.Success && Make(m.Groups[2].Value, m.Groups[1].Value, "1", QueryDatePrecision.Month) is { } my) return my;
         }
-        m = DayMonthYear().Match(text);
-        if (m.Success && Make(m.Groups[3].Value, m.Groups[2].Value, m.Groups[1].Value, QueryDatePrecision.Day) is { } dmy) return dmy;
-        m = MonthDayYear().Match(text);
-        if (m.Success && Make(m.Groups[3].Value, m.Groups[1].Value, m.Groups[2].Value, QueryDatePrecision.Day) is { } mdy) return mdy;
-        m = MonthYear().Match(text);
-        if (m.Success && Make(m.Groups[2].Value, m.Groups[1].Value, "1", QueryDatePrecision.Month) is { } my) return my;
         m = MonthOfAnyYear().Match(text);
         if (m.Success) return Make("2000", m.Groups[1].Value, "1", QueryDatePrecision.MonthOfAnyYear);
+        if (!digits) return null;
         m = Year().Match(text);
         return m.Success ? Make(m.Groups[1].Value, "jan", "1", QueryDatePrecision.Year) : null;
     }

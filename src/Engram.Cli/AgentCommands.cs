@@ -106,25 +106,52 @@ internal static class AgentCommands
         using var held = WorkerLauncher.TryAcquire(home);
         if (held is null) return 0; // another worker runs
         var log = new HookLog(home.LogsFolder);
-        await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
+        string? database;
+        var cache = new ContextCache(home.Root);
+        await using (var runtime = await MemoryCommands.OpenAsync(cancellationToken))
+        {
+            database = File.Exists(runtime.Store.Location) ? runtime.Store.Location : null;
+            var idleLimit = TimeSpan.FromMinutes(runtime.Settings.Worker.IdleMinutes);
+            log.Info("worker", $"started (pid {Environment.ProcessId})");
+            await RunWorkerLoopAsync(runtime, log, () => idleLimit, cancellationToken);
+        }
+        // The database is closed: record it as the worker leaves it, so the native hook can tell whether
+        // anything wrote to it since (and its ready contexts went stale) while no worker runs.
+        cache.WriteStamp(database);
+        log.Info("worker", "stopped (idle)");
+        return 0;
+    }
+
+    /// <summary>
+    /// The drain loop shared by <c>engram worker</c> and <c>engram serve</c>: ingest and process captured
+    /// events, rebuild the session-start contexts they changed, every half second; returns after
+    /// <paramref name="idleLimit"/> without work (never, when it gives null) or on cancellation.
+    /// </summary>
+    internal static async Task RunWorkerLoopAsync(EngramRuntime runtime, HookLog log, Func<TimeSpan?> idleLimit, CancellationToken cancellationToken)
+    {
         var runner = AgentRuntime.Runner(runtime);
-        var spool = new Spool(HookCommand.SpoolFolder(home));
-        var idleLimit = TimeSpan.FromMinutes(runtime.Settings.Worker.IdleMinutes);
+        var spool = new Spool(HookCommand.SpoolFolder(runtime.Home));
+        var contexts = new ContextRefresher(runtime, log);
         var idleSince = DateTimeOffset.UtcNow;
-        log.Info("worker", $"started (pid {Environment.ProcessId})");
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
+                // While events move from the spool to memories, the ready contexts may be behind: the
+                // native hook then builds the context the slow way.
+                var pending = spool.Count() > 0;
+                if (pending) contexts.Cache.MarkBusy();
                 var result = await runner.DrainAsync(null, cancellationToken);
                 if (result.Ingested + result.Processed > 0) idleSince = DateTimeOffset.UtcNow;
+                await contexts.RefreshAsync(cancellationToken);
+                if (pending) contexts.Cache.ClearBusy();
                 spool.CleanLeftovers(DateTimeOffset.UtcNow);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 log.Error("worker", $"{ex.GetType().Name}: {ex.Message}");
             }
-            if (DateTimeOffset.UtcNow - idleSince > idleLimit) break;
+            if (idleLimit() is { } limit && DateTimeOffset.UtcNow - idleSince > limit) break;
             try
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
@@ -134,7 +161,5 @@ internal static class AgentCommands
                 break;
             }
         }
-        log.Info("worker", "stopped (idle)");
-        return 0;
     }
 }

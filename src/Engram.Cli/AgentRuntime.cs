@@ -21,16 +21,21 @@ internal static class AgentRuntime
             ? new LlmSessionSummarizer(model, runtime.Settings.Llm.CompressionModel)
             : null);
 
-    /// <summary>The context a session started in <paramref name="cwd"/> (or for a given project key) is given.</summary>
-    public static Task<string> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken, string tenant = Core.Model.MemoryScope.DefaultTenant)
+    /// <summary>
+    /// The context a session started in <paramref name="cwd"/> (or for a given project key) is given.
+    /// With a project key, the branch is read from <paramref name="branchFrom"/> when given.
+    /// </summary>
+    public static Task<string> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken,
+        string tenant = Core.Model.MemoryScope.DefaultTenant, string? branchFrom = null)
     {
         var identity = ProjectIdentity.Resolve(cwd);
+        var branchFolder = projectKey is null ? cwd : branchFrom;
         return new SessionContextBuilder(runtime.Memory).BuildAsync(new ContextRequest
         {
             Tenant = tenant,
             ProjectKey = projectKey ?? identity.Key,
-            ProjectName = projectKey ?? identity.DisplayName,
-            Branch = projectKey is null ? GitBranch.Read(cwd) : null,
+            ProjectName = projectKey is null ? identity.DisplayName : branchFrom is null ? projectKey : identity.DisplayName,
+            Branch = branchFolder is null ? null : GitBranch.Read(branchFolder),
             MaxTokens = runtime.Settings.Hooks.ContextTokens,
         }, cancellationToken);
     }

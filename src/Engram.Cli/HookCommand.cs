@@ -59,7 +59,9 @@ internal static class HookCommand
                 payload = input;
             }
 
-            if (payload is not null)
+            // The native hook already spooled this event and asks only for the session-start context.
+            var alreadySpooled = Environment.GetEnvironmentVariable("ENGRAM_HOOK_SPOOLED") is "1";
+            if (payload is not null && !alreadySpooled)
             {
                 new Spool(SpoolFolder(home)).Write(agent, eventName, payload, DateTimeOffset.UtcNow);
                 timing?.Mark("spool");

@@ -11,9 +11,13 @@ internal static class InstallCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("install", "engram install [--agent claude-code] [--scope user|project] [--command CMD] [--json]",
+        new("install", "engram install [--agent claude-code] [--scope user|project] [--command CMD] [--hook PATH|--managed-hook] [--json]",
             "wire Engram's hooks and MCP server into Claude Code (idempotent; keeps your other settings)",
-            ["agent", "scope", "command"], ["json"], 0, InstallAsync),
+            ["agent", "scope", "command", "hook"], ["json", "managed-hook"], 0, InstallAsync)
+        {
+            Details = "Hooks run the native engram-hook found beside engram (a few milliseconds per event) when it is there;\n" +
+                "--hook PATH names another one, --managed-hook runs 'engram hook claude-code EVENT' instead (starts .NET on every event).",
+        },
         new("uninstall", "engram uninstall [--agent claude-code] [--scope user|project] [--json]",
             "remove exactly what install added", ["agent", "scope"], ["json"], 0, UninstallAsync),
         new("doctor", "engram doctor [--json]", "what is installed, whether the worker runs, the queue, the last errors", [], ["json"], 0, DoctorAsync),
@@ -49,14 +53,42 @@ internal static class InstallCommands
         ? "'" + part.Replace("'", "'\\''", StringComparison.Ordinal) + "'"
         : part;
 
+    /// <summary>The native hook the hooks should run: --hook, else engram-hook beside this engram (user scope), else none.</summary>
+    private static string? NativeHook(CommandLine line, string scope)
+    {
+        if (line.Has("managed-hook"))
+        {
+            if (line.Value("hook") is not null) throw new UsageException("--hook and --managed-hook exclude each other");
+            return null;
+        }
+        if (line.Value("hook") is { Length: > 0 } given)
+        {
+            var full = Path.GetFullPath(given);
+            if (!File.Exists(full)) throw new UsageException($"--hook '{given}' is not a file");
+            return full;
+        }
+        // A project's settings are shared: they name tools on PATH, and only engram is there.
+        if (scope == "project") return null;
+        return BesideNativeHook();
+    }
+
+    /// <summary>engram-hook in this engram's folder, where the install puts it, or null.</summary>
+    internal static string? BesideNativeHook()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "engram-hook.exe" : "engram-hook");
+        return File.Exists(path) ? path : null;
+    }
+
     private static Task<int> InstallAsync(CommandLine line, CancellationToken cancellationToken)
     {
         var (settingsPath, scope) = Target(line);
         var command = EngramCommand(line, scope);
-        var hooks = new ClaudeCodeSettingsInstaller(command).Install(settingsPath);
+        var native = NativeHook(line, scope);
+        var installer = new ClaudeCodeSettingsInstaller(command, native);
+        var hooks = installer.Install(settingsPath);
         var mcpPath = ClaudeCodePaths.UserState();
         var mcp = new ClaudeCodeMcpRegistration(command).Register(mcpPath);
-        Report(line, "installed", scope, hooks, mcp, command);
+        Report(line, "installed", scope, hooks, mcp, command, native);
         return Task.FromResult(0);
     }
 
@@ -65,11 +97,11 @@ internal static class InstallCommands
         var (settingsPath, scope) = Target(line);
         var hooks = ClaudeCodeSettingsInstaller.Uninstall(settingsPath);
         var mcp = ClaudeCodeMcpRegistration.Unregister(ClaudeCodePaths.UserState());
-        Report(line, "uninstalled", scope, hooks, mcp, null);
+        Report(line, "uninstalled", scope, hooks, mcp, null, null);
         return Task.FromResult(0);
     }
 
-    private static void Report(CommandLine line, string verb, string scope, Agents.SettingsEditResult hooks, Agents.SettingsEditResult mcp, string? command)
+    private static void Report(CommandLine line, string verb, string scope, Agents.SettingsEditResult hooks, Agents.SettingsEditResult mcp, string? command, string? native)
     {
         if (line.Json)
         {
@@ -83,6 +115,7 @@ internal static class InstallCommands
                 w.WriteString("mcp_config", mcp.Path);
                 w.WriteBoolean("mcp_changed", mcp.Changed);
                 if (command is not null) w.WriteString("command", command);
+                if (command is not null) w.WriteString("hook", native ?? command + ClaudeCodeSettingsInstaller.CommandMarker.TrimEnd());
                 w.WriteEndObject();
             });
             return;
@@ -93,7 +126,12 @@ internal static class InstallCommands
         Output.Line(mcp.Changed
             ? $"{verb} the engram MCP server in {mcp.Path}"
             : $"MCP server in {mcp.Path}: nothing to change");
-        if (command is not null && verb == "installed") Output.Line($"hooks run: {command} hook claude-code <event>");
+        if (command is not null && verb == "installed")
+        {
+            Output.Line(native is not null
+                ? $"hooks run: {native} claude-code <event> (native: no .NET start per event)"
+                : $"hooks run: {command} hook claude-code <event> (managed: starts .NET on every event; engram-hook is faster, see engram doctor)");
+        }
     }
 
     private static async Task<int> DoctorAsync(CommandLine line, CancellationToken cancellationToken)
@@ -154,6 +192,7 @@ internal static class InstallCommands
         Check("claude code hooks", installed, installed
             ? string.Join("; ", new[] { (userSettings, userEvents), (projectSettings, projectEvents) }.Where(t => t.Item2.Count > 0).Select(t => $"{t.Item1}: {string.Join(", ", t.Item2)}"))
             : $"not installed (run: engram install)");
+        if (installed) CheckHookSpeed(Check, [.. SafeInstalledCommands(userSettings), .. SafeInstalledCommands(projectSettings)]);
         var mcpPath = ClaudeCodePaths.UserState();
         var mcp = SafeIsRegistered(mcpPath);
         Check("claude code mcp", mcp, mcp ? $"engram registered in {mcpPath}" : $"not registered in {mcpPath} (run: engram install)");
@@ -196,6 +235,53 @@ internal static class InstallCommands
         try
         {
             return ClaudeCodeSettingsInstaller.InstalledEvents(path);
+        }
+        catch (EngramException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Warns when the hooks start .NET on every event, or name a native hook that is not there.</summary>
+    private static void CheckHookSpeed(Action<string, bool, string> check, IReadOnlyList<(string EventName, string Command)> commands)
+    {
+        var managed = commands.Where(c => ClaudeCodeSettingsInstaller.IsManagedCommand(c.Command)).Select(c => c.EventName).Distinct().ToList();
+        if (managed.Count > 0)
+        {
+            var beside = BesideNativeHook();
+            check("hook speed", false, $"slow path: {string.Join(", ", managed)} run the managed 'engram hook' (about 100-200 ms of .NET start-up per event); " +
+                (beside is not null ? "run 'engram install' again to use the native engram-hook" : "install the native hook (see README, Install) and run 'engram install' again"));
+            return;
+        }
+        var missing = commands.Select(c => NativeExecutable(c.Command)).Where(p => p is not null && !File.Exists(p)).Distinct().ToList();
+        check("hook speed", missing.Count == 0, missing.Count == 0
+            ? "native engram-hook (no .NET start per event)"
+            : $"the hooks run {string.Join(", ", missing)}, which does not exist: run 'engram install' again");
+    }
+
+    /// <summary>The executable of a native hook command (its first word, unquoted), when it is a path.</summary>
+    private static string? NativeExecutable(string command)
+    {
+        var text = command.Trim();
+        string first;
+        if (text.StartsWith('"'))
+        {
+            var close = text.IndexOf('"', 1);
+            first = close < 0 ? text[1..] : text[1..close].Replace("\\\"", "\"", StringComparison.Ordinal);
+        }
+        else
+        {
+            var space = text.IndexOf(' ', StringComparison.Ordinal);
+            first = space < 0 ? text : text[..space];
+        }
+        return Path.IsPathRooted(first) ? first : null;
+    }
+
+    private static IReadOnlyList<(string EventName, string Command)> SafeInstalledCommands(string path)
+    {
+        try
+        {
+            return ClaudeCodeSettingsInstaller.InstalledCommands(path);
         }
         catch (EngramException)
         {

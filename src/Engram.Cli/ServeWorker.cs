@@ -12,7 +12,6 @@ namespace Engram.Cli;
 /// </summary>
 internal sealed class ServeWorker(EngramRuntime runtime) : BackgroundService
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LockRetry = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,22 +26,7 @@ internal sealed class ServeWorker(EngramRuntime runtime) : BackgroundService
                 await Task.Delay(LockRetry, stoppingToken);
             }
             log.Info("serve", $"worker started in engram serve (pid {Environment.ProcessId})");
-            var runner = AgentRuntime.Runner(runtime);
-            var spool = new Spool(HookCommand.SpoolFolder(home));
-            using var timer = new PeriodicTimer(Tick);
-            do
-            {
-                try
-                {
-                    await runner.DrainAsync(null, stoppingToken);
-                    spool.CleanLeftovers(DateTimeOffset.UtcNow);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    log.Error("serve", $"{ex.GetType().Name}: {ex.Message}");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            await AgentCommands.RunWorkerLoopAsync(runtime, log, () => null, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

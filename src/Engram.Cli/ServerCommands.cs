@@ -84,12 +84,13 @@ internal static class ServerCommands
     {
         var caller = new EngramCaller(line.Value("tenant")?.Trim() is { Length: > 0 } tenant ? tenant : MemoryScope.DefaultTenant,
             line.Value("user")?.Trim() is { Length: > 0 } user ? user : null);
-        await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
+        // The store opens on the first tool call: the agent waits for initialize before its first request.
+        await using var memory = new LazyMemoryService(MemoryCommands.OpenAsync);
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
             .SetMinimumLevel(Environment.GetEnvironmentVariable("ENGRAM_DEBUG") is "1" or "true" ? LogLevel.Debug : LogLevel.Warning));
         var transport = new StdioServerTransport(EngramMcpServer.ServerName, loggerFactory);
-        await using var server = EngramMcpServer.Create(transport, runtime.Memory, caller, loggerFactory);
+        await using var server = EngramMcpServer.Create(transport, memory, caller, loggerFactory);
         try
         {
             await server.RunAsync(cancellationToken);

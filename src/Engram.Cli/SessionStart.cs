@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Engram.Agents;
 using Engram.Agents.Capture;
 using Engram.Agents.ClaudeCode;
 using Engram.Hosting;
@@ -9,6 +10,8 @@ namespace Engram.Cli;
 /// The session-start hook's answer: first finish processing what earlier sessions left in the spool
 /// (within a short budget, so the last summary exists), then print the context as Claude Code's
 /// SessionStart JSON. Any failure prints nothing: a session without memories beats a broken one.
+/// The answer is also kept in the <see cref="ContextCache"/>, so the next session start in this project
+/// can be answered by the native hook alone.
 /// </summary>
 internal static class SessionStart
 {
@@ -24,23 +27,35 @@ internal static class SessionStart
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
             var drained = await AgentRuntime.Runner(runtime).DrainAsync(ProcessingBudget, timeout.Token);
             if (drained.BudgetExhausted) log.Info("session-start", $"processed {drained.Processed} event(s); the rest is left to the worker");
-            var context = await AgentRuntime.ContextAsync(runtime, cwd, null, timeout.Token);
-            if (context.Length == 0) return;
+            var project = ProjectIdentity.Resolve(cwd);
+            var output = Render(await AgentRuntime.ContextAsync(runtime, cwd, null, timeout.Token));
+            // Only a complete drain gives an answer worth keeping for the native hook.
+            if (!drained.BudgetExhausted) new ContextCache(home.Root).Write(project.Key, cwd, output);
+            if (output.Length == 0) return;
             using var stdout = Console.OpenStandardOutput();
-            using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            {
-                writer.WriteStartObject();
-                writer.WriteStartObject("hookSpecificOutput");
-                writer.WriteString("hookEventName", "SessionStart");
-                writer.WriteString("additionalContext", context);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-            stdout.WriteByte((byte)'\n');
+            stdout.Write(output);
         }
         catch (Exception ex)
         {
             log.Error("session-start", $"no context given: {ex.GetType().Name}: {ex.Message}");
         }
+    }
+
+    /// <summary>The hook's stdout for a context: Claude Code's SessionStart JSON and a newline, or nothing for no context.</summary>
+    public static byte[] Render(string context)
+    {
+        if (context.Length == 0) return [];
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("hookSpecificOutput");
+            writer.WriteString("hookEventName", "SessionStart");
+            writer.WriteString("additionalContext", context);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
     }
 }

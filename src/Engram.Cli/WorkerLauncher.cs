@@ -1,38 +1,20 @@
-using System.Diagnostics;
 using Engram.Agents.Capture;
 using Engram.Hosting;
 
 namespace Engram.Cli;
 
 /// <summary>
-/// Single-instance background worker: it holds an exclusive lock on <c>$ENGRAM_HOME/worker.lock</c>
-/// for as long as it lives. A hook that can take the lock knows no worker runs, releases it and
-/// starts one, detached from the agent (own session, no inherited stdio) so it never holds the
-/// agent's pipes open.
+/// Starts the single-instance background worker (<c>engram worker</c>) when none runs. The lock protocol
+/// is <see cref="WorkerLock"/>, shared with the native hook.
 /// </summary>
 internal static class WorkerLauncher
 {
-    public static string LockPath(EngramHome home) => Path.Combine(home.Root, "worker.lock");
+    public static string LockPath(EngramHome home) => WorkerLock.PathIn(home.Root);
 
     /// <summary>Takes the worker lock, or returns null when another process holds it.</summary>
-    public static FileStream? TryAcquire(EngramHome home)
-    {
-        Directory.CreateDirectory(home.Root);
-        try
-        {
-            return new FileStream(LockPath(home), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    public static FileStream? TryAcquire(EngramHome home) => WorkerLock.TryAcquire(home.Root);
 
-    public static bool IsRunning(EngramHome home)
-    {
-        using var probe = TryAcquire(home);
-        return probe is null;
-    }
+    public static bool IsRunning(EngramHome home) => WorkerLock.IsRunning(home.Root);
 
     /// <summary>Starts <c>engram worker</c> unless one is running. Never throws.</summary>
     public static void EnsureRunning(EngramHome home, HookLog log)
@@ -42,24 +24,7 @@ internal static class WorkerLauncher
             if (Environment.GetEnvironmentVariable("ENGRAM_NO_WORKER") is "1" or "true") return;
             if (IsRunning(home)) return;
             var (file, prefix) = SelfCommand();
-            var start = new ProcessStartInfo("/bin/sh")
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            // setsid detaches from the agent's process group; all stdio goes to /dev/null.
-            var setsid = File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid " : "";
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add($"{setsid}\"$@\" </dev/null >/dev/null 2>&1 &");
-            start.ArgumentList.Add("engram-worker");
-            start.ArgumentList.Add(file);
-            foreach (var arg in prefix) start.ArgumentList.Add(arg);
-            start.ArgumentList.Add("worker");
-            start.Environment[EngramHome.EnvironmentVariable] = home.Root;
-            using var shell = Process.Start(start);
-            shell?.WaitForExit(2000);
+            WorkerLock.StartDetached(home.Root, file, [.. prefix, "worker"]);
         }
         catch (Exception ex)
         {

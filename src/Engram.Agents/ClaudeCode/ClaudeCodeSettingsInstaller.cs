@@ -19,21 +19,37 @@ namespace Engram.Agents.ClaudeCode;
 /// </remarks>
 public sealed class ClaudeCodeSettingsInstaller
 {
-    /// <summary>The text every Engram hook command contains, and by which uninstall finds them.</summary>
+    /// <summary>The text every managed Engram hook command contains, and by which uninstall finds them.</summary>
     public const string CommandMarker = " hook claude-code ";
 
+    /// <summary>The native hook's executable name; its commands are <c>&lt;path&gt;/engram-hook claude-code &lt;event&gt;</c>.</summary>
+    public const string NativeHookName = "engram-hook";
+
     /// <param name="engramCommand">The engram executable as hooks should run it (a path or a name on PATH).</param>
-    public ClaudeCodeSettingsInstaller(string engramCommand)
+    /// <param name="nativeHook">The native hook executable (<c>engram-hook</c>) to run instead, when installed.</param>
+    public ClaudeCodeSettingsInstaller(string engramCommand, string? nativeHook = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(engramCommand);
         EngramCommand = engramCommand;
+        NativeHook = string.IsNullOrWhiteSpace(nativeHook) ? null : nativeHook;
     }
 
     public string EngramCommand { get; }
 
+    public string? NativeHook { get; }
+
     /// <summary>The command line Claude Code runs for an event, the executable quoted for the shell when needed.</summary>
-    public string CommandFor(ClaudeCodeHookEvent hookEvent) =>
-        $"{ShellQuote(EngramCommand)}{CommandMarker}{hookEvent.CommandName}";
+    public string CommandFor(ClaudeCodeHookEvent hookEvent) => NativeHook is { } native
+        ? $"{ShellQuote(native)} claude-code {hookEvent.CommandName}"
+        : $"{ShellQuote(EngramCommand)}{CommandMarker}{hookEvent.CommandName}";
+
+    /// <summary>True for a command Engram's install wrote: the managed <c>engram hook claude-code</c> or the native hook.</summary>
+    public static bool IsEngramCommand(string command) =>
+        command.Contains(CommandMarker, StringComparison.Ordinal)
+        || (command.Contains(NativeHookName, StringComparison.Ordinal) && command.Contains(" claude-code ", StringComparison.Ordinal));
+
+    /// <summary>True for an Engram command that starts the .NET runtime on every event (the managed <c>engram hook</c>).</summary>
+    public static bool IsManagedCommand(string command) => command.Contains(CommandMarker, StringComparison.Ordinal);
 
     /// <summary>Adds Engram's hooks (creating the file and folder when missing).</summary>
     /// <exception cref="EngramException">The file is not valid JSON or has a shape Claude Code would not accept.</exception>
@@ -55,13 +71,17 @@ public sealed class ClaudeCodeSettingsInstaller
         });
 
     /// <summary>The Claude Code events (such as <c>PostToolUse</c>) that have an Engram hook in the file.</summary>
-    public static IReadOnlyList<string> InstalledEvents(string settingsPath)
+    public static IReadOnlyList<string> InstalledEvents(string settingsPath) =>
+        InstalledCommands(settingsPath).Select(c => c.EventName).Distinct().ToList();
+
+    /// <summary>Every Engram hook in the file: its Claude Code event and its command.</summary>
+    public static IReadOnlyList<(string EventName, string Command)> InstalledCommands(string settingsPath)
     {
         var text = SettingsFile.ReadBytes(settingsPath);
         if (text is null) return [];
         if (text.AsSpan().StartsWith("\uFEFF"u8)) text = text[3..];
         var editor = new JsonTextEditor(text, settingsPath);
-        return FindOurs(editor.Root).Select(o => o.EventName).Distinct().ToList();
+        return FindOurs(editor.Root).Select(o => (o.EventName, o.Hook.GetString("command") ?? "")).ToList();
     }
 
     private void InstallEvent(JsonTextEditor editor, ClaudeCodeHookEvent hookEvent, string path)
@@ -140,7 +160,7 @@ public sealed class ClaudeCodeSettingsInstaller
                 {
                     var hook = list.Items[h];
                     if (hook.Kind == JsonValueKind.Object && hook.GetString("command") is { } command
-                        && command.Contains(CommandMarker, StringComparison.Ordinal))
+                        && IsEngramCommand(command))
                     {
                         yield return new OurHook(hooks.Members[e].Name, e, g, group, h, hook);
                     }

@@ -38,7 +38,10 @@ public sealed class InstallTests : IDisposable
             foreach (var name in new[] { "SessionStart", "UserPromptSubmit", "PostToolUse", "Stop", "SessionEnd", "PreCompact" })
             {
                 var commands = hooks.GetProperty(name).EnumerateArray().SelectMany(g => g.GetProperty("hooks").EnumerateArray()).Select(h => h.GetProperty("command").GetString()!).ToList();
-                Assert.Single(commands, c => c.Contains(" hook claude-code ", StringComparison.Ordinal));
+                // The native hook published beside engram (as an install lays it out) is what the hooks run.
+                var native = Path.Combine(AppContext.BaseDirectory, "engram-hook");
+                var kebab = string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+                Assert.Single(commands, c => c == $"{native} claude-code {kebab}");
             }
             Assert.Contains(hooks.GetProperty("PostToolUse").EnumerateArray().SelectMany(g => g.GetProperty("hooks").EnumerateArray()), h => h.GetProperty("command").GetString() == "echo mine");
         }
@@ -55,12 +58,57 @@ public sealed class InstallTests : IDisposable
             var checks = report.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("ok").GetBoolean());
             Assert.True(checks["claude code hooks"]);
             Assert.True(checks["claude code mcp"]);
+            Assert.True(checks["hook speed"]);
         }
 
         Assert.Equal(0, (await engram.RunAsync("uninstall")).ExitCode);
         Assert.Equal(original, await File.ReadAllTextAsync(settings));
         var after = await engram.RunAsync("doctor");
         Assert.Contains("not installed (run: engram install)", after.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Install_upgrades_an_older_managed_install_in_place_and_doctor_warns_about_the_slow_path()
+    {
+        var home = _folder.File("upgrade");
+        Directory.CreateDirectory(Path.Combine(home, ".claude"));
+        var settings = Path.Combine(home, ".claude", "settings.json");
+        const string original = "{\n  \"hooks\": {\n    \"Stop\": [ { \"hooks\": [ { \"type\": \"command\", \"command\": \"echo mine\" } ] } ]\n  }\n}\n";
+        await File.WriteAllTextAsync(settings, original);
+        var engram = new EngramProcess(Path.Combine(home, ".engram"));
+        engram.Environment["HOME"] = home;
+        engram.Environment["CLAUDE_CONFIG_DIR"] = null;
+
+        // What an earlier Engram wrote: every hook through the managed CLI.
+        Assert.Equal(0, (await engram.RunAsync("install", "--managed-hook", "--command", "/opt/old/engram")).ExitCode);
+        var managed = await File.ReadAllTextAsync(settings);
+        Assert.Contains("/opt/old/engram hook claude-code post-tool-use", managed, StringComparison.Ordinal);
+        Assert.DoesNotContain("engram-hook", managed, StringComparison.Ordinal);
+        Assert.False(await HookSpeedOkAsync(engram));
+
+        Assert.Equal(0, (await engram.RunAsync("install")).ExitCode);
+        var upgraded = await File.ReadAllTextAsync(settings);
+        var native = Path.Combine(AppContext.BaseDirectory, "engram-hook");
+        Assert.DoesNotContain(" hook claude-code ", upgraded, StringComparison.Ordinal);
+        Assert.Contains($"{native} claude-code post-tool-use", upgraded, StringComparison.Ordinal);
+        using (var document = JsonDocument.Parse(upgraded))
+        {
+            var stop = document.RootElement.GetProperty("hooks").GetProperty("Stop").EnumerateArray()
+                .SelectMany(g => g.GetProperty("hooks").EnumerateArray()).Select(h => h.GetProperty("command").GetString()).ToList();
+            Assert.Equal(["echo mine", $"{native} claude-code stop"], stop);
+        }
+        Assert.True(await HookSpeedOkAsync(engram));
+
+        Assert.Equal(0, (await engram.RunAsync("uninstall")).ExitCode);
+        Assert.Equal(original, await File.ReadAllTextAsync(settings));
+    }
+
+    private static async Task<bool> HookSpeedOkAsync(EngramProcess engram)
+    {
+        var doctor = await engram.RunAsync("doctor", "--json");
+        Assert.Equal(0, doctor.ExitCode);
+        using var report = JsonDocument.Parse(doctor.Stdout);
+        return report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "hook speed").GetProperty("ok").GetBoolean();
     }
 
     [Fact]

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Time for `engram mcp` to answer `initialize`, then `tools/list`, from process start (what an agent
+waits for before its first request), over stdio.
+
+usage: python3 bench/mcp.py PATH_TO_ENGRAM [runs]
+"""
+import json, os, statistics, subprocess, sys, tempfile, time
+
+engram = sys.argv[1] if len(sys.argv) > 1 else "/tmp/engram-pub/engram"
+runs = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+home = tempfile.mkdtemp(prefix="engram-mcp-bench-")
+env = dict(os.environ, ENGRAM_HOME=home)
+subprocess.run([engram, "add", "seed memory so the store exists", "--no-infer"], env=env, check=True, stdout=subprocess.DEVNULL)
+
+def send(p, message):
+    p.stdin.write((json.dumps(message) + "\n").encode())
+    p.stdin.flush()
+
+def receive(p, id):
+    while True:
+        line = p.stdout.readline()
+        if not line: raise RuntimeError("engram mcp closed its output")
+        message = json.loads(line)
+        if message.get("id") == id: return message
+
+init_times, list_times = [], []
+for i in range(runs + 2):
+    t = time.perf_counter()
+    p = subprocess.Popen([engram, "mcp"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    send(p, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}})
+    assert "result" in receive(p, 1)
+    t_init = time.perf_counter()
+    send(p, {"jsonrpc": "2.0", "method": "notifications/initialized"})
+    send(p, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
+    tools = receive(p, 2)["result"]["tools"]
+    t_list = time.perf_counter()
+    assert any(tool["name"] == "search" for tool in tools)
+    p.stdin.close()
+    p.wait(timeout=30)
+    if i >= 2:
+        init_times.append((t_init - t) * 1000)
+        list_times.append((t_list - t) * 1000)
+
+def stats(values):
+    values.sort()
+    return statistics.median(values), values[max(0, int(0.95 * len(values)) - 1)]
+
+print("| engram mcp, from process start | p50 | p95 |")
+print("|---|---:|---:|")
+for label, values in [("`initialize` answered", init_times), ("`tools/list` answered", list_times)]:
+    p50, p95 = stats(values)
+    print(f"| {label} | {p50:.0f} ms | {p95:.0f} ms |")

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Engram.Testing;
+
+namespace Engram.Cli.Tests;
+
+/// <summary>
+/// The native hook (engram-hook, NativeAOT, published beside engram.dll by this project's build) driven as
+/// Claude Code runs it: its spool files become memories through the real worker, session-start answers
+/// from the context the worker keeps ready, falls back to the managed path when nothing current is ready,
+/// and garbage never makes it fail or print.
+/// </summary>
+public sealed class NativeHookTests : IDisposable
+{
+    private static readonly string NativeHook = Path.Combine(AppContext.BaseDirectory, "engram-hook");
+    private readonly TempFolder _folder = new();
+    private readonly EngramProcess _engram;
+    private readonly string _repo;
+
+    public NativeHookTests()
+    {
+        _engram = new EngramProcess(_folder.File("home"));
+        _repo = _folder.File("shop");
+        Directory.CreateDirectory(_repo);
+        Run("git", _repo, "init", "-q");
+    }
+
+    public void Dispose()
+    {
+        // A worker the hook started exits on its own after its idle time (a fraction of a second here).
+        _folder.Dispose();
+    }
+
+    private static void Run(string file, string cwd, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    private async Task<ProcessResult> HookAsync(string stdin, Dictionary<string, string>? environment, params string[] args)
+    {
+        var start = new ProcessStartInfo(NativeHook)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+        start.Environment["ENGRAM_HOME"] = _engram.Home;
+        start.Environment["ENGRAM_WORKER__IDLEMINUTES"] = "0.002";
+        foreach (var (key, value) in environment ?? []) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>A nested "cwd" comes first: the hook must take the top-level one.</summary>
+    private string SessionStartPayload(string session) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["session_id"] = session,
+        ["tool_input"] = new Dictionary<string, string> { ["cwd"] = "/nowhere/at/all", ["note"] = "braces } and \"quotes\" {" },
+        ["transcript_path"] = "/tmp/none.jsonl",
+        ["cwd"] = _repo,
+        ["hook_event_name"] = "SessionStart",
+        ["source"] = "startup",
+    });
+
+    private static readonly Dictionary<string, string> NoWorker = new() { ["ENGRAM_NO_WORKER"] = "1" };
+
+    /// <summary>No managed engram to fall back to: any context printed must come from the ready file.</summary>
+    private static readonly Dictionary<string, string> ReadyOnly = new() { ["ENGRAM_NO_WORKER"] = "1", ["ENGRAM_CLI"] = "/nonexistent/engram" };
+
+    private async Task RunWorkerOnceAsync()
+    {
+        _engram.Environment["ENGRAM_WORKER__IDLEMINUTES"] = "0.001";
+        Assert.Equal(0, (await _engram.RunAsync("worker")).ExitCode);
+    }
+
+    private static string ContextOf(ProcessResult result)
+    {
+        Assert.Equal(0, result.ExitCode);
+        if (result.Stdout.Length == 0) return "";
+        using var document = JsonDocument.Parse(result.Stdout);
+        var output = document.RootElement.GetProperty("hookSpecificOutput");
+        Assert.Equal("SessionStart", output.GetProperty("hookEventName").GetString());
+        return output.GetProperty("additionalContext").GetString()!;
+    }
+
+    [Fact]
+    public async Task A_captured_event_becomes_a_memory_through_the_worker_the_hook_starts()
+    {
+        var prompt = JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["session_id"] = "native-1", ["transcript_path"] = "/tmp/none.jsonl", ["cwd"] = _repo,
+            ["hook_event_name"] = "UserPromptSubmit", ["prompt"] = "Make the invoice export stream rows instead of buffering them",
+        });
+        var result = await HookAsync(prompt, null, "claude-code", "user-prompt-submit");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+
+        // The hook started the real worker (engram worker, found beside it), which ingests the spool file.
+        var found = false;
+        for (var attempt = 0; attempt < 240 && !found; attempt++)
+        {
+            var list = await _engram.RunAsync("list", "--kind", "prompt", "--json");
+            found = list.ExitCode == 0 && list.Stdout.Contains("stream rows instead of buffering", StringComparison.Ordinal);
+            if (!found) await Task.Delay(250);
+        }
+        Assert.True(found, "the prompt captured by engram-hook never became a memory");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json"));
+    }
+
+    [Fact]
+    public async Task Session_start_answers_from_the_ready_context_and_falls_back_when_it_may_be_stale()
+    {
+        Assert.Equal(0, (await _engram.RunAsync("add", "Invoices are exported as CSV with a semicolon separator", "--kind", "block")).ExitCode);
+
+        // Nothing ready yet: the managed engram beside the hook builds the context (and keeps it for next time).
+        var first = ContextOf(await HookAsync(SessionStartPayload("s1"), NoWorker, "claude-code", "session-start"));
+        Assert.Contains("semicolon separator", first, StringComparison.Ordinal);
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(_engram.Home, "context"), "*.ctx"));
+
+        // Without a managed engram to fall back to, nothing is printed until the worker vouches for the file:
+        // the fallback itself wrote to the database after the file was built.
+        Assert.Equal("", ContextOf(await HookAsync(SessionStartPayload("s2"), ReadyOnly, "claude-code", "session-start")));
+
+        // The worker drains, rebuilds every ready context, stops, and stamps the database as it left it.
+        await RunWorkerOnceAsync();
+        var ready = ContextOf(await HookAsync(SessionStartPayload("s3"), ReadyOnly, "claude-code", "session-start"));
+        Assert.Contains("semicolon separator", ready, StringComparison.Ordinal);
+
+        // A memory added while no worker runs makes the ready context stale: it is not served.
+        await RunWorkerOnceAsync(); // takes in s3's spooled event
+        Assert.Equal(0, (await _engram.RunAsync("add", "Exports run nightly at 02:00 UTC", "--kind", "block")).ExitCode);
+        Assert.Equal("", ContextOf(await HookAsync(SessionStartPayload("s4"), ReadyOnly, "claude-code", "session-start")));
+
+        // The worker rebuilds it from the change feed; then the new memory is in the ready answer.
+        await RunWorkerOnceAsync();
+        var rebuilt = ContextOf(await HookAsync(SessionStartPayload("s5"), ReadyOnly, "claude-code", "session-start"));
+        Assert.Contains("nightly at 02:00 UTC", rebuilt, StringComparison.Ordinal);
+        Assert.Contains("semicolon separator", rebuilt, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Session_start_events_are_spooled_once_even_when_the_managed_fallback_answers()
+    {
+        ContextOf(await HookAsync(SessionStartPayload("once"), NoWorker, "claude-code", "session-start"));
+        Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json"));
+        // The fallback is told the event is already spooled; spooling it again would queue it twice.
+        SQLitePCL.Batteries_V2.Init();
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_engram.Home, "engram.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM queue WHERE kind = 'claude-code/session-start'";
+        Assert.Equal(1L, (long)command.ExecuteScalar()!);
+    }
+
+    [Theory]
+    [InlineData("session-start", "this is not json {")]
+    [InlineData("session-start", "[1, 2, 3]")]
+    [InlineData("post-tool-use", "\u0000\u0001 binary garbage")]
+    [InlineData("post-tool-use", "")]
+    [InlineData("no-such-event", "{}")]
+    public async Task Garbage_input_exits_0_and_prints_nothing(string eventName, string stdin)
+    {
+        var result = await HookAsync(stdin, ReadyOnly, "claude-code", eventName);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Equal("", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Wrong_arguments_exit_0_print_nothing_and_are_logged()
+    {
+        var result = await HookAsync("{}", ReadyOnly, "cursor", "post-tool-use", "extra");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        var log = Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Single();
+        Assert.Contains("expected engram-hook claude-code <session-start|", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_spool_file_is_owner_only_and_in_the_format_the_worker_reads()
+    {
+        const string payload = "{\"session_id\":\"fmt\",\"cwd\":\"/tmp\",\"tool_name\":\"Bash\"}";
+        Assert.Equal(0, (await HookAsync(payload, NoWorker, "claude-code", "post-tool-use")).ExitCode);
+        var file = Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json").Single();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
+        using var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+        var root = envelope.RootElement;
+        Assert.Equal(1, root.GetProperty("v").GetInt32());
+        Assert.Equal(Path.GetFileName(file)[..^".event.json".Length], root.GetProperty("id").GetString());
+        Assert.Equal("claude-code", root.GetProperty("agent").GetString());
+        Assert.Equal("post-tool-use", root.GetProperty("event").GetString());
+        Assert.True(DateTimeOffset.TryParse(root.GetProperty("captured_at").GetString(), out _));
+        Assert.Equal(payload, root.GetProperty("payload").GetRawText());
+    }
+}

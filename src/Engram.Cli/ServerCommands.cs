@@ -86,9 +86,8 @@ internal static class ServerCommands
             line.Value("user")?.Trim() is { Length: > 0 } user ? user : null);
         // The store opens on the first tool call: the agent waits for initialize before its first request.
         await using var memory = new LazyMemoryService(MemoryCommands.OpenAsync);
-        using var loggerFactory = LoggerFactory.Create(logging => logging
-            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(Environment.GetEnvironmentVariable("ENGRAM_DEBUG") is "1" or "true" ? LogLevel.Debug : LogLevel.Warning));
+        using var loggerFactory = new LoggerFactory([new StderrLoggerProvider(
+            Environment.GetEnvironmentVariable("ENGRAM_DEBUG") is "1" or "true" ? LogLevel.Debug : LogLevel.Warning)]);
         var transport = new StdioServerTransport(EngramMcpServer.ServerName, loggerFactory);
         await using var server = EngramMcpServer.Create(transport, memory, caller, loggerFactory);
         try

@@ -193,6 +193,7 @@ public sealed class NativeHookTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task The_spool_file_is_owner_only_and_in_the_format_the_worker_reads()
     {
         const string payload = "{\"session_id\":\"fmt\",\"cwd\":\"/tmp\",\"tool_name\":\"Bash\"}";

@@ -21,6 +21,7 @@ public sealed class ContextCacheTests : IDisposable
     private static readonly byte[] Output = Encoding.UTF8.GetBytes("{\"hookSpecificOutput\":{}}\n");
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void A_ready_answer_is_served_while_the_worker_runs_and_is_owner_only()
     {
         _cache.Write("github.com/acme/shop", "/src/shop", Output);

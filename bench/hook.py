@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Hook cost per event, process start to exit, side by side in one run:
+"""Hook cost per event, process start to exit (wall p50/p95, and the median CPU time the hook process
+itself used, user + system, which a loaded machine does not inflate), side by side in one run:
   - capture (PostToolUse, an Edit of a ~40-line file): the native engram-hook and the managed `engram hook`;
   - SessionStart: engram-hook answering from the context the worker keeps ready, and the managed path
     (drain, open the store, build the context);
@@ -10,7 +11,7 @@ Publish first (puts engram and engram-hook in one folder):
   dotnet publish src/Engram.Cli -c Release -r linux-x64 -o /tmp/engram-pub
 A background worker is started by the first call and keeps running, as in real use.
 """
-import json, os, statistics, subprocess, sys, tempfile, time
+import json, os, resource, statistics, subprocess, sys, tempfile, time
 
 folder = sys.argv[1] if len(sys.argv) > 1 else "/tmp/engram-pub"
 runs = int(sys.argv[2]) if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else 200
@@ -35,13 +36,16 @@ def start_payload(i):
                        "hook_event_name": "SessionStart", "source": "startup"}).encode()
 
 def measure(cmd, n, payload, expect_output=False, wait_idle=False):
-    times = []
+    times, cpus = [], []
     for i in range(n + 5):
         if wait_idle: wait_for_worker()
         data = payload(i)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         r = subprocess.run(cmd, env=env, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         elapsed = (time.perf_counter() - t) * 1000
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
         assert r.returncode == 0, (cmd, r.returncode, r.stderr[:300])
         if expect_output:
             assert b'"hookEventName":"SessionStart"' in r.stdout, (cmd, r.stdout[:300], r.stderr[:300])
@@ -49,8 +53,9 @@ def measure(cmd, n, payload, expect_output=False, wait_idle=False):
             assert r.stdout == b"", (cmd, r.stdout[:200])
         if i >= 5:
             times.append(elapsed)
+            cpus.append(cpu)
     times.sort()
-    return statistics.median(times), times[max(0, int(0.95 * len(times)) - 1)]
+    return statistics.median(times), times[max(0, int(0.95 * len(times)) - 1)], statistics.median(cpus)
 
 def wait_for_worker():
     """Session-start is measured as a new session meets it: the previous session's events processed."""
@@ -64,11 +69,11 @@ def wait_for_worker():
 rows = []
 def row(label, result):
     rows.append((label, *result))
-    print(f"| {label} | {result[0]:.1f} ms | {result[1]:.1f} ms |", flush=True)
+    print(f"| {label} | {result[0]:.1f} ms | {result[1]:.1f} ms | {result[2]:.1f} ms |", flush=True)
 
 print(f"payload {len(tool_payload(0))} bytes, {runs} runs each, ENGRAM_HOME={home}")
-print("| hook | p50 | p95 |")
-print("|---|---:|---:|")
+print("| hook | p50 | p95 | CPU p50 |")
+print("|---|---:|---:|---:|")
 row("engram-hook claude-code post-tool-use (native)", measure([native, "claude-code", "post-tool-use"], runs, tool_payload))
 row("engram hook claude-code post-tool-use (managed)", measure([engram, "hook", "claude-code", "post-tool-use"], runs, tool_payload))
 if "--compare" in sys.argv:

@@ -109,7 +109,7 @@ internal static class AgentCommands
         var home = EngramHome.Resolve();
         using var held = WorkerLauncher.TryAcquire(home);
         if (held is null) return 0; // another worker runs
-        var log = new HookLog(home.LogsFolder);
+        var log = HookLog.ForHome(home.Root);
         string? database;
         var cache = new ContextCache(home.Root);
         await using (var runtime = await MemoryCommands.OpenAsync(cancellationToken))
@@ -134,7 +134,7 @@ internal static class AgentCommands
     internal static async Task RunWorkerLoopAsync(EngramRuntime runtime, HookLog log, Func<TimeSpan?> idleLimit, CancellationToken cancellationToken)
     {
         var runner = AgentRuntime.Runner(runtime);
-        var spool = new Spool(HookCommand.SpoolFolder(runtime.Home));
+        var spool = Spool.ForHome(runtime.Home.Root);
         var contexts = new ContextRefresher(runtime, log);
         var idleSince = DateTimeOffset.UtcNow;
         while (!cancellationToken.IsCancellationRequested)

@@ -17,7 +17,7 @@ internal sealed class ServeWorker(EngramRuntime runtime) : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var home = runtime.Home;
-        var log = new HookLog(home.LogsFolder);
+        var log = HookLog.ForHome(home.Root);
         FileStream? held = null;
         try
         {

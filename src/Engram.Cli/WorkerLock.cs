@@ -15,10 +15,12 @@ internal static class WorkerLock
     /// <summary>Takes the worker lock, or returns null when another process holds it.</summary>
     public static FileStream? TryAcquire(string homeRoot)
     {
-        Directory.CreateDirectory(homeRoot);
+        Engram.Core.OwnerOnly.CreateDirectory(homeRoot);
         try
         {
-            return new FileStream(PathIn(homeRoot), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var options = Engram.Core.OwnerOnly.NewFile(FileMode.OpenOrCreate, FileAccess.ReadWrite);
+            options.Share = FileShare.None;
+            return new FileStream(PathIn(homeRoot), options);
         }
         catch (IOException)
         {

@@ -33,7 +33,7 @@ internal static class Program
         {
             return 0;
         }
-        var log = new HookLog(Path.Combine(home, "logs"));
+        var log = HookLog.ForHome(home);
         try
         {
             Run(args, home, log);
@@ -55,27 +55,28 @@ internal static class Program
         }
         var (agent, eventName) = (args[0], args[1]);
         var input = ReadInput(out var tooLarge);
-        var spool = new Spool(Path.Combine(home, "spool"));
+        // A full disk sends the event (and the line saying why) to the in-memory fallback the worker drains.
+        var spool = Spool.ForHome(home);
         string? spooled = null;
         if (tooLarge) log.Error("hook", $"{agent} {eventName}: payload over {MaxPayloadBytes / (1024 * 1024)} MB, not captured");
         else if (input.Length == 0) log.Error("hook", $"{agent} {eventName}: empty payload, nothing captured");
-        else spooled = Path.Combine(spool.Folder, spool.Write(agent, eventName, input, DateTimeOffset.UtcNow) + ".event.json");
+        else spooled = spool.Write(agent, eventName, input, DateTimeOffset.UtcNow, reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
 
-        if (eventName == "session-start" && !tooLarge && SessionStart(home, input, spool.Folder, spooled, log)) return;
+        if (eventName == "session-start" && !tooLarge && SessionStart(home, input, spool, spooled, log)) return;
         EnsureWorker(home, log);
     }
 
     private static bool IsEvent(string name) => ClaudeCodeHookEvent.All.Any(e => e.CommandName == name);
 
     /// <summary>Prints the ready context, or runs the managed fallback; true when the fallback ran (it starts the worker itself).</summary>
-    private static bool SessionStart(string home, byte[] input, string spoolFolder, string? spooled, HookLog log)
+    private static bool SessionStart(string home, byte[] input, Spool spool, string? spooled, HookLog log)
     {
         string? cwd = null;
         // Not a JSON object: the managed hook would print nothing for it either.
         if (input.Length > 0 && !JsonField.TryReadTopLevelString(input, "cwd", out cwd)) return false;
         if (cwd is not { Length: > 0 } || !Directory.Exists(cwd)) cwd = Environment.CurrentDirectory;
         var project = ProjectIdentity.Resolve(cwd);
-        var ready = new ContextCache(home).TryReady(project.Key, spoolFolder, spooled, () => WorkerLock.IsRunning(home));
+        var ready = new ContextCache(home).TryReady(project.Key, spool, spooled, () => WorkerLock.IsRunning(home));
         if (ready is not null)
         {
             using var stdout = Console.OpenStandardOutput();

@@ -69,16 +69,20 @@ public sealed class ContextCache(string homeRoot)
     /// What the hook prints for this project when a current answer is ready (possibly empty: nothing to
     /// inject), or null when it must be built the slow way.
     /// </summary>
-    /// <param name="ownSpoolFile">The spool file this hook has just written, which does not count as pending.</param>
-    public byte[]? TryReady(string projectKey, string spoolFolder, string? ownSpoolFile, Func<bool> workerRunning)
+    /// <param name="spool">Where captured events wait (with its in-memory fallback).</param>
+    /// <param name="ownSpoolId">The event this hook has just spooled, which does not count as pending.</param>
+    /// <param name="workerRunning">Whether the worker runs (asked only when everything else allows an answer).</param>
+    public byte[]? TryReady(string projectKey, Spool spool, string? ownSpoolId, Func<bool> workerRunning)
     {
         var path = FileFor(projectKey);
         if (!File.Exists(path) || File.Exists(BusyMarker)) return null;
-        if (Directory.Exists(spoolFolder))
+        var own = ownSpoolId is null ? null : ownSpoolId + ".event.json";
+        foreach (var folder in new[] { spool.Folder, spool.FallbackFolder })
         {
-            foreach (var pending in Directory.EnumerateFiles(spoolFolder, "*.event.json"))
+            if (folder is null || !Directory.Exists(folder)) continue;
+            foreach (var pending in Directory.EnumerateFiles(folder, "*.event.json"))
             {
-                if (!string.Equals(pending, ownSpoolFile, StringComparison.Ordinal)) return null;
+                if (!string.Equals(Path.GetFileName(pending), own, StringComparison.Ordinal)) return null;
             }
         }
         if (!workerRunning() && !StampMatches()) return null;
@@ -157,12 +161,7 @@ public sealed class ContextCache(string homeRoot)
         return lines[0] == FormatLine ? new Entry(lines[1], lines[2], span[offset..].ToArray()) : null;
     }
 
-    private void EnsureFolder()
-    {
-        if (Directory.Exists(Folder)) return;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(Folder);
-        else Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
+    private void EnsureFolder() => Engram.Core.OwnerOnly.CreateDirectory(Folder);
 
     private static FileStreamOptions OwnerOnly(FileMode mode)
     {

@@ -8,12 +8,12 @@ public sealed class ContextCacheTests : IDisposable
 {
     private readonly TempDirectory _home = new();
     private readonly ContextCache _cache;
-    private readonly string _spool;
+    private readonly Spool _spool;
 
     public ContextCacheTests()
     {
         _cache = new ContextCache(_home.Path);
-        _spool = _home.CreateDirectory("spool");
+        _spool = new Spool(_home.CreateDirectory("spool"));
     }
 
     public void Dispose() => _home.Dispose();
@@ -44,12 +44,12 @@ public sealed class ContextCacheTests : IDisposable
     public void Pending_events_or_a_drain_in_progress_make_it_unready()
     {
         _cache.Write("k", "/src/k", Output);
-        var own = Path.Combine(_spool, "01OWN.event.json");
-        File.WriteAllText(own, "{}");
+        const string own = "01OWN";
+        File.WriteAllText(Path.Combine(_spool.Folder, own + ".event.json"), "{}");
         Assert.NotNull(_cache.TryReady("k", _spool, own, () => true));
-        File.WriteAllText(Path.Combine(_spool, "01OTHER.event.json"), "{}");
+        File.WriteAllText(Path.Combine(_spool.Folder, "01OTHER.event.json"), "{}");
         Assert.Null(_cache.TryReady("k", _spool, own, () => true));
-        File.Delete(Path.Combine(_spool, "01OTHER.event.json"));
+        File.Delete(Path.Combine(_spool.Folder, "01OTHER.event.json"));
 
         _cache.MarkBusy();
         Assert.Null(_cache.TryReady("k", _spool, own, () => true));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Engram.Testing;
@@ -36,32 +35,6 @@ public sealed class ServerKillTests : IDisposable
         return process;
     }
 
-    private static async Task WaitForHealthAsync(HttpClient http, Process server)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            Assert.False(server.HasExited, "engram serve exited before it answered");
-            try
-            {
-                using var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
-                if (health.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-            Assert.True(DateTime.UtcNow < deadline, "engram serve did not answer /health within 60 s");
-            await Task.Delay(100);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private enum Outcome { Acknowledged, Unknown }
 
     private static async Task<Outcome> AddAsync(HttpClient http, string text, List<string> clientErrors)
@@ -83,10 +56,10 @@ public sealed class ServerKillTests : IDisposable
     [Fact]
     public async Task Killing_the_server_mid_write_loses_no_acknowledged_add_and_duplicates_none()
     {
-        var port = FreePort();
+        var port = ServerCommandTests.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         var server = StartServe(port);
-        await WaitForHealthAsync(http, server);
+        await ServerCommandTests.WaitForHealthAsync(http, server);
 
         var acknowledged = new List<string>();
         var unknown = new List<string>();
@@ -119,7 +92,7 @@ public sealed class ServerKillTests : IDisposable
         server = StartServe(port);
         try
         {
-            await WaitForHealthAsync(http, server);
+            await ServerCommandTests.WaitForHealthAsync(http, server);
             foreach (var text in unknown) Assert.Equal(Outcome.Acknowledged, await AddAsync(http, text, clientErrors));
 
             using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/memories?user_id=killtest&page_size=1000", UriKind.Relative)));

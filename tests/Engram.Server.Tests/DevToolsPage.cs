@@ -25,15 +25,17 @@ internal sealed class DevToolsPage : IAsyncDisposable
         _profile = profile;
     }
 
-    public static async Task<DevToolsPage> OpenAsync(string chromium, Uri address)
+    public static async Task<DevToolsPage> OpenAsync(string chromium, Uri address, params string[] extraArguments)
     {
         var profile = new TempFolder();
         var start = new ProcessStartInfo(chromium) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
+        string[] arguments =
+        [
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-            "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile.Path, "about:blank",
-        })
+            "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile.Path,
+            .. extraArguments, "about:blank",
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -82,6 +84,13 @@ internal sealed class DevToolsPage : IAsyncDisposable
             }
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The value of a JavaScript expression (awaited when it is a promise), as JSON.</summary>
+    public async Task<JsonNode?> EvaluateAsync(string expression)
+    {
+        var result = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["returnByValue"] = true, ["awaitPromise"] = true });
+        return result["result"]?["value"];
     }
 
     private async Task<JsonNode> SendAsync(string method, JsonObject parameters)

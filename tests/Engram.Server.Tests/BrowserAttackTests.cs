@@ -139,14 +139,27 @@ public sealed class BrowserAttackTests
                 {
                     return;
                 }
-                using (client)
+                // Each connection on its own: the browser may open one it never sends a request on.
+                _ = AnswerAsync(client, html);
+            }
+        }
+
+        private async Task AnswerAsync(TcpClient client, byte[] html)
+        {
+            using (client)
+            {
+                try
                 {
                     var stream = client.GetStream();
                     var buffer = new byte[8192];
-                    _ = await stream.ReadAsync(buffer, _stop.Token);
+                    if (await stream.ReadAsync(buffer, _stop.Token) == 0) return;
                     var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {html.Length}\r\nConnection: close\r\n\r\n");
                     await stream.WriteAsync(head, _stop.Token);
                     await stream.WriteAsync(html, _stop.Token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+                {
+                    // The browser went away, or the test ended.
                 }
             }
         }

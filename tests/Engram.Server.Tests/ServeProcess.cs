@@ -66,7 +66,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     {
         var needle = Encoding.UTF8.GetBytes(text);
         return [.. Directory.EnumerateFiles(Home, "*", SearchOption.AllDirectories)
-            .Where(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0)];
+            .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal) && File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0)];
     }
 
     public static int FreePort()

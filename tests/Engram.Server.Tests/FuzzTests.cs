@@ -60,6 +60,8 @@ public sealed class FuzzTests
         "Expect: 100-continue", "X-Forwarded-For: ::1, evil", "Range: bytes=0-1", "If-None-Match: *", "Cookie: a=" + new string('c', 2000),
     ];
 
+    private static readonly string[] ChunkSizes = ["{n}", "{n}", "ffffffffffffffff", "10000000000000000", "{n};ext=1", "-1", "zz", "0{n}", " {n}"];
+
     [Fact]
     public async Task Rest_and_mcp_answer_every_hostile_request_without_a_server_error_or_a_stack_trace()
     {
@@ -82,7 +84,15 @@ public sealed class FuzzTests
                 var type = random.Next(4) == 0 ? ContentTypes[random.Next(ContentTypes.Length)] : "application/json";
                 if (type.Length > 0) headers.Add("Content-Type: " + type);
             }
-            var response = await RawHttp.SendBytesAsync(host.Address, method, target, headers, body);
+            var chunked = body is not null && random.Next(8) == 0;
+            if (chunked)
+            {
+                // A hand-made chunked body whose size line may be hostile.
+                headers.Add("Transfer-Encoding: chunked");
+                var size = ChunkSizes[random.Next(ChunkSizes.Length)].Replace("{n}", body!.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                body = [.. Encoding.ASCII.GetBytes(size + "\r\n"), .. body, .. "\r\n0\r\n\r\n"u8];
+            }
+            var response = await RawHttp.SendBytesAsync(host.Address, method, target, headers, body, chunkedAsIs: chunked);
             Check(failures, $"#{i} {method} {target} [{string.Join(" | ", headers.Skip(1))}] {Shorten(body)}", response);
         }
         Assert.True(failures.Count == 0, $"{failures.Count} bad answers:\n" + string.Join("\n", failures.Take(20)));

@@ -39,7 +39,8 @@ internal sealed class JsonWriteGuard(RequestDelegate next)
                     ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "the request body is larger than this server accepts (Server:MaxRequestBytes)" : ex.Message).ExecuteAsync(context);
                 return;
             }
-            var repaired = JsonText.Repair(body);
+            // Decoded leniently, as the hook pipeline does: a cut emoji or a stray byte becomes U+FFFD, the rest is kept.
+            var repaired = Engram.Agents.Capture.LenientJson.Repair(body);
             request.Body = new MemoryStream(repaired, writable: false);
             request.ContentLength = repaired.Length;
             request.Headers.TransferEncoding = default;

@@ -48,6 +48,53 @@ public sealed class BrowserAttackTests
         Assert.Empty(serve.FilesContaining("PLANTED-BY-A-WEB-PAGE"));
     }
 
+    [Fact]
+    public async Task A_rebound_page_of_the_same_origin_with_an_empty_authorization_gets_nothing()
+    {
+        await using var serve = await ServeProcess.StartAsync();
+        using (var add = await serve.Http.PostAsync(new Uri("/api/v1/memories", UriKind.Relative),
+                   new StringContent(JsonSerializer.Serialize(new { text = Secret }), Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, add.StatusCode);
+        }
+        // rebind.example now resolves to 127.0.0.1, and the attacker's page is already loaded under that name
+        // and the server's port: its requests are same-origin, so it may send JSON and any header without asking.
+        var page = new Uri($"http://rebind.example:{serve.Address.Port}/rebound.html");
+        var hook = JsonSerializer.Serialize(new { session_id = "attack", hook_event_name = "UserPromptSubmit", prompt = Planted, cwd = "/tmp" });
+        var mcp = JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method = "tools/call", @params = new { name = "remember", arguments = new { text = Planted } } });
+        var html = $$"""
+            <!doctype html><html><body><script>
+            const results = {};
+            const headers = { 'Content-Type': 'application/json', 'Authorization': '', 'Accept': 'application/json, text/event-stream' };
+            async function attempt(name, path, init) {
+              try { const r = await fetch(path, init); results[name] = r.status + ' ' + (await r.text()); }
+              catch (e) { results[name] = 'refused by the browser: ' + e.message; }
+            }
+            (async () => {
+              await attempt('read', '/api/v1/memories', { headers: { 'Authorization': '' } });
+              await attempt('search', '/api/v1/search', { method: 'POST', headers, body: '{"query":"vault code"}' });
+              await attempt('hook', '/api/v1/hooks/claude-code/user-prompt-submit', { method: 'POST', headers, body: {{JsonSerializer.Serialize(hook)}} });
+              await attempt('mcp', '/mcp', { method: 'POST', headers, body: {{JsonSerializer.Serialize(mcp)}} });
+              await attempt('reset', '/api/v1/reset', { method: 'POST', headers, body: '{}' });
+              window.results = results; window.done = true;
+            })();
+            </script></body></html>
+            """;
+        await using (var browser = await DevToolsPage.OpenServedAsync(ViewerTests.Chromium(), page, html, "--host-resolver-rules=MAP rebind.example 127.0.0.1",
+                   // Chromium's own guard for local addresses would stop the page first; other browsers have none, so the server must hold alone.
+                   "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults"))
+        {
+            await browser.WaitForAsync("window.done === true", TimeSpan.FromSeconds(60));
+            var results = (await browser.EvaluateAsync("JSON.stringify(window.results)"))!.GetValue<string>();
+            Assert.True(results.Contains("\"reset\":\"421 ", StringComparison.Ordinal), "the page's requests did not reach the server as expected: " + results);
+            Assert.DoesNotContain("4711", results, StringComparison.Ordinal);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        using var list = JsonDocument.Parse(await serve.Http.GetStringAsync(new Uri("/api/v1/memories", UriKind.Relative)));
+        Assert.Equal([Secret], list.RootElement.GetProperty("results").EnumerateArray().Select(m => m.GetProperty("memory").GetString()));
+        Assert.Empty(serve.FilesContaining("PLANTED-BY-A-WEB-PAGE"));
+    }
+
     /// <summary>Every attack in turn; each result is what the page could see of the answer.</summary>
     private static string Script(Uri target)
     {

@@ -84,7 +84,7 @@ public sealed class FuzzTests
                 var type = random.Next(4) == 0 ? ContentTypes[random.Next(ContentTypes.Length)] : "application/json";
                 if (type.Length > 0) headers.Add("Content-Type: " + type);
             }
-            var chunked = body is not null && random.Next(8) == 0;
+            var chunked = body is not null && random.Next(3) == 0;
             if (chunked)
             {
                 // A hand-made chunked body whose size line may be hostile.

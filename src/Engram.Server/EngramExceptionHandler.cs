@@ -8,9 +8,10 @@ namespace Engram.Server;
 
 /// <summary>
 /// Turns exceptions into problem details. Engram's own errors about the request carry a message meant for
-/// the caller (400, 404). An error that wraps another one reports a failure of something the server depends
-/// on (the database, a model provider, a file): that is the server's fault, never answered 4xx, because
-/// clients do not retry a 4xx and the write would be lost.
+/// the caller (400, 404). The store failing (<see cref="StoreUnavailableException"/>, a database error) is 503
+/// with Retry-After; any other error that wraps another one reports a failure of something the server depends
+/// on (a model provider, a file): that is the server's fault too, never answered 4xx, because clients do not
+/// retry a 4xx and the write would be lost.
 /// </summary>
 internal sealed class EngramExceptionHandler(ILogger<EngramExceptionHandler> logger) : IExceptionHandler
 {
@@ -19,6 +20,9 @@ internal sealed class EngramExceptionHandler(ILogger<EngramExceptionHandler> log
         var result = exception switch
         {
             MemoryNotFoundException notFound => Problems.Make(StatusCodes.Status404NotFound, "Not found", notFound.Message),
+            // The store's fault, not the request's: 503, so clients retry instead of dropping the write.
+            StoreUnavailableException store => Unavailable(context, store.Message, store),
+            DbException or EngramException { InnerException: DbException } => Unavailable(context, "the store failed to carry out the request; see the server's log", exception),
             EngramException { InnerException: null } engram => Problems.Make(StatusCodes.Status400BadRequest, "Request not carried out", engram.Message),
             BadHttpRequestException bad => Problems.Make(bad.StatusCode, "Bad request", bad.Message),
             _ => null,
@@ -26,25 +30,19 @@ internal sealed class EngramExceptionHandler(ILogger<EngramExceptionHandler> log
         if (result is null)
         {
             logger.LogError(exception, "Server-side failure serving {Method} {Path}", context.Request.Method, context.Request.Path);
-            result = ServerFault(context, exception);
+            result = exception is EngramException { InnerException: HttpRequestException or TaskCanceledException or TimeoutException }
+                ? Problems.Make(StatusCodes.Status502BadGateway, "Provider failed",
+                    "a model provider the server depends on failed; try again later (the server's log has the cause)")
+                : Problems.Make(StatusCodes.Status500InternalServerError, "Internal error", "the server failed to handle the request; see its log");
         }
         await result.ExecuteAsync(context);
         return true;
     }
 
-    private static IResult ServerFault(HttpContext context, Exception exception)
+    private IResult Unavailable(HttpContext context, string detail, Exception exception)
     {
-        if (exception is EngramException { InnerException: DbException })
-        {
-            context.Response.Headers.RetryAfter = "1";
-            return Problems.Make(StatusCodes.Status503ServiceUnavailable, "Store unavailable",
-                "the memory store failed or was busy and could not carry out the request; try again (the server's log has the cause)");
-        }
-        if (exception is EngramException { InnerException: HttpRequestException or TaskCanceledException or TimeoutException })
-        {
-            return Problems.Make(StatusCodes.Status502BadGateway, "Provider failed",
-                "a model provider the server depends on failed; try again later (the server's log has the cause)");
-        }
-        return Problems.Make(StatusCodes.Status500InternalServerError, "Internal error", "the server failed to handle the request; see its log");
+        logger.LogError(exception, "The store failed serving {Method} {Path}", context.Request.Method, context.Request.Path);
+        context.Response.Headers.RetryAfter = "1";
+        return Problems.Make(StatusCodes.Status503ServiceUnavailable, "Store unavailable", detail);
     }
 }

@@ -10,7 +10,7 @@ namespace Engram.Server.Tests;
 /// </summary>
 public sealed class HostOriginGuardTests
 {
-    private const string Secret = "The vault code is 4711";
+    private const string Secret = "The vault code is swordfish-quokka";
 
     public static TheoryData<string, string[]> Refused => new()
     {
@@ -53,7 +53,7 @@ public sealed class HostOriginGuardTests
             var sent = body is null ? lines : [.. lines, "Content-Type: application/json"];
             var response = await RawHttp.SendAsync(host.Address, method, path, sent, body);
             Assert.True(response.Status is 400 or 401 or 403 or 421, $"{why}: {method} {path} answered {response}");
-            Assert.DoesNotContain("4711", response.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("swordfish-quokka", response.Body, StringComparison.Ordinal);
         }
         Assert.NotNull(await host.Store.GetAsync("default", id));
     }
@@ -79,7 +79,7 @@ public sealed class HostOriginGuardTests
         var port = host.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var response = await RawHttp.SendAsync(host.Address, "GET", "/api/v1/memories", headers.Select(h => h.Replace("{port}", port, StringComparison.Ordinal)));
         Assert.True(response.Status == 200, $"{why}: {response}");
-        Assert.Contains("4711", response.Body, StringComparison.Ordinal);
+        Assert.Contains("swordfish-quokka", response.Body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class HostOriginGuardTests
         var parts = requestLine.Split(' ');
         var response = await RawHttp.SendAsync(host.Address, parts[0], parts[1], [hostHeader]);
         Assert.True(response.Status is 400 or 421, response.ToString());
-        Assert.DoesNotContain("4711", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("swordfish-quokka", response.Body, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string?, string?> SimpleWrites => new()

@@ -15,7 +15,7 @@ internal static class HookCommand
     private const int MaxPayloadBytes = 32 * 1024 * 1024;
 
     public static readonly string[] ClaudeCodeEvents =
-        ["session-start", "user-prompt-submit", "post-tool-use", "stop", "session-end", "pre-compact"];
+        ["session-start", "user-prompt-submit", "post-tool-use", "post-tool-use-failure", "stop", "session-end", "pre-compact"];
 
     public static async Task<int> RunAsync(string[] args)
     {

@@ -236,6 +236,9 @@ public sealed partial class SqliteMemoryStore
     /// <summary>Runs work in one write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue up instead of failing.</summary>
     private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
+        // Writers of this process queue here, in order, instead of each polling SQLite's busy handler
+        // (which backs off in sleeps of up to 100 ms); other processes still wait through the handler.
+        await _writers.WaitAsync(cancellationToken);
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
@@ -255,6 +258,10 @@ public sealed partial class SqliteMemoryStore
         catch (SqliteException ex)
         {
             throw SqliteErrors.Translate(ex, Path);
+        }
+        finally
+        {
+            _writers.Release();
         }
     }
 

@@ -14,6 +14,7 @@ public sealed partial class SqliteMemoryStore : IMemoryStore, IEventQueue
     private string _connectionString;
     private readonly TimeProvider _time;
     private volatile bool _initialized;
+    private readonly SemaphoreSlim _writers = new(1, 1);
 
     /// <param name="path">The database file; its folder is created when missing.</param>
     /// <param name="busyTimeout">How long a writer waits for another process's lock before giving up.</param>

@@ -143,12 +143,23 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
     /// </summary>
     private static bool IsAlive(int pid) => !Directory.Exists("/proc/self") || Directory.Exists($"/proc/{pid}");
 
+    /// <summary>
+    /// Keeps a payload that cannot be processed for inspection, but never raw: what is kept is the
+    /// payload through the privacy filter (<see cref="Core.Privacy.PrivacyFilter.ApplyToRawBytes"/>),
+    /// and the original file is deleted.
+    /// </summary>
     private string SetAside(SpooledEvent spooled)
     {
         var folder = Path.Combine(spool.Folder, "rejected");
         Directory.CreateDirectory(folder);
         var target = Path.Combine(folder, Path.GetFileName(spooled.Path));
-        File.Move(spooled.Path, target, overwrite: true);
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var writer = new StreamWriter(target, new System.Text.UTF8Encoding(false), options))
+        {
+            writer.Write(Core.Privacy.PrivacyFilter.ApplyToRawBytes(spooled.Bytes));
+        }
+        File.Delete(spooled.Path);
         return target;
     }
 }

@@ -111,7 +111,11 @@ internal static class InstallCommands
             var stats = await runtime.Store.GetStatsAsync(Core.Model.MemoryScope.DefaultTenant, cancellationToken);
             Check("store", true, $"{stats.Location}: {stats.CurrentMemories} memories, {Output.Size(stats.StoreBytes)}");
             Check("queue", stats.QueueFailed == 0,
-                $"{stats.QueuePending} event(s) waiting, {stats.QueueFailed} set aside after failing" + (stats.QueueFailed > 0 ? " (see the log)" : ""));
+                $"{stats.QueuePending} event(s) waiting, {stats.QueueFailed} set aside" + (stats.QueueFailed > 0 ? " (retry with: engram process --retry)" : ""));
+            foreach (var failed in await runtime.Queue.ListFailedAsync(5, cancellationToken))
+            {
+                Check("set aside", false, $"#{failed.Seq} {failed.Kind} at {Output.Time(failed.EnqueuedAt)}: {failed.LastError}");
+            }
             var provider = EngramRuntime.ResolveProvider(runtime.Settings.Llm);
             Check("llm", true, provider == "none"
                 ? $"offline (Llm:Provider {runtime.Settings.Llm.Provider}): observations and facts are extracted without a model"

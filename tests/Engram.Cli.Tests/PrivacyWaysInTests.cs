@@ -122,11 +122,10 @@ public sealed class PrivacyWaysInTests : IDisposable
         await HookAsync("post-tool-use", "{\"cmd\":\"mysql -pM4lformedPw shop\", \xff broken");
         Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
 
-        var rejected = Path.Combine(_engram.Home, "spool", "rejected");
-        Assert.True(Directory.Exists(rejected) && Directory.EnumerateFiles(rejected).Any(), "the malformed payload is kept for inspection");
         var files = StoredSecrets.ReadFiles([_engram.Home]);
         StoredSecrets.AssertNoneIn(files, [.. secrets.Select(s => s.Secret), "my diary entry", "M4lformedPw"]);
-        Assert.Contains(files, f => f.Path.Contains("rejected", StringComparison.Ordinal) && Encoding.UTF8.GetString(f.Bytes).Contains("[REDACTED:", StringComparison.Ordinal));
+        // The payload is kept for inspection (quarantined with its reason), in its redacted form.
+        Assert.Contains(files, f => Path.GetFileName(f.Path).StartsWith("engram.db", StringComparison.Ordinal) && Encoding.UTF8.GetString(f.Bytes).Contains("[REDACTED:", StringComparison.Ordinal));
     }
 
     [Fact]

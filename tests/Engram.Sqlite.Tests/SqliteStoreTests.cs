@@ -32,6 +32,17 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public void The_bundled_sqlite_sleeps_in_milliseconds_when_busy()
+    {
+        // A build without HAVE_USLEEP rounds every busy wait up to whole seconds: sqlite3_sleep(1)
+        // then asks the OS for 1000 ms, and concurrent writers stall for seconds (SQLite 3.35.5 from
+        // SQLitePCLRaw 2.0.6 did). sqlite3_sleep returns what it asked for, so this needs no timer.
+        SQLitePCL.Batteries_V2.Init();
+        Assert.Equal(1, NativeSqlite.sqlite3_sleep(1));
+        Assert.True(SQLitePCL.raw.sqlite3_libversion_number() >= 3_045_000, $"SQLite {SQLitePCL.raw.sqlite3_libversion().utf8_to_string()} is older than 3.45");
+    }
+
+    [Fact]
     public async Task Many_stores_on_one_new_file_migrate_and_write_concurrently_without_loss()
     {
         var path = _folder.File("shared.db");
@@ -112,4 +123,11 @@ public sealed class SqliteStoreTests : IDisposable
         // Rankings come best first on both paths.
         Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Score >= p.Second.Score));
     }
+}
+
+/// <summary>The bundled native library itself, for what SQLitePCLRaw does not expose.</summary>
+internal static class NativeSqlite
+{
+    [System.Runtime.InteropServices.DllImport("e_sqlite3")]
+    internal static extern int sqlite3_sleep(int milliseconds);
 }

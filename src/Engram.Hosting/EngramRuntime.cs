@@ -50,6 +50,8 @@ public sealed class EngramRuntime : IAsyncDisposable
             throw new EngramException($"Storage:Provider '{settings.Storage.Provider}' is not available in this version of Engram; use sqlite");
         }
 
+        // Homes made by earlier versions were open to other users; Engram's own folders are tightened here.
+        foreach (var folder in new[] { home.Root, home.LogsFolder, Path.Combine(home.Root, "spool") }) OwnerOnly.Restrict(folder);
         var path = settings.Storage.ConnectionString ?? home.DatabasePath;
         var store = new SqliteMemoryStore(path, time: time);
         try

@@ -76,6 +76,47 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_new_database_and_its_folder_are_readable_by_their_owner_only()
+    {
+        var path = _folder.File("private/home/engram.db");
+        await using (var store = new SqliteMemoryStore(path))
+        {
+            await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "only mine" });
+            Assert.True(File.Exists(path + "-wal"), "the WAL exists while the store is open");
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+        }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(path)!, "*.new-*"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task An_existing_database_open_to_others_is_tightened_when_opened()
+    {
+        var path = _folder.File("old.db");
+        await using (var store = new SqliteMemoryStore(path)) await store.InitializeAsync();
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+        await using var reopened = new SqliteMemoryStore(path);
+        await reopened.InitializeAsync();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public async Task An_empty_database_file_is_reported_instead_of_silently_becoming_a_new_store()
+    {
+        var path = _folder.File("truncated.db");
+        await File.WriteAllBytesAsync(path, []);
+        await using var store = new SqliteMemoryStore(path);
+        var error = await Assert.ThrowsAsync<EngramException>(() => store.InitializeAsync());
+        Assert.Contains("empty (0 bytes)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(path).Length);
+    }
+
+    [Fact]
     public async Task Reopening_an_existing_database_keeps_its_data()
     {
         var path = _folder.File("engram.db");

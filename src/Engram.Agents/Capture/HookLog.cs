@@ -19,12 +19,12 @@ public sealed class HookLog(string folder)
     {
         try
         {
-            Directory.CreateDirectory(Folder);
+            Engram.Core.OwnerOnly.CreateDirectory(Folder);
             var now = DateTimeOffset.UtcNow;
             // A message may quote what failed (a command, a payload, an exception text): no secret may reach the file.
             var safe = Core.Privacy.PrivacyFilter.ApplyToRawText(message);
             var line = $"{now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {level} [{source}] {safe.ReplaceLineEndings(" | ")}\n";
-            File.AppendAllText(CurrentFile(now), line);
+            Engram.Core.OwnerOnly.AppendAllText(CurrentFile(now), line);
         }
         catch (IOException)
         {

@@ -48,9 +48,7 @@ public sealed class Spool(string folder)
 
     private void EnsureFolder()
     {
-        if (Directory.Exists(Folder)) return;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(Folder);
-        else Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!Directory.Exists(Folder)) OwnerOnly.CreateDirectory(Folder);
     }
 
     /// <summary>Spooled events, oldest first.</summary>

@@ -62,7 +62,11 @@ internal static class SecretContextRules
     public static readonly SecretRule Assignment = new(AssignmentKind,
         @"(?<name>[A-Za-z0-9_.-]*(?:pass|pwd|secret|token|key|auth|cred|cookie)[A-Za-z0-9_.-]*)\\?[""']?\]?(?<before>\s*)(?<sep>=>|:=|=|:)(?<gap>[ \t]*)"
         + @"(?:""(?<s>(?:[^""\\\r\n]|\\.)+)""|'(?<s>[^'\r\n]+)'|\\""(?<s>(?:[^""\\\r\n]|\\[^""\r\n])+)\\""|(?<bare>(?<s>[^\s""'`,;&<>(){}\[\]\\=][^\s""'`,;&<>(){}\[\]\\]*)))",
-        ["pass", "pwd", "secret", "token", "key", "auth", "cred", "cookie"], true, DecideAssignment);
+        ["pass", "pwd", "secret", "token", "key", "auth", "cred", "cookie"], true, DecideAssignment)
+    {
+        // Most matches in code and prose name no secret (monkey=, tokenizer:, _key =): turned down by their name alone.
+        Quick = text => SecretNames.Classify(text[..SecretRule.IdentifierLength(text)]) != SecretNameStrength.None,
+    };
 
     private static string? DecideAuthorization(Match match, string input, string kind)
     {

@@ -62,12 +62,49 @@ public static class SecretRedactor
         return current;
     }
 
+    /// <summary>
+    /// One rule over the text. Matches are found without captures (the engine's fast path); only those
+    /// a cheap check cannot turn down are matched again with captures, which costs far more per match.
+    /// </summary>
     private static string Apply(SecretRule rule, string input, ref Dictionary<string, int>? counts, bool rescan)
     {
-        Dictionary<string, int>? found = counts;
-        var result = rule.Regex.Replace(input, match => Replace(rule, match, input, ref found, rescan));
-        counts = found;
-        return result;
+        System.Text.StringBuilder? result = null;
+        var copied = 0;
+        foreach (var found in rule.Regex.EnumerateMatches(input))
+        {
+            var span = input.AsSpan(found.Index, found.Length);
+            string replacement;
+            int start = found.Index, length = found.Length;
+            if (rule.Quick is { } quick && !quick(span))
+            {
+                // Turned down by its name, but its value may hold an assignment that is a secret: "url=https://h/?token=abc".
+                if (!rescan) continue;
+                var nameLength = SecretRule.IdentifierLength(span);
+                var separator = span[nameLength..].IndexOfAny('=', ':');
+                if (separator < 0) continue;
+                var valueStart = nameLength + separator + 1;
+                // Only a value with a separator of its own can hold an assignment (each new scan has a fixed cost).
+                if (span[valueStart..].IndexOfAny('=', ':') < 0) continue;
+                var value = input.Substring(found.Index + nameLength, found.Length - nameLength);
+                if (!rule.MayMatch(value)) continue;
+                var inner = Apply(rule, value, ref counts, rescan: false);
+                if (inner == value) continue;
+                replacement = string.Concat(span[..nameLength], inner);
+            }
+            else
+            {
+                var match = rule.Regex.Match(input, found.Index, found.Length);
+                if (!match.Success) continue;
+                (start, length) = (match.Index, match.Length);
+                replacement = Replace(rule, match, input, ref counts, rescan);
+                if (replacement == match.Value) continue;
+            }
+            result ??= new System.Text.StringBuilder(input.Length);
+            result.Append(input, copied, start - copied).Append(replacement);
+            copied = start + length;
+        }
+        if (result is null) return input;
+        return result.Append(input, copied, input.Length - copied).ToString();
     }
 
     private static string Replace(SecretRule rule, Match match, string input, ref Dictionary<string, int>? counts, bool rescan)

@@ -14,6 +14,17 @@ internal sealed class SecretRule(string kind, string pattern, string[] literals,
 
     public string Kind { get; } = kind;
 
+    /// <summary>A check on a match's text, without captures, that may turn it down cheaply; null accepts all.</summary>
+    public Func<ReadOnlySpan<char>, bool>? Quick { get; init; }
+
+    /// <summary>Length of the identifier (letters, digits, _ . -) at the start of a match.</summary>
+    public static int IdentifierLength(ReadOnlySpan<char> text)
+    {
+        var i = 0;
+        while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] is '_' or '.' or '-')) i++;
+        return i;
+    }
+
     public Regex Regex => LazyInitializer.EnsureInitialized(ref _regex, () => new Regex(pattern,
         RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | (ignoreCase ? RegexOptions.IgnoreCase : 0)));
 

@@ -24,6 +24,8 @@ public static class SecretRedactor
     // what earlier ones replaced.
     private static readonly SecretRule[] Rules = [.. SecretFormats.All(), .. SecretContextRules.All()];
 
+    private static readonly LiteralIndex Literals = new(Rules.SelectMany(r => r.Literals));
+
     /// <summary>The redacted text.</summary>
     public static string Redact(string? text) => RedactWithReport(text).Text;
 
@@ -54,9 +56,11 @@ public static class SecretRedactor
     private static string Run(string text, ref Dictionary<string, int>? counts)
     {
         var current = PemPrivateKeys.Redact(text, ref counts);
+        // Computed once: replacements only remove secrets and insert markers, which no rule matches.
+        var present = Literals.Present(current);
         foreach (var rule in Rules)
         {
-            if (!rule.MayMatch(current)) continue;
+            if (!rule.MayMatch(current, present)) continue;
             current = Apply(rule, current, ref counts, rescan: rule == SecretContextRules.Assignment);
         }
         return current;

@@ -40,6 +40,24 @@ internal sealed class SecretRule(string kind, string pattern, string[] literals,
         return false;
     }
 
+    /// <summary>The literals that gate this rule.</summary>
+    public IReadOnlyList<string> Literals => literals;
+
+    /// <summary>
+    /// As <see cref="MayMatch(string)"/>, given the literals a single pass found in the text (compared
+    /// without case); a case-sensitive rule confirms its literal exactly.
+    /// </summary>
+    public bool MayMatch(string text, HashSet<string> present)
+    {
+        if (literals.Length == 0) return true;
+        foreach (var literal in literals)
+        {
+            if (literal.Length < LiteralIndex.MinLength) return text.Contains(literal, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            if (present.Contains(literal) && (ignoreCase || text.Contains(literal, StringComparison.Ordinal))) return true;
+        }
+        return false;
+    }
+
     /// <summary>The kind to report for this match in this input, or null to keep the match as it is.</summary>
     public string? Judge(Match match, string input) => decide is null ? Kind : decide(match, input, Kind);
 

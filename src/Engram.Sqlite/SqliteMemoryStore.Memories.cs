@@ -239,14 +239,39 @@ public sealed partial class SqliteMemoryStore
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
+            using var transaction = connection.BeginTransaction(deferred: false);
+            try
+            {
+                var result = await work(connection, transaction);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch
+            {
+                RollBack(connection, transaction);
+                throw;
+            }
         }
         catch (SqliteException ex)
         {
             throw SqliteErrors.Translate(ex, Path);
+        }
+    }
+
+    /// <summary>
+    /// Rolls back after a failure without hiding it: on a full disk or an I/O error SQLite may already have
+    /// rolled back, and a second rollback error ("no transaction is active") must not replace the cause.
+    /// </summary>
+    private static void RollBack(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            // Still inside a transaction? Then this connection must not go back to the pool.
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0) SqliteConnection.ClearPool(connection);
         }
     }
 }

@@ -11,6 +11,7 @@ namespace Engram.Bench;
 /// dotnet run -c Release --project bench/Engram.Bench -- [--sizes 10000,100000] [--queries 500] [--dir PATH]
 /// dotnet run -c Release --project bench/Engram.Bench -- recall
 /// dotnet run -c Release --project bench/Engram.Bench -- load [--adders 8] [--clients 32] [--seconds 60] (see LoadBenchmark)
+/// dotnet run -c Release --project bench/Engram.Bench -- privacy
 /// Fills a fresh SQLite store through the normal add path (measuring adds per second), then runs
 /// searches scoped to one user, like the CLI and the hooks do, and reports p50/p95/p99 latency.
 /// </summary>
@@ -22,6 +23,7 @@ public static class Program
         {
             return await LoadBenchmark.RunAsync(args, (name, fallback) => Option(args, name, fallback));
         }
+        if (args.Length > 0 && args[0] == "privacy") return PrivacyBenchmark.Run();
         if (args.Length > 0 && args[0] == "recall")
         {
             return await RecallBenchmark.RunAsync(Option(args, "--data", Path.Combine(AppContext.BaseDirectory, "Data", "recall.json")));

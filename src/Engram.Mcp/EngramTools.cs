@@ -261,7 +261,7 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller)
             case "view":
                 return edits.Count == 0
                     ? "No explicit user memories yet. Use command add with text to create one."
-                    : string.Join('\n', edits.Select((m, i) => $"{i + 1}. {m.Content}"));
+                    : string.Join('\n', edits.Select((m, i) => $"{i + 1}. {Format.Safe(m.Content)}"));
             case "add":
             {
                 var content = EditText(text, "add");
@@ -276,21 +276,21 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller)
                 }, cancellationToken));
                 return added.Results[0].Outcome == AddOutcome.Duplicate
                     ? $"Already remembered as line {edits.FindIndex(m => m.Id == added.Results[0].Memory.Id) + 1}; nothing added."
-                    : $"Added as line {edits.Count + 1}: {content}";
+                    : $"Added as line {edits.Count + 1}: {Format.Safe(added.Results[0].Memory.Content)}";
             }
             case "replace":
             {
                 var target = Line(edits, line_number, "replace");
                 var content = EditText(text, "replace");
-                await Call(() => memory.UpdateAsync(target.Id, new MemoryUpdate { Content = content, Actor = Actor, Reason = "memory_user_edits replace" },
+                var updated = await Call(() => memory.UpdateAsync(target.Id, new MemoryUpdate { Content = content, Actor = Actor, Reason = "memory_user_edits replace" },
                     caller.Tenant, cancellationToken));
-                return $"Replaced line {line_number}: {content}";
+                return $"Replaced line {line_number}: {Format.Safe(updated.Content)}";
             }
             case "remove":
             {
                 var target = Line(edits, line_number, "remove");
                 await Call(() => memory.DeleteAsync(target.Id, caller.Tenant, Actor, "memory_user_edits remove", cancellationToken));
-                return $"Removed line {line_number}: {target.Content}";
+                return $"Removed line {line_number}: {Format.Safe(target.Content)}";
             }
             default:
                 throw new McpException($"command '{command}' is not one of view, add, replace, remove");

@@ -25,7 +25,7 @@ internal static class Format
     {
         var text = m.Title is { Length: > 0 } title ? $"{title}: {m.Content}" : m.Content;
         var project = m.Scope.Project.Length > 0 ? $" project={m.Scope.Project}" : "";
-        return $"[{m.Id}] {Time(m.ValidFrom)} {KindAndType(m)}{project} | {Shorten(text, 220)} (~{Tokens.Estimate(Record(m))} tok)";
+        return Safe($"[{m.Id}] {Time(m.ValidFrom)} {KindAndType(m)}{project} | {Shorten(text, 220)} (~{Tokens.Estimate(Record(m))} tok)");
     }
 
     /// <summary>Every field a model can use, as plain labelled text.</summary>
@@ -48,7 +48,7 @@ internal static class Format
         if (m.FilesRead.Count > 0) s.AppendLine(CultureInfo.InvariantCulture, $"files read: {string.Join(", ", m.FilesRead)}");
         if (m.FilesModified.Count > 0) s.AppendLine(CultureInfo.InvariantCulture, $"files modified: {string.Join(", ", m.FilesModified)}");
         if (m.Metadata.Count > 0) s.AppendLine(CultureInfo.InvariantCulture, $"metadata: {string.Join(", ", m.Metadata.Select(kv => $"{kv.Key}={kv.Value}"))}");
-        return s.ToString().TrimEnd();
+        return Safe(s.ToString().TrimEnd());
     }
 
     /// <summary>An XML attribute value: quotes, ampersands and angle brackets escaped.</summary>
@@ -58,8 +58,14 @@ internal static class Format
         .Replace("<", "&lt;", StringComparison.Ordinal)
         .Replace(">", "&gt;", StringComparison.Ordinal);
 
-    /// <summary>Text inside a chat element, unable to close it early.</summary>
-    public static string ChatText(string text) => text.Replace("</chat", "&lt;/chat", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Text inside a chat element, unable to close it early or to open a forged one.</summary>
+    public static string ChatText(string text) => Safe(text);
+
+    /// <summary>
+    /// Stored text as it may appear in a tool result: it is data, so nothing in it may read as markup
+    /// (a closing wrapper, a system tag, a forged chat element), in any Unicode disguise.
+    /// </summary>
+    public static string Safe(string text) => Core.Privacy.UntrustedText.Neutralize(text);
 
     public static DateTimeOffset? Date(string? text, string parameter)
     {

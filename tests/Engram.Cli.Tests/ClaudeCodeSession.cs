@@ -77,7 +77,7 @@ public sealed class ClaudeCodeSession(string sessionId, string cwd)
         return json.ToJsonString();
     }
 
-    private string Tool(string name, JsonObject input, JsonObject response)
+    public string Tool(string name, JsonObject input, JsonObject response)
     {
         var json = Base("PostToolUse");
         json["tool_name"] = name;

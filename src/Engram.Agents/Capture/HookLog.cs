@@ -5,7 +5,8 @@ namespace Engram.Agents.Capture;
 /// <summary>
 /// Where hooks and the worker write what went wrong: <c>$ENGRAM_HOME/logs/engram-YYYY-MM-DD.log</c>.
 /// Hooks never print errors (stdout is the agent's context, and stderr may be shown to the user),
-/// so this file is the only trace; <c>engram doctor</c> shows its last lines.
+/// so this file is the only trace; <c>engram doctor</c> shows its last lines. Every line passes the
+/// privacy filter before it is written.
 /// </summary>
 public sealed class HookLog(string folder, string? fallbackFolder = null)
 {
@@ -25,7 +26,9 @@ public sealed class HookLog(string folder, string? fallbackFolder = null)
         try
         {
             var now = DateTimeOffset.UtcNow;
-            var line = $"{now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {level} [{source}] {message.ReplaceLineEndings(" | ")}\n";
+            // A message may quote what failed (a command, a payload, an exception text): no secret may reach the file.
+            var safe = Core.Privacy.PrivacyFilter.ApplyToRawText(message);
+            var line = $"{now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {level} [{source}] {safe.ReplaceLineEndings(" | ")}\n";
             try
             {
                 Append(Folder, now, line);

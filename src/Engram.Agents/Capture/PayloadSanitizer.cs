@@ -5,9 +5,12 @@ using Engram.Core.Privacy;
 namespace Engram.Agents.Capture;
 
 /// <summary>
-/// Rewrites a JSON payload with every string value passed through the privacy filter (private spans
-/// removed, secrets redacted) and cut to a maximum length. Runs on the hook's hot path, so it
-/// streams: one pass with a reader and a writer, no document tree.
+/// Rewrites a JSON payload with every key and string value passed through the privacy filter and cut
+/// to a maximum length. One event is one privacy scope: a <c>&lt;private&gt;</c> opened in one field
+/// (tool_input) and closed in a later one (tool_response) hides everything between, and an unclosed one
+/// hides the rest of the event. A value is judged in the context of its key (<c>"password": "x"</c>,
+/// <c>"env": {"DB_PASSWORD": "x"}</c>; array items take the key of their array). Runs in the worker,
+/// streaming: one pass with a reader and a writer, no document tree.
 /// </summary>
 public static class PayloadSanitizer
 {
@@ -18,6 +21,11 @@ public static class PayloadSanitizer
     public static byte[] Sanitize(ReadOnlySpan<byte> json, int maxStringLength = DefaultMaxStringLength)
     {
         var output = new ArrayBufferWriter<byte>(Math.Min(json.Length + 256, 1 << 20));
+        var scope = PrivacyFilter.NewScope();
+        var containers = new Stack<(bool IsArray, string? Key)>();
+        string? lastName = null;
+        string? CurrentKey() => containers.Count == 0 ? null : containers.Peek().IsArray ? containers.Peek().Key : lastName;
+
         using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = false }))
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
@@ -25,13 +33,34 @@ public static class PayloadSanitizer
             {
                 switch (reader.TokenType)
                 {
-                    case JsonTokenType.StartObject: writer.WriteStartObject(); break;
-                    case JsonTokenType.EndObject: writer.WriteEndObject(); break;
-                    case JsonTokenType.StartArray: writer.WriteStartArray(); break;
-                    case JsonTokenType.EndArray: writer.WriteEndArray(); break;
-                    case JsonTokenType.PropertyName: writer.WritePropertyName(reader.GetString()!); break;
-                    case JsonTokenType.String: writer.WriteStringValue(Clean(reader.GetString()!, maxStringLength)); break;
-                    case JsonTokenType.Number: writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true); break;
+                    case JsonTokenType.StartObject:
+                        containers.Push((false, CurrentKey()));
+                        writer.WriteStartObject();
+                        break;
+                    case JsonTokenType.StartArray:
+                        containers.Push((true, CurrentKey()));
+                        writer.WriteStartArray();
+                        break;
+                    case JsonTokenType.EndObject:
+                        containers.Pop();
+                        writer.WriteEndObject();
+                        break;
+                    case JsonTokenType.EndArray:
+                        containers.Pop();
+                        writer.WriteEndArray();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        lastName = reader.GetString()!;
+                        writer.WritePropertyName(Cut(scope.Text(lastName), maxStringLength));
+                        break;
+                    case JsonTokenType.String:
+                        writer.WriteStringValue(Cut(scope.Value(CurrentKey(), reader.GetString()!), maxStringLength));
+                        break;
+                    case JsonTokenType.Number:
+                        // A number under a password's name is a password (a PIN); other numbers are kept.
+                        if (SecretNames.Classify(CurrentKey()) == SecretNameStrength.Strong) writer.WriteStringValue(SecretRedactor.MarkerPrefix + "secret]");
+                        else writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                        break;
                     case JsonTokenType.True: writer.WriteBooleanValue(true); break;
                     case JsonTokenType.False: writer.WriteBooleanValue(false); break;
                     case JsonTokenType.Null: writer.WriteNullValue(); break;
@@ -42,10 +71,11 @@ public static class PayloadSanitizer
     }
 
     /// <summary>Privacy first, then the cut, so a secret straddling the cut is still found whole.</summary>
-    public static string Clean(string value, int maxLength = DefaultMaxStringLength)
+    public static string Clean(string value, int maxLength = DefaultMaxStringLength) =>
+        value.Length == 0 ? value : Cut(PrivacyFilter.Apply(value), maxLength);
+
+    private static string Cut(string filtered, int maxLength)
     {
-        if (value.Length == 0) return value;
-        var filtered = PrivacyFilter.Apply(value);
         if (filtered.Length <= maxLength) return filtered;
         var keep = maxLength - 64;
         return string.Concat(filtered.AsSpan(0, keep), $"\n[... {filtered.Length - keep:N0} more characters cut by engram]");

@@ -93,7 +93,7 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
             problem = $"unreadable ({ex.GetType().Name}: {ex.Message})";
         }
         // Kept as text, redacted and cut: the raw bytes may hold secrets the filter could not find in broken JSON.
-        var text = Core.Privacy.PrivacyFilter.Apply(System.Text.Encoding.UTF8.GetString(bytes));
+        var text = Core.Privacy.PrivacyFilter.ApplyToRawText(System.Text.Encoding.UTF8.GetString(bytes));
         if (text.Length > MaxQuarantinedCharacters) text = text[..MaxQuarantinedCharacters] + "\n[... cut by engram]";
         return (new QueuedEvent { Kind = UnreadableKind, DedupeKey = "spool:" + spooled.Id, Payload = text }, problem);
     }

@@ -129,7 +129,7 @@ public sealed class SessionContextBuilder(IMemoryService memory)
             Add("\n## Related past work (most relevant first)");
             foreach (var m in relevant)
             {
-                var line = $"- [{m.Id}] {Day(m.ValidFrom)} {m.Type ?? m.Kind.ToWire()}: {Safe(Cut(m.Title ?? m.Content, 140))}";
+                var line = $"- [{m.Id}] {Day(m.ValidFrom)} {Safe(m.Type ?? m.Kind.ToWire())}: {Safe(Cut(m.Title ?? m.Content, 140))}";
                 if (line.Length + 1 > Room()) break;
                 Add(line);
             }
@@ -138,8 +138,12 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         return header.ToString() + body + footer;
     }
 
-    /// <summary>Stored text cannot open or close tags: angle brackets become look-alike quotation marks.</summary>
-    internal static string Safe(string text) => text.Replace('<', '‹').Replace('>', '›');
+    /// <summary>
+    /// Stored text cannot open or close tags, in any Unicode disguise (fullwidth brackets, zero-width
+    /// characters): the shared neutraliser, then any angle bracket left becomes a look-alike, since
+    /// nothing in this block needs a literal one.
+    /// </summary>
+    internal static string Safe(string text) => Core.Privacy.UntrustedText.Neutralize(text).Replace('<', '‹').Replace('>', '›');
 
     private static string Cut(string text, int width)
     {

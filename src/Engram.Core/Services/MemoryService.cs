@@ -85,23 +85,34 @@ public sealed class MemoryService : IMemoryService
         }
 
         var scope = request.Scope.Normalized();
+        // One request is one privacy scope: a <private> opened in the title and never closed hides the rest.
+        var privacy = Privacy.PrivacyFilter.NewScope();
+        var title = Blank(request.Title) is { } rawTitle ? Blank(privacy.Text(rawTitle)) : null;
+        var texts = inputs.Select(input => ValidateContent(input.Content, privacy)).ToList();
+        var facts = privacy.List(request.Facts);
+        var concepts = privacy.List(request.Concepts);
+        var filesRead = privacy.List(request.FilesRead);
+        var filesModified = privacy.List(request.FilesModified);
+        var type = Blank(request.Type) is { } rawType ? Blank(privacy.Text(rawType)) : null;
         var results = new List<AddedMemory>(inputs.Count);
-        foreach (var (content, kind, metadata) in inputs)
+        for (var i = 0; i < inputs.Count; i++)
         {
-            var text = ValidateContent(content);
+            var (_, kind, rawMetadata) = inputs[i];
+            var text = texts[i];
+            var metadata = privacy.Metadata(rawMetadata);
             var now = Now();
             var memory = new Memory
             {
                 Id = _ids.Next(),
                 Kind = kind,
                 Scope = scope,
-                Type = Blank(request.Type),
-                Title = Blank(request.Title) is { } title ? Privacy.PrivacyFilter.Apply(title) : null,
+                Type = type,
+                Title = title,
                 Content = text,
-                Facts = request.Facts,
-                Concepts = request.Concepts,
-                FilesRead = request.FilesRead,
-                FilesModified = request.FilesModified,
+                Facts = facts,
+                Concepts = concepts,
+                FilesRead = filesRead,
+                FilesModified = filesModified,
                 Metadata = metadata,
                 Source = request.Source,
                 Importance = ValidateImportance(request.Importance ?? 0.5),
@@ -122,9 +133,10 @@ public sealed class MemoryService : IMemoryService
     private async Task<AddResult> InferAsync(AddMemoryRequest request, IChatClient chat, CancellationToken cancellationToken)
     {
         var inference = new Inference.MemoryInference(chat);
+        // Filtered before it leaves for the model: nothing private or secret is sent to a provider.
         var conversation = request.Messages.Count > 0
-            ? string.Join('\n', request.Messages.Select(m => $"{(m.AuthorName is { Length: > 0 } a ? a : m.Role.Value)}: {m.Text}"))
-            : ValidateContent(request.Content);
+            ? ValidateContent(string.Join('\n', request.Messages.Select(m => $"{(m.AuthorName is { Length: > 0 } a ? a : m.Role.Value)}: {m.Text}")), Privacy.PrivacyFilter.NewScope())
+            : ValidateContent(request.Content, Privacy.PrivacyFilter.NewScope());
         var facts = await inference.ExtractFactsAsync(conversation, cancellationToken);
         if (facts.Count == 0) return new AddResult([]);
 
@@ -252,18 +264,20 @@ public sealed class MemoryService : IMemoryService
             throw new EngramException($"memory {id} was superseded by {existing.SupersededBy ?? "a newer memory"}; update the current one instead");
         }
 
-        var content = update.Content is null ? existing.Content : ValidateContent(update.Content);
+        var privacy = Privacy.PrivacyFilter.NewScope();
+        var title = update.Title is null ? existing.Title : Blank(update.Title) is { } rawTitle ? Blank(privacy.Text(rawTitle)) : null;
+        var content = update.Content is null ? existing.Content : ValidateContent(update.Content, privacy);
         var updated = existing with
         {
             Content = content,
-            Title = update.Title is null ? existing.Title : Blank(update.Title) is { } title ? Privacy.PrivacyFilter.Apply(title) : null,
-            Type = update.Type is null ? existing.Type : Blank(update.Type),
-            Metadata = update.Metadata ?? existing.Metadata,
+            Title = title,
+            Type = update.Type is null ? existing.Type : Blank(update.Type) is { } rawType ? Blank(privacy.Text(rawType)) : null,
+            Metadata = update.Metadata is { } metadata ? privacy.Metadata(metadata) : existing.Metadata,
             Importance = update.Importance is { } importance ? ValidateImportance(importance) : existing.Importance,
-            Facts = update.Facts ?? existing.Facts,
-            Concepts = update.Concepts ?? existing.Concepts,
-            FilesRead = update.FilesRead ?? existing.FilesRead,
-            FilesModified = update.FilesModified ?? existing.FilesModified,
+            Facts = update.Facts is { } facts ? privacy.List(facts) : existing.Facts,
+            Concepts = update.Concepts is { } concepts ? privacy.List(concepts) : existing.Concepts,
+            FilesRead = update.FilesRead is { } read ? privacy.List(read) : existing.FilesRead,
+            FilesModified = update.FilesModified is { } modified ? privacy.List(modified) : existing.FilesModified,
             ContentHash = ContentHash.Compute(existing.Kind, content),
             UpdatedAt = Now(),
         };
@@ -302,7 +316,7 @@ public sealed class MemoryService : IMemoryService
         At = Now(),
         OldValue = oldValue,
         NewValue = newValue,
-        Reason = Blank(reason),
+        Reason = Blank(reason) is { } text ? Privacy.PrivacyFilter.Apply(text) : null,
     };
 
     /// <summary>
@@ -353,7 +367,7 @@ public sealed class MemoryService : IMemoryService
     /// Every memory's text passes the privacy filter here, whatever its way in (CLI, REST, MCP, hooks, import):
     /// private spans removed, secrets redacted, before anything is stored.
     /// </summary>
-    private static string ValidateContent(string? content)
+    private static string ValidateContent(string? content, Privacy.PrivacyScope privacy)
     {
         var raw = content?.Trim() ?? "";
         if (raw.Length == 0) throw new EngramException("the memory text is empty");
@@ -362,7 +376,7 @@ public sealed class MemoryService : IMemoryService
             throw new EngramException($"the memory text has {raw.Length:N0} characters; the limit is {MaxContentLength:N0}. Split it into smaller memories");
         }
         if (raw.Contains('\0')) throw new EngramException("the memory text contains a NUL character; binary data cannot be stored as a memory");
-        var text = Privacy.PrivacyFilter.Apply(raw).Trim();
+        var text = privacy.Text(raw).Trim();
         if (text.Length == 0) throw new EngramException("nothing is left to store once the <private> parts are removed");
         return text;
     }

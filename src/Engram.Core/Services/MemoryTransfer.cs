@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Engram.Core.Model;
+using Engram.Core.Privacy;
 using Engram.Core.Serialization;
 using Engram.Core.Storage;
 
@@ -28,7 +29,7 @@ public static class MemoryTransfer
         await foreach (var memory in store.ListChronologicalAsync(filter with { IncludeSuperseded = true }, cancellationToken))
         {
             var history = await store.GetHistoryAsync(memory.Scope.Tenant, memory.Id, cancellationToken);
-            await WriteAsync(output, new ExportRecord { Memory = memory, History = [.. history] });
+            await WriteAsync(output, new ExportRecord { Memory = MemoryPrivacy.Scrub(memory), History = [.. history.Select(MemoryPrivacy.Scrub)] });
             lines++;
         }
         // Deleted memories are only in history; kept so a restore knows what was removed and when.
@@ -43,7 +44,7 @@ public static class MemoryTransfer
                     lines++;
                     group = [];
                 }
-                group.Add(entry);
+                group.Add(MemoryPrivacy.Scrub(entry));
             }
             if (group.Count > 0)
             {
@@ -91,8 +92,8 @@ public static class MemoryTransfer
         int added = 0, present = 0, history = 0;
         foreach (var record in records)
         {
-            var memory = record.Memory is { } m ? m with { Scope = m.Scope.Normalized() } : null;
-            var inserted = await store.ImportAsync(memory, record.History.Select(h => h with { Scope = h.Scope.Normalized() }).ToList(), cancellationToken);
+            var memory = record.Memory is { } m ? MemoryPrivacy.Scrub(m) with { Scope = m.Scope.Normalized() } : null;
+            var inserted = await store.ImportAsync(memory, record.History.Select(h => MemoryPrivacy.Scrub(h) with { Scope = h.Scope.Normalized() }).ToList(), cancellationToken);
             if (memory is not null)
             {
                 if (inserted) added++;

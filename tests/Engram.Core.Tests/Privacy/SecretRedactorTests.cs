@@ -1,28 +1,27 @@
 using System.Text;
 using Engram.Core.Privacy;
+using Engram.Testing;
 
 namespace Engram.Core.Tests.Privacy;
 
 public sealed class SecretRedactorTests
 {
     [Theory]
-    [MemberData(nameof(SecretCorpus.Secrets), MemberType = typeof(SecretCorpus))]
-    public void Secret_vanishes_and_is_reported_by_kind(string text, string secret, string kind)
+    [MemberData(nameof(SecretCorpus.Data), MemberType = typeof(SecretCorpus))]
+    public void Secret_vanishes_and_is_reported_by_kind(SecretSample sample)
     {
-        var result = SecretRedactor.RedactWithReport(text);
+        var result = SecretRedactor.RedactWithReport(sample.Text);
 
-        Assert.DoesNotContain(secret, result.Text, StringComparison.Ordinal);
-        Assert.Contains($"[REDACTED:{kind}]", result.Text, StringComparison.Ordinal);
-        Assert.True(result.CountsByKind.GetValueOrDefault(kind) >= 1, $"expected kind {kind}, got {string.Join(",", result.CountsByKind.Keys)}");
+        Assert.DoesNotContain(sample.Secret, result.Text, StringComparison.Ordinal);
+        Assert.Contains($"[REDACTED:{sample.Kind}]", result.Text, StringComparison.Ordinal);
+        Assert.True(result.CountsByKind.GetValueOrDefault(sample.Kind) >= 1, $"expected kind {sample.Kind}, got {string.Join(",", result.CountsByKind.Keys)}");
     }
 
     [Theory]
-    [MemberData(nameof(SecretCorpus.Secrets), MemberType = typeof(SecretCorpus))]
-    public void Redacting_twice_changes_nothing_more(string text, string secret, string kind)
+    [MemberData(nameof(SecretCorpus.Data), MemberType = typeof(SecretCorpus))]
+    public void Redacting_twice_changes_nothing_more(SecretSample sample)
     {
-        _ = secret;
-        _ = kind;
-        var once = SecretRedactor.Redact(text);
+        var once = SecretRedactor.Redact(sample.Text);
         var twice = SecretRedactor.RedactWithReport(once);
         Assert.Equal(once, twice.Text);
         Assert.False(twice.Redacted);
@@ -38,10 +37,11 @@ public sealed class SecretRedactorTests
     }
 
     [Fact]
-    public void Corpus_is_large_enough()
+    public void Corpus_covers_at_least_eighty_formats_and_fifty_look_alikes()
     {
-        Assert.True(SecretCorpus.Secrets.Count >= 30);
-        Assert.True(SecretCorpus.NearMisses.Count >= 15);
+        Assert.True(SecretCorpus.Samples.Count >= 80, $"{SecretCorpus.Samples.Count} samples");
+        Assert.True(SecretCorpus.Samples.Select(s => s.Kind).Distinct().Count() >= 60);
+        Assert.True(SecretCorpus.Innocents.Count >= 50, $"{SecretCorpus.Innocents.Count} look-alikes");
     }
 
     [Fact]
@@ -59,6 +59,13 @@ public sealed class SecretRedactorTests
         Assert.Equal("{\"api_key\": \"[REDACTED:secret]\", \"model\": \"gpt\"}", SecretRedactor.Redact("{\"api_key\": \"abc123xyz\", \"model\": \"gpt\"}"));
         Assert.Equal("Authorization: Bearer [REDACTED:bearer-token]", SecretRedactor.Redact("Authorization: Bearer abc123def456ghi789jkl"));
         Assert.Equal("OPENAI_API_KEY=[REDACTED:openai-key]", SecretRedactor.Redact("OPENAI_API_KEY=sk-abcdefghij1234567890ABCDEFGHIJ"));
+        Assert.Equal("app.config['SECRET_KEY'] = '[REDACTED:secret]'", SecretRedactor.Redact("app.config['SECRET_KEY'] = 'dev-9f8e7d'"));
+    }
+
+    [Fact]
+    public void An_assignment_inside_an_innocent_value_is_still_found()
+    {
+        Assert.Equal("password_reset_url=https://h/r?token=[REDACTED:secret]", SecretRedactor.Redact("password_reset_url=https://h/r?token=a1b2c3d4e5f6"));
     }
 
     [Fact]
@@ -68,6 +75,7 @@ public sealed class SecretRedactorTests
         var redacted = SecretRedactor.Redact(json);
         using var document = System.Text.Json.JsonDocument.Parse(redacted);
         Assert.DoesNotContain("abc123def456", redacted, StringComparison.Ordinal);
+        Assert.DoesNotContain("x1y2", redacted, StringComparison.Ordinal);
         Assert.DoesNotContain("p4ss", redacted, StringComparison.Ordinal);
         Assert.DoesNotContain("ghp_", redacted, StringComparison.Ordinal);
     }
@@ -104,31 +112,42 @@ public sealed class SecretRedactorTests
         "Password=x",
         "secret_",
         "sk-",
+        "sk-ant-",
+        "npm_",
+        "token",
+        "_token_key_secret_pass",
+        "a_password",
+        "mysql -p",
+        "docker login ",
+        "1234567890:",
+        "Mxxxxxxxxxxxxxxxxxxxxxxxx.",
         "<private>",
+        "\\\"",
     };
 
-    // Each pattern runs under a time limit; a pattern that backtracked badly on these inputs would
-    // hit it and withhold the text, so finishing with real output shows the cost stays linear.
+    // The engine is non-backtracking, so the cost is linear by construction and there is no time limit
+    // to hit. These inputs would take hours under a backtracking engine with unbounded loops (each start
+    // rescanning the rest); finishing at all, with every secret-shaped unit still visible, is the check.
     [Theory]
     [MemberData(nameof(Adversarial))]
-    public void Five_megabytes_of_repetitive_input_is_scanned(string unit)
+    public void Two_megabytes_of_repetitive_input_is_scanned(string unit)
     {
-        var builder = new StringBuilder(5 * 1024 * 1024 + unit.Length);
-        while (builder.Length < 5 * 1024 * 1024) builder.Append(unit);
+        var builder = new StringBuilder(2 * 1024 * 1024 + unit.Length);
+        while (builder.Length < 2 * 1024 * 1024) builder.Append(unit);
         var text = builder.ToString();
 
         var result = SecretRedactor.RedactWithReport(text);
 
-        Assert.False(result.CountsByKind.ContainsKey("unscanned-text"));
         Assert.DoesNotContain("-----BEGIN RSA PRIVATE KEY-----MII", result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unscanned", result.Text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Five_megabytes_of_mixed_text_is_redacted_throughout()
+    public void Two_megabytes_of_mixed_text_is_redacted_throughout()
     {
         var builder = new StringBuilder();
         var line = 0;
-        while (builder.Length < 5 * 1024 * 1024)
+        while (builder.Length < 2 * 1024 * 1024)
         {
             builder.Append("line ").Append(line++).Append(": the token bucket refills; see src/Auth/TokenService.cs and 3f2a9c1e8b7d6a5f4e3d2c1b\n");
             if (line % 1000 == 0) builder.Append("DB_PASSWORD=hunter").Append(line).Append('\n');

@@ -26,8 +26,13 @@ public sealed class HookLog(string folder, string? fallbackFolder = null)
         try
         {
             var now = DateTimeOffset.UtcNow;
+#if ENGRAM_HOOK
+            // The native hook logs only its own messages (no payload text), and stays free of the filter's regexes.
+            var safe = message;
+#else
             // A message may quote what failed (a command, a payload, an exception text): no secret may reach the file.
             var safe = Core.Privacy.PrivacyFilter.ApplyToRawText(message);
+#endif
             var line = $"{now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {level} [{source}] {safe.ReplaceLineEndings(" | ")}\n";
             try
             {

@@ -17,6 +17,12 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "locomo-sweep")
+        {
+            return await LocomoSweep.RunAsync(Option(args, "--data", "../shared/bench/locomo10.json"), Option(args, "--conversations", "0-4"),
+                Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-sweep")),
+                Option(args, "--grid", "60,0.3;60,1;20,0.3;20,0.5;10,0.3;10,0.5;5,0.2;5,0.3;5,0.5"));
+        }
         if (args.Length > 0 && args[0] == "recall")
         {
             return await RecallBenchmark.RunAsync(Option(args, "--data", Path.Combine(AppContext.BaseDirectory, "Data", "recall.json")));

@@ -111,6 +111,7 @@ internal static class AgentCommands
         var spool = new Spool(HookCommand.SpoolFolder(home));
         var idleLimit = TimeSpan.FromMinutes(runtime.Settings.Worker.IdleMinutes);
         var idleSince = DateTimeOffset.UtcNow;
+        var embedder = new BackgroundEmbedder(runtime, log, "worker");
         log.Info("worker", $"started (pid {Environment.ProcessId})");
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -119,6 +120,12 @@ internal static class AgentCommands
                 var result = await runner.DrainAsync(null, cancellationToken);
                 if (result.Ingested + result.Processed > 0) idleSince = DateTimeOffset.UtcNow;
                 spool.CleanLeftovers(DateTimeOffset.UtcNow);
+                // While memories wait for vectors, the worker is busy: no pause, no idle exit.
+                if (await embedder.RunOnceAsync(cancellationToken) > 0)
+                {
+                    idleSince = DateTimeOffset.UtcNow;
+                    continue;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

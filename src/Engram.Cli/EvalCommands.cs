@@ -12,14 +12,15 @@ internal static class EvalCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("eval", "engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--questions FILE] [--detailed] [--json]",
+        new("eval", "engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--questions FILE] [--lexical] [--detailed] [--json]",
             "retrieval benchmark: loads each LoCoMo conversation into a fresh store and scores search recall",
-            ["data", "k", "conversations", "limit", "questions"], ["json", "detailed"], 1, RunAsync)
+            ["data", "k", "conversations", "limit", "questions"], ["json", "detailed", "lexical"], 1, RunAsync)
         {
             Details = "Each conversation's turns are added as messages (speaker and session date kept) to a temporary store, then every\n"
                 + "question is searched with the normal ranker; frac@k, any@k and all@k count the evidence turns found in the top k.\n"
                 + "Only turns are loaded: never questions, answers or evidence. The data file is read, never copied.\n"
-                + "--questions FILE writes one JSON line per scored question (its evidence and what was retrieved), for error analysis.",
+                + "--questions FILE writes one JSON line per scored question (its evidence and what was retrieved), for error analysis.\n"
+                + "Vectors come from the configured embedding provider (the built-in model by default); --lexical leaves them out.",
         },
     ];
 
@@ -68,6 +69,7 @@ internal static class EvalCommands
         }
         // Search settings come from the user's settings, as for any search; the store is a temporary one per conversation.
         var settings = SettingsLoader.Load(EngramHome.Resolve());
+        using var embeddings = line.Has("lexical") ? null : EngramRuntime.Embeddings(settings.Embeddings);
         var folder = Directory.CreateTempSubdirectory("engram-eval-").FullName;
         var stores = new List<SqliteMemoryStore>();
         try
@@ -77,7 +79,7 @@ internal static class EvalCommands
             {
                 var store = new SqliteMemoryStore(Path.Combine(folder, $"conversation-{stores.Count}.db"));
                 stores.Add(store);
-                return new MemoryService(store, settings.Search);
+                return new MemoryService(store, settings.Search, embeddings, embedOnWrite: false);
             }, options, progress, cancellationToken);
             progress.Done();
             if (questions is not null) await WriteQuestionsAsync(questions, report, cancellationToken);

@@ -29,6 +29,7 @@ internal sealed class ServeWorker(EngramRuntime runtime) : BackgroundService
             log.Info("serve", $"worker started in engram serve (pid {Environment.ProcessId})");
             var runner = AgentRuntime.Runner(runtime);
             var spool = new Spool(HookCommand.SpoolFolder(home));
+            var embedder = new BackgroundEmbedder(runtime, log, "serve");
             using var timer = new PeriodicTimer(Tick);
             do
             {
@@ -36,6 +37,7 @@ internal sealed class ServeWorker(EngramRuntime runtime) : BackgroundService
                 {
                     await runner.DrainAsync(null, stoppingToken);
                     spool.CleanLeftovers(DateTimeOffset.UtcNow);
+                    while (await embedder.RunOnceAsync(stoppingToken) > 0) { }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

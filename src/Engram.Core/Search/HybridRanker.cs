@@ -17,6 +17,9 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
     public sealed record Signal(string Name, string ScoreLabel, IReadOnlyList<(Memory Memory, double Raw)> Ranked)
     {
         public IReadOnlyDictionary<string, string>? Notes { get; init; }
+
+        /// <summary>How much this signal's reciprocal ranks count (Search:VectorWeight for vectors; 1 for text).</summary>
+        public double Weight { get; init; } = 1;
     }
 
     public IReadOnlyList<SearchHit> Fuse(IReadOnlyList<Signal> signals, int limit)
@@ -35,13 +38,13 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
                     c = new Candidate(memory);
                     fused[memory.Id] = c;
                 }
-                c.Rrf += 1.0 / (options.RrfK + rank + 1);
+                c.Rrf += signal.Weight / (options.RrfK + rank + 1);
                 var note = signal.Notes?.GetValueOrDefault(memory.Id) is { } n ? $" ({n})" : "";
-                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={Score(raw)}{note}"));
+                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={Score(raw)}{note}{(signal.Weight == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" weight {signal.Weight:0.##}"))}"));
             }
         }
 
-        var best = active.Count * (1.0 / (options.RrfK + 1));
+        var best = active.Sum(s => s.Weight) / (options.RrfK + 1);
         var now = time.GetUtcNow();
         var hits = new List<SearchHit>(fused.Count);
         foreach (var c in fused.Values)

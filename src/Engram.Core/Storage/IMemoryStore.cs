@@ -59,6 +59,25 @@ public interface IMemoryStore : IAsyncDisposable
     /// <summary>Current memories of the tenant without an embedding of this model and size (none, or another model's).</summary>
     IAsyncEnumerable<Memory> ListMissingEmbeddingsAsync(string tenant, string model, int dimensions, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Current memories of any tenant that wait for a vector (new, or text changed since), oldest first:
+    /// what the worker embeds in batches. Stores that do not track this answer with the default tenant's
+    /// memories that have no vector of <paramref name="model"/>.
+    /// </summary>
+    async Task<IReadOnlyList<Memory>> ListPendingEmbeddingsAsync(string model, int dimensions, int limit, CancellationToken cancellationToken = default)
+    {
+        var pending = new List<Memory>();
+        await foreach (var memory in ListMissingEmbeddingsAsync(MemoryScope.DefaultTenant, model, dimensions, cancellationToken))
+        {
+            pending.Add(memory);
+            if (pending.Count == limit) break;
+        }
+        return pending;
+    }
+
+    /// <summary>Whether any memory has a vector of this model (a one-shot search loads no model when none has).</summary>
+    Task<bool> HasEmbeddingsAsync(string model, CancellationToken cancellationToken = default) => Task.FromResult(true);
+
     /// <summary>Adds one access to each memory.</summary>
     Task RecordAccessAsync(IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken = default);
 

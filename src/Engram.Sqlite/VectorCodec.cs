@@ -16,7 +16,8 @@ internal static class VectorCodec
     public static byte[] Encode(ReadOnlySpan<float> vector)
     {
         var blob = new byte[4 + vector.Length];
-        var max = vector.Length == 0 ? 0 : TensorPrimitives.MaxMagnitude(vector);
+        // MaxMagnitude returns the element itself, sign included.
+        var max = vector.Length == 0 ? 0 : MathF.Abs(TensorPrimitives.MaxMagnitude(vector));
         var scale = max > 0 && float.IsFinite(max) ? max / 127f : 0f;
         BinaryPrimitives.WriteSingleLittleEndian(blob, scale);
         var codes = MemoryMarshal.Cast<byte, sbyte>(blob.AsSpan(4));

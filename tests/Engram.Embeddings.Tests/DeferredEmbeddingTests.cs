@@ -127,4 +127,17 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
         var hits = await _store.SearchVectorAsync((await new WordHashEmbeddingGenerator().GenerateAsync(["red car"]))[0].Vector, "word-hash-64", new MemoryFilter { Tenant = "globex" }, 5);
         Assert.Equal(mine.Id, Assert.Single(hits).Memory.Id);
     }
+
+    [Fact]
+    public async Task A_vector_whose_largest_component_is_negative_keeps_its_direction()
+    {
+        // int8 storage scales by the largest magnitude; a negative one must not zero the vector.
+        var service = new MemoryService(_store);
+        var memory = (await AddAsync(service, "any text")).Results[0].Memory;
+        float[] vector = [-0.9f, 0.3f, 0.1f, -0.2f, 0.05f];
+        await _store.SetEmbeddingAsync(memory.Id, "m", vector);
+
+        var hit = Assert.Single(await _store.SearchVectorAsync(vector, "m", new MemoryFilter(), 5));
+        Assert.True(hit.Similarity > 0.999, $"similarity {hit.Similarity}");
+    }
 }

@@ -37,7 +37,7 @@ public static class LocomoSweep
             var parts = pair.Split(',');
             var k = int.Parse(parts[0], CultureInfo.InvariantCulture);
             var w = double.Parse(parts[1], CultureInfo.InvariantCulture);
-            settings.Add(($"k={k} w={w}", new SearchOptions { RrfK = k, VectorWeight = w }, true));
+            settings.Add(($"k={k} w={w}", new SearchOptions { RrfK = k, VectorWeight = w, MessageVectorWeight = w }, true));
         }
         Console.WriteLine("| setting | frac@10 | frac@25 | multi-hop | temporal | open-domain | single-hop | adversarial |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");

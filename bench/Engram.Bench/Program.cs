@@ -23,6 +23,13 @@ public static class Program
                 Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-sweep")),
                 Option(args, "--grid", "60,0.3;60,1;20,0.3;20,0.5;10,0.3;10,0.5;5,0.2;5,0.3;5,0.5"));
         }
+        if (args.Length > 0 && args[0] == "vectors")
+        {
+            return await VectorBench.RunAsync(int.Parse(Option(args, "--size", "100000"), CultureInfo.InvariantCulture),
+                int.Parse(Option(args, "--queries", "300"), CultureInfo.InvariantCulture),
+                Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-bench")),
+                int.Parse(Option(args, "--scan", "1000000"), CultureInfo.InvariantCulture));
+        }
         if (args.Length > 0 && args[0] == "recall-sweep")
         {
             return await RecallSweep.RunAsync(Option(args, "--grid", "60,0.3;60,1;60,2;20,0.5;20,1;10,0.5;10,1;5,0.3;5,0.5;5,1;5,3"));

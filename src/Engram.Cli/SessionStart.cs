@@ -20,7 +20,8 @@ internal static class SessionStart
         {
             var payload = rawPayload is null ? null : HookPayload.Parse(rawPayload);
             var cwd = payload?.Cwd is { Length: > 0 } c && Directory.Exists(c) ? c : Environment.CurrentDirectory;
-            await using var runtime = await EngramRuntime.OpenAsync(home);
+            // Words only: the session-start budget has no room for loading the embedding model.
+            await using var runtime = await EngramRuntime.OpenAsync(home, vectors: false);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
             var drained = await AgentRuntime.Runner(runtime).DrainAsync(ProcessingBudget, timeout.Token);
             if (drained.BudgetExhausted) log.Info("session-start", $"processed {drained.Processed} event(s); the rest is left to the worker");

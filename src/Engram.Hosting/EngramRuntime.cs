@@ -41,8 +41,16 @@ public sealed class EngramRuntime : IAsyncDisposable
     private static EngramException RemoteOnly() =>
         new("this command works on the local store only; it is not available with --server (remote mode)");
 
-    /// <summary>Loads settings, opens (and if needed creates) the store, and builds the service.</summary>
-    public static async Task<EngramRuntime> OpenAsync(EngramHome home, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Loads settings, opens (and if needed creates) the store, and builds the service. Without
+    /// <paramref name="vectors"/> the service searches by words only and embeds nothing: what a hook uses,
+    /// so that no hook ever loads the embedding model.
+    /// </summary>
+    public static Task<EngramRuntime> OpenAsync(EngramHome home, TimeProvider? time = null, CancellationToken cancellationToken = default) =>
+        OpenAsync(home, vectors: true, time, cancellationToken);
+
+    /// <inheritdoc cref="OpenAsync(EngramHome, TimeProvider?, CancellationToken)"/>
+    public static async Task<EngramRuntime> OpenAsync(EngramHome home, bool vectors, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var settings = SettingsLoader.Load(home);
         if (settings.Storage.Provider != "sqlite")
@@ -62,7 +70,7 @@ public sealed class EngramRuntime : IAsyncDisposable
             throw;
         }
         var chat = Tracked(ChatFor(settings.Llm), store, settings.Llm, time);
-        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
+        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
     }
 
     public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? _remote?.DisposeAsync() ?? ValueTask.CompletedTask;

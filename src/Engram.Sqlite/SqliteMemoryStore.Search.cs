@@ -100,29 +100,42 @@ public sealed partial class SqliteMemoryStore
         return sb.ToString();
     }
 
-    public async Task SetEmbeddingAsync(string memoryId, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default)
+    public Task SetEmbeddingAsync(string memoryId, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default) =>
+        SetEmbeddingsAsync([(memoryId, vector)], model, cancellationToken);
+
+    /// <summary>Writes a batch of vectors in one transaction (int8, see <see cref="VectorCodec"/>) and keeps this process's index current.</summary>
+    public async Task SetEmbeddingsAsync(IReadOnlyList<(string MemoryId, ReadOnlyMemory<float> Vector)> vectors, string model, CancellationToken cancellationToken = default)
     {
-        var blob = VectorCodec.Encode(vector.Span);
-        var (seq, clock) = await WriteAsync(async (connection, transaction) =>
+        if (vectors.Count == 0) return;
+        var blobs = vectors.Select(v => VectorCodec.Encode(v.Vector.Span)).ToArray();
+        var (written, clockBefore, clockAfter) = await WriteAsync(async (connection, transaction) =>
         {
+            var before = await VectorIndex.ReadClockAsync(connection, transaction, cancellationToken);
             using var command = Command(connection, transaction,
                 "INSERT INTO embeddings (memory_seq, model, dims, vector) SELECT seq, @model, @dims, @vector FROM memories WHERE id = @id " +
                 "ON CONFLICT (memory_seq) DO UPDATE SET model = excluded.model, dims = excluded.dims, vector = excluded.vector");
-            command.Parameters.AddWithValue("@id", memoryId);
-            command.Parameters.AddWithValue("@model", model);
-            command.Parameters.AddWithValue("@dims", vector.Length);
-            command.Parameters.AddWithValue("@vector", blob);
-            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0) return (-1L, -1L);
             using var find = Command(connection, transaction, "SELECT seq FROM memories WHERE id = @id");
-            find.Parameters.AddWithValue("@id", memoryId);
-            var seq = Convert.ToInt64(await find.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-            return (seq, await VectorIndex.ReadClockAsync(connection, transaction, cancellationToken));
+            var id = command.Parameters.Add("@id", SqliteType.Text);
+            var dims = command.Parameters.Add("@dims", SqliteType.Integer);
+            var blob = command.Parameters.Add("@vector", SqliteType.Blob);
+            command.Parameters.AddWithValue("@model", model);
+            var findId = find.Parameters.Add("@id", SqliteType.Text);
+            var seqs = new List<(int Index, long Seq)>(vectors.Count);
+            for (var i = 0; i < vectors.Count; i++)
+            {
+                id.Value = vectors[i].MemoryId;
+                dims.Value = vectors[i].Vector.Length;
+                blob.Value = blobs[i];
+                if (await command.ExecuteNonQueryAsync(cancellationToken) == 0) continue;
+                findId.Value = vectors[i].MemoryId;
+                seqs.Add((i, Convert.ToInt64(await find.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            return (seqs, before, await VectorIndex.ReadClockAsync(connection, transaction, cancellationToken));
         }, cancellationToken);
-        if (seq >= 0 && _vectorIndex is { } index)
-        {
-            if (index.Model == model && index.Dims == vector.Length) index.Apply(seq, MemoryMarshal.Cast<byte, sbyte>(blob.AsSpan(4)), clock);
-            else index.Apply(seq, default, -1); // another model's vector moved the clock: reload when next asked
-        }
+        if (_vectorIndex is not { } index) return;
+        // Our own rows moved the clock by one each; any other step means another process wrote too.
+        var matches = index.Model == model && written.All(w => vectors[w.Index].Vector.Length == index.Dims);
+        index.ApplyBatch(matches ? written.Select(w => (w.Seq, blobs[w.Index])).ToList() : null, clockBefore, clockAfter);
     }
 
     /// <summary>Vectors held in memory for the model searched last (one model is in use at a time).</summary>

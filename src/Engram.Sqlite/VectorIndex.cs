@@ -21,6 +21,16 @@ internal sealed class VectorIndex(string model, int dims)
 
     public int Count => _snapshot.Count;
 
+    /// <summary>An index over given codes, for the scan benchmark at sizes no test store reaches.</summary>
+    internal static VectorIndex FromCodes(string model, int dims, long[] seqs, sbyte[] codes)
+    {
+        var index = new VectorIndex(model, dims);
+        var norms = new float[seqs.Length];
+        for (var i = 0; i < seqs.Length; i++) norms[i] = VectorCodec.Norm(codes.AsSpan(i * dims, dims));
+        index._snapshot = new Snapshot(seqs, codes, norms, seqs.Length);
+        return index;
+    }
+
     private sealed record Snapshot(long[] Seqs, sbyte[] Codes, float[] Norms, int Count);
 
     public static async Task<long> ReadClockAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
@@ -65,46 +75,49 @@ internal sealed class VectorIndex(string model, int dims)
     }
 
     /// <summary>
-    /// Applies this process's own write. <paramref name="clockAfter"/> is the clock read in the writing
-    /// transaction: one step past ours means nobody else wrote, so the index stays current.
+    /// Applies this process's own writes (null: of another model). <paramref name="clockBefore"/> and
+    /// <paramref name="clockAfter"/> bracket the writing transaction: when the index was current before it
+    /// and the clock moved by our rows alone, it stays current; otherwise it reloads on the next search.
     /// </summary>
-    public void Apply(long seq, ReadOnlySpan<sbyte> codes, long clockAfter)
+    public void ApplyBatch(IReadOnlyList<(long Seq, byte[] Blob)>? rows, long clockBefore, long clockAfter)
     {
         lock (_gate)
         {
-            if (Version < 0 || clockAfter != Version + 1)
+            if (rows is null || Version != clockBefore || clockAfter != clockBefore + rows.Count)
             {
                 Version = -2; // stale: reload on the next search
                 return;
             }
-            var s = _snapshot;
-            if (_slots.TryGetValue(seq, out var slot))
-            {
-                codes.CopyTo(s.Codes.AsSpan(slot * Dims, Dims));
-                s.Norms[slot] = VectorCodec.Norm(codes);
-            }
-            else
-            {
-                var capacity = s.Seqs.Length;
-                if (s.Count == capacity)
-                {
-                    var grown = Math.Max(16, capacity * 2);
-                    var seqs = new long[grown];
-                    var all = new sbyte[grown * Dims];
-                    var norms = new float[grown];
-                    s.Seqs.AsSpan(0, s.Count).CopyTo(seqs);
-                    s.Codes.AsSpan(0, s.Count * Dims).CopyTo(all);
-                    s.Norms.AsSpan(0, s.Count).CopyTo(norms);
-                    s = new Snapshot(seqs, all, norms, s.Count);
-                }
-                s.Seqs[s.Count] = seq;
-                codes.CopyTo(s.Codes.AsSpan(s.Count * Dims, Dims));
-                s.Norms[s.Count] = VectorCodec.Norm(codes);
-                _slots[seq] = s.Count;
-                _snapshot = s with { Count = s.Count + 1 };
-            }
+            foreach (var (seq, blob) in rows) Put(seq, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(blob.AsSpan(4)));
             Version = clockAfter;
         }
+    }
+
+    private void Put(long seq, ReadOnlySpan<sbyte> codes)
+    {
+        var s = _snapshot;
+        if (_slots.TryGetValue(seq, out var slot))
+        {
+            codes.CopyTo(s.Codes.AsSpan(slot * Dims, Dims));
+            s.Norms[slot] = VectorCodec.Norm(codes);
+            return;
+        }
+        if (s.Count == s.Seqs.Length)
+        {
+            var grown = Math.Max(16, s.Seqs.Length * 2);
+            var seqs = new long[grown];
+            var all = new sbyte[grown * Dims];
+            var norms = new float[grown];
+            s.Seqs.AsSpan(0, s.Count).CopyTo(seqs);
+            s.Codes.AsSpan(0, s.Count * Dims).CopyTo(all);
+            s.Norms.AsSpan(0, s.Count).CopyTo(norms);
+            s = new Snapshot(seqs, all, norms, s.Count);
+        }
+        s.Seqs[s.Count] = seq;
+        codes.CopyTo(s.Codes.AsSpan(s.Count * Dims, Dims));
+        s.Norms[s.Count] = VectorCodec.Norm(codes);
+        _slots[seq] = s.Count;
+        _snapshot = s with { Count = s.Count + 1 };
     }
 
     /// <summary>The <paramref name="limit"/> most similar (cosine) memory seqs, best first.</summary>

@@ -20,6 +20,11 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
 
         /// <summary>How much this signal's reciprocal ranks count (Search:VectorWeight for vectors; 1 for text).</summary>
         public double Weight { get; init; } = 1;
+
+        /// <summary>The weight for conversation messages, when it differs (Search:MessageVectorWeight for vectors).</summary>
+        public double? MessageWeight { get; init; }
+
+        public double WeightFor(Memory memory) => memory.Kind == MemoryKind.Message && MessageWeight is { } w ? w : Weight;
     }
 
     public IReadOnlyList<SearchHit> Fuse(IReadOnlyList<Signal> signals, int limit)
@@ -38,13 +43,15 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
                     c = new Candidate(memory);
                     fused[memory.Id] = c;
                 }
-                c.Rrf += signal.Weight / (options.RrfK + rank + 1);
+                var weight = signal.WeightFor(memory);
+                c.Rrf += weight / (options.RrfK + rank + 1);
                 var note = signal.Notes?.GetValueOrDefault(memory.Id) is { } n ? $" ({n})" : "";
-                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={Score(raw)}{note}{(signal.Weight == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" weight {signal.Weight:0.##}"))}"));
+                var weighted = weight == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" weight {weight:0.##}");
+                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={Score(raw)}{note}{weighted}"));
             }
         }
 
-        var best = active.Sum(s => s.Weight) / (options.RrfK + 1);
+        var best = active.Sum(s => Math.Max(s.Weight, s.MessageWeight ?? 0)) / (options.RrfK + 1);
         var now = time.GetUtcNow();
         var hits = new List<SearchHit>(fused.Count);
         foreach (var c in fused.Values)

@@ -75,10 +75,7 @@ public sealed partial class MemoryService
         {
             var vectors = await _embeddings.GenerateAsync(memories.Select(EmbeddingText), cancellationToken: cancellationToken);
             if (vectors.Count != memories.Count) throw new EngramException($"the embedding provider returned {vectors.Count} vectors for {memories.Count} texts");
-            for (var i = 0; i < memories.Count; i++)
-            {
-                await _store.SetEmbeddingAsync(memories[i].Id, _embeddingModel, vectors[i].Vector, cancellationToken);
-            }
+            await _store.SetEmbeddingsAsync([.. memories.Select((m, i) => (m.Id, vectors[i].Vector))], _embeddingModel, cancellationToken);
             _vectorsExist = true;
             return memories.Count;
         }

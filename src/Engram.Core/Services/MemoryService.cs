@@ -228,7 +228,7 @@ public sealed partial class MemoryService : IMemoryService
             if (vector is { } v)
             {
                 var dense = await _store.SearchVectorAsync(v, _embeddingModel, request.Filter, pool, cancellationToken);
-                signals.Add(new HybridRanker.Signal("vector", "cos", dense) { Weight = _search.VectorWeight });
+                signals.Add(new HybridRanker.Signal("vector", "cos", dense) { Weight = _search.VectorWeight, MessageWeight = _search.MessageVectorWeight });
             }
         }
 

@@ -53,6 +53,12 @@ public interface IMemoryStore : IAsyncDisposable
     /// <summary>Stores (or replaces) the embedding of a memory.</summary>
     Task SetEmbeddingAsync(string memoryId, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores (or replaces) several embeddings; a store may write them in one transaction.</summary>
+    async Task SetEmbeddingsAsync(IReadOnlyList<(string MemoryId, ReadOnlyMemory<float> Vector)> vectors, string model, CancellationToken cancellationToken = default)
+    {
+        foreach (var (id, vector) in vectors) await SetEmbeddingAsync(id, model, vector, cancellationToken);
+    }
+
     /// <summary>Nearest memories by cosine similarity among those with an embedding of this model.</summary>
     Task<IReadOnlyList<(Memory Memory, double Similarity)>> SearchVectorAsync(ReadOnlyMemory<float> query, string model, MemoryFilter filter, int limit, CancellationToken cancellationToken = default);
 

@@ -30,7 +30,7 @@ internal static class HookCommand
         {
             return 0;
         }
-        var log = new HookLog(home.LogsFolder);
+        var log = HookLog.ForHome(home.Root);
         try
         {
             if (args.Length < 3 || args[1] != "claude-code" || !ClaudeCodeEvents.Contains(args[2]))
@@ -61,7 +61,7 @@ internal static class HookCommand
 
             if (payload is not null)
             {
-                new Spool(SpoolFolder(home)).Write(agent, eventName, payload, DateTimeOffset.UtcNow);
+                Spool.ForHome(home.Root).Write(agent, eventName, payload, DateTimeOffset.UtcNow, reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
                 timing?.Mark("spool");
             }
 

@@ -56,7 +56,7 @@ internal static class MemoryCommands
         if (!runtime.IsRemote && runtime.Settings.Embeddings.Provider == "local" && result.Results.Any(r => r.Outcome != AddOutcome.Unchanged))
         {
             // The vector is made by the worker, not here: start it if it is not running.
-            WorkerLauncher.EnsureRunning(runtime.Home, new Agents.Capture.HookLog(runtime.Home.LogsFolder));
+            WorkerLauncher.EnsureRunning(runtime.Home, Agents.Capture.HookLog.ForHome(runtime.Home.Root));
         }
         if (result.InferenceError is { } inferenceError)
         {
@@ -304,6 +304,7 @@ internal static class MemoryCommands
     {
         await using var runtime = await OpenAsync(cancellationToken);
         var stats = await runtime.Store.GetStatsAsync(line.Value("tenant") ?? MemoryScope.DefaultTenant, cancellationToken);
+        var setAside = await runtime.Queue.ListFailedAsync(20, cancellationToken);
         var usage = runtime.Store is Core.Storage.IUsageLedger ledger
             ? await ledger.UsageSinceAsync(DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-6)), cancellationToken)
             : [];
@@ -327,6 +328,18 @@ internal static class MemoryCommands
                     });
                 }
                 node["llm_usage"] = rows;
+                var failedRows = new System.Text.Json.Nodes.JsonArray();
+                foreach (var f in setAside)
+                {
+                    failedRows.Add(new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["seq"] = f.Seq,
+                        ["kind"] = f.Kind,
+                        ["enqueued_at"] = f.EnqueuedAt.ToString("O", CultureInfo.InvariantCulture),
+                        ["error"] = f.LastError,
+                    });
+                }
+                node["set_aside"] = failedRows;
                 node.WriteTo(w);
             });
             return 0;
@@ -337,7 +350,11 @@ internal static class MemoryCommands
         text.AppendLine(CultureInfo.InvariantCulture, $"by kind:   {(stats.ByKind.Count == 0 ? "-" : string.Join(", ", stats.ByKind.Select(kv => $"{kv.Key} {kv.Value}")))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"by project: {(stats.ByProject.Count == 0 ? "-" : string.Join(", ", stats.ByProject.Select(kv => $"{(kv.Key.Length == 0 ? "(none)" : kv.Key)} {kv.Value}")))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"vectors:   {stats.Embeddings} stored, {stats.PendingEmbeddings} waiting for the worker ({runtime.Settings.Embeddings.Provider})");
-        text.Append(CultureInfo.InvariantCulture, $"queue:     {stats.QueuePending} pending, {stats.QueueFailed} failed");
+        text.Append(CultureInfo.InvariantCulture, $"queue:     {stats.QueuePending} pending, {stats.QueueFailed} set aside");
+        foreach (var failed in setAside.Take(5))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n  set aside #{failed.Seq} {failed.Kind}: {failed.LastError}");
+        }
         if (usage.Count == 0)
         {
             text.Append("\nllm:       no calls in the last 7 days");

@@ -58,6 +58,8 @@ public sealed class EngramRuntime : IAsyncDisposable
             throw new EngramException($"Storage:Provider '{settings.Storage.Provider}' is not available in this version of Engram; use sqlite");
         }
 
+        // Homes made by earlier versions were open to other users; Engram's own folders are tightened here.
+        foreach (var folder in new[] { home.Root, home.LogsFolder, Path.Combine(home.Root, "spool") }) OwnerOnly.Restrict(folder);
         var path = settings.Storage.ConnectionString ?? home.DatabasePath;
         var store = new SqliteMemoryStore(path, time: time);
         try
@@ -73,7 +75,21 @@ public sealed class EngramRuntime : IAsyncDisposable
         return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
     }
 
-    public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? _remote?.DisposeAsync() ?? ValueTask.CompletedTask;
+    /// <summary>How long closing waits to write the last search hits; past it they are dropped (soft statistics).</summary>
+    private static readonly TimeSpan AccessFlushBudget = TimeSpan.FromMilliseconds(300);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Memory is MemoryService service && service.Access.Pending > 0)
+        {
+            // A writer in another process may hold the lock: never let closing wait on it for long.
+            var flush = Task.Run(() => service.Access.FlushAsync(CancellationToken.None));
+            await Task.WhenAny(flush, Task.Delay(AccessFlushBudget));
+            _ = flush.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+        if (_store is not null) await _store.DisposeAsync();
+        else if (_remote is not null) await _remote.DisposeAsync();
+    }
 
     private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, SqliteMemoryStore store, LlmSettings settings, TimeProvider? time) =>
         chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store, ResolveProvider(settings), settings.DailyTokenBudget, time);

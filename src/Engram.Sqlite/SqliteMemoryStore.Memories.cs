@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Engram.Core;
 using Engram.Core.Model;
+using Engram.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Engram.Sqlite;
@@ -135,22 +136,25 @@ public sealed partial class SqliteMemoryStore
         while (await reader.ReadAsync(cancellationToken)) yield return SqliteRows.ReadHistory(reader);
     }
 
-    public Task RecordAccessAsync(IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default)
     {
-        if (ids.Count == 0) return Task.CompletedTask;
+        if (accesses.Count == 0) return Task.CompletedTask;
         return WriteAsync(async (connection, transaction) =>
         {
-            using var command = Command(connection, transaction, "");
-            var names = new List<string>(ids.Count);
-            foreach (var id in ids)
+            using var command = Command(connection, transaction,
+                "UPDATE memories SET access_count = access_count + @count, last_accessed_at = max(coalesce(last_accessed_at, 0), @at) WHERE id = @id");
+            var id = command.Parameters.Add("@id", Microsoft.Data.Sqlite.SqliteType.Text);
+            var count = command.Parameters.Add("@count", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var at = command.Parameters.Add("@at", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var changed = 0;
+            foreach (var access in accesses)
             {
-                var name = "@id" + names.Count;
-                names.Add(name);
-                command.Parameters.AddWithValue(name, id);
+                id.Value = access.Id;
+                count.Value = access.Count;
+                at.Value = access.LastAt.ToUnixTimeMilliseconds();
+                changed += await command.ExecuteNonQueryAsync(cancellationToken);
             }
-            command.CommandText = $"UPDATE memories SET access_count = access_count + 1, last_accessed_at = @at WHERE id IN ({string.Join(", ", names)})";
-            command.Parameters.AddWithValue("@at", at.ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            return changed;
         }, cancellationToken);
     }
 
@@ -235,14 +239,39 @@ public sealed partial class SqliteMemoryStore
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
+            using var transaction = connection.BeginTransaction(deferred: false);
+            try
+            {
+                var result = await work(connection, transaction);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch
+            {
+                RollBack(connection, transaction);
+                throw;
+            }
         }
         catch (SqliteException ex)
         {
             throw SqliteErrors.Translate(ex, Path);
+        }
+    }
+
+    /// <summary>
+    /// Rolls back after a failure without hiding it: on a full disk or an I/O error SQLite may already have
+    /// rolled back, and a second rollback error ("no transaction is active") must not replace the cause.
+    /// </summary>
+    private static void RollBack(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            // Still inside a transaction? Then this connection must not go back to the pool.
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0) SqliteConnection.ClearPool(connection);
         }
     }
 }

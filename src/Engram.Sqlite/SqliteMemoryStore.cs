@@ -1,3 +1,4 @@
+using Engram.Core;
 using Engram.Core.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -10,7 +11,7 @@ namespace Engram.Sqlite;
 /// </summary>
 public sealed partial class SqliteMemoryStore : IMemoryStore, IEventQueue
 {
-    private readonly string _connectionString;
+    private string _connectionString;
     private readonly TimeProvider _time;
     private volatile bool _initialized;
 
@@ -43,10 +44,82 @@ public sealed partial class SqliteMemoryStore : IMemoryStore, IEventQueue
     {
         if (_initialized) return;
         var folder = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        await using var connection = await OpenRawAsync(cancellationToken);
-        await SqliteMigrator.MigrateAsync(connection, Path, cancellationToken);
+        if (!string.IsNullOrEmpty(folder)) OwnerOnly.CreateDirectory(folder);
+        if (!File.Exists(Path)) await CreateAsync(cancellationToken);
+        else if (new FileInfo(Path).Length == 0 && !(new FileInfo(Path + "-wal") is { Exists: true, Length: > 0 }))
+        {
+            // Engram creates a database whole (see CreateAsync), so an empty file was truncated: starting
+            // over in it would hide the loss.
+            throw new EngramException($"the database {Path} is empty (0 bytes): it was truncated or replaced. Restore it from a backup, or move it aside to start a new store");
+        }
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" }) OwnerOnly.Restrict(file);
+        try
+        {
+            await using var connection = await OpenRawAsync(cancellationToken);
+            await SqliteMigrator.MigrateAsync(connection, Path, cancellationToken);
+        }
+        catch (StoreUnavailableException) when (SqliteErrors.DiskIsFull(Path) && new FileInfo(Path + "-wal") is not { Exists: true, Length: > 0 })
+        {
+            // SQLite cannot create the WAL index on a full disk, so even reading fails. With an empty WAL, the
+            // database file alone is the whole store: read it as immutable (no index, no locks) until space
+            // returns. Writes fail with the full disk named; searches and context still answer.
+            _connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = new Uri(Path).AbsoluteUri + "?immutable=1",
+                Mode = SqliteOpenMode.ReadOnly,
+                Pooling = false,
+            }.ToString();
+        }
         _initialized = true;
+    }
+
+    /// <summary>
+    /// Makes a new database beside its final name, owner-only, with the schema in place, and moves it in
+    /// unless another process was first. The file is never seen empty, and SQLite gives its WAL and shared
+    /// memory files the same permissions.
+    /// </summary>
+    private async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        var temp = $"{Path}.new-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            File.Open(temp, OwnerOnly.NewFile()).Dispose();
+            var builder = new SqliteConnectionStringBuilder(_connectionString) { DataSource = temp, Pooling = false };
+            await using (var connection = new SqliteConnection(builder.ToString()))
+            {
+                await connection.OpenAsync(cancellationToken);
+                await SqliteMigrator.MigrateAsync(connection, temp, cancellationToken);
+            }
+            try
+            {
+                File.Move(temp, Path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(Path))
+            {
+                // Another process created it first; use theirs.
+            }
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, Path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EngramException($"could not create the database {Path}: {ex.Message}", ex);
+        }
+        finally
+        {
+            foreach (var leftover in new[] { temp, temp + "-wal", temp + "-shm", temp + "-journal" })
+            {
+                try
+                {
+                    File.Delete(leftover);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
     }
 
     public ValueTask DisposeAsync()
@@ -69,6 +142,14 @@ public sealed partial class SqliteMemoryStore : IMemoryStore, IEventQueue
         try
         {
             await connection.OpenAsync(cancellationToken);
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                // A pooled connection left inside a transaction by an earlier failure: roll it back, since a
+                // PRAGMA below would fail with "Safety level may not be changed inside a transaction".
+                using var reset = connection.CreateCommand();
+                reset.CommandText = "ROLLBACK;";
+                await reset.ExecuteNonQueryAsync(cancellationToken);
+            }
             using var pragma = connection.CreateCommand();
             // synchronous=NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last commits.
             pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;";

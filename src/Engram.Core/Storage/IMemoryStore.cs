@@ -84,8 +84,8 @@ public interface IMemoryStore : IAsyncDisposable
     /// <summary>Whether any memory has a vector of this model (a one-shot search loads no model when none has).</summary>
     Task<bool> HasEmbeddingsAsync(string model, CancellationToken cancellationToken = default) => Task.FromResult(true);
 
-    /// <summary>Adds one access to each memory.</summary>
-    Task RecordAccessAsync(IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken = default);
+    /// <summary>Adds each batch's count to its memory's access count and moves its last access forward.</summary>
+    Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Writes an imported memory and its history as they are (ids, times, validity). Entries already
@@ -98,3 +98,6 @@ public interface IMemoryStore : IAsyncDisposable
     /// <summary>Deletes everything: memories, history, embeddings and the queue, in every tenant.</summary>
     Task ResetAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>Hits of one memory collected since the last flush: how many, and the latest.</summary>
+public sealed record MemoryAccess(string Id, int Count, DateTimeOffset LastAt);

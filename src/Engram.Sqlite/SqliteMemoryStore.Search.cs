@@ -153,13 +153,34 @@ public sealed partial class SqliteMemoryStore
         }
         await index.RefreshAsync(connection, cancellationToken);
 
-        // The index spans every tenant and scope: take more than asked, then let the filter choose. When
-        // the filter turns away so many that fewer than asked remain, rank within the filter instead.
+        // The index spans every tenant and scope: take more than asked, keep those the filter lets through,
+        // and widen while too few pass. A scope holding a small share of the store is ranked in SQL instead.
         var take = Math.Max(limit * 4, 200);
-        var top = index.Top(query.Span, take);
-        var hits = await LoadAsync(connection, top, filter, cancellationToken);
-        if (hits.Count < limit && top.Count == take) hits = await LoadAsync(connection, await ScanAsync(connection, query, model, filter, limit, cancellationToken), filter, cancellationToken);
-        return hits.Count > limit ? hits.GetRange(0, limit) : hits;
+        while (true)
+        {
+            var top = index.Top(query.Span, take);
+            var passing = await PassingAsync(connection, top, filter, cancellationToken);
+            var chosen = top.Where(t => passing.Contains(t.Seq)).Take(limit).ToList();
+            if (chosen.Count == limit || top.Count < take) return await LoadAsync(connection, chosen, filter, cancellationToken);
+            take *= 4;
+            if (take > index.Count / 4)
+            {
+                var scanned = await LoadAsync(connection, await ScanAsync(connection, query, model, filter, limit, cancellationToken), filter, cancellationToken);
+                return scanned.Count > limit ? scanned.GetRange(0, limit) : scanned;
+            }
+        }
+    }
+
+    /// <summary>Which of the given seqs pass the filter: a check on ids alone, before any row is read whole.</summary>
+    private static async Task<HashSet<long>> PassingAsync(SqliteConnection connection, List<(long Seq, double Similarity)> ranked, MemoryFilter filter, CancellationToken cancellationToken)
+    {
+        var passing = new HashSet<long>();
+        if (ranked.Count == 0) return passing;
+        using var check = connection.CreateCommand();
+        check.CommandText = $"SELECT m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", ranked.Select(r => r.Seq))}) AND {SqliteFilter.Where(filter, check)}";
+        await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) passing.Add(reader.GetInt64(0));
+        return passing;
     }
 
     /// <summary>Scores every vector of the model that passes the filter, reading them from the file.</summary>

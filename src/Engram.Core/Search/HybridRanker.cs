@@ -35,9 +35,12 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
         var fused = new Dictionary<string, Candidate>(StringComparer.Ordinal);
         foreach (var signal in active)
         {
-            for (var rank = 0; rank < signal.Ranked.Count; rank++)
+            var rank = 0;
+            for (var position = 0; position < signal.Ranked.Count; position++)
             {
-                var (memory, raw) = signal.Ranked[rank];
+                var (memory, raw) = signal.Ranked[position];
+                // Equal scores share a rank, so recency and importance, not list order, settle a tie.
+                if (position > 0 && raw != signal.Ranked[position - 1].Raw) rank = position;
                 if (!fused.TryGetValue(memory.Id, out var c))
                 {
                     c = new Candidate(memory);

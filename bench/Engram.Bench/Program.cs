@@ -24,6 +24,23 @@ public static class Program
             return await LoadBenchmark.RunAsync(args, (name, fallback) => Option(args, name, fallback));
         }
         if (args.Length > 0 && args[0] == "privacy") return PrivacyBenchmark.Run();
+        if (args.Length > 0 && args[0] == "locomo-sweep")
+        {
+            return await LocomoSweep.RunAsync(Option(args, "--data", "../shared/bench/locomo10.json"), Option(args, "--conversations", "0-4"),
+                Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-sweep")),
+                Option(args, "--grid", "60,0.3;60,1;20,0.3;20,0.5;10,0.3;10,0.5;5,0.2;5,0.3;5,0.5"));
+        }
+        if (args.Length > 0 && args[0] == "vectors")
+        {
+            return await VectorBench.RunAsync(int.Parse(Option(args, "--size", "100000"), CultureInfo.InvariantCulture),
+                int.Parse(Option(args, "--queries", "300"), CultureInfo.InvariantCulture),
+                Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-bench")),
+                int.Parse(Option(args, "--scan", "1000000"), CultureInfo.InvariantCulture));
+        }
+        if (args.Length > 0 && args[0] == "recall-sweep")
+        {
+            return await RecallSweep.RunAsync(Option(args, "--grid", "60,0.3;60,1;60,2;20,0.5;20,1;10,0.5;10,1;5,0.3;5,0.5;5,1;5,3"));
+        }
         if (args.Length > 0 && args[0] == "recall")
         {
             return await RecallBenchmark.RunAsync(Option(args, "--data", Path.Combine(AppContext.BaseDirectory, "Data", "recall.json")));

@@ -137,6 +137,7 @@ internal static class AgentCommands
         var spool = Spool.ForHome(runtime.Home.Root);
         var contexts = new ContextRefresher(runtime, log);
         var idleSince = DateTimeOffset.UtcNow;
+        var embedder = new BackgroundEmbedder(runtime, log, "worker");
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -151,6 +152,12 @@ internal static class AgentCommands
                 // Cleared after every complete pass, so a marker left by a failed pass (or a killed worker) goes too.
                 contexts.Cache.ClearBusy();
                 spool.CleanLeftovers(DateTimeOffset.UtcNow);
+                // While memories wait for vectors, the worker is busy: no pause, no idle exit.
+                if (await embedder.RunOnceAsync(cancellationToken) > 0)
+                {
+                    idleSince = DateTimeOffset.UtcNow;
+                    continue;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -12,21 +12,23 @@ internal static class EvalCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("eval", "engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--questions FILE] [--detailed] [--json]",
-            "retrieval benchmark: loads each LoCoMo conversation into a fresh store and scores search recall",
-            ["data", "k", "conversations", "limit", "questions"], ["json", "detailed"], 1, RunAsync)
+        new("eval", "engram eval recall [--lexical] [--detailed] [--json] | engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--questions FILE] [--lexical] [--detailed] [--json]",
+            "retrieval benchmarks: locomo (each LoCoMo conversation in a fresh store) or recall (Engram's own set of paraphrased questions)",
+            ["data", "k", "conversations", "limit", "questions"], ["json", "detailed", "lexical"], 1, RunAsync)
         {
             Details = "Each conversation's turns are added as messages (speaker and session date kept) to a temporary store, then every\n"
                 + "question is searched with the normal ranker; frac@k, any@k and all@k count the evidence turns found in the top k.\n"
                 + "Only turns are loaded: never questions, answers or evidence. The data file is read, never copied.\n"
-                + "--questions FILE writes one JSON line per scored question (its evidence and what was retrieved), for error analysis.",
+                + "--questions FILE writes one JSON line per scored question (its evidence and what was retrieved), for error analysis.\n"
+                + "Vectors come from the configured embedding provider (the built-in model by default); --lexical leaves them out.",
         },
     ];
 
     private static async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
     {
         var benchmark = line.Positional(0, "BENCHMARK");
-        if (benchmark != "locomo") throw new UsageException($"unknown benchmark '{benchmark}'; available: locomo");
+        if (benchmark == "recall") return await RecallAsync(line, cancellationToken);
+        if (benchmark != "locomo") throw new UsageException($"unknown benchmark '{benchmark}'; available: locomo, recall");
         var path = line.Value("data") ?? throw new UsageException("missing --data FILE (the LoCoMo locomo10.json)");
         IReadOnlyList<int> ks;
         try
@@ -68,6 +70,7 @@ internal static class EvalCommands
         }
         // Search settings come from the user's settings, as for any search; the store is a temporary one per conversation.
         var settings = SettingsLoader.Load(EngramHome.Resolve());
+        using var embeddings = line.Has("lexical") ? null : EngramRuntime.Embeddings(settings.Embeddings);
         var folder = Directory.CreateTempSubdirectory("engram-eval-").FullName;
         var stores = new List<SqliteMemoryStore>();
         try
@@ -77,7 +80,7 @@ internal static class EvalCommands
             {
                 var store = new SqliteMemoryStore(Path.Combine(folder, $"conversation-{stores.Count}.db"));
                 stores.Add(store);
-                return new MemoryService(store, settings.Search);
+                return new MemoryService(store, settings.Search, embeddings, embedOnWrite: false);
             }, options, progress, cancellationToken);
             progress.Done();
             if (questions is not null) await WriteQuestionsAsync(questions, report, cancellationToken);
@@ -88,6 +91,47 @@ internal static class EvalCommands
         {
             if (questions is not null) await questions.DisposeAsync();
             foreach (var store in stores) await store.DisposeAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+        return 0;
+    }
+
+    /// <summary>engram eval recall: the built-in recall set, text ranking alone and with vectors, per split.</summary>
+    private static async Task<int> RecallAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var settings = SettingsLoader.Load(EngramHome.Resolve());
+        var data = RecallEvaluation.Load();
+        using var embeddings = line.Has("lexical") ? null : EngramRuntime.Embeddings(settings.Embeddings);
+        var folder = Directory.CreateTempSubdirectory("engram-recall-").FullName;
+        try
+        {
+            await using var store = new SqliteMemoryStore(Path.Combine(folder, "recall.db"));
+            var hybrid = new MemoryService(store, settings.Search, embeddings, embedOnWrite: false);
+            var ids = await RecallEvaluation.LoadIntoAsync(data, hybrid, cancellationToken);
+            var misses = new List<string>();
+            var scores = await RecallEvaluation.ScoreAsync("lexical", data, new MemoryService(store, settings.Search), ids, misses, cancellationToken);
+            if (embeddings is not null)
+            {
+                if (hybrid.LastEmbeddingError is { } error) throw new EngramException($"the memories could not be embedded: {error}");
+                scores.AddRange(await RecallEvaluation.ScoreAsync("hybrid", data, hybrid, ids, misses, cancellationToken));
+            }
+            if (line.Json)
+            {
+                Output.Line(JsonSerializer.Serialize(scores.Select(s => new Dictionary<string, object>
+                {
+                    ["ranker"] = s.Ranker, ["split"] = s.Split, ["questions"] = s.Questions,
+                    ["hit1"] = Math.Round(s.Hit1, 4), ["hit3"] = Math.Round(s.Hit3, 4), ["mrr"] = Math.Round(s.Mrr, 4),
+                })));
+            }
+            else
+            {
+                Output.Line($"{data.Queries.Count} questions over {data.Memories.Count} memories (every third question held out)");
+                Output.Line(RecallEvaluation.ToTable(scores));
+                if (line.Has("detailed")) foreach (var miss in misses) Output.Line(miss);
+            }
+        }
+        finally
+        {
             Directory.Delete(folder, recursive: true);
         }
         return 0;

@@ -53,6 +53,11 @@ internal static class MemoryCommands
         };
         await using var runtime = await OpenAsync(cancellationToken);
         var result = await runtime.Memory.AddAsync(request, cancellationToken);
+        if (!runtime.IsRemote && runtime.Settings.Embeddings.Provider == "local" && result.Results.Any(r => r.Outcome != AddOutcome.Unchanged))
+        {
+            // The vector is made by the worker, not here: start it if it is not running.
+            WorkerLauncher.EnsureRunning(runtime.Home, Agents.Capture.HookLog.ForHome(runtime.Home.Root));
+        }
         if (result.InferenceError is { } inferenceError)
         {
             Output.Error.WriteLine($"engram: inference failed ({inferenceError}); the text was stored verbatim and marked needs_inference");
@@ -344,6 +349,7 @@ internal static class MemoryCommands
         text.AppendLine(CultureInfo.InvariantCulture, $"memories:  {stats.CurrentMemories} current, {stats.Memories - stats.CurrentMemories} superseded, {stats.HistoryEntries} history entries");
         text.AppendLine(CultureInfo.InvariantCulture, $"by kind:   {(stats.ByKind.Count == 0 ? "-" : string.Join(", ", stats.ByKind.Select(kv => $"{kv.Key} {kv.Value}")))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"by project: {(stats.ByProject.Count == 0 ? "-" : string.Join(", ", stats.ByProject.Select(kv => $"{(kv.Key.Length == 0 ? "(none)" : kv.Key)} {kv.Value}")))}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"vectors:   {stats.Embeddings} stored, {stats.PendingEmbeddings} waiting for the worker ({runtime.Settings.Embeddings.Provider})");
         text.Append(CultureInfo.InvariantCulture, $"queue:     {stats.QueuePending} pending, {stats.QueueFailed} set aside");
         foreach (var failed in setAside.Take(5))
         {

@@ -23,7 +23,8 @@ internal static class SessionStart
         {
             var payload = rawPayload is null ? null : HookPayload.Parse(rawPayload);
             var cwd = payload?.Cwd is { Length: > 0 } c && Directory.Exists(c) ? c : Environment.CurrentDirectory;
-            await using var runtime = await EngramRuntime.OpenAsync(home);
+            // Words only: the session-start budget has no room for loading the embedding model.
+            await using var runtime = await EngramRuntime.OpenAsync(home, vectors: false);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
             // The drain writes, and a writer in another process may hold the lock for longer than the whole
             // budget (SQLite's busy wait cannot be cancelled): past the budget the context is read without it.

@@ -137,6 +137,11 @@ public static class LocomoEvaluation
                 progress?.Report(new LocomoProgress(position, count, conversation.SampleId, LocomoPhase.Loading, loaded, turns));
             }
         }
+        // Vectors are made after storing, as the worker would; a store without a generator has none to make.
+        if (service is MemoryService memoryService)
+        {
+            while (await memoryService.EmbedPendingAsync(256, cancellationToken) > 0) { }
+        }
         loadTimer.Stop();
 
         // Search: every question with usable evidence, up to the limit.

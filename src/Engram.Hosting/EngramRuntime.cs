@@ -41,8 +41,16 @@ public sealed class EngramRuntime : IAsyncDisposable
     private static EngramException RemoteOnly() =>
         new("this command works on the local store only; it is not available with --server (remote mode)");
 
-    /// <summary>Loads settings, opens (and if needed creates) the store, and builds the service.</summary>
-    public static async Task<EngramRuntime> OpenAsync(EngramHome home, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Loads settings, opens (and if needed creates) the store, and builds the service. Without
+    /// <paramref name="vectors"/> the service searches by words only and embeds nothing: what a hook uses,
+    /// so that no hook ever loads the embedding model.
+    /// </summary>
+    public static Task<EngramRuntime> OpenAsync(EngramHome home, TimeProvider? time = null, CancellationToken cancellationToken = default) =>
+        OpenAsync(home, vectors: true, time, cancellationToken);
+
+    /// <inheritdoc cref="OpenAsync(EngramHome, TimeProvider?, CancellationToken)"/>
+    public static async Task<EngramRuntime> OpenAsync(EngramHome home, bool vectors, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var settings = SettingsLoader.Load(home);
         if (settings.Storage.Provider != "sqlite")
@@ -64,7 +72,7 @@ public sealed class EngramRuntime : IAsyncDisposable
             throw;
         }
         var chat = Tracked(ChatFor(settings.Llm), store, settings.Llm, time);
-        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time, chat)) { Chat = chat };
+        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
     }
 
     /// <summary>How long closing waits to write the last search hits; past it they are dropped (soft statistics).</summary>
@@ -117,10 +125,20 @@ public sealed class EngramRuntime : IAsyncDisposable
         : Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == "http" || uri.Scheme == "https") ? uri
         : throw new EngramException($"setting {key} is '{value}', which is not an http(s) URL");
 
-    /// <summary>The embedding generator the settings name, or null for none.</summary>
-    private static Engram.Providers.OpenAiCompatibleEmbeddingGenerator? Embeddings(EmbeddingSettings settings)
+    /// <summary>
+    /// The embedding generator the settings name, or null for none. The built-in model is not loaded here:
+    /// it loads on first use, so commands that never embed never pay for it.
+    /// </summary>
+    public static Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? Embeddings(EmbeddingSettings settings)
     {
         if (settings.Provider == "none") return null;
+        if (settings.Provider == "local")
+        {
+            var name = settings.Model ?? Engram.Embeddings.Local.LocalModelSpec.ArcticXs.Name;
+            var spec = Engram.Embeddings.Local.LocalModelSpec.Find(name)
+                ?? throw new EngramException($"setting Embeddings:Model is '{name}', which is not a built-in model; use arctic-xs (or minilm with Embeddings:ModelPath)");
+            return new Engram.Embeddings.Local.LocalEmbeddingGenerator(spec, settings.ModelPath);
+        }
         var uri = HttpUrl(settings.BaseUrl ?? "https://api.openai.com/v1", "Embeddings:BaseUrl")!;
         var model = settings.Model ?? "text-embedding-3-small";
         var key = settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY");

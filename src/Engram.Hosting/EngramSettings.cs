@@ -53,12 +53,17 @@ public sealed record LlmSettings
 
 public sealed record EmbeddingSettings
 {
-    /// <summary><c>none</c> or <c>openai</c> (any OpenAI-compatible /v1/embeddings endpoint).</summary>
-    public string Provider { get; init; } = "none";
+    /// <summary>
+    /// <c>local</c> (the built-in model, in-process and offline: the default), <c>none</c> (text search only)
+    /// or <c>openai</c> (any OpenAI-compatible /v1/embeddings endpoint).
+    /// </summary>
+    public string Provider { get; init; } = "local";
     public string? Model { get; init; }
     public string? BaseUrl { get; init; }
     public string? ApiKey { get; init; }
     public int? Dimensions { get; init; }
+    /// <summary>For <c>local</c>: a folder with model.onnx and vocab.txt instead of the shipped model.</summary>
+    public string? ModelPath { get; init; }
 }
 
 public sealed record ServerSettings

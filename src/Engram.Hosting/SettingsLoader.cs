@@ -19,8 +19,8 @@ public static class SettingsLoader
     [
         "Storage:Provider", "Storage:ConnectionString",
         "Llm:Provider", "Llm:Model", "Llm:BaseUrl", "Llm:ApiKey", "Llm:DailyTokenBudget", "Llm:CompressSessions", "Llm:CompressionModel",
-        "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions",
-        "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK",
+        "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions", "Embeddings:ModelPath",
+        "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK", "Search:VectorWeight", "Search:MessageVectorWeight",
         "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost", "Search:NumberBoost", "Search:CoverageBoost",
         "Hooks:SkipTools", "Hooks:ContextTokens", "Worker:IdleMinutes",
         "Server:Host", "Server:Port", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
@@ -139,11 +139,12 @@ public static class SettingsLoader
             },
             Embeddings = new EmbeddingSettings
             {
-                Provider = Choice("Embeddings:Provider", "none", "none", "openai"),
+                Provider = Choice("Embeddings:Provider", "local", "local", "none", "openai"),
                 Model = Text("Embeddings:Model"),
                 BaseUrl = Text("Embeddings:BaseUrl"),
                 ApiKey = Text("Embeddings:ApiKey"),
                 Dimensions = Whole("Embeddings:Dimensions"),
+                ModelPath = Text("Embeddings:ModelPath"),
             },
             Search = new SearchOptions
             {
@@ -151,6 +152,8 @@ public static class SettingsLoader
                 RecencyWeight = Number("Search:RecencyWeight") ?? defaults.RecencyWeight,
                 ImportanceWeight = Number("Search:ImportanceWeight") ?? defaults.ImportanceWeight,
                 RrfK = Whole("Search:RrfK") ?? defaults.RrfK,
+                VectorWeight = Number("Search:VectorWeight") ?? defaults.VectorWeight,
+                MessageVectorWeight = Number("Search:MessageVectorWeight") ?? defaults.MessageVectorWeight,
                 CandidateMultiplier = Whole("Search:CandidateMultiplier") ?? defaults.CandidateMultiplier,
                 MinCandidates = Whole("Search:MinCandidates") ?? defaults.MinCandidates,
                 SpeakerBoost = Number("Search:SpeakerBoost") ?? defaults.SpeakerBoost,

@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Engram.Sqlite.Tests")]
+[assembly: InternalsVisibleTo("Engram.Bench")]

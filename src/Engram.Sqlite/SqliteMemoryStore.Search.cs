@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text;
 using Engram.Core.Model;
@@ -102,50 +101,124 @@ public sealed partial class SqliteMemoryStore
     }
 
     public Task SetEmbeddingAsync(string memoryId, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (connection, transaction) =>
+        SetEmbeddingsAsync([(memoryId, vector)], model, cancellationToken);
+
+    /// <summary>Writes a batch of vectors in one transaction (int8, see <see cref="VectorCodec"/>) and keeps this process's index current.</summary>
+    public async Task SetEmbeddingsAsync(IReadOnlyList<(string MemoryId, ReadOnlyMemory<float> Vector)> vectors, string model, CancellationToken cancellationToken = default)
+    {
+        if (vectors.Count == 0) return;
+        var blobs = vectors.Select(v => VectorCodec.Encode(v.Vector.Span)).ToArray();
+        var (written, clockBefore, clockAfter) = await WriteAsync(async (connection, transaction) =>
         {
+            var before = await VectorIndex.ReadClockAsync(connection, transaction, cancellationToken);
             using var command = Command(connection, transaction,
                 "INSERT INTO embeddings (memory_seq, model, dims, vector) SELECT seq, @model, @dims, @vector FROM memories WHERE id = @id " +
                 "ON CONFLICT (memory_seq) DO UPDATE SET model = excluded.model, dims = excluded.dims, vector = excluded.vector");
-            command.Parameters.AddWithValue("@id", memoryId);
+            using var find = Command(connection, transaction, "SELECT seq FROM memories WHERE id = @id");
+            var id = command.Parameters.Add("@id", SqliteType.Text);
+            var dims = command.Parameters.Add("@dims", SqliteType.Integer);
+            var blob = command.Parameters.Add("@vector", SqliteType.Blob);
             command.Parameters.AddWithValue("@model", model);
-            command.Parameters.AddWithValue("@dims", vector.Length);
-            command.Parameters.AddWithValue("@vector", MemoryMarshal.AsBytes(vector.Span).ToArray());
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            var findId = find.Parameters.Add("@id", SqliteType.Text);
+            var seqs = new List<(int Index, long Seq)>(vectors.Count);
+            for (var i = 0; i < vectors.Count; i++)
+            {
+                id.Value = vectors[i].MemoryId;
+                dims.Value = vectors[i].Vector.Length;
+                blob.Value = blobs[i];
+                if (await command.ExecuteNonQueryAsync(cancellationToken) == 0) continue;
+                findId.Value = vectors[i].MemoryId;
+                seqs.Add((i, Convert.ToInt64(await find.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            return (seqs, before, await VectorIndex.ReadClockAsync(connection, transaction, cancellationToken));
         }, cancellationToken);
+        if (_vectorIndex is not { } index) return;
+        // Our own rows moved the clock by one each; any other step means another process wrote too.
+        var matches = index.Model == model && written.All(w => vectors[w.Index].Vector.Length == index.Dims);
+        index.ApplyBatch(matches ? written.Select(w => (w.Seq, blobs[w.Index])).ToList() : null, clockBefore, clockAfter);
+    }
+
+    /// <summary>Vectors held in memory for the model searched last (one model is in use at a time).</summary>
+    private VectorIndex? _vectorIndex;
 
     public async Task<IReadOnlyList<(Memory Memory, double Similarity)>> SearchVectorAsync(ReadOnlyMemory<float> query, string model, MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
     {
         if (query.Length == 0 || limit <= 0) return [];
         await using var connection = await OpenAsync(cancellationToken);
-
-        // Pass 1: score every vector of the model in scope, keeping the best `limit` (a min-heap).
-        var best = new PriorityQueue<long, double>(limit + 1);
-        using (var scan = connection.CreateCommand())
+        var index = _vectorIndex;
+        if (index is null || index.Model != model || index.Dims != query.Length)
         {
-            scan.CommandText = $"SELECT e.memory_seq, e.vector FROM embeddings e JOIN memories m ON m.seq = e.memory_seq " +
-                $"WHERE e.model = @model AND e.dims = @dims AND {SqliteFilter.Where(filter, scan)}";
-            scan.Parameters.AddWithValue("@model", model);
-            scan.Parameters.AddWithValue("@dims", query.Length);
-            await using var reader = await scan.ExecuteReaderAsync(cancellationToken);
-            var buffer = new float[query.Length];
-            while (await reader.ReadAsync(cancellationToken))
+            index = new VectorIndex(model, query.Length);
+            _vectorIndex = index;
+        }
+        await index.RefreshAsync(connection, cancellationToken);
+
+        // The index spans every tenant and scope: take more than asked, keep those the filter lets through,
+        // and widen while too few pass. A scope holding a small share of the store is ranked in SQL instead.
+        var take = Math.Max(limit * 4, 200);
+        while (true)
+        {
+            var top = index.Top(query.Span, take);
+            var passing = await PassingAsync(connection, top, filter, cancellationToken);
+            var chosen = top.Where(t => passing.Contains(t.Seq)).Take(limit).ToList();
+            if (chosen.Count == limit || top.Count < take) return await LoadAsync(connection, chosen, filter, cancellationToken);
+            take *= 4;
+            if (take > index.Count / 4)
             {
-                var bytes = (byte[])reader.GetValue(1);
-                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(buffer);
-                var similarity = TensorPrimitives.CosineSimilarity(query.Span, buffer);
-                if (float.IsNaN(similarity)) continue;
-                if (best.Count < limit) best.Enqueue(reader.GetInt64(0), similarity);
-                else best.EnqueueDequeue(reader.GetInt64(0), similarity);
+                var scanned = await LoadAsync(connection, await ScanAsync(connection, query, model, filter, limit, cancellationToken), filter, cancellationToken);
+                return scanned.Count > limit ? scanned.GetRange(0, limit) : scanned;
             }
         }
-        if (best.Count == 0) return [];
+    }
 
-        // Pass 2: load the winners.
-        var scores = new Dictionary<long, double>(best.Count);
-        while (best.TryDequeue(out var seq, out var similarity)) scores[seq] = similarity;
+    /// <summary>Which of the given seqs pass the filter: a check on ids alone, before any row is read whole.</summary>
+    private static async Task<HashSet<long>> PassingAsync(SqliteConnection connection, List<(long Seq, double Similarity)> ranked, MemoryFilter filter, CancellationToken cancellationToken)
+    {
+        var passing = new HashSet<long>();
+        if (ranked.Count == 0) return passing;
+        using var check = connection.CreateCommand();
+        check.CommandText = $"SELECT m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", ranked.Select(r => r.Seq))}) AND {SqliteFilter.Where(filter, check)}";
+        await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) passing.Add(reader.GetInt64(0));
+        return passing;
+    }
+
+    /// <summary>Scores every vector of the model that passes the filter, reading them from the file.</summary>
+    private static async Task<List<(long, double)>> ScanAsync(SqliteConnection connection, ReadOnlyMemory<float> query, string model, MemoryFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        var best = new PriorityQueue<long, double>(limit + 1);
+        using var scan = connection.CreateCommand();
+        scan.CommandText = $"SELECT e.memory_seq, e.vector FROM embeddings e JOIN memories m ON m.seq = e.memory_seq " +
+            $"WHERE e.model = @model AND e.dims = @dims AND {SqliteFilter.Where(filter, scan)}";
+        scan.Parameters.AddWithValue("@model", model);
+        scan.Parameters.AddWithValue("@dims", query.Length);
+        var q = new sbyte[query.Length];
+        VectorCodec.TryCodes(VectorCodec.Encode(query.Span), query.Length, q);
+        var qNorm = VectorCodec.Norm(q);
+        var row = new sbyte[query.Length];
+        await using var reader = await scan.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!VectorCodec.TryCodes((byte[])reader.GetValue(1), query.Length, row)) continue;
+            var norm = VectorCodec.Norm(row);
+            if (norm == 0 || qNorm == 0) continue;
+            double similarity = VectorCodec.Dot(q, row) / (qNorm * norm);
+            if (best.Count < limit) best.Enqueue(reader.GetInt64(0), similarity);
+            else best.EnqueueDequeue(reader.GetInt64(0), similarity);
+        }
+        var result = new List<(long, double)>(best.Count);
+        while (best.TryDequeue(out var seq, out var similarity)) result.Add((seq, similarity));
+        return result;
+    }
+
+    /// <summary>The memories of the given seqs that pass the filter, most similar first.</summary>
+    private static async Task<List<(Memory, double)>> LoadAsync(SqliteConnection connection, List<(long Seq, double Similarity)> ranked, MemoryFilter filter, CancellationToken cancellationToken)
+    {
+        if (ranked.Count == 0) return [];
+        var scores = new Dictionary<long, double>(ranked.Count);
+        foreach (var (seq, similarity) in ranked) scores[seq] = similarity;
         using var load = connection.CreateCommand();
-        load.CommandText = $"SELECT {SqliteRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", scores.Keys)})";
+        load.CommandText = $"SELECT {SqliteRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", scores.Keys)}) AND {SqliteFilter.Where(filter, load)}";
         var hits = new List<(Memory, double)>(scores.Count);
         await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
         {
@@ -169,6 +242,27 @@ public sealed partial class SqliteMemoryStore
         command.Parameters.AddWithValue("@dims", dimensions);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) yield return SqliteRows.ReadMemory(reader);
+    }
+
+    public async Task<IReadOnlyList<Memory>> ListPendingEmbeddingsAsync(string model, int dimensions, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE m.vector_pending = 1 AND m.valid_to IS NULL ORDER BY m.seq LIMIT @limit";
+        command.Parameters.AddWithValue("@limit", limit);
+        var pending = new List<Memory>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) pending.Add(SqliteRows.ReadMemory(reader));
+        return pending;
+    }
+
+    public async Task<bool> HasEmbeddingsAsync(string model, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM embeddings WHERE model = @model)";
+        command.Parameters.AddWithValue("@model", model);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
 
     public async Task<StoreStats> GetStatsAsync(string tenant, CancellationToken cancellationToken = default)
@@ -204,6 +298,7 @@ public sealed partial class SqliteMemoryStore
             CurrentMemories = await Scalar("SELECT count(*) FROM memories WHERE tenant = @tenant AND valid_to IS NULL"),
             HistoryEntries = await Scalar("SELECT count(*) FROM history WHERE tenant = @tenant"),
             Embeddings = await Scalar("SELECT count(*) FROM embeddings e JOIN memories m ON m.seq = e.memory_seq WHERE m.tenant = @tenant"),
+            PendingEmbeddings = await Scalar("SELECT count(*) FROM memories WHERE tenant = @tenant AND vector_pending = 1 AND valid_to IS NULL"),
             ByKind = await Groups("kind"),
             ByProject = await Groups("project"),
             QueuePending = pending,

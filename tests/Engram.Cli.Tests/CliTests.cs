@@ -286,6 +286,42 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task The_built_in_model_is_the_default_and_search_finds_meaning_once_memories_are_embedded()
+    {
+        var pets = await AddAsync("Maya adopted a rescue greyhound in March", "--no-infer");
+        await AddAsync("Maya works night shifts as a nurse", "--no-infer");
+        await AddAsync("Passwords are hashed with argon2id", "--no-infer");
+
+        // Stored, not embedded: add leaves that to the worker, and search answers by words meanwhile.
+        var stats = await JsonAsync("stats");
+        Assert.Equal(3, stats.GetProperty("pending_embeddings").GetInt64());
+        Assert.Equal(0, stats.GetProperty("embeddings").GetInt64());
+        Assert.Equal(pets, (await JsonAsync("search", "greyhound")).GetProperty("results")[0].GetProperty("id").GetString());
+
+        Assert.Equal(3, (await JsonAsync("reembed")).GetProperty("embedded").GetInt32());
+        Assert.Equal(0, (await JsonAsync("stats")).GetProperty("pending_embeddings").GetInt64());
+        var hits = (await JsonAsync("search", "does Maya have any pets?", "--explain")).GetProperty("results");
+        Assert.Equal(pets, hits[0].GetProperty("id").GetString());
+        Assert.Contains("vector #1", hits[0].GetProperty("explanation").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_model_is_a_doctor_message_and_search_still_answers()
+    {
+        _engram.Environment["ENGRAM_EMBEDDINGS__MODELPATH"] = _folder.File("no-model-here");
+        var id = await AddAsync("We hash passwords with argon2id", "--no-infer");
+
+        Assert.Equal(id, (await JsonAsync("search", "argon2id passwords")).GetProperty("results")[0].GetProperty("id").GetString());
+        var doctor = await _engram.RunAsync("doctor");
+        Assert.Contains("the local embedding model is missing", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Searches still work, by words only", doctor.Stdout, StringComparison.Ordinal);
+        var reembed = await _engram.RunAsync("reembed");
+        Assert.Equal(1, reembed.ExitCode);
+        Assert.Contains("model.onnx does not exist", reembed.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", reembed.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Infer_with_an_openai_compatible_provider_keeps_memories_current()
     {
         await using var provider = new FakeOpenAiServer();

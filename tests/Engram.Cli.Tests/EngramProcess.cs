@@ -40,6 +40,8 @@ public sealed class EngramProcess(string home)
             start.Environment.Remove(name);
         }
         start.Environment["ENGRAM_HOME"] = Home;
+        // `engram add` starts the worker (to embed); tests that want one say so.
+        start.Environment["ENGRAM_NO_WORKER"] = "1";
         foreach (var (key, value) in Environment) start.Environment[key] = value;
 
         using var process = Process.Start(start)!;

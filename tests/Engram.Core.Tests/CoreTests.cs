@@ -79,7 +79,7 @@ public sealed class HybridRankerTests
     {
         var clock = new ManualTimeProvider();
         var now = clock.GetUtcNow();
-        var ranker = new HybridRanker(new SearchOptions { RecencyWeight = 0, ImportanceWeight = 0 }, clock);
+        var ranker = new HybridRanker(new SearchOptions { RecencyWeight = 0, ImportanceWeight = 0, RrfK = 60 }, clock);
         var a = M("a", now); var b = M("b", now); var c = M("c", now);
         var hits = ranker.Fuse(
         [
@@ -108,6 +108,27 @@ public sealed class HybridRankerTests
         Assert.Equal(0.5, ranker.RecencyFactor(M("ancient", now.AddYears(-50)), now), 6);
         Assert.Equal(1.1, ranker.ImportanceFactor(M("vital", now, 1.0)), 9);
         Assert.Equal(0.9, ranker.ImportanceFactor(M("trivia", now, 0.0)), 9);
+    }
+
+    [Fact]
+    public void The_vector_signal_counts_by_its_weight_and_less_for_messages()
+    {
+        var clock = new ManualTimeProvider();
+        var now = clock.GetUtcNow();
+        var ranker = new HybridRanker(new SearchOptions { RecencyWeight = 0, ImportanceWeight = 0, RrfK = 5 }, clock);
+        var fact = M("fact", now);
+        var message = M("message", now) with { Kind = MemoryKind.Message };
+        var top = M("top", now);
+        var hits = ranker.Fuse(
+        [
+            new HybridRanker.Signal("text", "bm25", [(top, 3.0), (fact, 2.0), (message, 1.0)]),
+            new HybridRanker.Signal("vector", "cos", [(message, 0.9), (fact, 0.8)]) { Weight = 0.5, MessageWeight = 0.1 },
+        ], 10);
+        // fact: 1/7 + 0.5/7 beats top's 1/6; message: 1/8 + 0.1/6 does not.
+        Assert.Equal(["fact", "top", "message"], hits.Select(h => h.Memory.Id));
+        Assert.Equal((1.0 / 7 + 0.5 / 7) / (1.5 / 6), hits[0].Score, 9);
+        Assert.Contains("vector #2 cos=0.8 weight 0.5", hits[0].Explanation, StringComparison.Ordinal);
+        Assert.Contains("vector #1 cos=0.9 weight 0.1", hits[2].Explanation, StringComparison.Ordinal);
     }
 
     [Fact]

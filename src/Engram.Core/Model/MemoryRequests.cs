@@ -104,6 +104,8 @@ public sealed record StoreStats
     public long QueuePending { get; init; }
     public long QueueFailed { get; init; }
     public long Embeddings { get; init; }
+    /// <summary>Current memories waiting for a vector (stored since the last embedding pass, or edited).</summary>
+    public long PendingEmbeddings { get; init; }
     public long StoreBytes { get; init; }
     public string Location { get; init; } = "";
 }

@@ -17,6 +17,14 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
     public sealed record Signal(string Name, string ScoreLabel, IReadOnlyList<(Memory Memory, double Raw)> Ranked)
     {
         public IReadOnlyDictionary<string, string>? Notes { get; init; }
+
+        /// <summary>How much this signal's reciprocal ranks count (Search:VectorWeight for vectors; 1 for text).</summary>
+        public double Weight { get; init; } = 1;
+
+        /// <summary>The weight for conversation messages, when it differs (Search:MessageVectorWeight for vectors).</summary>
+        public double? MessageWeight { get; init; }
+
+        public double WeightFor(Memory memory) => memory.Kind == MemoryKind.Message && MessageWeight is { } w ? w : Weight;
     }
 
     public IReadOnlyList<SearchHit> Fuse(IReadOnlyList<Signal> signals, int limit)
@@ -27,21 +35,26 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
         var fused = new Dictionary<string, Candidate>(StringComparer.Ordinal);
         foreach (var signal in active)
         {
-            for (var rank = 0; rank < signal.Ranked.Count; rank++)
+            var rank = 0;
+            for (var position = 0; position < signal.Ranked.Count; position++)
             {
-                var (memory, raw) = signal.Ranked[rank];
+                var (memory, raw) = signal.Ranked[position];
+                // Equal scores share a rank, so recency and importance, not list order, settle a tie.
+                if (position > 0 && raw != signal.Ranked[position - 1].Raw) rank = position;
                 if (!fused.TryGetValue(memory.Id, out var c))
                 {
                     c = new Candidate(memory);
                     fused[memory.Id] = c;
                 }
-                c.Rrf += 1.0 / (options.RrfK + rank + 1);
+                var weight = signal.WeightFor(memory);
+                c.Rrf += weight / (options.RrfK + rank + 1);
                 var note = signal.Notes?.GetValueOrDefault(memory.Id) is { } n ? $" ({n})" : "";
-                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={Score(raw)}{note}"));
+                var weighted = weight == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" weight {weight:0.##}");
+                c.Parts.Add(string.Create(CultureInfo.InvariantCulture, $"{signal.Name} #{rank + 1} {signal.ScoreLabel}={Score(raw)}{note}{weighted}"));
             }
         }
 
-        var best = active.Count * (1.0 / (options.RrfK + 1));
+        var best = active.Sum(s => Math.Max(s.Weight, s.MessageWeight ?? 0)) / (options.RrfK + 1);
         var now = time.GetUtcNow();
         var hits = new List<SearchHit>(fused.Count);
         foreach (var c in fused.Values)

@@ -9,8 +9,18 @@ public sealed record SearchOptions
     public double RecencyWeight { get; init; } = 0.1;
     /// <summary>How much importance (0-1, default 0.5) moves a score: a factor between 1 - w/2 and 1 + w/2.</summary>
     public double ImportanceWeight { get; init; } = 0.2;
-    /// <summary>The k of reciprocal rank fusion: higher flattens the advantage of the top ranks.</summary>
-    public int RrfK { get; init; } = 60;
+    /// <summary>
+    /// The k of reciprocal rank fusion: higher flattens the advantage of the top ranks. 5, chosen with the
+    /// vector weights on LoCoMo conversations 0-4 and the recall set's tuning split (docs/benchmarks.md).
+    /// </summary>
+    public int RrfK { get; init; } = 5;
+    /// <summary>How much the vector ranking counts in the fusion, against 1 for the text ranking.</summary>
+    public double VectorWeight { get; init; } = 3;
+    /// <summary>
+    /// The vector weight for conversation messages (kind message): a bare chat turn is a weaker dense match
+    /// than a self-contained fact or observation, so it counts for less.
+    /// </summary>
+    public double MessageVectorWeight { get; init; } = 0.2;
     /// <summary>Candidates taken from each signal before fusion, as a multiple of the requested limit.</summary>
     public int CandidateMultiplier { get; init; } = 5;
     /// <summary>Lower bound on candidates per signal.</summary>
@@ -34,6 +44,8 @@ public sealed record SearchOptions
         Require(RecencyWeight is >= 0 and <= 1, "Search:RecencyWeight", "a number from 0 to 1");
         Require(ImportanceWeight is >= 0 and <= 1, "Search:ImportanceWeight", "a number from 0 to 1");
         Require(RrfK >= 1, "Search:RrfK", "a whole number of at least 1");
+        Require(VectorWeight is >= 0 and <= 10, "Search:VectorWeight", "a number from 0 to 10");
+        Require(MessageVectorWeight is >= 0 and <= 10, "Search:MessageVectorWeight", "a number from 0 to 10");
         Require(CandidateMultiplier >= 1, "Search:CandidateMultiplier", "a whole number of at least 1");
         Require(MinCandidates >= 1, "Search:MinCandidates", "a whole number of at least 1");
         Require(SpeakerBoost is >= 0 and <= 10, "Search:SpeakerBoost", "a number from 0 to 10");

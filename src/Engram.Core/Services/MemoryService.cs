@@ -8,7 +8,7 @@ using Microsoft.Extensions.AI;
 namespace Engram.Core.Services;
 
 /// <summary>The embedded <see cref="IMemoryService"/>: validation, ids, history and ranking over an <see cref="IMemoryStore"/>.</summary>
-public sealed class MemoryService : IMemoryService
+public sealed partial class MemoryService : IMemoryService
 {
     /// <summary>Longest content accepted for one memory, in characters.</summary>
     public const int MaxContentLength = 100_000;
@@ -16,26 +16,32 @@ public sealed class MemoryService : IMemoryService
     private readonly IMemoryStore _store;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embeddings;
     private readonly string _embeddingModel;
+    private readonly int _embeddingDimensions;
     private readonly TimeProvider _time;
     private readonly MemoryId _ids;
     private readonly HybridRanker _ranker;
     private readonly SearchOptions _search;
 
     private readonly IChatClient? _chat;
+    private readonly bool _embedOnWrite;
+    private bool _vectorsExist;
 
     public MemoryService(
         IMemoryStore store,
         SearchOptions? search = null,
         IEmbeddingGenerator<string, Embedding<float>>? embeddings = null,
         TimeProvider? time = null,
-        IChatClient? chat = null)
+        IChatClient? chat = null,
+        bool embedOnWrite = true)
     {
         _chat = chat;
+        _embedOnWrite = embedOnWrite;
         _store = store;
         _search = search ?? new SearchOptions();
         _search.Validate();
         _embeddings = embeddings;
         _embeddingModel = embeddings?.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "default";
+        _embeddingDimensions = embeddings?.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions ?? 0;
         _time = time ?? TimeProvider.System;
         _ids = new MemoryId(_time);
         _ranker = new HybridRanker(_search, _time);
@@ -123,7 +129,7 @@ public sealed class MemoryService : IMemoryService
             };
             var history = NewHistory(memory, HistoryEvent.Add, request.Actor, null, text, null);
             var (stored, inserted) = await _store.InsertAsync(memory, history, cancellationToken);
-            if (inserted) await EmbedAsync(stored, cancellationToken);
+            if (inserted && _embedOnWrite) await EmbedAsync(stored, cancellationToken);
             results.Add(new AddedMemory(stored, inserted ? AddOutcome.Added : AddOutcome.Duplicate));
         }
         return new AddResult(results);
@@ -223,13 +229,13 @@ public sealed class MemoryService : IMemoryService
                 Notes = text.Where(t => t.Note is not null).ToDictionary(t => t.Memory.Id, t => t.Note!, StringComparer.Ordinal),
             });
         }
-        if (_embeddings is not null)
+        if (_embeddings is not null && await VectorsExistAsync(cancellationToken))
         {
-            // A provider that is down costs the vector signal, not the search: full text still answers.
+            // A provider that is down (or a model that cannot load) costs the vector signal, not the search.
             ReadOnlyMemory<float>? vector = null;
             try
             {
-                vector = await _embeddings.GenerateVectorAsync(request.Query, cancellationToken: cancellationToken);
+                vector = await _embeddings.GenerateVectorAsync(request.Query, EmbeddingPurpose.Query, cancellationToken);
             }
             catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -238,7 +244,7 @@ public sealed class MemoryService : IMemoryService
             if (vector is { } v)
             {
                 var dense = await _store.SearchVectorAsync(v, _embeddingModel, request.Filter, pool, cancellationToken);
-                signals.Add(new HybridRanker.Signal("vector", "cos", dense));
+                signals.Add(new HybridRanker.Signal("vector", "cos", dense) { Weight = _search.VectorWeight, MessageWeight = _search.MessageVectorWeight });
             }
         }
 
@@ -283,7 +289,7 @@ public sealed class MemoryService : IMemoryService
         };
         var history = NewHistory(updated, HistoryEvent.Update, update.Actor, existing.Content, content, update.Reason);
         await _store.UpdateAsync(updated, history, cancellationToken);
-        if (content != existing.Content) await EmbedAsync(updated, cancellationToken);
+        if (content != existing.Content && _embedOnWrite) await EmbedAsync(updated, cancellationToken);
         return updated;
     }
 
@@ -318,50 +324,6 @@ public sealed class MemoryService : IMemoryService
         NewValue = newValue,
         Reason = Blank(reason) is { } text ? Privacy.PrivacyFilter.Apply(text) : null,
     };
-
-    /// <summary>
-    /// Memories whose vector is missing or came from another model or size: counted (<paramref name="apply"/> false)
-    /// or embedded again with the configured generator (after a change of Embeddings:Model or Dimensions).
-    /// </summary>
-    public async Task<(int Missing, int Embedded, string Model, int Dimensions)> ReembedAsync(string tenant, bool apply, CancellationToken cancellationToken = default)
-    {
-        if (_embeddings is null) throw new EngramException("no embedding provider is configured (Embeddings:Provider is none), so there is nothing to embed with");
-        // One probe tells the size this model produces now.
-        var probe = await _embeddings.GenerateVectorAsync("dimension probe", cancellationToken: cancellationToken);
-        var missing = new List<Memory>();
-        await foreach (var memory in _store.ListMissingEmbeddingsAsync(tenant, _embeddingModel, probe.Length, cancellationToken)) missing.Add(memory);
-        var embedded = 0;
-        if (apply)
-        {
-            foreach (var memory in missing)
-            {
-                LastEmbeddingError = null;
-                await EmbedAsync(memory, cancellationToken);
-                if (LastEmbeddingError is not null) throw new EngramException($"embedding stopped after {embedded} of {missing.Count} memories: {LastEmbeddingError}");
-                embedded++;
-            }
-        }
-        return (missing.Count, embedded, _embeddingModel, probe.Length);
-    }
-
-    /// <summary>The last embedding failure (provider down, bad key); the memory was kept, searchable by text.</summary>
-    public string? LastEmbeddingError { get; private set; }
-
-    private async Task EmbedAsync(Memory memory, CancellationToken cancellationToken)
-    {
-        if (_embeddings is null) return;
-        var text = memory.Title is null ? memory.Content : memory.Title + "\n" + memory.Content;
-        try
-        {
-            var vector = await _embeddings.GenerateVectorAsync(text, cancellationToken: cancellationToken);
-            await _store.SetEmbeddingAsync(memory.Id, _embeddingModel, vector, cancellationToken);
-        }
-        catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            // The memory is stored already; without a vector it is still found by its words.
-            LastEmbeddingError = ex.Message;
-        }
-    }
 
     /// <summary>
     /// Every memory's text passes the privacy filter here, whatever its way in (CLI, REST, MCP, hooks, import):

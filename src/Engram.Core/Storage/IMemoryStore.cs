@@ -53,11 +53,36 @@ public interface IMemoryStore : IAsyncDisposable
     /// <summary>Stores (or replaces) the embedding of a memory.</summary>
     Task SetEmbeddingAsync(string memoryId, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores (or replaces) several embeddings; a store may write them in one transaction.</summary>
+    async Task SetEmbeddingsAsync(IReadOnlyList<(string MemoryId, ReadOnlyMemory<float> Vector)> vectors, string model, CancellationToken cancellationToken = default)
+    {
+        foreach (var (id, vector) in vectors) await SetEmbeddingAsync(id, model, vector, cancellationToken);
+    }
+
     /// <summary>Nearest memories by cosine similarity among those with an embedding of this model.</summary>
     Task<IReadOnlyList<(Memory Memory, double Similarity)>> SearchVectorAsync(ReadOnlyMemory<float> query, string model, MemoryFilter filter, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Current memories of the tenant without an embedding of this model and size (none, or another model's).</summary>
     IAsyncEnumerable<Memory> ListMissingEmbeddingsAsync(string tenant, string model, int dimensions, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Current memories of any tenant that wait for a vector (new, or text changed since), oldest first:
+    /// what the worker embeds in batches. Stores that do not track this answer with the default tenant's
+    /// memories that have no vector of <paramref name="model"/>.
+    /// </summary>
+    async Task<IReadOnlyList<Memory>> ListPendingEmbeddingsAsync(string model, int dimensions, int limit, CancellationToken cancellationToken = default)
+    {
+        var pending = new List<Memory>();
+        await foreach (var memory in ListMissingEmbeddingsAsync(MemoryScope.DefaultTenant, model, dimensions, cancellationToken))
+        {
+            pending.Add(memory);
+            if (pending.Count == limit) break;
+        }
+        return pending;
+    }
+
+    /// <summary>Whether any memory has a vector of this model (a one-shot search loads no model when none has).</summary>
+    Task<bool> HasEmbeddingsAsync(string model, CancellationToken cancellationToken = default) => Task.FromResult(true);
 
     /// <summary>Adds each batch's count to its memory's access count and moves its last access forward.</summary>
     Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default);

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of the solution: unit tests, the store conformance suite on real SQLite files,
-# and the CLI tests that run the real engram executable. Ends with one "N passed, N failed" line.
+# Runs every test of the solution: unit tests, the store conformance suite on real SQLite files and on a
+# throwaway PostgreSQL server (started here, removed at the end), and the CLI tests that run the real
+# engram executable. Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")"
 dotnet build Engram.slnx -c Release -warnaserror || exit 1
+. tests/postgres-server.sh
+trap postgres_stop EXIT
+trap 'exit 130' INT TERM
+postgres_start || exit 1
 log=$(mktemp)
 dotnet test Engram.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -30,6 +30,16 @@ public sealed partial class PostgresMemoryStore
             return changes;
         }, cancellationToken);
 
+    public Task<IReadOnlyList<string>> ListTenantsAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<string>>(async connection =>
+        {
+            await using var command = Command(connection, null, "SELECT tenant FROM memories UNION SELECT tenant FROM history ORDER BY 1 COLLATE \"C\"");
+            var tenants = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) tenants.Add(reader.GetString(0));
+            return tenants;
+        }, cancellationToken);
+
     public Task<long> LatestChangeSeqAsync(CancellationToken cancellationToken = default) =>
         ReadAsync(async connection =>
         {

@@ -17,6 +17,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "cluster") return await ClusterLoadBenchmark.RunAsync(args);
         if (args.Length > 0 && args[0] == "recall")
         {
             return await RecallBenchmark.RunAsync(Option(args, "--data", Path.Combine(AppContext.BaseDirectory, "Data", "recall.json")));

@@ -8,7 +8,9 @@ internal static class AgentCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("process", "engram process [--json]", "process captured events now (observations, summaries), then exit", [], ["json"], 0, ProcessAsync),
+        new("process", "engram process [--retry] [--json]",
+            "process captured events now (observations, summaries), then exit; --retry first puts events set aside after failures back in the queue",
+            [], ["retry", "json"], 0, ProcessAsync),
         new("context", "engram context [--project KEY] [--cwd DIR] [--json]", "print what a new session in this project would be told",
             ["project", "cwd"], ["json"], 0, ContextAsync),
         new("worker", "engram worker", "run the background worker until idle (started by hooks; single instance)", [], [], 0, WorkerAsync),
@@ -48,6 +50,7 @@ internal static class AgentCommands
     private static async Task<int> ProcessAsync(CommandLine line, CancellationToken cancellationToken)
     {
         await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
+        var retried = line.Has("retry") ? await runtime.Queue.RetryFailedAsync(cancellationToken) : 0;
         var result = await AgentRuntime.Runner(runtime).DrainAsync(null, cancellationToken);
         var (pending, failed) = await runtime.Queue.CountAsync(cancellationToken);
         if (line.Json)
@@ -55,6 +58,7 @@ internal static class AgentCommands
             Output.Json(w =>
             {
                 w.WriteStartObject();
+                w.WriteNumber("retried", retried);
                 w.WriteNumber("ingested", result.Ingested);
                 w.WriteNumber("processed", result.Processed);
                 w.WriteNumber("failed_attempts", result.Failed);
@@ -65,8 +69,8 @@ internal static class AgentCommands
         }
         else
         {
-            Output.Line($"processed {result.Processed} event(s)" + (result.Failed > 0 ? $", {result.Failed} failed attempt(s) (see {runtime.Home.LogsFolder})" : "")
-                + (failed > 0 ? $"; {failed} event(s) set aside after repeated failures" : ""));
+            Output.Line((retried > 0 ? $"retried {retried} set-aside event(s); " : "") + $"processed {result.Processed} event(s)" + (result.Failed > 0 ? $", {result.Failed} failed attempt(s) (see {runtime.Home.LogsFolder})" : "")
+                + (failed > 0 ? $"; {failed} event(s) set aside (engram doctor lists them)" : ""));
         }
         return 0;
     }

@@ -96,6 +96,17 @@ internal static class InstallCommands
         if (command is not null && verb == "installed") Output.Line($"hooks run: {command} hook claude-code <event>");
     }
 
+    /// <summary>Entries under the home that group or others can read (memories, logs and captured events are private).</summary>
+    private static IEnumerable<string> OpenToOthers(EngramHome home)
+    {
+        if (!Directory.Exists(home.Root)) yield break;
+        if (Core.OwnerOnly.IsOpenToOthers(home.Root)) yield return home.Root;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(home.Root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }))
+        {
+            if (Core.OwnerOnly.IsOpenToOthers(entry)) yield return entry;
+        }
+    }
+
     private static async Task<int> DoctorAsync(CommandLine line, CancellationToken cancellationToken)
     {
         var home = EngramHome.Resolve();
@@ -103,6 +114,12 @@ internal static class InstallCommands
         void Check(string name, bool ok, string detail) => checks.Add((name, ok, detail));
 
         Check("home", true, home.Root);
+        // Before the store opens: opening tightens Engram's own folders and database, and this reports what was found.
+        var open = OpenToOthers(home).ToList();
+        Check("permissions", open.Count == 0, open.Count == 0
+            ? "home and its files are readable by you only"
+            : $"readable by other users: {string.Join(", ", open.Take(5))}{(open.Count > 5 ? $" and {open.Count - 5} more" : "")} (fix: chmod -R go-rwx {home.Root})");
+
         EngramRuntime? runtime = null;
         try
         {
@@ -111,7 +128,11 @@ internal static class InstallCommands
             var stats = await runtime.Store.GetStatsAsync(Core.Model.MemoryScope.DefaultTenant, cancellationToken);
             Check("store", true, $"{stats.Location}: {stats.CurrentMemories} memories, {Output.Size(stats.StoreBytes)}");
             Check("queue", stats.QueueFailed == 0,
-                $"{stats.QueuePending} event(s) waiting, {stats.QueueFailed} set aside after failing" + (stats.QueueFailed > 0 ? " (see the log)" : ""));
+                $"{stats.QueuePending} event(s) waiting, {stats.QueueFailed} set aside" + (stats.QueueFailed > 0 ? " (retry with: engram process --retry)" : ""));
+            foreach (var failed in await runtime.Queue.ListFailedAsync(5, cancellationToken))
+            {
+                Check("set aside", false, $"#{failed.Seq} {failed.Kind} at {Output.Time(failed.EnqueuedAt)}: {failed.LastError}");
+            }
             var provider = EngramRuntime.ResolveProvider(runtime.Settings.Llm);
             Check("llm", true, provider == "none"
                 ? $"offline (Llm:Provider {runtime.Settings.Llm.Provider}): observations and facts are extracted without a model"

@@ -299,6 +299,7 @@ internal static class MemoryCommands
     {
         await using var runtime = await OpenAsync(cancellationToken);
         var stats = await runtime.Store.GetStatsAsync(line.Value("tenant") ?? MemoryScope.DefaultTenant, cancellationToken);
+        var setAside = await runtime.Queue.ListFailedAsync(20, cancellationToken);
         var usage = await runtime.Store.Usage.UsageSinceAsync(DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-6)), cancellationToken);
         if (line.Json)
         {
@@ -320,6 +321,18 @@ internal static class MemoryCommands
                     });
                 }
                 node["llm_usage"] = rows;
+                var failedRows = new System.Text.Json.Nodes.JsonArray();
+                foreach (var f in setAside)
+                {
+                    failedRows.Add(new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["seq"] = f.Seq,
+                        ["kind"] = f.Kind,
+                        ["enqueued_at"] = f.EnqueuedAt.ToString("O", CultureInfo.InvariantCulture),
+                        ["error"] = f.LastError,
+                    });
+                }
+                node["set_aside"] = failedRows;
                 node.WriteTo(w);
             });
             return 0;
@@ -329,7 +342,11 @@ internal static class MemoryCommands
         text.AppendLine(CultureInfo.InvariantCulture, $"memories:  {stats.CurrentMemories} current, {stats.Memories - stats.CurrentMemories} superseded, {stats.HistoryEntries} history entries");
         text.AppendLine(CultureInfo.InvariantCulture, $"by kind:   {(stats.ByKind.Count == 0 ? "-" : string.Join(", ", stats.ByKind.Select(kv => $"{kv.Key} {kv.Value}")))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"by project: {(stats.ByProject.Count == 0 ? "-" : string.Join(", ", stats.ByProject.Select(kv => $"{(kv.Key.Length == 0 ? "(none)" : kv.Key)} {kv.Value}")))}");
-        text.Append(CultureInfo.InvariantCulture, $"queue:     {stats.QueuePending} pending, {stats.QueueFailed} failed");
+        text.Append(CultureInfo.InvariantCulture, $"queue:     {stats.QueuePending} pending, {stats.QueueFailed} set aside");
+        foreach (var failed in setAside.Take(5))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n  set aside #{failed.Seq} {failed.Kind}: {failed.LastError}");
+        }
         if (usage.Count == 0)
         {
             text.Append("\nllm:       no calls in the last 7 days");

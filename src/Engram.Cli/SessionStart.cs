@@ -12,7 +12,7 @@ namespace Engram.Cli;
 /// </summary>
 internal static class SessionStart
 {
-    private static readonly TimeSpan ProcessingBudget = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ProcessingBudget = TimeSpan.FromSeconds(2.5);
 
     public static async Task WriteContextAsync(EngramHome home, byte[]? rawPayload, HookLog log)
     {
@@ -22,8 +22,14 @@ internal static class SessionStart
             var cwd = payload?.Cwd is { Length: > 0 } c && Directory.Exists(c) ? c : Environment.CurrentDirectory;
             await using var runtime = await EngramRuntime.OpenAsync(home);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
-            var drained = await AgentRuntime.Runner(runtime).DrainAsync(ProcessingBudget, timeout.Token);
-            if (drained.BudgetExhausted) log.Info("session-start", $"processed {drained.Processed} event(s); the rest is left to the worker");
+            // The drain writes, and a writer in another process may hold the lock for longer than the whole
+            // budget (SQLite's busy wait cannot be cancelled): past the budget the context is read without it.
+            var drain = Task.Run(() => AgentRuntime.Runner(runtime).DrainAsync(ProcessingBudget, timeout.Token));
+            var finished = await Task.WhenAny(drain, Task.Delay(ProcessingBudget + TimeSpan.FromMilliseconds(300))) == drain;
+            _ = drain.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            if (!finished) log.Info("session-start", "the store stayed busy; the context is built from what was already processed");
+            else if (drain.IsFaulted) log.Error("session-start", $"processing before the context failed ({drain.Exception!.GetBaseException().Message}); the context is built from what was already processed");
+            else if (drain.IsCompletedSuccessfully && drain.Result.BudgetExhausted) log.Info("session-start", $"processed {drain.Result.Processed} event(s); the rest is left to the worker");
             var context = await AgentRuntime.ContextAsync(runtime, cwd, null, timeout.Token);
             if (context.Length == 0) return;
             using var stdout = Console.OpenStandardOutput();

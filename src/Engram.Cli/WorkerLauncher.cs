@@ -17,10 +17,12 @@ internal static class WorkerLauncher
     /// <summary>Takes the worker lock, or returns null when another process holds it.</summary>
     public static FileStream? TryAcquire(EngramHome home)
     {
-        Directory.CreateDirectory(home.Root);
+        Engram.Core.OwnerOnly.CreateDirectory(home.Root);
         try
         {
-            return new FileStream(LockPath(home), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var options = Core.OwnerOnly.NewFile(FileMode.OpenOrCreate, FileAccess.ReadWrite);
+            options.Share = FileShare.None;
+            return new FileStream(LockPath(home), options);
         }
         catch (IOException)
         {

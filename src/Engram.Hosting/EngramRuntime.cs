@@ -45,6 +45,8 @@ public sealed class EngramRuntime : IAsyncDisposable
     public static async Task<EngramRuntime> OpenAsync(EngramHome home, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var settings = SettingsLoader.Load(home);
+        // Homes made by earlier versions were open to other users; Engram's own folders are tightened here.
+        foreach (var folder in new[] { home.Root, home.LogsFolder, Path.Combine(home.Root, "spool") }) OwnerOnly.Restrict(folder);
         var store = OpenStore(settings.Storage, home, time);
         try
         {
@@ -59,7 +61,21 @@ public sealed class EngramRuntime : IAsyncDisposable
         return new EngramRuntime(home, settings, store, store.Queue, new MemoryService(store, settings.Search, Embeddings(settings.Embeddings), time, chat)) { Chat = chat };
     }
 
-    public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? _remote?.DisposeAsync() ?? ValueTask.CompletedTask;
+    /// <summary>How long closing waits to write the last search hits; past it they are dropped (soft statistics).</summary>
+    private static readonly TimeSpan AccessFlushBudget = TimeSpan.FromMilliseconds(300);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Memory is MemoryService service && service.Access.Pending > 0)
+        {
+            // A writer in another process may hold the lock: never let closing wait on it for long.
+            var flush = Task.Run(() => service.Access.FlushAsync(CancellationToken.None));
+            await Task.WhenAny(flush, Task.Delay(AccessFlushBudget));
+            _ = flush.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+        if (_store is not null) await _store.DisposeAsync();
+        else if (_remote is not null) await _remote.DisposeAsync();
+    }
 
     private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, IEngramStore store, LlmSettings settings, TimeProvider? time) =>
         chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store.Usage, ResolveProvider(settings), settings.DailyTokenBudget, time);

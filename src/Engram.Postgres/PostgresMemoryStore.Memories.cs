@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Engram.Core;
 using Engram.Core.Model;
+using Engram.Core.Storage;
 using Npgsql;
 
 namespace Engram.Postgres;
@@ -129,18 +130,22 @@ public sealed partial class PostgresMemoryStore
         while (await reader.ReadAsync(cancellationToken)) yield return PostgresRows.ReadHistory(reader);
     }
 
-    public Task RecordAccessAsync(IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default)
     {
-        if (ids.Count == 0) return Task.CompletedTask;
-        // Rows are locked in id order, so two of these never deadlock each other.
-        var sorted = ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (accesses.Count == 0) return Task.CompletedTask;
+        // One statement for the batch; rows are locked in id order, so two flushes never deadlock each other.
+        var batch = accesses.GroupBy(a => a.Id, StringComparer.Ordinal)
+            .Select(g => (Id: g.Key, Count: g.Sum(a => a.Count), At: g.Max(a => a.LastAt).ToUnixTimeMilliseconds()))
+            .OrderBy(a => a.Id, StringComparer.Ordinal).ToArray();
         return WriteAsync(async (connection, transaction) =>
         {
             await using var command = Command(connection, transaction,
-                "UPDATE memories m SET access_count = m.access_count + 1, last_accessed_at = @at " +
-                "FROM (SELECT seq FROM memories WHERE id = ANY(@ids) ORDER BY id FOR UPDATE) l WHERE m.seq = l.seq");
-            command.Parameters.AddWithValue("ids", sorted);
-            command.Parameters.AddWithValue("at", at.ToUnixTimeMilliseconds());
+                "UPDATE memories m SET access_count = m.access_count + b.n, last_accessed_at = greatest(coalesce(m.last_accessed_at, 0), b.at) " +
+                "FROM (SELECT u.id, u.n, u.at FROM unnest(@ids, @counts, @ats) AS u(id, n, at) " +
+                "JOIN memories l ON l.id = u.id ORDER BY u.id FOR UPDATE OF l) b WHERE m.id = b.id");
+            command.Parameters.AddWithValue("ids", batch.Select(a => a.Id).ToArray());
+            command.Parameters.AddWithValue("counts", batch.Select(a => (long)a.Count).ToArray());
+            command.Parameters.AddWithValue("ats", batch.Select(a => a.At).ToArray());
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken, history: false);
     }

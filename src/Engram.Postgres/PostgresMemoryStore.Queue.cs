@@ -22,6 +22,36 @@ public sealed partial class PostgresMemoryStore
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken, history: false);
 
+    public Task<bool> QuarantineAsync(QueuedEvent queuedEvent, string reason, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = Command(connection, transaction,
+                "INSERT INTO queue (tenant, kind, dedupe_key, payload, enqueued_at, session_key, state, attempts, last_error) " +
+                "VALUES (@tenant, @kind, @key, @payload, @at, @session, 'failed', 1, @error) ON CONFLICT (dedupe_key) DO NOTHING");
+            PostgresRows.Text(command.Parameters, "session", queuedEvent.SessionKey);
+            command.Parameters.AddWithValue("tenant", queuedEvent.Tenant);
+            command.Parameters.AddWithValue("kind", queuedEvent.Kind);
+            PostgresRows.Text(command.Parameters, "key", queuedEvent.DedupeKey);
+            command.Parameters.AddWithValue("payload", PostgresRows.Clean(queuedEvent.Payload));
+            command.Parameters.AddWithValue("at", queuedEvent.EnqueuedAt == default ? NowMs() : queuedEvent.EnqueuedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("error", PostgresRows.Clean(reason));
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken, history: false);
+
+    public Task<IReadOnlyList<QueuedEvent>> ListFailedAsync(int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<QueuedEvent>>(async connection =>
+        {
+            await using var command = Command(connection, null, $"SELECT {QueueColumns} FROM queue WHERE state = 'failed' ORDER BY seq DESC LIMIT @limit");
+            command.Parameters.AddWithValue("limit", limit);
+            var events = new List<QueuedEvent>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) events.Add(ReadEvent(reader));
+            return events;
+        }, cancellationToken);
+
+    public Task<int> RetryFailedAsync(CancellationToken cancellationToken = default) =>
+        ExecuteAsync("UPDATE queue SET state = 'pending', attempts = 0, claimed_by = NULL, claimed_until = NULL WHERE state = 'failed'", _ => { }, cancellationToken);
+
     /// <summary>
     /// Leases the oldest pending events whose lease is free or ran out. SKIP LOCKED lets workers on other
     /// servers claim at the same moment without waiting on, or taking, each other's rows.

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Engram.Core;
 using Engram.Core.Model;
+using Engram.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Engram.Sqlite;
@@ -135,22 +136,25 @@ public sealed partial class SqliteMemoryStore
         while (await reader.ReadAsync(cancellationToken)) yield return SqliteRows.ReadHistory(reader);
     }
 
-    public Task RecordAccessAsync(IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default)
     {
-        if (ids.Count == 0) return Task.CompletedTask;
+        if (accesses.Count == 0) return Task.CompletedTask;
         return WriteAsync(async (connection, transaction) =>
         {
-            using var command = Command(connection, transaction, "");
-            var names = new List<string>(ids.Count);
-            foreach (var id in ids)
+            using var command = Command(connection, transaction,
+                "UPDATE memories SET access_count = access_count + @count, last_accessed_at = max(coalesce(last_accessed_at, 0), @at) WHERE id = @id");
+            var id = command.Parameters.Add("@id", Microsoft.Data.Sqlite.SqliteType.Text);
+            var count = command.Parameters.Add("@count", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var at = command.Parameters.Add("@at", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var changed = 0;
+            foreach (var access in accesses)
             {
-                var name = "@id" + names.Count;
-                names.Add(name);
-                command.Parameters.AddWithValue(name, id);
+                id.Value = access.Id;
+                count.Value = access.Count;
+                at.Value = access.LastAt.ToUnixTimeMilliseconds();
+                changed += await command.ExecuteNonQueryAsync(cancellationToken);
             }
-            command.CommandText = $"UPDATE memories SET access_count = access_count + 1, last_accessed_at = @at WHERE id IN ({string.Join(", ", names)})";
-            command.Parameters.AddWithValue("@at", at.ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            return changed;
         }, cancellationToken);
     }
 

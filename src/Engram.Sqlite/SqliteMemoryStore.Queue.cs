@@ -18,6 +18,42 @@ public sealed partial class SqliteMemoryStore
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken);
 
+    public Task<bool> QuarantineAsync(QueuedEvent queuedEvent, string reason, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "INSERT OR IGNORE INTO queue (tenant, kind, dedupe_key, payload, enqueued_at, session_key, state, attempts, last_error) " +
+                "VALUES (@tenant, @kind, @key, @payload, @at, @session, 'failed', 1, @error)");
+            command.Parameters.AddWithValue("@session", (object?)queuedEvent.SessionKey ?? DBNull.Value);
+            command.Parameters.AddWithValue("@tenant", queuedEvent.Tenant);
+            command.Parameters.AddWithValue("@kind", queuedEvent.Kind);
+            command.Parameters.AddWithValue("@key", (object?)queuedEvent.DedupeKey ?? DBNull.Value);
+            command.Parameters.AddWithValue("@payload", queuedEvent.Payload);
+            command.Parameters.AddWithValue("@at", queuedEvent.EnqueuedAt == default ? NowMs() : queuedEvent.EnqueuedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("@error", reason);
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<QueuedEvent>> ListFailedAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {QueueColumns} FROM queue WHERE state = 'failed' ORDER BY seq DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@limit", limit);
+        var events = new List<QueuedEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) events.Add(ReadEvent(reader));
+        return events;
+    }
+
+    public Task<int> RetryFailedAsync(CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "UPDATE queue SET state = 'pending', attempts = 0, claimed_by = NULL, claimed_until = NULL WHERE state = 'failed'");
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
     public Task<IReadOnlyList<QueuedEvent>> ClaimAsync(int max, TimeSpan lease, string worker, CancellationToken cancellationToken = default) =>
         WriteAsync<IReadOnlyList<QueuedEvent>>(async (connection, transaction) =>
         {

@@ -1,3 +1,4 @@
+using Engram.Core;
 using Engram.Core.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -48,10 +49,67 @@ public sealed partial class SqliteMemoryStore : IEngramStore, IEventQueue
     {
         if (_initialized) return;
         var folder = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        if (!string.IsNullOrEmpty(folder)) OwnerOnly.CreateDirectory(folder);
+        if (!File.Exists(Path)) await CreateAsync(cancellationToken);
+        else if (new FileInfo(Path).Length == 0 && !(new FileInfo(Path + "-wal") is { Exists: true, Length: > 0 }))
+        {
+            // Engram creates a database whole (see CreateAsync), so an empty file was truncated: starting
+            // over in it would hide the loss.
+            throw new EngramException($"the database {Path} is empty (0 bytes): it was truncated or replaced. Restore it from a backup, or move it aside to start a new store");
+        }
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" }) OwnerOnly.Restrict(file);
         await using var connection = await OpenRawAsync(cancellationToken);
         await SqliteMigrator.MigrateAsync(connection, Path, cancellationToken);
         _initialized = true;
+    }
+
+    /// <summary>
+    /// Makes a new database beside its final name, owner-only, with the schema in place, and moves it in
+    /// unless another process was first. The file is never seen empty, and SQLite gives its WAL and shared
+    /// memory files the same permissions.
+    /// </summary>
+    private async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        var temp = $"{Path}.new-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            File.Open(temp, OwnerOnly.NewFile()).Dispose();
+            var builder = new SqliteConnectionStringBuilder(_connectionString) { DataSource = temp, Pooling = false };
+            await using (var connection = new SqliteConnection(builder.ToString()))
+            {
+                await connection.OpenAsync(cancellationToken);
+                await SqliteMigrator.MigrateAsync(connection, temp, cancellationToken);
+            }
+            try
+            {
+                File.Move(temp, Path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(Path))
+            {
+                // Another process created it first; use theirs.
+            }
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, Path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EngramException($"could not create the database {Path}: {ex.Message}", ex);
+        }
+        finally
+        {
+            foreach (var leftover in new[] { temp, temp + "-wal", temp + "-shm", temp + "-journal" })
+            {
+                try
+                {
+                    File.Delete(leftover);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
     }
 
     public ValueTask DisposeAsync()

@@ -18,7 +18,11 @@ public sealed class EngramProcess(string home)
 
     public Dictionary<string, string?> Environment { get; } = new();
 
-    public async Task<ProcessResult> RunWithInputAsync(string? stdin, params string[] args)
+    public Task<ProcessResult> RunWithInputAsync(string? stdin, params string[] args) =>
+        RunWithBytesAsync(stdin is null ? null : Encoding.UTF8.GetBytes(stdin), args);
+
+    /// <summary>Runs engram with these exact bytes on stdin (for payloads that are not valid UTF-8).</summary>
+    public async Task<ProcessResult> RunWithBytesAsync(byte[]? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -42,7 +46,17 @@ public sealed class EngramProcess(string home)
         lock (_running) _running.Add(process);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        if (stdin is not null)
+        {
+            try
+            {
+                await process.StandardInput.BaseStream.WriteAsync(stdin);
+            }
+            catch (IOException)
+            {
+                // The process stopped reading (it may refuse input past its limit); its exit code tells the rest.
+            }
+        }
         process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);

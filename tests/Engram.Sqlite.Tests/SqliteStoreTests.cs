@@ -32,6 +32,17 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public void The_bundled_sqlite_sleeps_in_milliseconds_when_busy()
+    {
+        // A build without HAVE_USLEEP rounds every busy wait up to whole seconds: sqlite3_sleep(1)
+        // then asks the OS for 1000 ms, and concurrent writers stall for seconds (SQLite 3.35.5 from
+        // SQLitePCLRaw 2.0.6 did). sqlite3_sleep returns what it asked for, so this needs no timer.
+        SQLitePCL.Batteries_V2.Init();
+        Assert.Equal(1, NativeSqlite.sqlite3_sleep(1));
+        Assert.True(SQLitePCL.raw.sqlite3_libversion_number() >= 3_045_000, $"SQLite {SQLitePCL.raw.sqlite3_libversion().utf8_to_string()} is older than 3.45");
+    }
+
+    [Fact]
     public async Task Many_stores_on_one_new_file_migrate_and_write_concurrently_without_loss()
     {
         var path = _folder.File("shared.db");
@@ -62,6 +73,47 @@ public sealed class SqliteStoreTests : IDisposable
         var error = await Assert.ThrowsAsync<EngramException>(() => store.InitializeAsync());
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains("not an Engram database", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_new_database_and_its_folder_are_readable_by_their_owner_only()
+    {
+        var path = _folder.File("private/home/engram.db");
+        await using (var store = new SqliteMemoryStore(path))
+        {
+            await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "only mine" });
+            Assert.True(File.Exists(path + "-wal"), "the WAL exists while the store is open");
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+        }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(path)!, "*.new-*"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task An_existing_database_open_to_others_is_tightened_when_opened()
+    {
+        var path = _folder.File("old.db");
+        await using (var store = new SqliteMemoryStore(path)) await store.InitializeAsync();
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+        await using var reopened = new SqliteMemoryStore(path);
+        await reopened.InitializeAsync();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public async Task An_empty_database_file_is_reported_instead_of_silently_becoming_a_new_store()
+    {
+        var path = _folder.File("truncated.db");
+        await File.WriteAllBytesAsync(path, []);
+        await using var store = new SqliteMemoryStore(path);
+        var error = await Assert.ThrowsAsync<EngramException>(() => store.InitializeAsync());
+        Assert.Contains("empty (0 bytes)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(path).Length);
     }
 
     [Fact]
@@ -112,4 +164,11 @@ public sealed class SqliteStoreTests : IDisposable
         // Rankings come best first on both paths.
         Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Score >= p.Second.Score));
     }
+}
+
+/// <summary>The bundled native library itself, for what SQLitePCLRaw does not expose.</summary>
+internal static class NativeSqlite
+{
+    [System.Runtime.InteropServices.DllImport("e_sqlite3")]
+    internal static extern int sqlite3_sleep(int milliseconds);
 }

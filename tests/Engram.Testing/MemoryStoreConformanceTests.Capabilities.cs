@@ -128,6 +128,31 @@ public abstract partial class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public async Task Quarantined_and_failed_events_are_listed_hold_nothing_back_and_come_back_on_retry()
+    {
+        var store = await NewStoreAsync();
+        var queue = store.Queue;
+        Assert.True(await queue.QuarantineAsync(new QueuedEvent { Kind = "hook", DedupeKey = "bad-1", Payload = "{not json" }, "not JSON"));
+        Assert.False(await queue.QuarantineAsync(new QueuedEvent { Kind = "hook", DedupeKey = "bad-1", Payload = "{not json" }, "not JSON"));
+        Assert.True(await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", DedupeKey = "good-1", Payload = "{}" }));
+        var claimed = Assert.Single(await queue.ClaimAsync(10, TimeSpan.FromMinutes(1), "w"));
+        Assert.Equal("good-1", claimed.DedupeKey);
+        await queue.FailAsync(claimed.Seq, "boom", maxAttempts: 1);
+
+        var failed = await queue.ListFailedAsync(10);
+        Assert.Equal(["good-1", "bad-1"], failed.Select(e => e.DedupeKey));
+        Assert.Equal(["boom", "not JSON"], failed.Select(e => e.LastError));
+        Assert.Equal((0, 2), await queue.CountAsync());
+        Assert.Single(await queue.ListFailedAsync(1));
+
+        Assert.Equal(2, await queue.RetryFailedAsync());
+        Assert.Equal((2, 0), await queue.CountAsync());
+        var again = await queue.ClaimAsync(10, TimeSpan.FromMinutes(1), "w");
+        Assert.Equal(["bad-1", "good-1"], again.Select(e => e.DedupeKey));
+        Assert.All(again, e => Assert.Equal(0, e.Attempts));
+    }
+
+    [Fact]
     public async Task Api_keys_are_found_by_hash_listed_and_revoked()
     {
         var store = await NewStoreAsync();

@@ -18,10 +18,10 @@ public sealed class HookLog(string folder)
     {
         try
         {
-            Directory.CreateDirectory(Folder);
+            Engram.Core.OwnerOnly.CreateDirectory(Folder);
             var now = DateTimeOffset.UtcNow;
             var line = $"{now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {level} [{source}] {message.ReplaceLineEndings(" | ")}\n";
-            File.AppendAllText(CurrentFile(now), line);
+            Engram.Core.OwnerOnly.AppendAllText(CurrentFile(now), line);
         }
         catch (IOException)
         {

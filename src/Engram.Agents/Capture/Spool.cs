@@ -48,16 +48,22 @@ public sealed class Spool(string folder)
 
     private void EnsureFolder()
     {
-        if (Directory.Exists(Folder)) return;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(Folder);
-        else Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!Directory.Exists(Folder)) OwnerOnly.CreateDirectory(Folder);
     }
 
     /// <summary>Spooled events, oldest first.</summary>
-    public IEnumerable<SpooledEvent> Read()
+    public IEnumerable<SpooledEvent> Read() => ReadFolder(Folder);
+
+    /// <summary>
+    /// Raw events that versions before 0.9 set aside in <c>spool/rejected</c>: read once more so the worker
+    /// can quarantine them redacted in the queue and delete the raw files.
+    /// </summary>
+    public IEnumerable<SpooledEvent> ReadRejected() => ReadFolder(Path.Combine(Folder, "rejected"));
+
+    private static IEnumerable<SpooledEvent> ReadFolder(string folder)
     {
-        if (!Directory.Exists(Folder)) yield break;
-        foreach (var path in Directory.EnumerateFiles(Folder, "*" + Extension).Order(StringComparer.Ordinal))
+        if (!Directory.Exists(folder)) yield break;
+        foreach (var path in Directory.EnumerateFiles(folder, "*" + Extension).Order(StringComparer.Ordinal))
         {
             byte[] bytes;
             try

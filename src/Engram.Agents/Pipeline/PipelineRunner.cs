@@ -21,40 +21,81 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
     /// <summary>This process, as the queue records its claims: "pid@host".</summary>
     public static string WorkerId { get; } = $"{Environment.ProcessId}@{Environment.MachineName}";
 
+    /// <summary>Longest payload kept with a quarantined event, in characters (enough to see what went wrong).</summary>
+    private const int MaxQuarantinedCharacters = 256 * 1024;
+
+    /// <summary>
+    /// Moves spooled events into the queue, filtered. An event that cannot be read (not JSON, not an event)
+    /// is quarantined in the queue with its reason, redacted, and its file deleted: it never stops the
+    /// events after it, and <c>engram process --retry</c> tries it again after an upgrade.
+    /// </summary>
     public async Task<int> IngestSpoolAsync(CancellationToken cancellationToken)
     {
         var count = 0;
-        foreach (var spooled in spool.Read())
+        foreach (var spooled in spool.Read().Concat(spool.ReadRejected()))
         {
-            // The privacy filter runs here, before anything is written to the database.
-            string envelope;
-            try
+            var (queued, problem) = Prepare(spooled);
+            if (problem is null)
             {
-                envelope = System.Text.Encoding.UTF8.GetString(PayloadSanitizer.Sanitize(spooled.Bytes));
+                await queue.EnqueueAsync(queued, cancellationToken);
             }
-            catch (System.Text.Json.JsonException ex)
+            else
             {
-                log.Error("ingest", $"spool file {spooled.Path} is not valid JSON ({ex.Message}); moved to {SetAside(spooled)}");
-                continue;
+                await queue.QuarantineAsync(queued, problem, cancellationToken);
+                log.Error("ingest", $"event {spooled.Id} set aside: {problem} (engram doctor lists it; engram process --retry tries again)");
             }
-            var captured = CapturedEvent.Parse(envelope);
-            if (captured is null)
-            {
-                log.Error("ingest", $"spool file {spooled.Path} is not a hook event (its payload must be a JSON object); moved to {SetAside(spooled)}");
-                continue;
-            }
-            await queue.EnqueueAsync(new QueuedEvent
-            {
-                Kind = $"{captured.Agent}/{captured.Event}",
-                DedupeKey = "spool:" + captured.Id,
-                Payload = envelope,
-                SessionKey = captured.SessionKey,
-                EnqueuedAt = captured.CapturedAt,
-            }, cancellationToken);
             Spool.Delete(spooled);
             count++;
         }
         return count;
+    }
+
+    /// <summary>The queue kind of an event that could not be read when it was captured.</summary>
+    public const string UnreadableKind = "unreadable";
+
+    /// <summary>A quarantined event retried (after an upgrade): processed if it reads now, failed again if not.</summary>
+    private async Task RetryUnreadableAsync(QueuedEvent quarantined, CancellationToken cancellationToken)
+    {
+        var (queued, problem) = Prepare(new SpooledEvent("", quarantined.DedupeKey ?? "", System.Text.Encoding.UTF8.GetBytes(quarantined.Payload)));
+        if (problem is not null) throw new Core.EngramException(problem);
+        await _processor.ProcessAsync(queued with { Seq = quarantined.Seq, Tenant = quarantined.Tenant }, cancellationToken);
+    }
+
+    /// <summary>The queue entry for one spool file, and why it cannot be processed (null when it can).</summary>
+    private static (QueuedEvent Queued, string? Problem) Prepare(SpooledEvent spooled)
+    {
+        var bytes = LenientJson.Repair(spooled.Bytes);
+        string? problem;
+        try
+        {
+            // The privacy filter runs here, before anything is written to the database.
+            var envelope = System.Text.Encoding.UTF8.GetString(PayloadSanitizer.Sanitize(bytes));
+            if (CapturedEvent.Parse(envelope) is { } captured)
+            {
+                return (new QueuedEvent
+                {
+                    Kind = $"{captured.Agent}/{captured.Event}",
+                    DedupeKey = "spool:" + captured.Id,
+                    Payload = envelope,
+                    SessionKey = captured.SessionKey,
+                    EnqueuedAt = captured.CapturedAt,
+                }, null);
+            }
+            problem = "not a hook event (its payload must be a JSON object)";
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            problem = $"not valid JSON: {ex.Message}";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // Whatever else a payload can make the parser throw, it holds back only itself.
+            problem = $"unreadable ({ex.GetType().Name}: {ex.Message})";
+        }
+        // Kept as text, redacted and cut: the raw bytes may hold secrets the filter could not find in broken JSON.
+        var text = Core.Privacy.PrivacyFilter.Apply(System.Text.Encoding.UTF8.GetString(bytes));
+        if (text.Length > MaxQuarantinedCharacters) text = text[..MaxQuarantinedCharacters] + "\n[... cut by engram]";
+        return (new QueuedEvent { Kind = UnreadableKind, DedupeKey = "spool:" + spooled.Id, Payload = text }, problem);
     }
 
     /// <summary>Processes until the queue is empty or the budget runs out.</summary>
@@ -112,7 +153,8 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
     {
         try
         {
-            if (queued.Kind.StartsWith("claude-code/", StringComparison.Ordinal)) await _processor.ProcessAsync(queued, cancellationToken);
+            if (queued.Kind == UnreadableKind) await RetryUnreadableAsync(queued, cancellationToken);
+            else if (queued.Kind.StartsWith("claude-code/", StringComparison.Ordinal)) await _processor.ProcessAsync(queued, cancellationToken);
             await queue.CompleteAsync(queued.Seq, cancellationToken);
             return (processed + 1, failed);
         }
@@ -142,13 +184,4 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
     /// there is no /proc, every worker counts as alive and its claims return when their lease runs out.
     /// </summary>
     private static bool IsAlive(int pid) => !Directory.Exists("/proc/self") || Directory.Exists($"/proc/{pid}");
-
-    private string SetAside(SpooledEvent spooled)
-    {
-        var folder = Path.Combine(spool.Folder, "rejected");
-        Directory.CreateDirectory(folder);
-        var target = Path.Combine(folder, Path.GetFileName(spooled.Path));
-        File.Move(spooled.Path, target, overwrite: true);
-        return target;
-    }
 }

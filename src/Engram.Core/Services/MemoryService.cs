@@ -39,7 +39,11 @@ public sealed class MemoryService : IMemoryService
         _time = time ?? TimeProvider.System;
         _ids = new MemoryId(_time);
         _ranker = new HybridRanker(_search, _time);
+        Access = new AccessRecorder(store, _time);
     }
+
+    /// <summary>Search hits waiting to be written as access statistics (flushed in the background).</summary>
+    public AccessRecorder Access { get; }
 
     public async Task<AddResult> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default)
     {
@@ -227,10 +231,7 @@ public sealed class MemoryService : IMemoryService
         }
 
         var hits = _ranker.Fuse(signals, request.Limit);
-        if (request.RecordAccess && hits.Count > 0)
-        {
-            await _store.RecordAccessAsync(hits.Select(h => h.Memory.Id).ToList(), Now(), cancellationToken);
-        }
+        if (request.RecordAccess && hits.Count > 0) Access.Record(hits.Select(h => h.Memory.Id), Now());
         return hits;
     }
 

@@ -46,6 +46,19 @@ public interface IEventQueue
     /// <summary>Every event of one session, processed or not, in the order they were enqueued.</summary>
     Task<IReadOnlyList<QueuedEvent>> ListSessionAsync(string sessionKey, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores an event that cannot be processed as it is (undecodable, not an event), already set aside
+    /// with its reason: it holds nothing back, shows in the failed count, and can be retried after an upgrade.
+    /// Returns false for a duplicate dedupe key.
+    /// </summary>
+    Task<bool> QuarantineAsync(QueuedEvent queuedEvent, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Events set aside (failed for good or quarantined), newest first, with their last error.</summary>
+    Task<IReadOnlyList<QueuedEvent>> ListFailedAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Puts every set-aside event back in the queue with its attempts reset. Returns how many.</summary>
+    Task<int> RetryFailedAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Events not yet completed (pending or leased) and events that failed for good.</summary>
     Task<(long Pending, long Failed)> CountAsync(CancellationToken cancellationToken = default);
 }

@@ -59,8 +59,8 @@ public interface IMemoryStore : IAsyncDisposable
     /// <summary>Current memories of the tenant without an embedding of this model and size (none, or another model's).</summary>
     IAsyncEnumerable<Memory> ListMissingEmbeddingsAsync(string tenant, string model, int dimensions, CancellationToken cancellationToken = default);
 
-    /// <summary>Adds one access to each memory.</summary>
-    Task RecordAccessAsync(IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken = default);
+    /// <summary>Adds each batch's count to its memory's access count and moves its last access forward.</summary>
+    Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Writes an imported memory and its history as they are (ids, times, validity). Entries already
@@ -73,3 +73,6 @@ public interface IMemoryStore : IAsyncDisposable
     /// <summary>Deletes everything: memories, history, embeddings and the queue, in every tenant.</summary>
     Task ResetAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>Hits of one memory collected since the last flush: how many, and the latest.</summary>
+public sealed record MemoryAccess(string Id, int Count, DateTimeOffset LastAt);

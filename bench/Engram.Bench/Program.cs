@@ -10,6 +10,7 @@ namespace Engram.Bench;
 /// <summary>
 /// dotnet run -c Release --project bench/Engram.Bench -- [--sizes 10000,100000] [--queries 500] [--dir PATH]
 /// dotnet run -c Release --project bench/Engram.Bench -- recall
+/// dotnet run -c Release --project bench/Engram.Bench -- load [--adders 8] [--clients 32] [--seconds 60] (see LoadBenchmark)
 /// Fills a fresh SQLite store through the normal add path (measuring adds per second), then runs
 /// searches scoped to one user, like the CLI and the hooks do, and reports p50/p95/p99 latency.
 /// </summary>
@@ -18,6 +19,10 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "cluster") return await ClusterLoadBenchmark.RunAsync(args);
+        if (args.Length > 0 && args[0] == "load")
+        {
+            return await LoadBenchmark.RunAsync(args, (name, fallback) => Option(args, name, fallback));
+        }
         if (args.Length > 0 && args[0] == "recall")
         {
             return await RecallBenchmark.RunAsync(Option(args, "--data", Path.Combine(AppContext.BaseDirectory, "Data", "recall.json")));

@@ -109,10 +109,10 @@ internal static class AgentCommands
         var home = EngramHome.Resolve();
         using var held = WorkerLauncher.TryAcquire(home);
         if (held is null) return 0; // another worker runs
-        var log = new HookLog(home.LogsFolder);
+        var log = HookLog.ForHome(home.Root);
         await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
         var runner = AgentRuntime.Runner(runtime);
-        var spool = new Spool(HookCommand.SpoolFolder(home));
+        var spool = Spool.ForHome(home.Root);
         var idleLimit = TimeSpan.FromMinutes(runtime.Settings.Worker.IdleMinutes);
         var idleSince = DateTimeOffset.UtcNow;
         log.Info("worker", $"started (pid {Environment.ProcessId})");

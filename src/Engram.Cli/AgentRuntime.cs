@@ -11,8 +11,8 @@ internal static class AgentRuntime
     public static PipelineRunner Runner(EngramRuntime runtime) => new(
         runtime.Memory,
         runtime.Queue,
-        new Spool(HookCommand.SpoolFolder(runtime.Home)),
-        new HookLog(runtime.Home.LogsFolder),
+        Spool.ForHome(runtime.Home.Root),
+        HookLog.ForHome(runtime.Home.Root),
         new PipelineOptions { SkipTools = runtime.Settings.Hooks.SkipTools ?? PipelineOptions.DefaultSkipTools },
         runtime.Settings.Llm.CompressSessions && runtime.Chat is { } chat
             ? new LlmObservationCompressor(chat, runtime.Settings.Llm.CompressionModel)

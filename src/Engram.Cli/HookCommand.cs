@@ -15,7 +15,7 @@ internal static class HookCommand
     private const int MaxPayloadBytes = 32 * 1024 * 1024;
 
     public static readonly string[] ClaudeCodeEvents =
-        ["session-start", "user-prompt-submit", "post-tool-use", "stop", "session-end", "pre-compact"];
+        ["session-start", "user-prompt-submit", "post-tool-use", "post-tool-use-failure", "stop", "session-end", "pre-compact"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -30,7 +30,7 @@ internal static class HookCommand
         {
             return 0;
         }
-        var log = new HookLog(home.LogsFolder);
+        var log = HookLog.ForHome(home.Root);
         try
         {
             if (args.Length < 3 || args[1] != "claude-code" || !ClaudeCodeEvents.Contains(args[2]))
@@ -61,7 +61,7 @@ internal static class HookCommand
 
             if (payload is not null)
             {
-                new Spool(SpoolFolder(home)).Write(agent, eventName, payload, DateTimeOffset.UtcNow);
+                Spool.ForHome(home.Root).Write(agent, eventName, payload, DateTimeOffset.UtcNow, reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
                 timing?.Mark("spool");
             }
 

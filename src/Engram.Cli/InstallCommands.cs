@@ -156,13 +156,21 @@ internal static class InstallCommands
         {
             Check("settings or store", false, ex.Message);
         }
+        catch (System.Data.Common.DbException ex)
+        {
+            // A damaged file can open fine and fail on the first query.
+            Check("store", false, $"the database cannot be read ({ex.Message}); move it aside or restore a backup");
+        }
         finally
         {
             if (runtime is not null) await runtime.DisposeAsync();
         }
 
-        var spool = new Spool(HookCommand.SpoolFolder(home)).Count();
-        Check("spool", true, spool == 0 ? "empty" : $"{spool} captured event(s) not yet picked up");
+        var spooled = Spool.ForHome(home.Root);
+        var spool = spooled.Count();
+        var inMemory = spooled.FallbackCount();
+        Check("spool", inMemory == 0, spool == 0 ? "empty"
+            : $"{spool} captured event(s) not yet picked up" + (inMemory > 0 ? $", {inMemory} of them kept in memory ({spooled.FallbackFolder}) because the disk was full: free some space" : ""));
         var worker = WorkerLauncher.IsRunning(home);
         Check("worker", true, worker ? "running" : "not running (the next hook starts it; 'engram process' drains the queue now)");
 
@@ -180,7 +188,7 @@ internal static class InstallCommands
         Check("claude code mcp", mcp, mcp ? $"engram registered in {mcpPath}" : $"not registered in {mcpPath} (run: engram install)");
         Check("project here", true, $"{project.Key} ({project.Source.ToString().ToLowerInvariant()})");
 
-        var errors = new HookLog(home.LogsFolder).LastErrors(5);
+        var errors = HookLog.ForHome(home.Root).LastErrors(5);
 
         if (line.Json)
         {

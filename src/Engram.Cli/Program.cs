@@ -64,6 +64,13 @@ public static class Program
             Debug(ex);
             return 1;
         }
+        catch (System.Data.Common.DbException ex)
+        {
+            // A store error that was not translated where it happened: still a message, never a trace.
+            Output.Error.WriteLine($"engram: the store failed: {ex.Message}");
+            Debug(ex);
+            return 1;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Output.Error.WriteLine($"engram: {IoErrors.DescribeWithPath(ex)}");

@@ -18,7 +18,7 @@ internal sealed class ServeWorker(EngramRuntime runtime) : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var home = runtime.Home;
-        var log = new HookLog(home.LogsFolder);
+        var log = HookLog.ForHome(home.Root);
         FileStream? held = null;
         try
         {
@@ -28,7 +28,7 @@ internal sealed class ServeWorker(EngramRuntime runtime) : BackgroundService
             }
             log.Info("serve", $"worker started in engram serve (pid {Environment.ProcessId})");
             var runner = AgentRuntime.Runner(runtime);
-            var spool = new Spool(HookCommand.SpoolFolder(home));
+            var spool = Spool.ForHome(home.Root);
             using var timer = new PeriodicTimer(Tick);
             do
             {

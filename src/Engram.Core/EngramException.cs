@@ -16,3 +16,13 @@ public sealed class MemoryNotFoundException(string id, string? detail = null)
 {
     public string MemoryId { get; } = id;
 }
+
+/// <summary>
+/// The store could not carry out the operation (busy, disk full, damaged, unreachable): a fault on the
+/// server's side, never the caller's input, so servers answer it with 503 and clients may retry.
+/// </summary>
+public sealed class StoreUnavailableException : EngramException
+{
+    public StoreUnavailableException(string message) : base(message) { }
+    public StoreUnavailableException(string message, Exception inner) : base(message, inner) { }
+}

@@ -66,8 +66,11 @@ public sealed record ServerSettings
     /// <summary>Address <c>engram serve</c> listens on; anything but loopback needs API keys.</summary>
     public string Host { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 37777;
-    /// <summary>Requests one API key (or, without keys, one client address) may make per minute.</summary>
-    public int RateLimitPerMinute { get; init; } = 600;
+    /// <summary>
+    /// Requests one API key (or one remote client address without a key) may make per minute; 0 turns the limit off.
+    /// Calls without a key from loopback, the local user's, are never limited.
+    /// </summary>
+    public int RateLimitPerMinute { get; init; } = 6000;
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBytes { get; init; } = 1_048_576;
 }

@@ -186,9 +186,9 @@ public static class SettingsLoader
         {
             throw new EngramException($"{Where("Server:Port")}: setting Server:Port is {settings.Server.Port}; use 1 to 65535 (0 picks a free port)");
         }
-        if (settings.Server.RateLimitPerMinute < 1)
+        if (settings.Server.RateLimitPerMinute < 0)
         {
-            throw new EngramException($"{Where("Server:RateLimitPerMinute")}: setting Server:RateLimitPerMinute is {settings.Server.RateLimitPerMinute}; use 1 or more");
+            throw new EngramException($"{Where("Server:RateLimitPerMinute")}: setting Server:RateLimitPerMinute is {settings.Server.RateLimitPerMinute}; use 1 or more (0 turns the limit off)");
         }
         if (settings.Server.MaxRequestBytes < 1024)
         {

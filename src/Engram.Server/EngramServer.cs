@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Threading.RateLimiting;
 using Engram.Core;
@@ -59,6 +60,7 @@ public sealed class EngramServer : IAsyncDisposable
     {
         var keys = store.ApiKeys;
         var feed = store.Changes;
+        if (!options.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) ServerRuntimeOptions.ParseAddress(options.Host);
         if (!options.IsLoopback)
         {
             if (!await keys.HasActiveApiKeysAsync(cancellationToken))
@@ -76,8 +78,7 @@ public sealed class EngramServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
             if (options.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) kestrel.ListenLocalhost(options.Port);
-            else if (IPAddress.TryParse(options.Host, out var address)) kestrel.Listen(address, options.Port);
-            else throw new EngramException($"--host '{options.Host}' is not an IP address or localhost; use 127.0.0.1, 0.0.0.0 or a local address");
+            else kestrel.Listen(ServerRuntimeOptions.ParseAddress(options.Host), options.Port);
         });
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -116,10 +117,13 @@ public sealed class EngramServer : IAsyncDisposable
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                if (ApiKeyAuthentication.IsPublic(context.Request.Path)) return RateLimitPartition.GetNoLimiter("public");
-                var partition = ApiKeyAuthentication.KeyId(context) is { } keyId
-                    ? "key:" + keyId
-                    : "ip:" + context.Connection.RemoteIpAddress;
+                // The local user (no key, on loopback) is never limited: they own the machine and the data,
+                // and 32 agents at once must not be turned away. Each API key has its own budget.
+                if (ApiKeyAuthentication.IsPublic(context.Request.Path) || options.RateLimitPerMinute <= 0) return RateLimitPartition.GetNoLimiter("none");
+                string partition;
+                if (ApiKeyAuthentication.KeyId(context) is { } keyId) partition = "key:" + keyId;
+                else if (context.Connection.RemoteIpAddress is { } ip && LocalOriginGuard.IsLoopback(ip)) return RateLimitPartition.GetNoLimiter("local");
+                else partition = "ip:" + context.Connection.RemoteIpAddress;
                 return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = options.RateLimitPerMinute,
@@ -150,8 +154,14 @@ public sealed class EngramServer : IAsyncDisposable
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (!options.RequireApiKeys) app.UseMiddleware<LocalOriginGuard>();
+        app.Use((context, next) =>
+        {
+            context.Request.Body = new ClientBodyStream(context.Request.Body);
+            return next(context);
+        });
         app.UseMiddleware<ApiKeyAuthentication>();
+        if (!options.RequireApiKeys) app.UseMiddleware<LocalOriginGuard>();
+        app.UseMiddleware<JsonWriteGuard>();
         app.UseRateLimiter();
         app.MapGet("/health", async (IApiKeyStore keyStore, ServerRuntimeOptions o, CancellationToken token) =>
                 TypedResults.Json(new HealthResponse("ok", Version, o.RequireApiKeys || await keyStore.HasActiveApiKeysAsync(token)), ServerJsonContext.Default.HealthResponse))
@@ -168,7 +178,19 @@ public sealed class EngramServer : IAsyncDisposable
     /// <summary>The caller a request was authenticated as: its tenant comes from its API key (the default tenant without keys).</summary>
     public static Engram.Mcp.EngramCaller CallerOf(HttpContext context) => ApiKeyAuthentication.Caller(context);
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+    /// <summary>Starts listening; an address this machine cannot listen on is reported as one clear <see cref="EngramException"/>.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _app.StartAsync(cancellationToken);
+        }
+        catch (SocketException ex)
+        {
+            throw new EngramException($"cannot listen on {Options.Host}:{Options.Port}: {ex.Message.TrimEnd('.')}; " +
+                "use 127.0.0.1, ::1, localhost, or an address of one of this machine's network interfaces");
+        }
+    }
 
     /// <summary>After <see cref="StartAsync"/>: waits until the token is cancelled or the process is asked to stop (Ctrl+C, SIGTERM), then stops gracefully.</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);

@@ -269,7 +269,7 @@ internal static class MemoryEndpoints
                     if (value.ValueKind != JsonValueKind.Object) throw new EngramException("filters.metadata must be an object of key: value");
                     foreach (var property in value.EnumerateObject())
                     {
-                        metadata[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+                        metadata[FilterKey(property.Name, "filters.metadata")] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
                     }
                     break;
                 default:
@@ -277,7 +277,7 @@ internal static class MemoryEndpoints
                     {
                         throw new EngramException($"filters.{key}: only equality on a metadata value is supported (a string, number or boolean)");
                     }
-                    metadata[key] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+                    metadata[FilterKey(key, "filters")] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
                     break;
             }
         }
@@ -303,10 +303,16 @@ internal static class MemoryEndpoints
         {
             var eq = pair?.IndexOf('=', StringComparison.Ordinal) ?? -1;
             if (eq <= 0) throw new EngramException($"query parameter meta '{pair}' must look like key=value");
-            metadata[pair![..eq]] = pair[(eq + 1)..];
+            metadata[FilterKey(pair![..eq], "meta")] = pair[(eq + 1)..];
         }
         return metadata;
     }
+
+    /// <summary>A metadata key to filter on: control characters (a NUL) could never match a stored key and would cut the JSON path short.</summary>
+    private static string FilterKey(string key, string where) =>
+        key.Any(char.IsControl)
+            ? throw new EngramException($"{where}: metadata key '{LocalOriginGuard.Printable(key)}' contains a control character")
+            : key;
 
     private static string FilterString(string key, JsonElement value) =>
         value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new EngramException($"filters.{key} must be a string");

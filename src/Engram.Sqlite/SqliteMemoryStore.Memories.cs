@@ -236,17 +236,49 @@ public sealed partial class SqliteMemoryStore
     /// <summary>Runs work in one write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue up instead of failing.</summary>
     private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
+        // Writers of this process queue here, in order, instead of each polling SQLite's busy handler
+        // (which backs off in sleeps of up to 100 ms); other processes still wait through the handler.
+        await _writers.WaitAsync(cancellationToken);
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
+            using var transaction = connection.BeginTransaction(deferred: false);
+            try
+            {
+                var result = await work(connection, transaction);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch
+            {
+                RollBack(connection, transaction);
+                throw;
+            }
         }
         catch (SqliteException ex)
         {
             throw SqliteErrors.Translate(ex, Path);
+        }
+        finally
+        {
+            _writers.Release();
+        }
+    }
+
+    /// <summary>
+    /// Rolls back after a failure without hiding it: on a full disk or an I/O error SQLite may already have
+    /// rolled back, and a second rollback error ("no transaction is active") must not replace the cause.
+    /// </summary>
+    private static void RollBack(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            // Still inside a transaction? Then this connection must not go back to the pool.
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0) SqliteConnection.ClearPool(connection);
         }
     }
 }

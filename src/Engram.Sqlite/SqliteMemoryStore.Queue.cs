@@ -5,32 +5,27 @@ namespace Engram.Sqlite;
 public sealed partial class SqliteMemoryStore
 {
     public Task<bool> EnqueueAsync(QueuedEvent queuedEvent, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            using var command = Command(connection, transaction,
-                "INSERT OR IGNORE INTO queue (tenant, kind, dedupe_key, payload, enqueued_at, session_key) VALUES (@tenant, @kind, @key, @payload, @at, @session)");
-            command.Parameters.AddWithValue("@session", (object?)queuedEvent.SessionKey ?? DBNull.Value);
-            command.Parameters.AddWithValue("@tenant", queuedEvent.Tenant);
-            command.Parameters.AddWithValue("@kind", queuedEvent.Kind);
-            command.Parameters.AddWithValue("@key", (object?)queuedEvent.DedupeKey ?? DBNull.Value);
-            command.Parameters.AddWithValue("@payload", queuedEvent.Payload);
-            command.Parameters.AddWithValue("@at", queuedEvent.EnqueuedAt == default ? NowMs() : queuedEvent.EnqueuedAt.ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-        }, cancellationToken);
+        InsertAsync(queuedEvent, null, cancellationToken);
 
     public Task<bool> QuarantineAsync(QueuedEvent queuedEvent, string reason, CancellationToken cancellationToken = default) =>
+        InsertAsync(queuedEvent, reason, cancellationToken);
+
+    /// <summary>Adds an event, pending, or already set aside when there is a reason it cannot be processed.</summary>
+    private Task<bool> InsertAsync(QueuedEvent queuedEvent, string? setAsideBecause, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
             using var command = Command(connection, transaction,
                 "INSERT OR IGNORE INTO queue (tenant, kind, dedupe_key, payload, enqueued_at, session_key, state, attempts, last_error) " +
-                "VALUES (@tenant, @kind, @key, @payload, @at, @session, 'failed', 1, @error)");
+                "VALUES (@tenant, @kind, @key, @payload, @at, @session, @state, @attempts, @error)");
             command.Parameters.AddWithValue("@session", (object?)queuedEvent.SessionKey ?? DBNull.Value);
             command.Parameters.AddWithValue("@tenant", queuedEvent.Tenant);
             command.Parameters.AddWithValue("@kind", queuedEvent.Kind);
             command.Parameters.AddWithValue("@key", (object?)queuedEvent.DedupeKey ?? DBNull.Value);
             command.Parameters.AddWithValue("@payload", queuedEvent.Payload);
             command.Parameters.AddWithValue("@at", queuedEvent.EnqueuedAt == default ? NowMs() : queuedEvent.EnqueuedAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("@error", reason);
+            command.Parameters.AddWithValue("@state", setAsideBecause is null ? "pending" : "failed");
+            command.Parameters.AddWithValue("@attempts", setAsideBecause is null ? 0 : 1);
+            command.Parameters.AddWithValue("@error", (object?)setAsideBecause ?? DBNull.Value);
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken);
 
@@ -40,10 +35,7 @@ public sealed partial class SqliteMemoryStore
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {QueueColumns} FROM queue WHERE state = 'failed' ORDER BY seq DESC LIMIT @limit";
         command.Parameters.AddWithValue("@limit", limit);
-        var events = new List<QueuedEvent>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) events.Add(ReadEvent(reader));
-        return events;
+        return await ReadEventsAsync(command, cancellationToken);
     }
 
     public Task<int> RetryFailedAsync(CancellationToken cancellationToken = default) =>
@@ -107,6 +99,11 @@ public sealed partial class SqliteMemoryStore
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {QueueColumns} FROM queue WHERE session_key = @session ORDER BY seq";
         command.Parameters.AddWithValue("@session", sessionKey);
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<QueuedEvent>> ReadEventsAsync(Microsoft.Data.Sqlite.SqliteCommand command, CancellationToken cancellationToken)
+    {
         var events = new List<QueuedEvent>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) events.Add(ReadEvent(reader));

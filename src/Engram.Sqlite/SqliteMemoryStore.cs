@@ -16,9 +16,10 @@ public sealed partial class SqliteMemoryStore : IEngramStore, IEventQueue
     public Engram.Core.Security.IApiKeyStore ApiKeys => this;
     public IUsageLedger Usage => this;
 
-    private readonly string _connectionString;
+    private string _connectionString;
     private readonly TimeProvider _time;
     private volatile bool _initialized;
+    private readonly SemaphoreSlim _writers = new(1, 1);
 
     /// <param name="path">The database file; its folder is created when missing.</param>
     /// <param name="busyTimeout">How long a writer waits for another process's lock before giving up.</param>
@@ -58,8 +59,23 @@ public sealed partial class SqliteMemoryStore : IEngramStore, IEventQueue
             throw new EngramException($"the database {Path} is empty (0 bytes): it was truncated or replaced. Restore it from a backup, or move it aside to start a new store");
         }
         foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" }) OwnerOnly.Restrict(file);
-        await using var connection = await OpenRawAsync(cancellationToken);
-        await SqliteMigrator.MigrateAsync(connection, Path, cancellationToken);
+        try
+        {
+            await using var connection = await OpenRawAsync(cancellationToken);
+            await SqliteMigrator.MigrateAsync(connection, Path, cancellationToken);
+        }
+        catch (StoreUnavailableException) when (SqliteErrors.DiskIsFull(Path) && new FileInfo(Path + "-wal") is not { Exists: true, Length: > 0 })
+        {
+            // SQLite cannot create the WAL index on a full disk, so even reading fails. With an empty WAL, the
+            // database file alone is the whole store: read it as immutable (no index, no locks) until space
+            // returns. Writes fail with the full disk named; searches and context still answer.
+            _connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = new Uri(Path).AbsoluteUri + "?immutable=1",
+                Mode = SqliteOpenMode.ReadOnly,
+                Pooling = false,
+            }.ToString();
+        }
         _initialized = true;
     }
 
@@ -132,6 +148,14 @@ public sealed partial class SqliteMemoryStore : IEngramStore, IEventQueue
         try
         {
             await connection.OpenAsync(cancellationToken);
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                // A pooled connection left inside a transaction by an earlier failure: roll it back, since a
+                // PRAGMA below would fail with "Safety level may not be changed inside a transaction".
+                using var reset = connection.CreateCommand();
+                reset.CommandText = "ROLLBACK;";
+                await reset.ExecuteNonQueryAsync(cancellationToken);
+            }
             using var pragma = connection.CreateCommand();
             // synchronous=NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last commits.
             pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;";

@@ -64,6 +64,19 @@ public sealed class ClaudeCodeSession(string sessionId, string cwd)
         return json.ToJsonString();
     }
 
+    /// <summary>A failed Bash call as Claude Code 2.1 sends it: PostToolUseFailure, an <c>error</c> and no tool_response.</summary>
+    public string BashFailure(string command, string error)
+    {
+        var json = Base("PostToolUseFailure");
+        json["tool_name"] = "Bash";
+        json["tool_input"] = new JsonObject { ["command"] = command, ["description"] = "run " + command };
+        json["tool_use_id"] = $"toolu_{SessionId}_{++_tools:D3}";
+        json["duration_ms"] = 412;
+        json["is_interrupt"] = false;
+        json["error"] = error;
+        return json.ToJsonString();
+    }
+
     private string Tool(string name, JsonObject input, JsonObject response)
     {
         var json = Base("PostToolUse");

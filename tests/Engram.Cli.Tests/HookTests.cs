@@ -172,6 +172,28 @@ public sealed class HookTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failure_sent_as_PostToolUseFailure_is_remembered_with_its_error_and_marked_fixed_when_it_passes()
+    {
+        var repo = NewRepo("work", "calc", null);
+        var s = new ClaudeCodeSession("failure-session", repo);
+        await HookAsync("user-prompt-submit", s.Prompt("Make the median test pass"));
+        await HookAsync("post-tool-use-failure", s.BashFailure("python -m unittest test_stats",
+            "Exit code 1\nF\n======================================================================\nFAIL: test_median (test_stats.TestStats)\n"
+            + "Traceback (most recent call last):\n  File \"test_stats.py\", line 7, in test_median\nAssertionError: -1 != 5\n\nFAILED (failures=1)"));
+        Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
+
+        var context = await SessionStartContextAsync(new ClaudeCodeSession("failure-session-2", repo));
+        Assert.Contains("python -m unittest test_stats", context, StringComparison.Ordinal);
+        Assert.Contains("AssertionError: -1 != 5", context, StringComparison.Ordinal);
+
+        await HookAsync("post-tool-use", s.Edit("stats.py", "return -1", "return sorted(xs)[len(xs) // 2]"));
+        await HookAsync("post-tool-use", s.Bash("python -m unittest test_stats", "", ".\n----------------------------------------------------------------------\nRan 1 test in 0.000s\n\nOK\n"));
+        Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
+        var after = await SessionStartContextAsync(new ClaudeCodeSession("failure-session-3", repo));
+        Assert.Contains("fixed: python -m unittest test_stats now passes", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_repositories_with_the_same_folder_name_stay_apart()
     {
         var ours = NewRepo("team-a", "shop-api", "https://github.com/team-a/shop-api.git");

@@ -279,7 +279,7 @@ public sealed class ServerCommandTests : IDisposable
         }
     }
 
-    private static async Task WaitForHealthAsync(HttpClient http, Process server)
+    internal static async Task WaitForHealthAsync(HttpClient http, Process server)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -298,7 +298,7 @@ public sealed class ServerCommandTests : IDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -18,6 +18,7 @@ internal sealed class DevToolsPage : IAsyncDisposable
     private readonly TempFolder _profile;
     private readonly ClientWebSocket _socket = new();
     private int _nextId;
+    private (string Url, string Html)? _served;
 
     private DevToolsPage(Process process, TempFolder profile)
     {
@@ -25,15 +26,27 @@ internal sealed class DevToolsPage : IAsyncDisposable
         _profile = profile;
     }
 
-    public static async Task<DevToolsPage> OpenAsync(string chromium, Uri address)
+    public static Task<DevToolsPage> OpenAsync(string chromium, Uri address, params string[] extraArguments) =>
+        OpenAsync(chromium, address, null, extraArguments);
+
+    /// <summary>
+    /// Opens <paramref name="address"/> but answers that one request itself with <paramref name="html"/>, so a page
+    /// has the origin of a server it did not come from: what DNS rebinding achieves once the name points elsewhere.
+    /// </summary>
+    public static Task<DevToolsPage> OpenServedAsync(string chromium, Uri address, string html, params string[] extraArguments) =>
+        OpenAsync(chromium, address, html, extraArguments);
+
+    private static async Task<DevToolsPage> OpenAsync(string chromium, Uri address, string? html, string[] extraArguments)
     {
         var profile = new TempFolder();
         var start = new ProcessStartInfo(chromium) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
+        string[] arguments =
+        [
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-            "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile.Path, "about:blank",
-        })
+            "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile.Path,
+            .. extraArguments, "about:blank",
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -57,6 +70,11 @@ internal sealed class DevToolsPage : IAsyncDisposable
             var targets = JsonNode.Parse(await http.GetStringAsync(new Uri($"http://{devtools.Authority}/json/list"), timeout.Token))!.AsArray();
             var target = targets.First(t => (string?)t!["type"] == "page")!;
             await page._socket.ConnectAsync(new Uri((string)target["webSocketDebuggerUrl"]!), timeout.Token);
+            if (html is not null)
+            {
+                page._served = (address.ToString(), html);
+                await page.SendAsync("Fetch.enable", new JsonObject { ["patterns"] = new JsonArray(new JsonObject { ["urlPattern"] = address.ToString() }) });
+            }
             await page.SendAsync("Page.navigate", new JsonObject { ["url"] = address.ToString() });
             return page;
         }
@@ -84,6 +102,13 @@ internal sealed class DevToolsPage : IAsyncDisposable
         }
     }
 
+    /// <summary>The value of a JavaScript expression (awaited when it is a promise), as JSON.</summary>
+    public async Task<JsonNode?> EvaluateAsync(string expression)
+    {
+        var result = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["returnByValue"] = true, ["awaitPromise"] = true });
+        return result["result"]?["value"];
+    }
+
     private async Task<JsonNode> SendAsync(string method, JsonObject parameters)
     {
         var id = ++_nextId;
@@ -103,10 +128,32 @@ internal sealed class DevToolsPage : IAsyncDisposable
             while (!received.EndOfMessage);
             // Events carry no id; only the answer to this command does.
             var answer = JsonNode.Parse(text.ToArray())!;
+            if ((string?)answer["method"] == "Fetch.requestPaused" && _served is { } served)
+            {
+                await FulfilAsync(answer["params"]!, served, timeout.Token);
+                continue;
+            }
             if ((int?)answer["id"] != id) continue;
             if (answer["error"] is { } error) throw new InvalidOperationException($"DevTools {method} failed: {error.ToJsonString()}");
             return answer["result"]!;
         }
+    }
+
+    private async Task FulfilAsync(JsonNode paused, (string Url, string Html) served, CancellationToken cancellationToken)
+    {
+        var reply = new JsonObject
+        {
+            ["id"] = ++_nextId,
+            ["method"] = "Fetch.fulfillRequest",
+            ["params"] = new JsonObject
+            {
+                ["requestId"] = (string?)paused["requestId"],
+                ["responseCode"] = 200,
+                ["responseHeaders"] = new JsonArray(new JsonObject { ["name"] = "Content-Type", ["value"] = "text/html; charset=utf-8" }),
+                ["body"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(served.Html)),
+            },
+        };
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(reply.ToJsonString()), WebSocketMessageType.Text, true, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -84,7 +84,7 @@ public sealed class SecurityTests
         Assert.Equal(0, list.GetProperty("results").GetArrayLength());
         var (_, sessions) = await host.JsonAsync(HttpMethod.Get, "/api/v1/sessions", key: b);
         Assert.Equal(0, sessions.GetProperty("results").GetArrayLength());
-        var (_, reset) = await host.JsonAsync(HttpMethod.Post, "/api/v1/reset", null, key: b);
+        var (_, reset) = await host.JsonAsync(HttpMethod.Post, "/api/v1/reset", "{}", key: b);
         Assert.Equal(0, reset.GetProperty("deleted").GetInt32());
 
         var (status, mine) = await host.JsonAsync(HttpMethod.Get, $"/api/v1/memories/{secret}", key: a);

@@ -15,7 +15,8 @@ public sealed class ServerSettingsTests
         var settings = SettingsLoader.Load(folder.File("settings.json"), new Hashtable()).Server;
         Assert.Equal("127.0.0.1", settings.Host);
         Assert.Equal(37777, settings.Port);
-        Assert.Equal(600, settings.RateLimitPerMinute);
+        Assert.Equal(6000, settings.RateLimitPerMinute);
+        Assert.Equal(new Engram.Server.ServerRuntimeOptions().RateLimitPerMinute, settings.RateLimitPerMinute);
         Assert.Equal(1_048_576, settings.MaxRequestBytes);
     }
 
@@ -35,7 +36,7 @@ public sealed class ServerSettingsTests
     [Theory]
     [InlineData("ENGRAM_SERVER__PORT", "http", "Server:Port")]
     [InlineData("ENGRAM_SERVER__PORT", "70000", "Server:Port")]
-    [InlineData("ENGRAM_SERVER__RATELIMITPERMINUTE", "0", "Server:RateLimitPerMinute")]
+    [InlineData("ENGRAM_SERVER__RATELIMITPERMINUTE", "-1", "Server:RateLimitPerMinute")]
     [InlineData("ENGRAM_SERVER__MAXREQUESTBYTES", "10", "Server:MaxRequestBytes")]
     [InlineData("ENGRAM_SERVER__TLS", "on", "Server:Host")]
     public void Bad_values_name_the_setting(string variable, string value, string named)

@@ -174,7 +174,7 @@ public sealed class ViewerTests
         return dom;
     }
 
-    private static string Chromium() => FindChromium() ?? throw new InvalidOperationException(
+    internal static string Chromium() => FindChromium() ?? throw new InvalidOperationException(
         "the viewer's browser tests need Chromium, and neither 'chromium' nor 'chromium-browser' is on PATH: install it (apt-get install chromium)");
 
     private static string? FindChromium()

@@ -70,7 +70,7 @@ public sealed class SqliteStoreTests : IDisposable
         var path = _folder.File("broken.db");
         await File.WriteAllTextAsync(path, "this is not a database, just some text that is long enough to fill a header page.......");
         await using var store = new SqliteMemoryStore(path);
-        var error = await Assert.ThrowsAsync<EngramException>(() => store.InitializeAsync());
+        var error = await Assert.ThrowsAnyAsync<EngramException>(() => store.InitializeAsync());
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains("not an Engram database", error.Message, StringComparison.Ordinal);
     }
@@ -111,7 +111,7 @@ public sealed class SqliteStoreTests : IDisposable
         var path = _folder.File("truncated.db");
         await File.WriteAllBytesAsync(path, []);
         await using var store = new SqliteMemoryStore(path);
-        var error = await Assert.ThrowsAsync<EngramException>(() => store.InitializeAsync());
+        var error = await Assert.ThrowsAnyAsync<EngramException>(() => store.InitializeAsync());
         Assert.Contains("empty (0 bytes)", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, new FileInfo(path).Length);
     }

@@ -7,9 +7,15 @@ namespace Engram.Agents.Capture;
 /// Hooks never print errors (stdout is the agent's context, and stderr may be shown to the user),
 /// so this file is the only trace; <c>engram doctor</c> shows its last lines.
 /// </summary>
-public sealed class HookLog(string folder)
+public sealed class HookLog(string folder, string? fallbackFolder = null)
 {
     public string Folder { get; } = folder;
+
+    /// <summary>Memory-backed folder for lines that cannot be written to a full disk (read by <see cref="LastErrors"/>).</summary>
+    public string? FallbackFolder { get; } = fallbackFolder;
+
+    /// <summary>The log of an Engram home, with its memory-backed fallback.</summary>
+    public static HookLog ForHome(string homeRoot) => new(Path.Combine(homeRoot, "logs"), MemoryBacked.FolderFor(homeRoot, "logs"));
 
     public string CurrentFile(DateTimeOffset now) =>
         Path.Combine(Folder, $"engram-{now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.log");
@@ -18,10 +24,16 @@ public sealed class HookLog(string folder)
     {
         try
         {
-            Engram.Core.OwnerOnly.CreateDirectory(Folder);
             var now = DateTimeOffset.UtcNow;
             var line = $"{now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {level} [{source}] {message.ReplaceLineEndings(" | ")}\n";
-            Engram.Core.OwnerOnly.AppendAllText(CurrentFile(now), line);
+            try
+            {
+                Append(Folder, now, line);
+            }
+            catch (IOException ex) when (FallbackFolder is not null && MemoryBacked.IsDiskFull(ex))
+            {
+                Append(FallbackFolder, now, line);
+            }
         }
         catch (IOException)
         {
@@ -32,6 +44,12 @@ public sealed class HookLog(string folder)
         }
     }
 
+    private static void Append(string folder, DateTimeOffset now, string line)
+    {
+        Engram.Core.OwnerOnly.CreateDirectory(folder);
+        Engram.Core.OwnerOnly.AppendAllText(Path.Combine(folder, $"engram-{now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.log"), line);
+    }
+
     public void Error(string source, string message) => Write("ERROR", source, message);
 
     public void Info(string source, string message) => Write("INFO", source, message);
@@ -39,12 +57,16 @@ public sealed class HookLog(string folder)
     /// <summary>The last error lines across the newest log files, newest last.</summary>
     public IReadOnlyList<string> LastErrors(int count)
     {
-        if (!Directory.Exists(Folder)) return [];
         var lines = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(Folder, "engram-*.log").Order(StringComparer.Ordinal).TakeLast(3))
+        foreach (var folder in FallbackFolder is null ? [Folder] : new[] { Folder, FallbackFolder })
         {
-            lines.AddRange(File.ReadLines(file).Where(l => l.Contains(" ERROR ", StringComparison.Ordinal)));
+            if (!Directory.Exists(folder)) continue;
+            foreach (var file in Directory.EnumerateFiles(folder, "engram-*.log").Order(StringComparer.Ordinal).TakeLast(3))
+            {
+                lines.AddRange(File.ReadLines(file).Where(l => l.Contains(" ERROR ", StringComparison.Ordinal)));
+            }
         }
-        return lines.TakeLast(count).ToList();
+        // Lines start with their time, so ordering sorts the two folders' lines together.
+        return lines.Order(StringComparer.Ordinal).TakeLast(count).ToList();
     }
 }

@@ -11,48 +11,83 @@ namespace Engram.Agents.Capture;
 /// files are readable by their owner only; the worker filters them as it moves them into the
 /// store's queue, within seconds, and deletes them.
 /// </summary>
-public sealed class Spool(string folder)
+public sealed class Spool(string folder, string? fallbackFolder = null)
 {
     private const string Extension = ".event.json";
 
     public string Folder { get; } = folder;
 
-    /// <summary>Writes one captured event; returns its id (the file name without extension).</summary>
-    public string Write(string agent, string eventName, ReadOnlySpan<byte> payload, DateTimeOffset capturedAt)
+    /// <summary>
+    /// Memory-backed folder used when the disk is full (null where there is none): events wait there, owner-only,
+    /// until the worker moves them into the store. They survive a killed process, not a reboot.
+    /// </summary>
+    public string? FallbackFolder { get; } = fallbackFolder;
+
+    /// <summary>The spool of an Engram home, with its memory-backed fallback.</summary>
+    public static Spool ForHome(string homeRoot) => new(Path.Combine(homeRoot, "spool"), MemoryBacked.FolderFor(homeRoot, "spool"));
+
+    /// <summary>
+    /// Writes one captured event; returns its id (the file name without extension). When the disk is full the
+    /// event goes to the memory-backed fallback and <paramref name="fellBack"/> hears why, for the log.
+    /// </summary>
+    public string Write(string agent, string eventName, ReadOnlySpan<byte> payload, DateTimeOffset capturedAt, Action<string>? fellBack = null)
     {
-        EnsureFolder();
         var id = MemoryId.System.Next();
-        var final = Path.Combine(Folder, id + Extension);
-        var temp = Path.Combine(Folder, "." + id + ".tmp");
+        try
+        {
+            WriteTo(Folder, id, agent, eventName, payload, capturedAt);
+        }
+        catch (IOException ex) when (FallbackFolder is not null && MemoryBacked.IsDiskFull(ex))
+        {
+            WriteTo(FallbackFolder, id, agent, eventName, payload, capturedAt);
+            fellBack?.Invoke($"the disk is full ({ex.Message}); event {id} was kept in {FallbackFolder} until there is space");
+        }
+        return id;
+    }
+
+    private static void WriteTo(string folder, string id, string agent, string eventName, ReadOnlySpan<byte> payload, DateTimeOffset capturedAt)
+    {
+        if (!Directory.Exists(folder)) OwnerOnly.CreateDirectory(folder);
+        var final = Path.Combine(folder, id + Extension);
+        var temp = Path.Combine(folder, "." + id + ".tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 16 * 1024 };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         // The envelope is written as bytes: its fields are an id, fixed names and a time, none of which
         // need escaping, and this keeps the JSON library out of the hook's start-up.
         var head = Encoding.UTF8.GetBytes(
             $"{{\"v\":1,\"id\":\"{id}\",\"agent\":\"{Plain(agent)}\",\"event\":\"{Plain(eventName)}\",\"captured_at\":\"{capturedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"payload\":");
-        using (var file = new FileStream(temp, options))
+        try
         {
-            file.Write(head);
-            file.Write(payload);
-            file.WriteByte((byte)'}');
-            // Handed to the operating system: safe from a killed hook or worker. Not forced to disk
-            // (an fsync costs more than the rest of the hook), so a power cut can lose the last events.
-            file.Flush(flushToDisk: false);
+            using (var file = new FileStream(temp, options))
+            {
+                file.Write(head);
+                file.Write(payload);
+                file.WriteByte((byte)'}');
+                // Handed to the operating system: safe from a killed hook or worker. Not forced to disk
+                // (an fsync costs more than the rest of the hook), so a power cut can lose the last events.
+                file.Flush(flushToDisk: false);
+            }
+            File.Move(temp, final);
         }
-        File.Move(temp, final);
-        return id;
+        catch (IOException)
+        {
+            // A half-written event (a full disk) must not stay behind.
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (IOException)
+            {
+            }
+            throw;
+        }
     }
 
     private static string Plain(string name) =>
         name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? name : throw new ArgumentException($"'{name}' is not a plain name", nameof(name));
 
-    private void EnsureFolder()
-    {
-        if (!Directory.Exists(Folder)) OwnerOnly.CreateDirectory(Folder);
-    }
-
     /// <summary>Spooled events, oldest first.</summary>
-    public IEnumerable<SpooledEvent> Read() => ReadFolder(Folder);
+    public IEnumerable<SpooledEvent> Read() => FallbackFolder is null ? ReadFolder(Folder) : ReadFolder(Folder).Concat(ReadFolder(FallbackFolder));
 
     /// <summary>
     /// Raw events that versions before 0.9 set aside in <c>spool/rejected</c>: read once more so the worker
@@ -91,7 +126,12 @@ public sealed class Spool(string folder)
     }
 
     /// <summary>Number of events waiting in the spool.</summary>
-    public int Count() => Directory.Exists(Folder) ? Directory.EnumerateFiles(Folder, "*" + Extension).Count() : 0;
+    public int Count() => CountIn(Folder) + FallbackCount();
+
+    /// <summary>Events waiting in the memory-backed fallback (written while the disk was full).</summary>
+    public int FallbackCount() => FallbackFolder is null ? 0 : CountIn(FallbackFolder);
+
+    private static int CountIn(string folder) => Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*" + Extension).Count() : 0;
 
     /// <summary>Temp files older than an hour are leftovers of killed hooks.</summary>
     public void CleanLeftovers(DateTimeOffset now)

@@ -13,6 +13,8 @@ public sealed record ClaudeCodeHookEvent(string Name, string CommandName, string
     public static ClaudeCodeHookEvent SessionStart { get; } = new("SessionStart", "session-start", "startup|resume|clear|compact", 15);
     public static ClaudeCodeHookEvent UserPromptSubmit { get; } = new("UserPromptSubmit", "user-prompt-submit", null, 10);
     public static ClaudeCodeHookEvent PostToolUse { get; } = new("PostToolUse", "post-tool-use", "*", 10);
+    // Claude Code 2.1 sends a tool call that failed (a command exiting non-zero) here, not to PostToolUse.
+    public static ClaudeCodeHookEvent PostToolUseFailure { get; } = new("PostToolUseFailure", "post-tool-use-failure", "*", 10);
     public static ClaudeCodeHookEvent Stop { get; } = new("Stop", "stop", null, 15);
     // Claude Code gives SessionEnd hooks little time whatever the setting says; capture must be quick.
     public static ClaudeCodeHookEvent SessionEnd { get; } = new("SessionEnd", "session-end", null, 5);
@@ -20,7 +22,7 @@ public sealed record ClaudeCodeHookEvent(string Name, string CommandName, string
 
     /// <summary>Every event Engram installs, in the order they are written.</summary>
     public static IReadOnlyList<ClaudeCodeHookEvent> All { get; } =
-        [SessionStart, UserPromptSubmit, PostToolUse, Stop, SessionEnd, PreCompact];
+        [SessionStart, UserPromptSubmit, PostToolUse, PostToolUseFailure, Stop, SessionEnd, PreCompact];
 
     /// <summary>Finds an event by Claude Code name (<c>PostToolUse</c>) or command name (<c>post-tool-use</c>), ignoring case.</summary>
     public static ClaudeCodeHookEvent? Find(string? name)

@@ -42,6 +42,8 @@ public sealed class HookPayload
     public string? Trigger { get; private set; }
     /// <summary>Instructions given to <c>/compact</c> (PreCompact).</summary>
     public string? CustomInstructions { get; private set; }
+    /// <summary>What went wrong with a failed tool call (PostToolUseFailure), such as "Exit code 1\n...".</summary>
+    public string? Error { get; private set; }
     /// <summary>Why the payload could not be read completely, or null when it was valid JSON.</summary>
     public string? ParseError { get; private set; }
 
@@ -153,7 +155,7 @@ public sealed class HookPayload
     private enum Field
     {
         Unknown, SessionId, TranscriptPath, Cwd, HookEventName, Prompt, ToolName, ToolInput, ToolResponse, ToolUseId,
-        LastAssistantMessage, Source, Reason, StopHookActive, PermissionMode, Trigger, CustomInstructions,
+        LastAssistantMessage, Source, Reason, StopHookActive, PermissionMode, Trigger, CustomInstructions, Error,
     }
 
     private static Field Identify(ref Utf8JsonReader reader)
@@ -174,6 +176,7 @@ public sealed class HookPayload
         if (reader.ValueTextEquals("permission_mode"u8)) return Field.PermissionMode;
         if (reader.ValueTextEquals("trigger"u8)) return Field.Trigger;
         if (reader.ValueTextEquals("custom_instructions"u8)) return Field.CustomInstructions;
+        if (reader.ValueTextEquals("error"u8)) return Field.Error;
         return Field.Unknown;
     }
 
@@ -194,6 +197,7 @@ public sealed class HookPayload
             case Field.PermissionMode: PermissionMode = value; break;
             case Field.Trigger: Trigger = value; break;
             case Field.CustomInstructions: CustomInstructions = value; break;
+            case Field.Error: Error = value; break;
         }
     }
 

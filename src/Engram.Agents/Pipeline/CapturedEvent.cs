@@ -31,7 +31,10 @@ public sealed record CapturedEvent(string Id, string Agent, string Event, DateTi
         }
     }
 
-    public ToolEvent Tool => ToolEvent.From(Payload.ToolName, Payload.ToolInputJson, Payload.ToolResponseJson);
+    public ToolEvent Tool => ToolEvent.From(Payload.ToolName, Payload.ToolInputJson, Payload.ToolResponseJson, Payload.Error);
+
+    /// <summary>Whether this is a tool call, succeeded (post-tool-use) or failed (post-tool-use-failure).</summary>
+    public bool IsToolCall => Event is "post-tool-use" or "post-tool-use-failure";
 
     private static string? Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

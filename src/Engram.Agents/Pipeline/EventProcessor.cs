@@ -58,7 +58,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
             case "user-prompt-submit":
                 await RememberPromptAsync(captured, scope, project, cancellationToken);
                 break;
-            case "post-tool-use":
+            case "post-tool-use" or "post-tool-use-failure":
                 if (!options.Skips(payload.ToolName)
                     && (await _compressor.CompressAsync([captured.Tool], project?.Root, cancellationToken))[0] is { } draft)
                 {
@@ -167,7 +167,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
                 case "user-prompt-submit" when !string.IsNullOrWhiteSpace(earlier.Payload.Prompt):
                     prompts.Add(earlier.Payload.Prompt);
                     break;
-                case "post-tool-use" when OfflineCompressor.FileRead(earlier.Tool, project?.Root) is { } file:
+                case "post-tool-use" or "post-tool-use-failure" when OfflineCompressor.FileRead(earlier.Tool, project?.Root) is { } file:
                     filesRead.Add(file);
                     break;
                 case "stop" when !string.IsNullOrWhiteSpace(earlier.Payload.LastAssistantMessage):

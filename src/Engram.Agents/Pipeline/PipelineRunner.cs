@@ -122,9 +122,9 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var run = 1;
-                if (batch[i].Kind == "claude-code/post-tool-use")
+                if (IsToolCall(batch[i].Kind))
                 {
-                    while (i + run < batch.Count && batch[i + run].Kind == batch[i].Kind && batch[i + run].SessionKey == batch[i].SessionKey) run++;
+                    while (i + run < batch.Count && IsToolCall(batch[i + run].Kind) && batch[i + run].SessionKey == batch[i].SessionKey) run++;
                 }
                 var group = batch.Skip(i).Take(run).ToList();
                 i += run;
@@ -165,6 +165,8 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
             return (processed, failed + 1);
         }
     }
+
+    private static bool IsToolCall(string kind) => kind is "claude-code/post-tool-use" or "claude-code/post-tool-use-failure";
 
     /// <summary>Claims held by processes on this machine that no longer exist go back to the queue.</summary>
     private async Task ReleaseDeadWorkersAsync(CancellationToken cancellationToken)

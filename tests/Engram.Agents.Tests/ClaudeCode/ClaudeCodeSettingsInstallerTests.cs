@@ -48,6 +48,7 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
             ("SessionStart", "startup|resume|clear|compact", "session-start", 15),
             ("UserPromptSubmit", null, "user-prompt-submit", 10),
             ("PostToolUse", "*", "post-tool-use", 10),
+            ("PostToolUseFailure", "*", "post-tool-use-failure", 10),
             ("Stop", null, "stop", 15),
             ("SessionEnd", null, "session-end", 5),
             ("PreCompact", null, "pre-compact", 30),
@@ -206,6 +207,25 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
     }
 
     [Fact]
+    public void An_install_from_before_PostToolUseFailure_gains_it_in_place()
+    {
+        var path = WriteSettings(SettingsSamples.WithUserHooks);
+        _installer.Install(path);
+        // What the previous version wrote: every hook but PostToolUseFailure.
+        var old = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        old["hooks"]!.AsObject().Remove("PostToolUseFailure");
+        File.WriteAllText(path, old.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+        var result = _installer.Install(path);
+
+        Assert.True(result.Changed);
+        var root = Load(path);
+        Assert.Single(EngramHooks(root, "PostToolUseFailure"));
+        foreach (var hookEvent in ClaudeCodeHookEvent.All) Assert.Single(EngramHooks(root, hookEvent.Name));
+        Assert.Equal(2, root.GetProperty("hooks").GetProperty("PostToolUse").GetArrayLength());
+    }
+
+    [Fact]
     public void Writes_a_backup_of_the_previous_content_before_changing()
     {
         var path = WriteSettings(SettingsSamples.WithUserHooks);
@@ -264,7 +284,7 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
     {
         var path = WriteSettings("");
         _installer.Install(path);
-        Assert.Equal(6, Load(path).GetProperty("hooks").EnumerateObject().Count());
+        Assert.Equal(7, Load(path).GetProperty("hooks").EnumerateObject().Count());
     }
 
     [Fact]
@@ -296,7 +316,7 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
         _installer.Install(link);
 
         Assert.NotNull(new FileInfo(link).LinkTarget);
-        Assert.Equal(6, Load(real).GetProperty("hooks").EnumerateObject().Count());
+        Assert.Equal(7, Load(real).GetProperty("hooks").EnumerateObject().Count());
     }
 
     [Fact]

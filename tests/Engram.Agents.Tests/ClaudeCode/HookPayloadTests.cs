@@ -173,7 +173,7 @@ public sealed class UndecodableStringTests : IDisposable
 
         var installer = new ClaudeCodeSettingsInstaller("engram");
         Assert.True(installer.Install(path).Changed);
-        Assert.Equal(6, ClaudeCodeSettingsInstaller.InstalledEvents(path).Count);
+        Assert.Equal(7, ClaudeCodeSettingsInstaller.InstalledEvents(path).Count);
         ClaudeCodeSettingsInstaller.Uninstall(path);
 
         Assert.Equal(content, File.ReadAllText(path));

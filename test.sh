@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Runs every test of the solution: unit tests, the store conformance suite on real SQLite files,
-# and the CLI tests that run the real engram executable. Ends with one "N passed, N failed" line.
+# Runs every test of the solution: unit tests, the store conformance suite on real SQLite files and on a
+# throwaway PostgreSQL server (started here, removed at the end), the CLI tests that run the real engram
+# executable, then the REST and MCP suites again on PostgreSQL. Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")"
 dotnet build Engram.slnx -c Release -warnaserror || exit 1
+. tests/postgres-server.sh
+trap postgres_stop EXIT
+trap 'exit 130' INT TERM
+postgres_start || exit 1
 log=$(mktemp)
 dotnet test Engram.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The REST and MCP suites once more, with their servers on PostgreSQL instead of SQLite.
+for project in tests/Engram.Server.Tests tests/Engram.Mcp.Tests; do
+  echo "test.sh: $project on PostgreSQL"
+  ENGRAM_TEST_SERVER_STORE=postgres dotnet test "$project" -c Release --no-build "$@" 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+done
 # dotnet test prints one summary per test project: "Passed!  - Failed: 0, Passed: 38, ...".
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')

@@ -19,6 +19,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "cluster") return await ClusterLoadBenchmark.RunAsync(args);
         if (args.Length > 0 && args[0] == "load")
         {
             return await LoadBenchmark.RunAsync(args, (name, fallback) => Option(args, name, fallback));

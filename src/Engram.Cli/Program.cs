@@ -11,7 +11,7 @@ namespace Engram.Cli;
 public static class Program
 {
     private static readonly CommandSpec[] Commands =
-        [.. MemoryCommands.All(), .. TransferCommands.All(), .. AgentCommands.All(), .. InstallCommands.All(), .. ServerCommands.All(), .. EvalCommands.All()];
+        [.. MemoryCommands.All(), .. TransferCommands.All(), MigrateCommand.Spec(), .. AgentCommands.All(), .. InstallCommands.All(), .. ServerCommands.All(), .. EvalCommands.All()];
 
     public static async Task<int> Main(string[] args)
     {

@@ -214,6 +214,5 @@ internal static class ServerCommands
         w.WriteBoolean("active", key.IsActive);
     }
 
-    private static IApiKeyStore Keys(EngramRuntime runtime) =>
-        runtime.Store as IApiKeyStore ?? throw new EngramException($"the store at {runtime.Store.Location} does not support API keys");
+    private static IApiKeyStore Keys(EngramRuntime runtime) => runtime.Store.ApiKeys;
 }

@@ -8,11 +8,11 @@ namespace Engram.Hosting;
 /// <summary>A memory service built from the home folder and its settings: what every front end runs on.</summary>
 public sealed class EngramRuntime : IAsyncDisposable
 {
-    private readonly IMemoryStore? _store;
+    private readonly IEngramStore? _store;
     private readonly IEventQueue? _queue;
     private readonly IAsyncDisposable? _remote;
 
-    private EngramRuntime(EngramHome home, EngramSettings settings, IMemoryStore? store, IEventQueue? queue, IMemoryService service, IAsyncDisposable? remote = null)
+    private EngramRuntime(EngramHome home, EngramSettings settings, IEngramStore? store, IEventQueue? queue, IMemoryService service, IAsyncDisposable? remote = null)
     {
         Home = home;
         Settings = settings;
@@ -24,7 +24,7 @@ public sealed class EngramRuntime : IAsyncDisposable
 
     public EngramHome Home { get; }
     public EngramSettings Settings { get; }
-    public IMemoryStore Store => _store ?? throw RemoteOnly();
+    public IEngramStore Store => _store ?? throw RemoteOnly();
     public IEventQueue Queue => _queue ?? throw RemoteOnly();
     public IMemoryService Memory { get; }
 
@@ -53,15 +53,9 @@ public sealed class EngramRuntime : IAsyncDisposable
     public static async Task<EngramRuntime> OpenAsync(EngramHome home, bool vectors, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var settings = SettingsLoader.Load(home);
-        if (settings.Storage.Provider != "sqlite")
-        {
-            throw new EngramException($"Storage:Provider '{settings.Storage.Provider}' is not available in this version of Engram; use sqlite");
-        }
-
         // Homes made by earlier versions were open to other users; Engram's own folders are tightened here.
         foreach (var folder in new[] { home.Root, home.LogsFolder, Path.Combine(home.Root, "spool") }) OwnerOnly.Restrict(folder);
-        var path = settings.Storage.ConnectionString ?? home.DatabasePath;
-        var store = new SqliteMemoryStore(path, time: time);
+        var store = OpenStore(settings.Storage, home, time);
         try
         {
             await store.InitializeAsync(cancellationToken);
@@ -72,11 +66,11 @@ public sealed class EngramRuntime : IAsyncDisposable
             throw;
         }
         var chat = Tracked(ChatFor(settings.Llm), store, settings.Llm, time);
-        return new EngramRuntime(home, settings, store, store, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
+        return new EngramRuntime(home, settings, store, store.Queue, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
     }
 
     /// <summary>How long closing waits to write the last search hits; past it they are dropped (soft statistics).</summary>
-    private static readonly TimeSpan AccessFlushBudget = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan AccessFlushBudget = TimeSpan.FromSeconds(2);
 
     public async ValueTask DisposeAsync()
     {
@@ -91,8 +85,22 @@ public sealed class EngramRuntime : IAsyncDisposable
         else if (_remote is not null) await _remote.DisposeAsync();
     }
 
-    private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, SqliteMemoryStore store, LlmSettings settings, TimeProvider? time) =>
-        chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store, ResolveProvider(settings), settings.DailyTokenBudget, time);
+    private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, IEngramStore store, LlmSettings settings, TimeProvider? time) =>
+        chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store.Usage, ResolveProvider(settings), settings.DailyTokenBudget, time);
+
+    /// <summary>
+    /// The store the settings name (not yet initialised): the SQLite file in the home (or at
+    /// Storage:ConnectionString), or the PostgreSQL database of Storage:ConnectionString.
+    /// </summary>
+    public static IEngramStore OpenStore(StorageSettings storage, EngramHome home, TimeProvider? time = null) => storage.Provider switch
+    {
+        "postgres" => new Engram.Postgres.PostgresMemoryStore(
+            storage.ConnectionString ?? throw new EngramException(
+                "Storage:Provider is postgres but Storage:ConnectionString is not set; for example Host=db.internal;Database=engram;Username=engram;Password=..."),
+            time),
+        "sqlite" => new SqliteMemoryStore(storage.ConnectionString ?? home.DatabasePath, time: time),
+        _ => throw new EngramException($"Storage:Provider '{storage.Provider}' is unknown; use sqlite or postgres"),
+    };
 
     /// <summary>
     /// The provider <c>auto</c> stands for: an OpenAI-compatible endpoint when one is configured, else Anthropic

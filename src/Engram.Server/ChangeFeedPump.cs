@@ -30,7 +30,6 @@ internal sealed partial class ChangeFeedPump(
             return;
         }
         (long, long)? lastQueue = null;
-        using var timer = new PeriodicTimer(options.ChangePollInterval);
         while (true)
         {
             try
@@ -56,7 +55,8 @@ internal sealed partial class ChangeFeedPump(
                     }
                 }
                 if (changes.Count == Batch) continue;
-                if (!await timer.WaitForNextTickAsync(stoppingToken)) return;
+                // Woken at once by a store that announces changes (PostgreSQL: a commit on any server), else polls.
+                await feed.WaitForChangesAsync(options.ChangePollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -67,7 +67,7 @@ internal sealed partial class ChangeFeedPump(
                 LogFeedError(logger, ex);
                 try
                 {
-                    if (!await timer.WaitForNextTickAsync(stoppingToken)) return;
+                    await Task.Delay(options.ChangePollInterval, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {

@@ -47,20 +47,19 @@ public sealed class EngramServer : IAsyncDisposable
     /// port could otherwise read and erase every memory.
     /// </summary>
     /// <param name="memory">The memory service the API and tools use.</param>
-    /// <param name="store">Its store, which must also hold API keys (<see cref="IApiKeyStore"/>) and offer a change
-    /// feed (<see cref="IChangeFeed"/>); when it is also an <see cref="IEventQueue"/>, queue depth is streamed.</param>
+    /// <param name="store">Its store: API keys, the change feed (the event stream) and the queue (its depth is streamed).</param>
     /// <param name="services">Adds services, such as a background worker (an <see cref="IHostedService"/>).</param>
     /// <param name="endpoints">Maps more endpoints; they sit behind the same API-key check and rate limit
     /// (use <see cref="CallerOf"/> for the caller's tenant).</param>
     public static async Task<EngramServer> CreateAsync(
-        IMemoryService memory, IMemoryStore store, ServerRuntimeOptions options,
+        IMemoryService memory, IEngramStore store, ServerRuntimeOptions options,
         Action<ILoggingBuilder>? logging = null,
         Action<IServiceCollection>? services = null,
         Action<IEndpointRouteBuilder>? endpoints = null,
         CancellationToken cancellationToken = default)
     {
-        var keys = store as IApiKeyStore ?? throw new EngramException($"the store at {store.Location} cannot hold API keys, which engram serve needs");
-        var feed = store as IChangeFeed ?? throw new EngramException($"the store at {store.Location} has no change feed, which engram serve needs");
+        var keys = store.ApiKeys;
+        var feed = store.Changes;
         if (!options.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) ServerRuntimeOptions.ParseAddress(options.Host);
         if (!options.IsLoopback)
         {
@@ -147,7 +146,7 @@ public sealed class EngramServer : IAsyncDisposable
         collection.AddSingleton(keys);
         collection.AddSingleton(feed);
         collection.AddSingleton(memory);
-        collection.AddHostedService(services => new ChangeFeedPump(feed, store as IEventQueue, memory,
+        collection.AddHostedService(services => new ChangeFeedPump(feed, store.Queue, memory,
             services.GetRequiredService<MemoryEventHub>(), options, services.GetRequiredService<ILogger<ChangeFeedPump>>()));
 
         services?.Invoke(collection);

@@ -28,6 +28,17 @@ public sealed partial class SqliteMemoryStore : IChangeFeed
         }
     }
 
+    public async Task<IReadOnlyList<string>> ListTenantsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT tenant FROM memories UNION SELECT tenant FROM history ORDER BY 1";
+        var tenants = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) tenants.Add(reader.GetString(0));
+        return tenants;
+    }
+
     public async Task<long> LatestChangeSeqAsync(CancellationToken cancellationToken = default)
     {
         try

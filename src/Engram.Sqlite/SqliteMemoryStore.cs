@@ -9,8 +9,13 @@ namespace Engram.Sqlite;
 /// parallel agent sessions, the worker, the CLI). Writers take the lock up front (BEGIN IMMEDIATE)
 /// and wait for each other through the busy timeout, so callers never see "database is locked".
 /// </summary>
-public sealed partial class SqliteMemoryStore : IMemoryStore, IEventQueue
+public sealed partial class SqliteMemoryStore : IEngramStore, IEventQueue
 {
+    public IEventQueue Queue => this;
+    public IChangeFeed Changes => this;
+    public Engram.Core.Security.IApiKeyStore ApiKeys => this;
+    public IUsageLedger Usage => this;
+
     private string _connectionString;
     private readonly TimeProvider _time;
     private volatile bool _initialized;

@@ -10,7 +10,8 @@ namespace Engram.Mcp.Tests;
 
 /// <summary>
 /// A real MCP client connected to Engram's real MCP server through in-memory pipes, over a real
-/// SQLite store in a temporary folder. One store can serve several callers (tenants).
+/// SQLite store in a temporary folder (or, with ENGRAM_TEST_SERVER_STORE=postgres, a fresh schema of the
+/// PostgreSQL server in ENGRAM_TEST_POSTGRES). One store can serve several callers (tenants).
 /// </summary>
 public sealed class McpPair : IAsyncDisposable
 {
@@ -19,11 +20,15 @@ public sealed class McpPair : IAsyncDisposable
 
     public McpPair()
     {
-        Store = new SqliteMemoryStore(_folder.File("engram.db"));
+        Store = Environment.GetEnvironmentVariable("ENGRAM_TEST_SERVER_STORE") == "postgres"
+            ? new Engram.Postgres.PostgresMemoryStore(_schema = TestPostgres.NewSchemaAsync().GetAwaiter().GetResult())
+            : new SqliteMemoryStore(_folder.File("engram.db"));
         Memory = new MemoryService(Store);
     }
 
-    public SqliteMemoryStore Store { get; }
+    private readonly string? _schema;
+
+    public Engram.Core.Storage.IEngramStore Store { get; }
     public IMemoryService Memory { get; }
 
     public async Task<McpClient> ConnectAsync(EngramCaller caller)
@@ -51,6 +56,7 @@ public sealed class McpPair : IAsyncDisposable
         }
         await Store.DisposeAsync();
         _folder.Dispose();
+        if (_schema is not null) await TestPostgres.DropSchemaAsync(_schema);
     }
 }
 

@@ -35,12 +35,14 @@ public sealed class McpPrivacyTests : IAsyncDisposable
         var replaced = await client.CallTextAsync("memory_user_edits", new() { ["command"] = "replace", ["line_number"] = 1, ["text"] = "Deploy key: " + samples[2].Text });
         Assert.DoesNotContain(samples[2].Secret, replaced, StringComparison.Ordinal);
 
-        var export = Path.Combine(Path.GetDirectoryName(_pair.Store.Path)!, "export.jsonl");
+        // On SQLite every file of the store is checked; on PostgreSQL (its files are the server's) the export alone.
+        var folder = _pair.Store is Engram.Sqlite.SqliteMemoryStore sqlite ? Path.GetDirectoryName(sqlite.Path)! : Directory.CreateTempSubdirectory("engram-export-").FullName;
+        var export = Path.Combine(folder, "export.jsonl");
         await using (var writer = new StreamWriter(export))
         {
             await MemoryTransfer.ExportAsync(_pair.Store, new MemoryFilter(), writer);
         }
-        var files = StoredSecrets.ReadFiles([Path.GetDirectoryName(_pair.Store.Path)!]);
+        var files = StoredSecrets.ReadFiles([folder]);
         Assert.True(StoredSecrets.AssertNoneIn(files, StoredSecrets.CorpusSecrets()) >= 80);
     }
 

@@ -30,8 +30,14 @@ public sealed partial class RestContractTests : IAsyncLifetime
         Assert.True(actualStatus == status, $"{method} {path} answered {actualStatus}, expected {status}: {body}");
         var normalized = Normalize(JsonNode.Parse(body.GetRawText())!).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
         var file = Path.Combine(GoldenFolder(), name + ".json");
+        // Raw full-text scores are the store's own (BM25 in SQLite, weighted ts_rank in PostgreSQL): a store whose
+        // answer differs keeps its own copy in Golden/<store>/, and everything else must match the shared file.
+        var own = Path.Combine(GoldenFolder(), ServerHost.StoreKind, name + ".json");
+        if (ServerHost.StoreKind != "sqlite" && File.Exists(own)) file = own;
         if (Environment.GetEnvironmentVariable("ENGRAM_UPDATE_GOLDEN") == "1")
         {
+            if (ServerHost.StoreKind != "sqlite" && File.Exists(file) && await File.ReadAllTextAsync(file) != normalized) file = own;
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             await File.WriteAllTextAsync(file, normalized);
         }
         Assert.True(File.Exists(file), $"no golden file {file}; run with ENGRAM_UPDATE_GOLDEN=1 to create it");

@@ -51,7 +51,8 @@ public sealed class RestPrivacyTests
         var (putStatus, _) = await host.JsonAsync(HttpMethod.Put, $"/api/v1/memories/{ids[0]}", put.ToJsonString());
         Assert.Equal(200, putStatus);
 
-        var folder = Path.GetDirectoryName(host.Store.Path)!;
+        // On SQLite every file of the store is checked; on PostgreSQL (its files are the server's) the export alone.
+        var folder = host.Store is Engram.Sqlite.SqliteMemoryStore sqlite ? Path.GetDirectoryName(sqlite.Path)! : Directory.CreateTempSubdirectory("engram-export-").FullName;
         await using (var writer = new StreamWriter(Path.Combine(folder, "export.jsonl")))
         {
             await MemoryTransfer.ExportAsync(host.Store, new MemoryFilter(), writer);

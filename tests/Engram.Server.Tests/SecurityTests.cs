@@ -57,8 +57,8 @@ public sealed class SecurityTests
             await ServerHost.CreateKeyAsync(store, "other");
         });
         Assert.Equal(200, (await host.JsonAsync(HttpMethod.Get, "/api/v1/memories", key: key)).Status);
-        var id = (await host.Store.ListApiKeysAsync()).Single(k => k.Tenant == "acme").Id;
-        Assert.True(await host.Store.RevokeApiKeyAsync(id, DateTimeOffset.UtcNow));
+        var id = (await host.Store.ApiKeys.ListApiKeysAsync()).Single(k => k.Tenant == "acme").Id;
+        Assert.True(await host.Store.ApiKeys.RevokeApiKeyAsync(id, DateTimeOffset.UtcNow));
         Assert.Equal(401, (await host.JsonAsync(HttpMethod.Get, "/api/v1/memories", key: key)).Status);
     }
 

@@ -5,47 +5,59 @@ using System.Text.Json;
 using Engram.Core;
 using Engram.Core.Security;
 using Engram.Core.Services;
+using Engram.Core.Storage;
 using Engram.Sqlite;
 using Engram.Testing;
 
 namespace Engram.Server.Tests;
 
 /// <summary>
-/// A real engram server on 127.0.0.1 with a free port, over a real SQLite file, and a real
-/// HttpClient pointed at it. Stopped and deleted with the test.
+/// A real engram server on 127.0.0.1 with a free port, over a real SQLite file (or, with
+/// ENGRAM_TEST_SERVER_STORE=postgres, a fresh schema of the PostgreSQL server in ENGRAM_TEST_POSTGRES),
+/// and a real HttpClient pointed at it. Stopped and deleted with the test.
 /// </summary>
 public sealed class ServerHost : IAsyncDisposable
 {
-    private ServerHost(SqliteMemoryStore store, EngramServer server)
+    /// <summary>Which store the server suite runs on: sqlite (default) or postgres.</summary>
+    public static string StoreKind => Environment.GetEnvironmentVariable("ENGRAM_TEST_SERVER_STORE") is { Length: > 0 } kind ? kind : "sqlite";
+
+    private ServerHost(IEngramStore store, EngramServer server)
     {
         Store = store;
         Server = server;
         Http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public SqliteMemoryStore Store { get; }
+    public IEngramStore Store { get; }
     public EngramServer Server { get; }
     public HttpClient Http { get; }
     public Uri Address => Server.Address;
 
-    public static async Task<ServerHost> StartAsync(ServerRuntimeOptions? options = null, Func<SqliteMemoryStore, Task>? before = null)
+    public static async Task<ServerHost> StartAsync(ServerRuntimeOptions? options = null, Func<IEngramStore, Task>? before = null)
     {
         var folder = new TempFolder();
-        var store = new SqliteMemoryStore(folder.File("engram.db"));
+        string? schema = null;
+        IEngramStore store = StoreKind switch
+        {
+            "sqlite" => new SqliteMemoryStore(folder.File("engram.db")),
+            "postgres" => new Engram.Postgres.PostgresMemoryStore(schema = await TestPostgres.NewSchemaAsync()),
+            var other => throw new InvalidOperationException($"ENGRAM_TEST_SERVER_STORE '{other}' is not sqlite or postgres"),
+        };
         await store.InitializeAsync();
         if (before is not null) await before(store);
         var server = await EngramServer.CreateAsync(new MemoryService(store), store, options ?? new ServerRuntimeOptions { Port = 0, ChangePollInterval = TimeSpan.FromMilliseconds(50) });
         await server.StartAsync();
-        return new ServerHost(store, server) { FolderToDelete = folder };
+        return new ServerHost(store, server) { FolderToDelete = folder, SchemaToDrop = schema };
     }
 
     private TempFolder? FolderToDelete { get; init; }
+    private string? SchemaToDrop { get; init; }
 
     /// <summary>Creates a key for the tenant directly in the store, as engram apikey create does, and returns its secret.</summary>
-    public static async Task<string> CreateKeyAsync(IApiKeyStore store, string tenant)
+    public static async Task<string> CreateKeyAsync(IEngramStore store, string tenant)
     {
         var secret = ApiKeySecrets.NewSecret();
-        await store.CreateApiKeyAsync(new ApiKey
+        await store.ApiKeys.CreateApiKeyAsync(new ApiKey
         {
             Id = MemoryId.System.Next(),
             Tenant = tenant,
@@ -87,5 +99,6 @@ public sealed class ServerHost : IAsyncDisposable
         await Server.DisposeAsync();
         await Store.DisposeAsync();
         FolderToDelete?.Dispose();
+        if (SchemaToDrop is not null) await TestPostgres.DropSchemaAsync(SchemaToDrop);
     }
 }

@@ -129,7 +129,7 @@ public sealed class StreamTests
                 Content = "Observed by a hook in another process",
                 Kind = Engram.Core.Model.MemoryKind.Observation,
             });
-            await host.Store.EnqueueAsync(new Engram.Core.Storage.QueuedEvent { Kind = "test/event", Payload = "{}" });
+            await host.Store.Queue.EnqueueAsync(new Engram.Core.Storage.QueuedEvent { Kind = "test/event", Payload = "{}" });
             var events = await ReadUntilAsync(reader, e => e.Any(x => x.Type == "observation") && e.Any(x => x.Type == "queue" && x.Data.Contains("\"pending\":1", StringComparison.Ordinal)));
             var added = events.First(e => e.Type == "memory_added");
             Assert.Contains(direct.Results[0].Memory.Id, added.Data, StringComparison.Ordinal);

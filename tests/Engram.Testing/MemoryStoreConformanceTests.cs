@@ -9,30 +9,30 @@ namespace Engram.Testing;
 /// The behaviour every <see cref="IMemoryStore"/> must have, exercised through the real
 /// <see cref="MemoryService"/>. A store's test class inherits this and says how to make a fresh store.
 /// </summary>
-public abstract class MemoryStoreConformanceTests : IAsyncLifetime
+public abstract partial class MemoryStoreConformanceTests : IAsyncLifetime
 {
-    private readonly List<IMemoryStore> _stores = [];
+    private readonly List<IEngramStore> _stores = [];
 
     protected ManualTimeProvider Clock { get; } = new();
 
     /// <summary>A new, empty, initialised store.</summary>
-    protected abstract Task<IMemoryStore> CreateEmptyStoreAsync();
+    protected abstract Task<IEngramStore> CreateEmptyStoreAsync();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var store in _stores) await store.DisposeAsync();
     }
 
-    protected async Task<IMemoryStore> NewStoreAsync()
+    protected async Task<IEngramStore> NewStoreAsync()
     {
         var store = await CreateEmptyStoreAsync();
         _stores.Add(store);
         return store;
     }
 
-    protected async Task<(IMemoryStore Store, MemoryService Service)> NewServiceAsync(WordHashEmbeddingGenerator? embeddings = null)
+    protected async Task<(IEngramStore Store, MemoryService Service)> NewServiceAsync(WordHashEmbeddingGenerator? embeddings = null)
     {
         var store = await NewStoreAsync();
         return (store, new MemoryService(store, embeddings: embeddings, time: Clock));
@@ -396,11 +396,11 @@ public abstract class MemoryStoreConformanceTests : IAsyncLifetime
         var (store, service) = await NewServiceAsync();
         await AddAsync(service, "one");
         await AddAsync(service, "two", new MemoryScope { Tenant = "other" });
-        await ((IEventQueue)store).EnqueueAsync(new QueuedEvent { Kind = "k", Payload = "{}" });
+        await store.Queue.EnqueueAsync(new QueuedEvent { Kind = "k", Payload = "{}" });
         await service.ResetAsync();
         Assert.Equal(0, (await store.GetStatsAsync(MemoryScope.DefaultTenant)).HistoryEntries);
         Assert.Equal(0, (await store.GetStatsAsync("other")).Memories);
-        Assert.Equal((0, 0), await ((IEventQueue)store).CountAsync());
+        Assert.Equal((0, 0), await store.Queue.CountAsync());
         Assert.Empty(await service.SearchAsync(new SearchRequest { Query = "one" }));
         await AddAsync(service, "one");
         Assert.Single(await service.SearchAsync(new SearchRequest { Query = "one" }));
@@ -410,7 +410,7 @@ public abstract class MemoryStoreConformanceTests : IAsyncLifetime
     public async Task Queue_claims_leases_completes_and_retries()
     {
         var store = await NewStoreAsync();
-        var queue = (IEventQueue)store;
+        var queue = store.Queue;
         Assert.True(await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", DedupeKey = "toolu_1", Payload = "{\"a\":1}" }));
         Assert.False(await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", DedupeKey = "toolu_1", Payload = "{\"a\":1}" }));
         Assert.True(await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", Payload = "{\"b\":2}" }));
@@ -448,7 +448,7 @@ public abstract class MemoryStoreConformanceTests : IAsyncLifetime
     public async Task Queue_keeps_raw_events_by_session_after_completion()
     {
         var store = await NewStoreAsync();
-        var queue = (IEventQueue)store;
+        var queue = store.Queue;
         await queue.EnqueueAsync(new QueuedEvent { Kind = "prompt", SessionKey = "s1", Payload = "{\"n\":1}" });
         await queue.EnqueueAsync(new QueuedEvent { Kind = "tool", SessionKey = "s2", Payload = "{\"n\":2}" });
         await queue.EnqueueAsync(new QueuedEvent { Kind = "tool", SessionKey = "s1", Payload = "{\"n\":3}" });
@@ -526,7 +526,7 @@ public abstract class MemoryStoreConformanceTests : IAsyncLifetime
     public async Task Queue_reclaims_work_whose_lease_ran_out()
     {
         var store = await NewStoreAsync();
-        var queue = (IEventQueue)store;
+        var queue = store.Queue;
         await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", Payload = "{}" });
         Assert.Single(await queue.ClaimAsync(1, TimeSpan.FromSeconds(30), "crashed-worker"));
         Assert.Empty(await queue.ClaimAsync(1, TimeSpan.FromSeconds(30), "w2"));

@@ -13,6 +13,9 @@ public sealed record ExportRecord
     public List<HistoryEntry> History { get; init; } = [];
 }
 
+/// <summary>What a store-to-store copy did.</summary>
+public sealed record CopySummary(int Tenants, int MemoriesAdded, int MemoriesAlreadyPresent, int HistoryEntries, int UsageRows);
+
 /// <summary>What an import did.</summary>
 public sealed record ImportSummary(int Lines, int MemoriesAdded, int MemoriesAlreadyPresent, int HistoryEntries);
 
@@ -26,11 +29,23 @@ public static class MemoryTransfer
     public static async Task<int> ExportAsync(IMemoryStore store, MemoryFilter filter, TextWriter output, CancellationToken cancellationToken = default)
     {
         var lines = 0;
+        await foreach (var record in RecordsAsync(store, filter, cancellationToken))
+        {
+            await WriteAsync(output, record);
+            lines++;
+        }
+        await output.FlushAsync(cancellationToken);
+        return lines;
+    }
+
+    /// <summary>What an export holds, record by record: each memory in scope with its history, then deleted memories' history.</summary>
+    public static async IAsyncEnumerable<ExportRecord> RecordsAsync(IMemoryStore store, MemoryFilter filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         await foreach (var memory in store.ListChronologicalAsync(filter with { IncludeSuperseded = true }, cancellationToken))
         {
             var history = await store.GetHistoryAsync(memory.Scope.Tenant, memory.Id, cancellationToken);
-            await WriteAsync(output, new ExportRecord { Memory = MemoryPrivacy.Scrub(memory), History = [.. history.Select(MemoryPrivacy.Scrub)] });
-            lines++;
+            yield return new ExportRecord { Memory = MemoryPrivacy.Scrub(memory), History = [.. history.Select(MemoryPrivacy.Scrub)] };
         }
         // Deleted memories are only in history; kept so a restore knows what was removed and when.
         if (filter.Kinds.Count == 0 && filter.Since is null && filter.Until is null && filter.Metadata.Count == 0)
@@ -40,20 +55,56 @@ public static class MemoryTransfer
             {
                 if (group.Count > 0 && group[0].MemoryId != entry.MemoryId)
                 {
-                    await WriteAsync(output, new ExportRecord { History = group });
-                    lines++;
+                    yield return new ExportRecord { History = group };
                     group = [];
                 }
                 group.Add(MemoryPrivacy.Scrub(entry));
             }
-            if (group.Count > 0)
+            if (group.Count > 0) yield return new ExportRecord { History = group };
+        }
+    }
+
+    /// <summary>
+    /// Copies a whole store into another (every tenant: memories with ids, times, validity and history,
+    /// deleted memories' history, and the model usage ledger), then checks that every tenant's memory and
+    /// history counts agree. Copying twice changes nothing. API keys (only their hashes are stored) and
+    /// queued events stay behind: create keys on the target, and process the queue before moving.
+    /// </summary>
+    public static async Task<CopySummary> CopyAsync(IEngramStore source, IEngramStore target, CancellationToken cancellationToken = default)
+    {
+        var tenants = await source.ListTenantsAsync(cancellationToken);
+        int added = 0, present = 0, history = 0;
+        foreach (var tenant in tenants)
+        {
+            await foreach (var record in RecordsAsync(source, new MemoryFilter { Tenant = tenant }, cancellationToken))
             {
-                await WriteAsync(output, new ExportRecord { History = group });
-                lines++;
+                var inserted = await target.ImportAsync(record.Memory, record.History, cancellationToken);
+                if (record.Memory is not null)
+                {
+                    if (inserted) added++;
+                    else present++;
+                }
+                history += record.History.Count;
             }
         }
-        await output.FlushAsync(cancellationToken);
-        return lines;
+        var usage = await source.Usage.UsageSinceAsync(DateOnly.MinValue, cancellationToken);
+        var targetUsage = (await target.Usage.UsageSinceAsync(DateOnly.MinValue, cancellationToken))
+            .Select(u => (u.Day, u.Purpose, u.Provider, u.Model)).ToHashSet();
+        foreach (var row in usage.Where(u => !targetUsage.Contains((u.Day, u.Purpose, u.Provider, u.Model))))
+        {
+            await target.Usage.RecordAsync(row, cancellationToken);
+        }
+        foreach (var tenant in tenants)
+        {
+            var from = await source.GetStatsAsync(tenant, cancellationToken);
+            var to = await target.GetStatsAsync(tenant, cancellationToken);
+            if (from.Memories != to.Memories || from.HistoryEntries != to.HistoryEntries)
+            {
+                throw new EngramException($"after copying, tenant '{tenant}' has {to.Memories} memories and {to.HistoryEntries} history entries in {target.Location}, " +
+                    $"but {from.Memories} and {from.HistoryEntries} in {source.Location}; the target held other data with the same ids, or changed during the copy");
+            }
+        }
+        return new CopySummary(tenants.Count, added, present, history, usage.Count);
     }
 
     /// <summary>Reads and checks every line first, so a bad file imports nothing; then writes.</summary>

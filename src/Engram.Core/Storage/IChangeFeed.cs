@@ -16,4 +16,15 @@ public interface IChangeFeed
 
     /// <summary>The position of the latest change (0 when there is none).</summary>
     Task<long> LatestChangeSeqAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits until a change may have been recorded, at most <paramref name="timeout"/>. A store that can
+    /// be told about changes (PostgreSQL's LISTEN/NOTIFY) returns early; the default just waits, and the
+    /// reader polls. True when woken by a notification.
+    /// </summary>
+    async Task<bool> WaitForChangesAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(timeout, cancellationToken).ConfigureAwait(false);
+        return false;
+    }
 }

@@ -1,0 +1,221 @@
+using System.Runtime.CompilerServices;
+using Engram.Core;
+using Engram.Core.Model;
+using Engram.Core.Storage;
+using Npgsql;
+
+namespace Engram.Postgres;
+
+public sealed partial class PostgresMemoryStore
+{
+    public Task<(Memory Memory, bool Inserted)> InsertAsync(Memory memory, HistoryEntry history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            long seq;
+            await using (var insert = Command(connection, transaction, PostgresRows.InsertMemorySql))
+            {
+                PostgresRows.BindMemory(insert, memory);
+                if (await insert.ExecuteScalarAsync(cancellationToken) is not long inserted)
+                {
+                    var existing = await FindCurrentDuplicateAsync(connection, transaction, memory, cancellationToken)
+                        ?? await FindBySourceKeyAsync(connection, transaction, memory, cancellationToken)
+                        ?? throw new EngramException($"memory {memory.Id} already exists");
+                    return (existing, false);
+                }
+                seq = inserted;
+            }
+            await InsertHistoryAsync(connection, transaction, history, cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken);
+            return (memory, true);
+        }, cancellationToken);
+
+    public Task UpdateAsync(Memory memory, HistoryEntry history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            // Writers hold the history lock, so this check cannot race another writer.
+            if (memory.ValidTo is null && await FindCurrentDuplicateAsync(connection, transaction, memory, cancellationToken) is { } twin)
+            {
+                throw new EngramException($"memory {twin.Id} in the same scope already says exactly this; delete one of them instead");
+            }
+            long seq;
+            await using (var update = Command(connection, transaction,
+                "UPDATE memories SET type = @type, title = @title, content = @content, facts = @facts, concepts = @concepts, " +
+                "files_read = @files_read, files_modified = @files_modified, metadata = @metadata, source = @source, " +
+                "search_extra = @search_extra, importance = @importance, updated_at = @updated_at, valid_from = @valid_from, source_key = @source_key, scope_tokens = @scope_tokens, " +
+                "valid_to = @valid_to, superseded_by = @superseded_by, content_hash = @content_hash " +
+                "WHERE id = @id AND tenant = @tenant RETURNING seq"))
+            {
+                PostgresRows.BindMemory(update, memory);
+                seq = await update.ExecuteScalarAsync(cancellationToken) as long? ?? throw new MemoryNotFoundException(memory.Id);
+            }
+            await InsertHistoryAsync(connection, transaction, history, cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<bool> DeleteAsync(string tenant, string id, HistoryEntry history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            Memory doomed;
+            long seq;
+            await using (var delete = Command(connection, transaction,
+                $"DELETE FROM memories m WHERE m.id = @id AND m.tenant = @tenant RETURNING {PostgresRows.MemoryColumns}, m.seq"))
+            {
+                delete.Parameters.AddWithValue("id", id);
+                delete.Parameters.AddWithValue("tenant", tenant);
+                await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
+                if (!await reader.ReadAsync(cancellationToken)) return false;
+                doomed = PostgresRows.ReadMemory(reader);
+                seq = reader.GetInt64(PostgresRows.MemoryColumnCount);
+            }
+            await InsertHistoryAsync(connection, transaction, history, cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, doomed, seq, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<int> DeleteManyAsync(MemoryFilter filter, Func<Memory, HistoryEntry> history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var doomed = new List<(Memory Memory, long Seq)>();
+            await using (var delete = Command(connection, transaction, ""))
+            {
+                delete.CommandText = $"DELETE FROM memories m WHERE {PgFilter.Where(filter, delete)} RETURNING {PostgresRows.MemoryColumns}, m.seq";
+                await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken)) doomed.Add((PostgresRows.ReadMemory(reader), reader.GetInt64(PostgresRows.MemoryColumnCount)));
+            }
+            doomed.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+            foreach (var (memory, seq) in doomed)
+            {
+                await InsertHistoryAsync(connection, transaction, history(memory), cancellationToken);
+                await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken);
+            }
+            return doomed.Count;
+        }, cancellationToken);
+
+    public Task<Memory?> GetAsync(string tenant, string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(async connection =>
+        {
+            await using var command = Command(connection, null, $"SELECT {PostgresRows.MemoryColumns} FROM memories m WHERE m.id = @id AND m.tenant = @tenant");
+            command.Parameters.AddWithValue("id", id);
+            command.Parameters.AddWithValue("tenant", tenant);
+            return await ReadOneAsync(command, cancellationToken);
+        }, cancellationToken);
+
+    public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default) =>
+        QueryMemoriesAsync(filter, "ORDER BY m.valid_from DESC, m.id DESC", limit, cancellationToken);
+
+    public IAsyncEnumerable<Memory> ListChronologicalAsync(MemoryFilter filter, CancellationToken cancellationToken = default) =>
+        QueryMemoriesAsync(filter, "ORDER BY m.valid_from, m.id", null, cancellationToken);
+
+    public Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string tenant, string memoryId, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<HistoryEntry>>(async connection =>
+        {
+            await using var command = Command(connection, null,
+                $"SELECT {PostgresRows.HistoryColumns} FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id");
+            command.Parameters.AddWithValue("id", memoryId);
+            command.Parameters.AddWithValue("tenant", tenant);
+            var list = new List<HistoryEntry>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) list.Add(PostgresRows.ReadHistory(reader));
+            return list;
+        }, cancellationToken);
+
+    public async IAsyncEnumerable<HistoryEntry> ListOrphanHistoryAsync(MemoryFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "");
+        command.CommandText = $"SELECT {PostgresRows.HistoryColumns} FROM history h WHERE {PgFilter.HistoryWhere(filter, command)} " +
+            "AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = h.memory_id) ORDER BY h.memory_id, h.id";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) yield return PostgresRows.ReadHistory(reader);
+    }
+
+    public Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default)
+    {
+        if (accesses.Count == 0) return Task.CompletedTask;
+        // One statement for the batch; rows are locked in id order, so two flushes never deadlock each other.
+        var batch = accesses.GroupBy(a => a.Id, StringComparer.Ordinal)
+            .Select(g => (Id: g.Key, Count: g.Sum(a => a.Count), At: g.Max(a => a.LastAt).ToUnixTimeMilliseconds()))
+            .OrderBy(a => a.Id, StringComparer.Ordinal).ToArray();
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = Command(connection, transaction,
+                "UPDATE memories m SET access_count = m.access_count + b.n, last_accessed_at = greatest(coalesce(m.last_accessed_at, 0), b.at) " +
+                "FROM (SELECT u.id, u.n, u.at FROM unnest(@ids, @counts, @ats) AS u(id, n, at) " +
+                "JOIN memories l ON l.id = u.id ORDER BY u.id FOR UPDATE OF l) b WHERE m.id = b.id");
+            command.Parameters.AddWithValue("ids", batch.Select(a => a.Id).ToArray());
+            command.Parameters.AddWithValue("counts", batch.Select(a => (long)a.Count).ToArray());
+            command.Parameters.AddWithValue("ats", batch.Select(a => a.At).ToArray());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken, history: false);
+    }
+
+    public Task<bool> ImportAsync(Memory? memory, IReadOnlyList<HistoryEntry> history, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var inserted = false;
+            if (memory is not null)
+            {
+                await using var insert = Command(connection, transaction, PostgresRows.InsertMemorySql);
+                PostgresRows.BindMemory(insert, memory);
+                if (await insert.ExecuteScalarAsync(cancellationToken) is long seq)
+                {
+                    inserted = true;
+                    await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken);
+                }
+            }
+            foreach (var entry in history) await InsertHistoryAsync(connection, transaction, entry, cancellationToken);
+            return inserted;
+        }, cancellationToken);
+
+    public Task ResetAsync(CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            // TRUNCATE restarts the identities too, as erasing a SQLite store does: positions start again.
+            await using var command = Command(connection, transaction, "TRUNCATE embeddings, memories, history, queue RESTART IDENTITY");
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    private async IAsyncEnumerable<Memory> QueryMemoriesAsync(MemoryFilter filter, string orderBy, int? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "");
+        command.CommandText = $"SELECT {PostgresRows.MemoryColumns} FROM memories m WHERE {PgFilter.Where(filter, command)} {orderBy}"
+            + (limit is { } n ? $" LIMIT {n}" : "");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) yield return PostgresRows.ReadMemory(reader);
+    }
+
+    private static async Task<Memory?> FindCurrentDuplicateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Memory memory, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction,
+            $"SELECT {PostgresRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+            "AND m.project = @project AND m.session_id = @session_id AND m.kind = @kind AND m.content_hash = @content_hash " +
+            "AND m.valid_to IS NULL AND m.id <> @id");
+        PostgresRows.BindMemory(command, memory);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    private static async Task<Memory?> FindBySourceKeyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Memory memory, CancellationToken cancellationToken)
+    {
+        if (memory.Source.ExternalId is null) return null;
+        await using var command = Command(connection, transaction,
+            $"SELECT {PostgresRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+            "AND m.project = @project AND m.session_id = @session_id AND m.source_key = @source_key");
+        PostgresRows.BindMemory(command, memory);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    private static async Task<Memory?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? PostgresRows.ReadMemory(reader) : null;
+    }
+
+    private static async Task InsertHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, HistoryEntry entry, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, PostgresRows.InsertHistorySql);
+        PostgresRows.BindHistory(command, entry);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using Engram.Core.Model;
+using Engram.Core.Security;
+using Engram.Core.Services;
+using Engram.Core.Storage;
+
+namespace Engram.Testing;
+
+/// <summary>
+/// The capabilities beside memories that every store offers (<see cref="IEngramStore"/>): change feed, queue,
+/// API keys and usage ledger. "Two handles" are two store objects on the same data, as two servers (or a
+/// server and a hook) are: what one writes, the other must see, and work is never handed out twice.
+/// </summary>
+public abstract partial class MemoryStoreConformanceTests
+{
+    /// <summary>A second, independent store object on the same data as <paramref name="store"/> (using <see cref="Clock"/>).</summary>
+    protected abstract Task<IEngramStore> OpenAgainAsync(IEngramStore store);
+
+    private async Task<IEngramStore> SecondHandleAsync(IEngramStore store)
+    {
+        var again = await OpenAgainAsync(store);
+        _stores.Add(again);
+        return again;
+    }
+
+    [Fact]
+    public async Task Change_feed_lists_every_change_in_order_and_resumes_from_a_position()
+    {
+        var (store, service) = await NewServiceAsync();
+        Assert.Equal(0, await store.Changes.LatestChangeSeqAsync());
+        var one = await AddAsync(service, "the first note");
+        var two = await AddAsync(service, "the second note");
+        await service.UpdateAsync(one.Id, new MemoryUpdate { Content = "the first note, revised" });
+        await service.DeleteAsync(two.Id);
+        await AddAsync(service, "elsewhere", new MemoryScope { Tenant = "acme" });
+
+        var changes = await store.Changes.ReadChangesAsync(0, 100);
+        Assert.Equal([HistoryEvent.Add, HistoryEvent.Add, HistoryEvent.Update, HistoryEvent.Delete, HistoryEvent.Add], changes.Select(c => c.Entry.Event));
+        Assert.Equal([one.Id, two.Id, one.Id, two.Id], changes.Take(4).Select(c => c.Entry.MemoryId));
+        Assert.Equal("acme", changes[4].Entry.Scope.Tenant);
+        Assert.True(changes.Zip(changes.Skip(1)).All(p => p.First.Seq < p.Second.Seq), "positions must increase");
+        Assert.Equal(changes[^1].Seq, await store.Changes.LatestChangeSeqAsync());
+        Assert.Equal(changes.Skip(2).Select(c => c.Entry.Id), (await store.Changes.ReadChangesAsync(changes[1].Seq, 100)).Select(c => c.Entry.Id));
+        Assert.Equal(changes.Take(2).Select(c => c.Entry.Id), (await store.Changes.ReadChangesAsync(0, 2)).Select(c => c.Entry.Id));
+        Assert.Empty(await store.Changes.ReadChangesAsync(changes[^1].Seq, 100));
+    }
+
+    [Fact]
+    public async Task Changes_of_concurrent_writers_on_two_handles_are_read_once_each_in_order_while_they_happen()
+    {
+        var (store, service) = await NewServiceAsync();
+        var other = new MemoryService(await SecondHandleAsync(store), time: Clock);
+        const int Writers = 4, Each = 10;
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(120)); // a hang guard only
+        var seen = new List<ChangeRecord>();
+        var reader = Task.Run(async () =>
+        {
+            long cursor = 0;
+            while (seen.Count < Writers * Each)
+            {
+                var batch = await store.Changes.ReadChangesAsync(cursor, 7, guard.Token);
+                seen.AddRange(batch);
+                if (batch.Count > 0) cursor = batch[^1].Seq;
+                else await Task.Delay(2, guard.Token);
+            }
+        }, guard.Token);
+        var added = new ConcurrentBag<string>();
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            var through = w % 2 == 0 ? service : other;
+            for (var i = 0; i < Each; i++) added.Add((await AddAsync(through, $"writer {w} note {i}")).Id);
+        })));
+        await reader;
+        Assert.Equal(added.Order(StringComparer.Ordinal), seen.Select(c => c.Entry.MemoryId).Order(StringComparer.Ordinal));
+        Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Seq < p.Second.Seq), "positions must increase");
+    }
+
+    [Fact]
+    public async Task Concurrent_claims_on_two_handles_never_hand_out_an_event_twice()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondHandleAsync(store);
+        for (var i = 0; i < 60; i++) Assert.True(await store.Queue.EnqueueAsync(new QueuedEvent { Kind = "hook", DedupeKey = $"e{i}", Payload = $"{{\"n\":{i}}}" }));
+        var claimed = new ConcurrentBag<long>();
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+        {
+            var queue = (w % 2 == 0 ? store : second).Queue;
+            while (await queue.ClaimAsync(5, TimeSpan.FromMinutes(5), $"worker-{w}") is { Count: > 0 } batch)
+            {
+                foreach (var e in batch)
+                {
+                    claimed.Add(e.Seq);
+                    await queue.CompleteAsync(e.Seq);
+                }
+            }
+        })));
+        Assert.Equal(60, claimed.Count);
+        Assert.Equal(60, claimed.Distinct().Count());
+        Assert.Equal((0, 0), await second.Queue.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_lease_held_by_a_dead_handle_runs_out_and_another_handle_takes_the_event()
+    {
+        var store = await NewStoreAsync();
+        var survivor = await SecondHandleAsync(store);
+        await store.Queue.EnqueueAsync(new QueuedEvent { Kind = "hook", Payload = "{}" });
+        var taken = Assert.Single(await store.Queue.ClaimAsync(10, TimeSpan.FromSeconds(30), "server-a"));
+        Assert.Equal(["server-a"], await survivor.Queue.ListClaimantsAsync());
+        Assert.Empty(await survivor.Queue.ClaimAsync(10, TimeSpan.FromSeconds(30), "server-b"));
+        Clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Empty(await survivor.Queue.ListClaimantsAsync());
+        var again = Assert.Single(await survivor.Queue.ClaimAsync(10, TimeSpan.FromSeconds(30), "server-b"));
+        Assert.Equal(taken.Seq, again.Seq);
+        Assert.Equal(1, await survivor.Queue.ReleaseClaimsAsync("server-b"));
+        Assert.Equal(taken.Seq, Assert.Single(await store.Queue.ClaimAsync(10, TimeSpan.FromSeconds(30), "server-a")).Seq);
+    }
+
+    [Fact]
+    public async Task The_same_dedupe_key_enqueued_at_once_on_two_handles_is_stored_once()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondHandleAsync(store);
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            (i % 2 == 0 ? store : second).Queue.EnqueueAsync(new QueuedEvent { Kind = "hook", DedupeKey = "toolu_same", Payload = "{}" })));
+        Assert.Equal(1, results.Count(r => r));
+        Assert.Equal((1, 0), await store.Queue.CountAsync());
+    }
+
+    [Fact]
+    public async Task Quarantined_and_failed_events_are_listed_hold_nothing_back_and_come_back_on_retry()
+    {
+        var store = await NewStoreAsync();
+        var queue = store.Queue;
+        Assert.True(await queue.QuarantineAsync(new QueuedEvent { Kind = "hook", DedupeKey = "bad-1", Payload = "{not json" }, "not JSON"));
+        Assert.False(await queue.QuarantineAsync(new QueuedEvent { Kind = "hook", DedupeKey = "bad-1", Payload = "{not json" }, "not JSON"));
+        Assert.True(await queue.EnqueueAsync(new QueuedEvent { Kind = "hook", DedupeKey = "good-1", Payload = "{}" }));
+        var claimed = Assert.Single(await queue.ClaimAsync(10, TimeSpan.FromMinutes(1), "w"));
+        Assert.Equal("good-1", claimed.DedupeKey);
+        await queue.FailAsync(claimed.Seq, "boom", maxAttempts: 1);
+
+        var failed = await queue.ListFailedAsync(10);
+        Assert.Equal(["good-1", "bad-1"], failed.Select(e => e.DedupeKey));
+        Assert.Equal(["boom", "not JSON"], failed.Select(e => e.LastError));
+        Assert.Equal((0, 2), await queue.CountAsync());
+        Assert.Single(await queue.ListFailedAsync(1));
+
+        Assert.Equal(2, await queue.RetryFailedAsync());
+        Assert.Equal((2, 0), await queue.CountAsync());
+        var again = await queue.ClaimAsync(10, TimeSpan.FromMinutes(1), "w");
+        Assert.Equal(["bad-1", "good-1"], again.Select(e => e.DedupeKey));
+        Assert.All(again, e => Assert.Equal(0, e.Attempts));
+    }
+
+    [Fact]
+    public async Task Api_keys_are_found_by_hash_listed_and_revoked()
+    {
+        var store = await NewStoreAsync();
+        var keys = store.ApiKeys;
+        Assert.False(await keys.HasActiveApiKeysAsync());
+        var at = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var first = new ApiKey { Id = "01JA0000000000000000000001", Tenant = "acme", Name = "ci", Prefix = "engram_ab", CreatedAt = at };
+        var second = new ApiKey { Id = "01JA0000000000000000000002", Tenant = "globex", Prefix = "engram_cd", CreatedAt = at.AddMinutes(1) };
+        await keys.CreateApiKeyAsync(first, "hash-1");
+        await keys.CreateApiKeyAsync(second, "hash-2");
+        Assert.True(await keys.HasActiveApiKeysAsync());
+        Assert.Equal(first, await keys.FindActiveApiKeyAsync("hash-1"));
+        Assert.Equal("globex", (await keys.FindActiveApiKeyAsync("hash-2"))?.Tenant);
+        Assert.Null(await keys.FindActiveApiKeyAsync("hash-3"));
+
+        Assert.True(await keys.RevokeApiKeyAsync(" " + first.Id.ToLowerInvariant() + " ", at.AddHours(1)));
+        Assert.False(await keys.RevokeApiKeyAsync(first.Id, at.AddHours(2)));
+        Assert.Null(await keys.FindActiveApiKeyAsync("hash-1"));
+        var listed = await keys.ListApiKeysAsync();
+        Assert.Equal([first.Id, second.Id], listed.Select(k => k.Id));
+        Assert.Equal(at.AddHours(1), listed[0].RevokedAt);
+        Assert.True(listed[1].IsActive);
+        Assert.True(await keys.RevokeApiKeyAsync(second.Id, at.AddHours(3)));
+        Assert.False(await keys.HasActiveApiKeysAsync());
+        await Assert.ThrowsAnyAsync<Exception>(() => keys.CreateApiKeyAsync(second with { Id = "01JA0000000000000000000003" }, "hash-2"));
+    }
+
+    [Fact]
+    public async Task Usage_accumulates_per_day_purpose_provider_and_model()
+    {
+        var store = await NewStoreAsync();
+        var ledger = store.Usage;
+        var day = new DateOnly(2026, 3, 1);
+        await ledger.RecordAsync(new UsageRow(day, "extract", "openai", "gpt-4o-mini", 1, 100, 20));
+        await ledger.RecordAsync(new UsageRow(day, "extract", "openai", "gpt-4o-mini", 2, 50, 5));
+        await ledger.RecordAsync(new UsageRow(day, "reconcile", "openai", "gpt-4o-mini", 1, 10, 1));
+        await ledger.RecordAsync(new UsageRow(day.AddDays(1), "extract", "anthropic", "claude-haiku-4-5", 1, 7, 3));
+        await ledger.RecordAsync(new UsageRow(day.AddDays(-5), "extract", "openai", "gpt-4o-mini", 1, 1000, 1000));
+
+        Assert.Equal(186, await ledger.TokensOnAsync(day));
+        Assert.Equal(10, await ledger.TokensOnAsync(day.AddDays(1)));
+        Assert.Equal(0, await ledger.TokensOnAsync(day.AddDays(2)));
+        var rows = await ledger.UsageSinceAsync(day);
+        Assert.Equal(
+            [
+                new UsageRow(day.AddDays(1), "extract", "anthropic", "claude-haiku-4-5", 1, 7, 3),
+                new UsageRow(day, "extract", "openai", "gpt-4o-mini", 3, 150, 25),
+                new UsageRow(day, "reconcile", "openai", "gpt-4o-mini", 1, 10, 1),
+            ], rows);
+    }
+
+    [Fact]
+    public async Task A_memory_added_on_one_handle_is_seen_and_searchable_on_the_other()
+    {
+        var (store, service) = await NewServiceAsync();
+        var other = new MemoryService(await SecondHandleAsync(store), time: Clock);
+        var memory = await AddAsync(service, "The release train leaves every second Tuesday");
+        Assert.Equal(memory.Content, (await other.GetAsync(memory.Id))?.Content);
+        Assert.Equal(memory.Id, (await other.SearchAsync(new SearchRequest { Query = "when does the release train leave", Filter = new MemoryFilter { UserId = "alice" } }))[0].Memory.Id);
+        var duplicate = (await other.AddAsync(new AddMemoryRequest { Content = memory.Content, Scope = Alice })).Results.Single();
+        Assert.Equal(AddOutcome.Duplicate, duplicate.Outcome);
+    }
+}

@@ -43,7 +43,7 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
                 if (position > 0 && raw != signal.Ranked[position - 1].Raw) rank = position;
                 if (!fused.TryGetValue(memory.Id, out var c))
                 {
-                    c = new Candidate(memory);
+                    c = new Candidate(memory, fused.Count);
                     fused[memory.Id] = c;
                 }
                 var weight = signal.WeightFor(memory);
@@ -56,7 +56,7 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
 
         var best = active.Sum(s => Math.Max(s.Weight, s.MessageWeight ?? 0)) / (options.RrfK + 1);
         var now = time.GetUtcNow();
-        var hits = new List<SearchHit>(fused.Count);
+        var hits = new List<(SearchHit Hit, int Order)>(fused.Count);
         foreach (var c in fused.Values)
         {
             var recency = RecencyFactor(c.Memory, now);
@@ -64,14 +64,16 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
             var score = c.Rrf / best * recency * importance;
             var explanation = string.Join("; ", c.Parts)
                 + string.Create(CultureInfo.InvariantCulture, $"; recency x{recency:0.###}; importance x{importance:0.###}");
-            hits.Add(new SearchHit(c.Memory, score, explanation));
+            hits.Add((new SearchHit(c.Memory, score, explanation), c.Order));
         }
         hits.Sort((a, b) =>
         {
-            var byScore = b.Score.CompareTo(a.Score);
-            return byScore != 0 ? byScore : string.CompareOrdinal(b.Memory.Id, a.Memory.Id);
+            var byScore = b.Hit.Score.CompareTo(a.Hit.Score);
+            // A full tie keeps the order the signals found them in (the text ranking first): ids made in the
+            // same millisecond carry random bits, so ordering by id would change from run to run.
+            return byScore != 0 ? byScore : a.Order.CompareTo(b.Order);
         });
-        return hits.Count > limit ? hits.GetRange(0, limit) : hits;
+        return hits.Take(limit).Select(h => h.Hit).ToList();
     }
 
     /// <summary>A raw score for an explanation: three decimals, or three figures when it is smaller than that
@@ -92,9 +94,11 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
     public double ImportanceFactor(Memory memory) =>
         1 + options.ImportanceWeight * (Math.Clamp(memory.Importance, 0, 1) - 0.5);
 
-    private sealed class Candidate(Memory memory)
+    private sealed class Candidate(Memory memory, int order)
     {
         public Memory Memory { get; } = memory;
+        /// <summary>When the candidate was first met, across the signals in order.</summary>
+        public int Order { get; } = order;
         public double Rrf { get; set; }
         public List<string> Parts { get; } = new(2);
     }

@@ -194,6 +194,27 @@ public sealed class HookTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_next_steps_and_decisions_survive_a_short_follow_up_session()
+    {
+        var repo = NewRepo("work", "shop-web", null);
+        await ReplayCartSessionAsync(new ClaudeCodeSession("33333333-cccc", repo));
+        Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
+
+        // A short session that states no next step and no decision.
+        var quick = new ClaudeCodeSession("44444444-dddd", repo);
+        await HookAsync("user-prompt-submit", quick.Prompt("Fix the typo in the README title"));
+        await HookAsync("post-tool-use", quick.Edit("README.md", "# Shpo", "# Shop"));
+        await HookAsync("stop", quick.Stop("Fixed the typo in the README title."));
+        Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
+
+        var context = await SessionStartContextAsync(new ClaudeCodeSession("55555555-eeee", repo));
+        Assert.Contains("Still open from earlier sessions", context, StringComparison.Ordinal);
+        Assert.Contains("add a test for items with a 100% discount", context, StringComparison.Ordinal);
+        Assert.Contains("decided to keep floats", context, StringComparison.Ordinal);
+        Assert.Contains("Fixed the typo", context, StringComparison.Ordinal); // the short session is the last one
+    }
+
+    [Fact]
     public async Task Two_repositories_with_the_same_folder_name_stay_apart()
     {
         var ours = NewRepo("team-a", "shop-api", "https://github.com/team-a/shop-api.git");

@@ -42,8 +42,10 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         }
         blocks.Reverse();
 
-        Memory? lastSummary = null;
-        await foreach (var m in memory.ListAsync(project with { Kinds = [MemoryKind.Summary] }, 1, cancellationToken)) lastSummary = m;
+        var summaries = new List<Memory>();
+        await foreach (var m in memory.ListAsync(project with { Kinds = [MemoryKind.Summary] }, 5, cancellationToken)) summaries.Add(m);
+        var lastSummary = summaries.Count > 0 ? summaries[0] : null;
+        var carried = CarriedOver(summaries);
 
         var recent = new List<Memory>();
         await foreach (var m in memory.ListAsync(project with { Kinds = [MemoryKind.Observation] }, 60, cancellationToken)) recent.Add(m);
@@ -86,10 +88,56 @@ public sealed class SessionContextBuilder(IMemoryService memory)
             .Select(r => r.Memory)
             .ToList();
 
-        return Render(request, budget, blocks, lastSummary, unresolved, relevant);
+        return Render(request, budget, blocks, lastSummary, carried, unresolved, relevant);
     }
 
-    private static string Render(ContextRequest request, int budget, List<Memory> blocks, Memory? lastSummary, List<Memory> unresolved, List<Memory> relevant)
+    /// <summary>
+    /// Decisions and next steps of earlier sessions (newest first) that a short follow-up session would
+    /// otherwise hide: kept until a later summary states them again or lists them as completed, once each.
+    /// </summary>
+    internal static List<(string Label, Memory From, string Text)> CarriedOver(IReadOnlyList<Memory> newestFirst)
+    {
+        var carried = new List<(string, Memory, string)>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 1; i < newestFirst.Count; i++)
+        {
+            foreach (var (section, label) in new[] { ("Next steps", "next step"), ("Decisions", "decision") })
+            {
+                foreach (var item in Section(newestFirst[i].Content, section))
+                {
+                    var key = string.Join(' ', item.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                    // Stated again or completed by a newer session: no longer open.
+                    var settled = newestFirst.Take(i).Any(newer => newer.Content.Contains(key, StringComparison.OrdinalIgnoreCase)
+                        || Section(newer.Content, "Completed").Any(done => done.Contains(key, StringComparison.OrdinalIgnoreCase)));
+                    if (!settled && seen.Add(key)) carried.Add((label, newestFirst[i], key));
+                }
+            }
+        }
+        return carried;
+    }
+
+    /// <summary>The items of one labelled section of a summary ("Next steps: x", or "Next steps:" then "- x" lines).</summary>
+    internal static List<string> Section(string summary, string name)
+    {
+        var items = new List<string>();
+        var lines = summary.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].StartsWith(name + ":", StringComparison.Ordinal)) continue;
+            var rest = lines[i][(name.Length + 1)..].Trim();
+            if (rest.Length > 0)
+            {
+                items.Add(rest);
+                break;
+            }
+            for (var j = i + 1; j < lines.Length && lines[j].StartsWith("- ", StringComparison.Ordinal); j++) items.Add(lines[j][2..].Trim());
+            break;
+        }
+        return items;
+    }
+
+    private static string Render(ContextRequest request, int budget, List<Memory> blocks, Memory? lastSummary,
+        List<(string Label, Memory From, string Text)> carried, List<Memory> unresolved, List<Memory> relevant)
     {
         var name = Safe(request.ProjectName ?? request.ProjectKey);
         var header = new StringBuilder();
@@ -118,6 +166,11 @@ public sealed class SessionContextBuilder(IMemoryService memory)
                 if (line.StartsWith("Investigated:", StringComparison.Ordinal)) continue; // the least useful part; details on demand
                 Add(Safe(Cut(line, 300)));
             }
+        }
+        if (carried.Count > 0)
+        {
+            Add("\n## Still open from earlier sessions");
+            foreach (var (label, from, text) in carried.Take(8)) Add($"- {label} ({Day(from.ValidFrom)}) [{from.Id}]: {Safe(Cut(text, 240))}");
         }
         if (unresolved.Count > 0)
         {

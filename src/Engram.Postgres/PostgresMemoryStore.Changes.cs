@@ -18,14 +18,14 @@ public sealed partial class PostgresMemoryStore
         ReadAsync<IReadOnlyList<ChangeRecord>>(async connection =>
         {
             await using var command = Command(connection, null,
-                $"SELECT {PostgresRows.HistoryColumns}, h.seq FROM history h WHERE h.seq > @after ORDER BY h.seq LIMIT @max");
+                $"SELECT {MemoryRows.HistoryColumns}, h.seq FROM history h WHERE h.seq > @after ORDER BY h.seq LIMIT @max");
             command.Parameters.AddWithValue("after", afterSeq);
             command.Parameters.AddWithValue("max", max);
             var changes = new List<ChangeRecord>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                changes.Add(new ChangeRecord(reader.GetInt64(PostgresRows.HistoryColumnCount), PostgresRows.ReadHistory(reader)));
+                changes.Add(new ChangeRecord(reader.GetInt64(MemoryRows.HistoryColumnCount), MemoryRows.ReadHistory(reader)));
             }
             return changes;
         }, cancellationToken);

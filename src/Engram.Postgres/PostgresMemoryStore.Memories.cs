@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Storage;
+using Engram.Core;
 using Npgsql;
 
 namespace Engram.Postgres;
@@ -59,14 +59,14 @@ public sealed partial class PostgresMemoryStore
             Memory doomed;
             long seq;
             await using (var delete = Command(connection, transaction,
-                $"DELETE FROM memories m WHERE m.id = @id AND m.tenant = @tenant RETURNING {PostgresRows.MemoryColumns}, m.seq"))
+                $"DELETE FROM memories m WHERE m.id = @id AND m.tenant = @tenant RETURNING {MemoryRows.MemoryColumns}, m.seq"))
             {
                 delete.Parameters.AddWithValue("id", id);
                 delete.Parameters.AddWithValue("tenant", tenant);
                 await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
                 if (!await reader.ReadAsync(cancellationToken)) return false;
-                doomed = PostgresRows.ReadMemory(reader);
-                seq = reader.GetInt64(PostgresRows.MemoryColumnCount);
+                doomed = MemoryRows.ReadMemory(reader);
+                seq = reader.GetInt64(MemoryRows.MemoryColumnCount);
             }
             await InsertHistoryAsync(connection, transaction, history, cancellationToken);
             await RefreshNeighboursAsync(connection, transaction, doomed, seq, cancellationToken);
@@ -79,9 +79,9 @@ public sealed partial class PostgresMemoryStore
             var doomed = new List<(Memory Memory, long Seq)>();
             await using (var delete = Command(connection, transaction, ""))
             {
-                delete.CommandText = $"DELETE FROM memories m WHERE {PgFilter.Where(filter, delete)} RETURNING {PostgresRows.MemoryColumns}, m.seq";
+                delete.CommandText = $"DELETE FROM memories m WHERE {PgFilter.Where(filter, delete)} RETURNING {MemoryRows.MemoryColumns}, m.seq";
                 await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken)) doomed.Add((PostgresRows.ReadMemory(reader), reader.GetInt64(PostgresRows.MemoryColumnCount)));
+                while (await reader.ReadAsync(cancellationToken)) doomed.Add((MemoryRows.ReadMemory(reader), reader.GetInt64(MemoryRows.MemoryColumnCount)));
             }
             doomed.Sort((a, b) => a.Seq.CompareTo(b.Seq));
             foreach (var (memory, seq) in doomed)
@@ -95,7 +95,7 @@ public sealed partial class PostgresMemoryStore
     public Task<Memory?> GetAsync(string tenant, string id, CancellationToken cancellationToken = default) =>
         ReadAsync(async connection =>
         {
-            await using var command = Command(connection, null, $"SELECT {PostgresRows.MemoryColumns} FROM memories m WHERE m.id = @id AND m.tenant = @tenant");
+            await using var command = Command(connection, null, $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.id = @id AND m.tenant = @tenant");
             command.Parameters.AddWithValue("id", id);
             command.Parameters.AddWithValue("tenant", tenant);
             return await ReadOneAsync(command, cancellationToken);
@@ -111,12 +111,12 @@ public sealed partial class PostgresMemoryStore
         ReadAsync<IReadOnlyList<HistoryEntry>>(async connection =>
         {
             await using var command = Command(connection, null,
-                $"SELECT {PostgresRows.HistoryColumns} FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id");
+                $"SELECT {MemoryRows.HistoryColumns} FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id");
             command.Parameters.AddWithValue("id", memoryId);
             command.Parameters.AddWithValue("tenant", tenant);
             var list = new List<HistoryEntry>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) list.Add(PostgresRows.ReadHistory(reader));
+            while (await reader.ReadAsync(cancellationToken)) list.Add(MemoryRows.ReadHistory(reader));
             return list;
         }, cancellationToken);
 
@@ -124,10 +124,10 @@ public sealed partial class PostgresMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "");
-        command.CommandText = $"SELECT {PostgresRows.HistoryColumns} FROM history h WHERE {PgFilter.HistoryWhere(filter, command)} " +
+        command.CommandText = $"SELECT {MemoryRows.HistoryColumns} FROM history h WHERE {PgFilter.HistoryWhere(filter, command)} " +
             "AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = h.memory_id) ORDER BY h.memory_id, h.id";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) yield return PostgresRows.ReadHistory(reader);
+        while (await reader.ReadAsync(cancellationToken)) yield return MemoryRows.ReadHistory(reader);
     }
 
     public Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default)
@@ -180,16 +180,16 @@ public sealed partial class PostgresMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "");
-        command.CommandText = $"SELECT {PostgresRows.MemoryColumns} FROM memories m WHERE {PgFilter.Where(filter, command)} {orderBy}"
+        command.CommandText = $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE {PgFilter.Where(filter, command)} {orderBy}"
             + (limit is { } n ? $" LIMIT {n}" : "");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) yield return PostgresRows.ReadMemory(reader);
+        while (await reader.ReadAsync(cancellationToken)) yield return MemoryRows.ReadMemory(reader);
     }
 
     private static async Task<Memory?> FindCurrentDuplicateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Memory memory, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction,
-            $"SELECT {PostgresRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+            $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
             "AND m.project = @project AND m.session_id = @session_id AND m.kind = @kind AND m.content_hash = @content_hash " +
             "AND m.valid_to IS NULL AND m.id <> @id");
         PostgresRows.BindMemory(command, memory);
@@ -200,7 +200,7 @@ public sealed partial class PostgresMemoryStore
     {
         if (memory.Source.ExternalId is null) return null;
         await using var command = Command(connection, transaction,
-            $"SELECT {PostgresRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+            $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
             "AND m.project = @project AND m.session_id = @session_id AND m.source_key = @source_key");
         PostgresRows.BindMemory(command, memory);
         return await ReadOneAsync(command, cancellationToken);
@@ -209,7 +209,7 @@ public sealed partial class PostgresMemoryStore
     private static async Task<Memory?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? PostgresRows.ReadMemory(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? MemoryRows.ReadMemory(reader) : null;
     }
 
     private static async Task InsertHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, HistoryEntry entry, CancellationToken cancellationToken)

@@ -135,7 +135,7 @@ public sealed partial class PostgresMemoryStore
         Kind = reader.GetString(2),
         DedupeKey = reader.IsDBNull(3) ? null : reader.GetString(3),
         Payload = reader.GetString(4),
-        EnqueuedAt = PostgresRows.Time(reader.GetInt64(5)),
+        EnqueuedAt = MemoryRows.Time(reader.GetInt64(5)),
         Attempts = reader.GetInt32(6),
         LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
         SessionKey = reader.IsDBNull(8) ? null : reader.GetString(8),

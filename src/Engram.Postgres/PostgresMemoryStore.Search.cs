@@ -1,5 +1,6 @@
 using System.Text;
 using Engram.Core.Model;
+using Engram.Core.Storage;
 using Npgsql;
 
 namespace Engram.Postgres;
@@ -54,7 +55,7 @@ public sealed partial class PostgresMemoryStore
             // Pass 2: rank the matches in scope.
             await using var command = Command(connection, null, "");
             command.CommandText =
-                $"SELECT {PostgresRows.MemoryColumns}, t.score FROM (" +
+                $"SELECT {MemoryRows.MemoryColumns}, t.score FROM (" +
                 $"SELECT m.seq, (SELECT sum(w.idf * ts_rank({Weights}, m.search, w.q, 1)) FROM unnest(@queries::tsquery[], @idfs) AS w(q, idf)) AS score " +
                 $"FROM memories m WHERE (m.search || m.scope_search) @@ @match::tsquery AND {PgFilter.Where(filter, command)} " +
                 "ORDER BY score DESC, m.seq LIMIT @limit) t JOIN memories m ON m.seq = t.seq ORDER BY t.score DESC, m.seq";
@@ -65,7 +66,7 @@ public sealed partial class PostgresMemoryStore
             var hits = new List<(Memory, double)>();
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
-                while (await reader.ReadAsync(cancellationToken)) hits.Add((PostgresRows.ReadMemory(reader), reader.GetDouble(PostgresRows.MemoryColumnCount)));
+                while (await reader.ReadAsync(cancellationToken)) hits.Add((MemoryRows.ReadMemory(reader), reader.GetDouble(MemoryRows.MemoryColumnCount)));
             }
             return hits;
         }, cancellationToken);
@@ -114,12 +115,12 @@ public sealed partial class PostgresMemoryStore
             if (best.Count == 0) return [];
             var scores = new Dictionary<long, double>(best.Count);
             while (best.TryDequeue(out var seq, out var similarity)) scores[seq] = similarity;
-            await using var load = Command(connection, null, $"SELECT {PostgresRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq = ANY(@seqs)");
+            await using var load = Command(connection, null, $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq = ANY(@seqs)");
             load.Parameters.AddWithValue("seqs", scores.Keys.ToArray());
             var hits = new List<(Memory, double)>(scores.Count);
             await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
             {
-                while (await reader.ReadAsync(cancellationToken)) hits.Add((PostgresRows.ReadMemory(reader), scores[reader.GetInt64(PostgresRows.MemoryColumnCount)]));
+                while (await reader.ReadAsync(cancellationToken)) hits.Add((MemoryRows.ReadMemory(reader), scores[reader.GetInt64(MemoryRows.MemoryColumnCount)]));
             }
             hits.Sort((a, b) => b.Item2.CompareTo(a.Item2));
             return hits;
@@ -130,13 +131,13 @@ public sealed partial class PostgresMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null,
-            $"SELECT {PostgresRows.MemoryColumns} FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq " +
+            $"SELECT {MemoryRows.MemoryColumns} FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq " +
             "WHERE m.tenant = @tenant AND m.valid_to IS NULL AND (e.memory_seq IS NULL OR e.model <> @model OR e.dims <> @dims) ORDER BY m.seq");
         command.Parameters.AddWithValue("tenant", tenant);
         command.Parameters.AddWithValue("model", model);
         command.Parameters.AddWithValue("dims", dimensions);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) yield return PostgresRows.ReadMemory(reader);
+        while (await reader.ReadAsync(cancellationToken)) yield return MemoryRows.ReadMemory(reader);
     }
 
     public async Task<StoreStats> GetStatsAsync(string tenant, CancellationToken cancellationToken = default)

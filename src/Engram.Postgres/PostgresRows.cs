@@ -1,8 +1,6 @@
-using System.Text.Json;
-using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Search;
-using Engram.Core.Serialization;
+using Engram.Core.Storage;
 using Npgsql;
 
 namespace Engram.Postgres;
@@ -10,19 +8,6 @@ namespace Engram.Postgres;
 /// <summary>Maps memories and history entries to and from rows (the same columns as the SQLite store).</summary>
 internal static class PostgresRows
 {
-    /// <summary>Columns of <c>memories</c> in the order <see cref="ReadMemory"/> expects, for alias m.</summary>
-    public const string MemoryColumns =
-        "m.id, m.tenant, m.user_id, m.agent_id, m.project, m.session_id, m.kind, m.type, m.title, m.content, " +
-        "m.facts, m.concepts, m.files_read, m.files_modified, m.metadata, m.source, m.importance, m.access_count, " +
-        "m.last_accessed_at, m.created_at, m.updated_at, m.valid_from, m.valid_to, m.superseded_by, m.content_hash";
-
-    public const int MemoryColumnCount = 25;
-
-    public const string HistoryColumns =
-        "h.id, h.memory_id, h.tenant, h.user_id, h.agent_id, h.project, h.session_id, h.event, h.actor, h.at, h.old_value, h.new_value, h.reason";
-
-    public const int HistoryColumnCount = 13;
-
     public const string InsertMemorySql =
         "INSERT INTO memories (id, tenant, user_id, agent_id, project, session_id, kind, type, title, content, " +
         "facts, concepts, files_read, files_modified, metadata, source, search_extra, importance, access_count, " +
@@ -36,62 +21,6 @@ internal static class PostgresRows
         "INSERT INTO history (id, memory_id, tenant, user_id, agent_id, project, session_id, event, actor, at, old_value, new_value, reason) " +
         "VALUES (@h_id, @h_memory_id, @h_tenant, @h_user_id, @h_agent_id, @h_project, @h_session_id, @h_event, @h_actor, @h_at, @h_old, @h_new, @h_reason) " +
         "ON CONFLICT (id) DO NOTHING";
-
-    public static Memory ReadMemory(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        Scope = new MemoryScope
-        {
-            Tenant = r.GetString(1),
-            UserId = r.GetString(2),
-            AgentId = r.GetString(3),
-            Project = r.GetString(4),
-            SessionId = r.GetString(5),
-        },
-        Kind = MemoryKinds.Parse(r.GetString(6)),
-        Type = NullableString(r, 7),
-        Title = NullableString(r, 8),
-        Content = r.GetString(9),
-        Facts = ReadList(r, 10),
-        Concepts = ReadList(r, 11),
-        FilesRead = ReadList(r, 12),
-        FilesModified = ReadList(r, 13),
-        Metadata = r.IsDBNull(14)
-            ? new Dictionary<string, string>()
-            : JsonSerializer.Deserialize(r.GetString(14), EngramJsonContext.Default.DictionaryStringString) ?? [],
-        Source = r.IsDBNull(15)
-            ? MemorySource.None
-            : JsonSerializer.Deserialize(r.GetString(15), EngramJsonContext.Default.MemorySource) ?? MemorySource.None,
-        Importance = r.GetDouble(16),
-        AccessCount = r.GetInt64(17),
-        LastAccessedAt = NullableTime(r, 18),
-        CreatedAt = Time(r.GetInt64(19)),
-        UpdatedAt = Time(r.GetInt64(20)),
-        ValidFrom = Time(r.GetInt64(21)),
-        ValidTo = NullableTime(r, 22),
-        SupersededBy = NullableString(r, 23),
-        ContentHash = r.GetString(24),
-    };
-
-    public static HistoryEntry ReadHistory(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        MemoryId = r.GetString(1),
-        Scope = new MemoryScope
-        {
-            Tenant = r.GetString(2),
-            UserId = r.GetString(3),
-            AgentId = r.GetString(4),
-            Project = r.GetString(5),
-            SessionId = r.GetString(6),
-        },
-        Event = ParseEvent(r.GetString(7)),
-        Actor = r.GetString(8),
-        At = Time(r.GetInt64(9)),
-        OldValue = NullableString(r, 10),
-        NewValue = NullableString(r, 11),
-        Reason = NullableString(r, 12),
-    };
 
     /// <summary>Binds every column of a memory as @name parameters.</summary>
     public static void BindMemory(NpgsqlCommand command, Memory m)
@@ -107,14 +36,12 @@ internal static class PostgresRows
         Text(p, "type", m.Type);
         Text(p, "title", m.Title);
         p.AddWithValue("content", Clean(m.Content));
-        Text(p, "facts", ListJson(m.Facts));
-        Text(p, "concepts", ListJson(m.Concepts));
-        Text(p, "files_read", ListJson(m.FilesRead));
-        Text(p, "files_modified", ListJson(m.FilesModified));
-        Text(p, "metadata", m.Metadata.Count == 0
-            ? null
-            : JsonSerializer.Serialize(new Dictionary<string, string>(m.Metadata), EngramJsonContext.Default.DictionaryStringString));
-        Text(p, "source", m.Source.IsEmpty ? null : JsonSerializer.Serialize(m.Source, EngramJsonContext.Default.MemorySource));
+        Text(p, "facts", MemoryRows.ListJson(m.Facts));
+        Text(p, "concepts", MemoryRows.ListJson(m.Concepts));
+        Text(p, "files_read", MemoryRows.ListJson(m.FilesRead));
+        Text(p, "files_modified", MemoryRows.ListJson(m.FilesModified));
+        Text(p, "metadata", MemoryRows.MetadataJson(m));
+        Text(p, "source", MemoryRows.SourceJson(m));
         Text(p, "search_extra", IndexText.Extra(m));
         p.AddWithValue("importance", m.Importance);
         p.AddWithValue("access_count", m.AccessCount);
@@ -139,7 +66,7 @@ internal static class PostgresRows
         p.AddWithValue("h_agent_id", h.Scope.AgentId);
         p.AddWithValue("h_project", h.Scope.Project);
         p.AddWithValue("h_session_id", h.Scope.SessionId);
-        p.AddWithValue("h_event", EventName(h.Event));
+        p.AddWithValue("h_event", MemoryRows.EventName(h.Event));
         p.AddWithValue("h_actor", h.Actor);
         p.AddWithValue("h_at", h.At.ToUnixTimeMilliseconds());
         Text(p, "h_old", h.OldValue);
@@ -155,34 +82,4 @@ internal static class PostgresRows
 
     /// <summary>PostgreSQL text cannot hold NUL characters; SQLite can. They carry no meaning in a memory.</summary>
     public static string Clean(string value) => value.Contains('\0', StringComparison.Ordinal) ? value.Replace("\0", "", StringComparison.Ordinal) : value;
-
-    public static string EventName(HistoryEvent e) => e switch
-    {
-        HistoryEvent.Add => "add",
-        HistoryEvent.Update => "update",
-        HistoryEvent.Delete => "delete",
-        HistoryEvent.Supersede => "supersede",
-        _ => throw new ArgumentOutOfRangeException(nameof(e)),
-    };
-
-    private static HistoryEvent ParseEvent(string name) => name switch
-    {
-        "add" => HistoryEvent.Add,
-        "update" => HistoryEvent.Update,
-        "delete" => HistoryEvent.Delete,
-        "supersede" => HistoryEvent.Supersede,
-        _ => throw new EngramException($"unknown history event '{name}' in the database"),
-    };
-
-    public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
-
-    private static DateTimeOffset? NullableTime(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetInt64(i));
-
-    private static string? NullableString(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private static List<string> ReadList(NpgsqlDataReader r, int i) =>
-        r.IsDBNull(i) ? [] : JsonSerializer.Deserialize(r.GetString(i), EngramJsonContext.Default.ListString) ?? [];
-
-    private static string? ListJson(IReadOnlyList<string> list) =>
-        list.Count == 0 ? null : JsonSerializer.Serialize(list.ToList(), EngramJsonContext.Default.ListString);
 }

@@ -1,4 +1,5 @@
 using Engram.Core.Security;
+using Engram.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Engram.Sqlite;
@@ -74,8 +75,8 @@ public sealed partial class SqliteMemoryStore : IApiKeyStore
                     Tenant = reader.GetString(1),
                     Name = reader.IsDBNull(2) ? null : reader.GetString(2),
                     Prefix = reader.GetString(3),
-                    CreatedAt = SqliteRows.Time(reader.GetInt64(4)),
-                    RevokedAt = reader.IsDBNull(5) ? null : SqliteRows.Time(reader.GetInt64(5)),
+                    CreatedAt = MemoryRows.Time(reader.GetInt64(4)),
+                    RevokedAt = reader.IsDBNull(5) ? null : MemoryRows.Time(reader.GetInt64(5)),
                 });
             }
             return keys;

@@ -11,14 +11,14 @@ public sealed partial class SqliteMemoryStore : IChangeFeed
         {
             await using var connection = await OpenAsync(cancellationToken);
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {SqliteRows.HistoryColumns}, h.seq FROM history h WHERE h.seq > @after ORDER BY h.seq LIMIT @max";
+            command.CommandText = $"SELECT {MemoryRows.HistoryColumns}, h.seq FROM history h WHERE h.seq > @after ORDER BY h.seq LIMIT @max";
             command.Parameters.AddWithValue("@after", afterSeq);
             command.Parameters.AddWithValue("@max", max);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             var changes = new List<ChangeRecord>();
             while (await reader.ReadAsync(cancellationToken))
             {
-                changes.Add(new ChangeRecord(reader.GetInt64(13), SqliteRows.ReadHistory(reader)));
+                changes.Add(new ChangeRecord(reader.GetInt64(13), MemoryRows.ReadHistory(reader)));
             }
             return changes;
         }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Storage;
+using Engram.Core;
 using Microsoft.Data.Sqlite;
 
 namespace Engram.Sqlite;
@@ -58,14 +58,14 @@ public sealed partial class SqliteMemoryStore
         {
             Memory? doomed;
             long seq;
-            using (var select = Command(connection, transaction, $"SELECT {SqliteRows.MemoryColumns}, m.seq FROM memories m WHERE m.id = @id AND m.tenant = @tenant"))
+            using (var select = Command(connection, transaction, $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.id = @id AND m.tenant = @tenant"))
             {
                 select.Parameters.AddWithValue("@id", id);
                 select.Parameters.AddWithValue("@tenant", tenant);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
                 if (!await reader.ReadAsync(cancellationToken)) return false;
-                doomed = SqliteRows.ReadMemory(reader);
-                seq = reader.GetInt64(SqliteRows.MemoryColumnCount);
+                doomed = MemoryRows.ReadMemory(reader);
+                seq = reader.GetInt64(MemoryRows.MemoryColumnCount);
             }
             using var delete = Command(connection, transaction, "DELETE FROM memories WHERE seq = @seq");
             delete.Parameters.AddWithValue("@seq", seq);
@@ -81,9 +81,9 @@ public sealed partial class SqliteMemoryStore
             var doomed = new List<(Memory Memory, long Seq)>();
             using (var select = Command(connection, transaction, ""))
             {
-                select.CommandText = $"SELECT {SqliteRows.MemoryColumns}, m.seq FROM memories m WHERE {SqliteFilter.Where(filter, select)}";
+                select.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE {SqliteFilter.Where(filter, select)}";
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken)) doomed.Add((SqliteRows.ReadMemory(reader), reader.GetInt64(SqliteRows.MemoryColumnCount)));
+                while (await reader.ReadAsync(cancellationToken)) doomed.Add((MemoryRows.ReadMemory(reader), reader.GetInt64(MemoryRows.MemoryColumnCount)));
             }
             using var delete = Command(connection, transaction, "DELETE FROM memories WHERE seq = @seq");
             var seqParameter = delete.Parameters.Add("@seq", SqliteType.Integer);
@@ -101,7 +101,7 @@ public sealed partial class SqliteMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE m.id = @id AND m.tenant = @tenant";
+        command.CommandText = $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.id = @id AND m.tenant = @tenant";
         command.Parameters.AddWithValue("@id", id);
         command.Parameters.AddWithValue("@tenant", tenant);
         return await ReadOneAsync(command, cancellationToken);
@@ -117,12 +117,12 @@ public sealed partial class SqliteMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteRows.HistoryColumns} FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id";
+        command.CommandText = $"SELECT {MemoryRows.HistoryColumns} FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id";
         command.Parameters.AddWithValue("@id", memoryId);
         command.Parameters.AddWithValue("@tenant", tenant);
         var list = new List<HistoryEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) list.Add(SqliteRows.ReadHistory(reader));
+        while (await reader.ReadAsync(cancellationToken)) list.Add(MemoryRows.ReadHistory(reader));
         return list;
     }
 
@@ -130,10 +130,10 @@ public sealed partial class SqliteMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteRows.HistoryColumns} FROM history h WHERE {SqliteFilter.HistoryWhere(filter, command)} " +
+        command.CommandText = $"SELECT {MemoryRows.HistoryColumns} FROM history h WHERE {SqliteFilter.HistoryWhere(filter, command)} " +
             "AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = h.memory_id) ORDER BY h.memory_id, h.id";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) yield return SqliteRows.ReadHistory(reader);
+        while (await reader.ReadAsync(cancellationToken)) yield return MemoryRows.ReadHistory(reader);
     }
 
     public Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default)
@@ -186,16 +186,16 @@ public sealed partial class SqliteMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE {SqliteFilter.Where(filter, command)} {orderBy}"
+        command.CommandText = $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE {SqliteFilter.Where(filter, command)} {orderBy}"
             + (limit is { } n ? $" LIMIT {n}" : "");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) yield return SqliteRows.ReadMemory(reader);
+        while (await reader.ReadAsync(cancellationToken)) yield return MemoryRows.ReadMemory(reader);
     }
 
     private static async Task<Memory?> FindCurrentDuplicateAsync(SqliteConnection connection, SqliteTransaction transaction, Memory memory, CancellationToken cancellationToken)
     {
         using var command = Command(connection, transaction,
-            $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+            $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
             "AND m.project = @project AND m.session_id = @session_id AND m.kind = @kind AND m.content_hash = @content_hash " +
             "AND m.valid_to IS NULL AND m.id <> @id");
         SqliteRows.BindMemory(command, memory);
@@ -206,7 +206,7 @@ public sealed partial class SqliteMemoryStore
     {
         if (memory.Source.ExternalId is null) return null;
         using var command = Command(connection, transaction,
-            $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+            $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
             "AND m.project = @project AND m.session_id = @session_id AND m.source_key = @source_key");
         SqliteRows.BindMemory(command, memory);
         return await ReadOneAsync(command, cancellationToken);
@@ -215,7 +215,7 @@ public sealed partial class SqliteMemoryStore
     private static async Task<Memory?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? SqliteRows.ReadMemory(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? MemoryRows.ReadMemory(reader) : null;
     }
 
     private static async Task InsertHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, HistoryEntry entry, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Engram.Core.Model;
+using Engram.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Engram.Sqlite;
@@ -46,7 +47,7 @@ public sealed partial class SqliteMemoryStore
         var take = limit + Math.Max(16, limit / 4);
         using var command = connection.CreateCommand();
         command.CommandText =
-            $"SELECT {SqliteRows.MemoryColumns}, t.score FROM " +
+            $"SELECT {MemoryRows.MemoryColumns}, t.score FROM " +
             $"(SELECT rowid AS seq, -{Bm25} AS score FROM memories_fts WHERE memories_fts MATCH @match ORDER BY score DESC LIMIT @take) t " +
             $"LEFT JOIN memories m ON m.seq = t.seq AND {SqliteFilter.Where(filter, command)} ORDER BY t.score DESC";
         command.Parameters.AddWithValue("@match", match);
@@ -58,7 +59,7 @@ public sealed partial class SqliteMemoryStore
         {
             ranked++;
             if (reader.IsDBNull(0) || hits.Count == limit) continue;
-            hits.Add((SqliteRows.ReadMemory(reader), reader.GetDouble(SqliteRows.MemoryColumnCount)));
+            hits.Add((MemoryRows.ReadMemory(reader), reader.GetDouble(MemoryRows.MemoryColumnCount)));
         }
         // Every row the filter turned away ranked above anything the index did not return, so the answer
         // is exact when enough passed, or when the index had no more rows to give.
@@ -69,7 +70,7 @@ public sealed partial class SqliteMemoryStore
     {
         using var command = connection.CreateCommand();
         command.CommandText =
-            $"SELECT {SqliteRows.MemoryColumns}, -{Bm25} AS score FROM memories_fts " +
+            $"SELECT {MemoryRows.MemoryColumns}, -{Bm25} AS score FROM memories_fts " +
             "JOIN memories m ON m.seq = memories_fts.rowid " +
             $"WHERE memories_fts MATCH @match AND {SqliteFilter.Where(filter, command)} " +
             $"ORDER BY {Bm25} LIMIT @limit";
@@ -79,7 +80,7 @@ public sealed partial class SqliteMemoryStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            hits.Add((SqliteRows.ReadMemory(reader), reader.GetDouble(SqliteRows.MemoryColumnCount)));
+            hits.Add((MemoryRows.ReadMemory(reader), reader.GetDouble(MemoryRows.MemoryColumnCount)));
         }
         return hits;
     }
@@ -218,13 +219,13 @@ public sealed partial class SqliteMemoryStore
         var scores = new Dictionary<long, double>(ranked.Count);
         foreach (var (seq, similarity) in ranked) scores[seq] = similarity;
         using var load = connection.CreateCommand();
-        load.CommandText = $"SELECT {SqliteRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", scores.Keys)}) AND {SqliteFilter.Where(filter, load)}";
+        load.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", scores.Keys)}) AND {SqliteFilter.Where(filter, load)}";
         var hits = new List<(Memory, double)>(scores.Count);
         await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                hits.Add((SqliteRows.ReadMemory(reader), scores[reader.GetInt64(SqliteRows.MemoryColumnCount)]));
+                hits.Add((MemoryRows.ReadMemory(reader), scores[reader.GetInt64(MemoryRows.MemoryColumnCount)]));
             }
         }
         hits.Sort((a, b) => b.Item2.CompareTo(a.Item2));
@@ -235,24 +236,24 @@ public sealed partial class SqliteMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq " +
+        command.CommandText = $"SELECT {MemoryRows.MemoryColumns} FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq " +
             "WHERE m.tenant = @tenant AND m.valid_to IS NULL AND (e.memory_seq IS NULL OR e.model <> @model OR e.dims <> @dims) ORDER BY m.seq";
         command.Parameters.AddWithValue("@tenant", tenant);
         command.Parameters.AddWithValue("@model", model);
         command.Parameters.AddWithValue("@dims", dimensions);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) yield return SqliteRows.ReadMemory(reader);
+        while (await reader.ReadAsync(cancellationToken)) yield return MemoryRows.ReadMemory(reader);
     }
 
     public async Task<IReadOnlyList<Memory>> ListPendingEmbeddingsAsync(string model, int dimensions, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteRows.MemoryColumns} FROM memories m WHERE m.vector_pending = 1 AND m.valid_to IS NULL ORDER BY m.seq LIMIT @limit";
+        command.CommandText = $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.vector_pending = 1 AND m.valid_to IS NULL ORDER BY m.seq LIMIT @limit";
         command.Parameters.AddWithValue("@limit", limit);
         var pending = new List<Memory>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) pending.Add(SqliteRows.ReadMemory(reader));
+        while (await reader.ReadAsync(cancellationToken)) pending.Add(MemoryRows.ReadMemory(reader));
         return pending;
     }
 

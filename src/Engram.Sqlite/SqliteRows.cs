@@ -1,8 +1,6 @@
-using System.Text.Json;
-using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Search;
-using Engram.Core.Serialization;
+using Engram.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Engram.Sqlite;
@@ -10,73 +8,6 @@ namespace Engram.Sqlite;
 /// <summary>Maps memories and history entries to and from rows.</summary>
 internal static class SqliteRows
 {
-    /// <summary>Columns of <c>memories</c> in the order <see cref="ReadMemory"/> expects, for alias m.</summary>
-    public const string MemoryColumns =
-        "m.id, m.tenant, m.user_id, m.agent_id, m.project, m.session_id, m.kind, m.type, m.title, m.content, " +
-        "m.facts, m.concepts, m.files_read, m.files_modified, m.metadata, m.source, m.importance, m.access_count, " +
-        "m.last_accessed_at, m.created_at, m.updated_at, m.valid_from, m.valid_to, m.superseded_by, m.content_hash";
-
-    public const int MemoryColumnCount = 25;
-
-    public const string HistoryColumns =
-        "h.id, h.memory_id, h.tenant, h.user_id, h.agent_id, h.project, h.session_id, h.event, h.actor, h.at, h.old_value, h.new_value, h.reason";
-
-    public static Memory ReadMemory(SqliteDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        Scope = new MemoryScope
-        {
-            Tenant = r.GetString(1),
-            UserId = r.GetString(2),
-            AgentId = r.GetString(3),
-            Project = r.GetString(4),
-            SessionId = r.GetString(5),
-        },
-        Kind = MemoryKinds.Parse(r.GetString(6)),
-        Type = NullableString(r, 7),
-        Title = NullableString(r, 8),
-        Content = r.GetString(9),
-        Facts = ReadList(r, 10),
-        Concepts = ReadList(r, 11),
-        FilesRead = ReadList(r, 12),
-        FilesModified = ReadList(r, 13),
-        Metadata = r.IsDBNull(14)
-            ? new Dictionary<string, string>()
-            : JsonSerializer.Deserialize(r.GetString(14), EngramJsonContext.Default.DictionaryStringString) ?? [],
-        Source = r.IsDBNull(15)
-            ? MemorySource.None
-            : JsonSerializer.Deserialize(r.GetString(15), EngramJsonContext.Default.MemorySource) ?? MemorySource.None,
-        Importance = r.GetDouble(16),
-        AccessCount = r.GetInt64(17),
-        LastAccessedAt = NullableTime(r, 18),
-        CreatedAt = Time(r.GetInt64(19)),
-        UpdatedAt = Time(r.GetInt64(20)),
-        ValidFrom = Time(r.GetInt64(21)),
-        ValidTo = NullableTime(r, 22),
-        SupersededBy = NullableString(r, 23),
-        ContentHash = r.GetString(24),
-    };
-
-    public static HistoryEntry ReadHistory(SqliteDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        MemoryId = r.GetString(1),
-        Scope = new MemoryScope
-        {
-            Tenant = r.GetString(2),
-            UserId = r.GetString(3),
-            AgentId = r.GetString(4),
-            Project = r.GetString(5),
-            SessionId = r.GetString(6),
-        },
-        Event = ParseEvent(r.GetString(7)),
-        Actor = r.GetString(8),
-        At = Time(r.GetInt64(9)),
-        OldValue = NullableString(r, 10),
-        NewValue = NullableString(r, 11),
-        Reason = NullableString(r, 12),
-    };
-
     /// <summary>Binds every column of a memory as @name parameters.</summary>
     public static void BindMemory(SqliteCommand command, Memory m)
     {
@@ -91,14 +22,12 @@ internal static class SqliteRows
         p.AddWithValue("@type", (object?)m.Type ?? DBNull.Value);
         p.AddWithValue("@title", (object?)m.Title ?? DBNull.Value);
         p.AddWithValue("@content", m.Content);
-        p.AddWithValue("@facts", ListJson(m.Facts));
-        p.AddWithValue("@concepts", ListJson(m.Concepts));
-        p.AddWithValue("@files_read", ListJson(m.FilesRead));
-        p.AddWithValue("@files_modified", ListJson(m.FilesModified));
-        p.AddWithValue("@metadata", m.Metadata.Count == 0
-            ? DBNull.Value
-            : JsonSerializer.Serialize(new Dictionary<string, string>(m.Metadata), EngramJsonContext.Default.DictionaryStringString));
-        p.AddWithValue("@source", m.Source.IsEmpty ? DBNull.Value : JsonSerializer.Serialize(m.Source, EngramJsonContext.Default.MemorySource));
+        p.AddWithValue("@facts", OrNull(MemoryRows.ListJson(m.Facts)));
+        p.AddWithValue("@concepts", OrNull(MemoryRows.ListJson(m.Concepts)));
+        p.AddWithValue("@files_read", OrNull(MemoryRows.ListJson(m.FilesRead)));
+        p.AddWithValue("@files_modified", OrNull(MemoryRows.ListJson(m.FilesModified)));
+        p.AddWithValue("@metadata", OrNull(MemoryRows.MetadataJson(m)));
+        p.AddWithValue("@source", OrNull(MemoryRows.SourceJson(m)));
         p.AddWithValue("@search_extra", (object?)IndexText.Extra(m) ?? DBNull.Value);
         p.AddWithValue("@importance", m.Importance);
         p.AddWithValue("@access_count", m.AccessCount);
@@ -135,7 +64,7 @@ internal static class SqliteRows
         p.AddWithValue("@h_agent_id", h.Scope.AgentId);
         p.AddWithValue("@h_project", h.Scope.Project);
         p.AddWithValue("@h_session_id", h.Scope.SessionId);
-        p.AddWithValue("@h_event", EventName(h.Event));
+        p.AddWithValue("@h_event", MemoryRows.EventName(h.Event));
         p.AddWithValue("@h_actor", h.Actor);
         p.AddWithValue("@h_at", h.At.ToUnixTimeMilliseconds());
         p.AddWithValue("@h_old", (object?)h.OldValue ?? DBNull.Value);
@@ -143,33 +72,5 @@ internal static class SqliteRows
         p.AddWithValue("@h_reason", (object?)h.Reason ?? DBNull.Value);
     }
 
-    public static string EventName(HistoryEvent e) => e switch
-    {
-        HistoryEvent.Add => "add",
-        HistoryEvent.Update => "update",
-        HistoryEvent.Delete => "delete",
-        HistoryEvent.Supersede => "supersede",
-        _ => throw new ArgumentOutOfRangeException(nameof(e)),
-    };
-
-    private static HistoryEvent ParseEvent(string name) => name switch
-    {
-        "add" => HistoryEvent.Add,
-        "update" => HistoryEvent.Update,
-        "delete" => HistoryEvent.Delete,
-        "supersede" => HistoryEvent.Supersede,
-        _ => throw new EngramException($"unknown history event '{name}' in the database"),
-    };
-
-    public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
-
-    private static DateTimeOffset? NullableTime(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetInt64(i));
-
-    private static string? NullableString(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private static List<string> ReadList(SqliteDataReader r, int i) =>
-        r.IsDBNull(i) ? [] : JsonSerializer.Deserialize(r.GetString(i), EngramJsonContext.Default.ListString) ?? [];
-
-    private static object ListJson(IReadOnlyList<string> list) =>
-        list.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(list.ToList(), EngramJsonContext.Default.ListString);
+    private static object OrNull(string? value) => (object?)value ?? DBNull.Value;
 }

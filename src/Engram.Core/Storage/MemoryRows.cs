@@ -1,0 +1,124 @@
+using System.Data.Common;
+using System.Text.Json;
+using Engram.Core.Model;
+using Engram.Core.Serialization;
+
+namespace Engram.Core.Storage;
+
+/// <summary>
+/// The row shape every SQL store shares: column lists in the order the readers expect, memories and
+/// history entries read from any ADO.NET reader, and the text forms of events, lists and JSON fields.
+/// Stores keep only what differs: their SQL dialect and how they bind parameters.
+/// </summary>
+public static class MemoryRows
+{
+    /// <summary>Columns of <c>memories</c> in the order <see cref="ReadMemory"/> expects, for alias m.</summary>
+    public const string MemoryColumns =
+        "m.id, m.tenant, m.user_id, m.agent_id, m.project, m.session_id, m.kind, m.type, m.title, m.content, " +
+        "m.facts, m.concepts, m.files_read, m.files_modified, m.metadata, m.source, m.importance, m.access_count, " +
+        "m.last_accessed_at, m.created_at, m.updated_at, m.valid_from, m.valid_to, m.superseded_by, m.content_hash";
+
+    public const int MemoryColumnCount = 25;
+
+    /// <summary>Columns of <c>history</c> in the order <see cref="ReadHistory"/> expects, for alias h.</summary>
+    public const string HistoryColumns =
+        "h.id, h.memory_id, h.tenant, h.user_id, h.agent_id, h.project, h.session_id, h.event, h.actor, h.at, h.old_value, h.new_value, h.reason";
+
+    public const int HistoryColumnCount = 13;
+
+    public static Memory ReadMemory(DbDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        Scope = new MemoryScope
+        {
+            Tenant = r.GetString(1),
+            UserId = r.GetString(2),
+            AgentId = r.GetString(3),
+            Project = r.GetString(4),
+            SessionId = r.GetString(5),
+        },
+        Kind = MemoryKinds.Parse(r.GetString(6)),
+        Type = NullableString(r, 7),
+        Title = NullableString(r, 8),
+        Content = r.GetString(9),
+        Facts = ReadList(r, 10),
+        Concepts = ReadList(r, 11),
+        FilesRead = ReadList(r, 12),
+        FilesModified = ReadList(r, 13),
+        Metadata = r.IsDBNull(14)
+            ? new Dictionary<string, string>()
+            : JsonSerializer.Deserialize(r.GetString(14), EngramJsonContext.Default.DictionaryStringString) ?? [],
+        Source = r.IsDBNull(15)
+            ? MemorySource.None
+            : JsonSerializer.Deserialize(r.GetString(15), EngramJsonContext.Default.MemorySource) ?? MemorySource.None,
+        Importance = r.GetDouble(16),
+        AccessCount = r.GetInt64(17),
+        LastAccessedAt = NullableTime(r, 18),
+        CreatedAt = Time(r.GetInt64(19)),
+        UpdatedAt = Time(r.GetInt64(20)),
+        ValidFrom = Time(r.GetInt64(21)),
+        ValidTo = NullableTime(r, 22),
+        SupersededBy = NullableString(r, 23),
+        ContentHash = r.GetString(24),
+    };
+
+    public static HistoryEntry ReadHistory(DbDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        MemoryId = r.GetString(1),
+        Scope = new MemoryScope
+        {
+            Tenant = r.GetString(2),
+            UserId = r.GetString(3),
+            AgentId = r.GetString(4),
+            Project = r.GetString(5),
+            SessionId = r.GetString(6),
+        },
+        Event = ParseEvent(r.GetString(7)),
+        Actor = r.GetString(8),
+        At = Time(r.GetInt64(9)),
+        OldValue = NullableString(r, 10),
+        NewValue = NullableString(r, 11),
+        Reason = NullableString(r, 12),
+    };
+
+    public static string EventName(HistoryEvent e) => e switch
+    {
+        HistoryEvent.Add => "add",
+        HistoryEvent.Update => "update",
+        HistoryEvent.Delete => "delete",
+        HistoryEvent.Supersede => "supersede",
+        _ => throw new ArgumentOutOfRangeException(nameof(e)),
+    };
+
+    private static HistoryEvent ParseEvent(string name) => name switch
+    {
+        "add" => HistoryEvent.Add,
+        "update" => HistoryEvent.Update,
+        "delete" => HistoryEvent.Delete,
+        "supersede" => HistoryEvent.Supersede,
+        _ => throw new EngramException($"unknown history event '{name}' in the database"),
+    };
+
+    /// <summary>Times are stored as Unix milliseconds.</summary>
+    public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    /// <summary>A list as its JSON text, or null for an empty one (stored as NULL).</summary>
+    public static string? ListJson(IReadOnlyList<string> list) =>
+        list.Count == 0 ? null : JsonSerializer.Serialize(list.ToList(), EngramJsonContext.Default.ListString);
+
+    /// <summary>Metadata as its JSON text, or null when there is none.</summary>
+    public static string? MetadataJson(Memory m) => m.Metadata.Count == 0
+        ? null
+        : JsonSerializer.Serialize(new Dictionary<string, string>(m.Metadata), EngramJsonContext.Default.DictionaryStringString);
+
+    /// <summary>The source reference as its JSON text, or null when there is none.</summary>
+    public static string? SourceJson(Memory m) => m.Source.IsEmpty ? null : JsonSerializer.Serialize(m.Source, EngramJsonContext.Default.MemorySource);
+
+    private static DateTimeOffset? NullableTime(DbDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetInt64(i));
+
+    private static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static List<string> ReadList(DbDataReader r, int i) =>
+        r.IsDBNull(i) ? [] : JsonSerializer.Deserialize(r.GetString(i), EngramJsonContext.Default.ListString) ?? [];
+}

@@ -8,33 +8,27 @@ public sealed partial class PostgresMemoryStore
     private const string QueueColumns = "seq, tenant, kind, dedupe_key, payload, enqueued_at, attempts, last_error, session_key, state";
 
     public Task<bool> EnqueueAsync(QueuedEvent queuedEvent, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await using var command = Command(connection, transaction,
-                "INSERT INTO queue (tenant, kind, dedupe_key, payload, enqueued_at, session_key) VALUES (@tenant, @kind, @key, @payload, @at, @session) " +
-                "ON CONFLICT (dedupe_key) DO NOTHING");
-            PostgresRows.Text(command.Parameters, "session", queuedEvent.SessionKey);
-            command.Parameters.AddWithValue("tenant", queuedEvent.Tenant);
-            command.Parameters.AddWithValue("kind", queuedEvent.Kind);
-            PostgresRows.Text(command.Parameters, "key", queuedEvent.DedupeKey);
-            command.Parameters.AddWithValue("payload", PostgresRows.Clean(queuedEvent.Payload));
-            command.Parameters.AddWithValue("at", queuedEvent.EnqueuedAt == default ? NowMs() : queuedEvent.EnqueuedAt.ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-        }, cancellationToken, history: false);
+        InsertAsync(queuedEvent, null, cancellationToken);
 
     public Task<bool> QuarantineAsync(QueuedEvent queuedEvent, string reason, CancellationToken cancellationToken = default) =>
+        InsertAsync(queuedEvent, reason, cancellationToken);
+
+    /// <summary>Adds an event, pending, or already set aside when there is a reason it cannot be processed.</summary>
+    private Task<bool> InsertAsync(QueuedEvent queuedEvent, string? setAsideBecause, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
             await using var command = Command(connection, transaction,
                 "INSERT INTO queue (tenant, kind, dedupe_key, payload, enqueued_at, session_key, state, attempts, last_error) " +
-                "VALUES (@tenant, @kind, @key, @payload, @at, @session, 'failed', 1, @error) ON CONFLICT (dedupe_key) DO NOTHING");
+                "VALUES (@tenant, @kind, @key, @payload, @at, @session, @state, @attempts, @error) ON CONFLICT (dedupe_key) DO NOTHING");
             PostgresRows.Text(command.Parameters, "session", queuedEvent.SessionKey);
             command.Parameters.AddWithValue("tenant", queuedEvent.Tenant);
             command.Parameters.AddWithValue("kind", queuedEvent.Kind);
             PostgresRows.Text(command.Parameters, "key", queuedEvent.DedupeKey);
             command.Parameters.AddWithValue("payload", PostgresRows.Clean(queuedEvent.Payload));
             command.Parameters.AddWithValue("at", queuedEvent.EnqueuedAt == default ? NowMs() : queuedEvent.EnqueuedAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("error", PostgresRows.Clean(reason));
+            command.Parameters.AddWithValue("state", setAsideBecause is null ? "pending" : "failed");
+            command.Parameters.AddWithValue("attempts", setAsideBecause is null ? 0 : 1);
+            PostgresRows.Text(command.Parameters, "error", setAsideBecause);
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken, history: false);
 

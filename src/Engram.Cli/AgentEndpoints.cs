@@ -31,8 +31,8 @@ internal static class AgentEndpoints
             }
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-            // Repaired as the worker would repair it (a cut emoji, a stray byte), so the cwd below can be read.
-            var payload = LenientJson.Repair(body.ToArray());
+            // Already repaired by the server's JSON guard (a cut emoji, a stray byte), so the cwd below can be read.
+            var payload = body.ToArray();
             if (payload.Length == 0) return Results.Problem(statusCode: 400, title: "Empty hook payload", detail: "post the hook's event JSON as the request body");
             string? cwd;
             try

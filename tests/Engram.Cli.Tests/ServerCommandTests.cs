@@ -176,6 +176,8 @@ public sealed class ServerCommandTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await Post("stop", session.Stop("Batched the export query. Next step: measure the export on the big tenant."))).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await Post("no-such-event", "{}")).StatusCode);
             Assert.Equal(HttpStatusCode.BadRequest, (await Post("stop", "{not json")).StatusCode);
+            // A cut emoji (escaped lone surrogate) in the cwd: repaired by the server's JSON guard, captured, not a 500.
+            Assert.Equal(HttpStatusCode.OK, (await Post("post-tool-use", session.Edit("src/emoji.py", "a", "b").Replace(repo, repo + "\\ud83d", StringComparison.Ordinal))).StatusCode);
 
             var deadline = DateTime.UtcNow.AddSeconds(30);
             string context;

@@ -68,7 +68,7 @@ public sealed class EngramRuntime : IAsyncDisposable
             await store.DisposeAsync();
             throw;
         }
-        var chat = Tracked(ChatFor(settings.Llm, time), store, settings.Llm, time);
+        var chat = TrackedChat(settings.Llm, store, time);
         return new EngramRuntime(home, settings, store, store.Queue, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings, time) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat, Time = time ?? TimeProvider.System };
     }
 
@@ -88,8 +88,11 @@ public sealed class EngramRuntime : IAsyncDisposable
         else if (_remote is not null) await _remote.DisposeAsync();
     }
 
-    private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, IEngramStore store, LlmSettings settings, TimeProvider? time) =>
-        chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store.Usage, ResolveProvider(settings), settings.DailyTokenBudget, time);
+    /// <summary>The chat model the settings name, its tokens counted in the store's ledger within the daily budget; null when offline.</summary>
+    internal static Engram.Core.Chat.UsageTrackingChatClient? TrackedChat(LlmSettings settings, IEngramStore store, TimeProvider? time) =>
+        ChatFor(settings, time) is { } chat
+            ? new Engram.Core.Chat.UsageTrackingChatClient(chat, store.Usage, ResolveProvider(settings), settings.DailyTokenBudget, time)
+            : null;
 
     /// <summary>
     /// The store the settings name (not yet initialised): the SQLite file in the home (or at

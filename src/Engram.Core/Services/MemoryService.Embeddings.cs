@@ -78,12 +78,14 @@ public sealed partial class MemoryService
             if (vectors.Count != memories.Count) throw new EngramException($"the embedding provider returned {vectors.Count} vectors for {memories.Count} texts");
             await _store.SetEmbeddingsAsync([.. memories.Select((m, i) => (m.Id, vectors[i].Vector))], _embeddingModel, cancellationToken);
             _vectorsExist = true;
+            EngramTelemetry.Embedded.Add(memories.Count);
             return new EmbeddingPass(memories.Count, null);
         }
         catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // The memories are stored already; without vectors they are still found by their words.
             LogNotEmbedded(_log, memories.Count, ex.Message);
+            EngramTelemetry.EmbeddingFailures.Add(memories.Count);
             return new EmbeddingPass(0, ex.Message);
         }
     }

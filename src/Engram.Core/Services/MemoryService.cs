@@ -56,7 +56,7 @@ public sealed partial class MemoryService : IMemoryService
     /// <summary>Search hits waiting to be written as access statistics (flushed in the background).</summary>
     public AccessRecorder Access { get; }
 
-    public async Task<AddResult> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default)
+    private async Task<AddResult> AddCoreAsync(AddMemoryRequest request, CancellationToken cancellationToken)
     {
         if (request.Infer)
         {
@@ -217,7 +217,7 @@ public sealed partial class MemoryService : IMemoryService
         return ended;
     }
 
-    public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyList<SearchHit>> SearchCoreAsync(SearchRequest request, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Query)) throw new EngramException("the search query is empty");
         if (request.Limit is < 1 or > 1000) throw new EngramException($"search limit {request.Limit} is out of range; use 1 to 1000");

@@ -147,7 +147,8 @@ public sealed class EngramServer : IAsyncDisposable
         collection.AddSingleton(feed);
         collection.AddSingleton(memory);
         collection.AddHostedService(services => new ChangeFeedPump(feed, store.Queue, memory,
-            services.GetRequiredService<MemoryEventHub>(), options, services.GetRequiredService<ILogger<ChangeFeedPump>>()));
+            services.GetRequiredService<MemoryEventHub>(), options, services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetRequiredService<ILogger<ChangeFeedPump>>()));
 
         services?.Invoke(collection);
 

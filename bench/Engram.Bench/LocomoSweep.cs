@@ -10,7 +10,7 @@ namespace Engram.Bench;
 /// <summary>
 /// dotnet run -c Release --project bench/Engram.Bench -- locomo-sweep --data ../shared/bench/locomo10.json [--conversations 0-4] [--dir PATH] [--cache PATH]
 /// Tunes how the vector signal joins the ranking: each conversation is loaded and embedded once per run, then
-/// every setting of the grid ("k,message weight[,unsure message weight[,vector boost share[,neighbour vector share]]]", separated by
+/// every setting of the grid ("k,message weight[,neighbour vector share[,speaker-free query 0/1]]", separated by
 /// semicolons) is scored. With --cache (a folder outside the repository) vectors are kept on disk, so later
 /// runs embed only texts they have not seen.
 /// Tune on conversations 0-4 only; 5-9 are held out.
@@ -46,12 +46,10 @@ public static class LocomoSweep
             {
                 RrfK = (int)Part(0, defaults.RrfK),
                 MessageVectorWeight = Part(1, defaults.MessageVectorWeight),
-                UnsureMessageVectorWeight = Part(2, defaults.UnsureMessageVectorWeight),
-                VectorBoostShare = Part(3, defaults.VectorBoostShare),
-                NeighbourVectorShare = Part(4, defaults.NeighbourVectorShare),
-                VectorQueryWithoutSpeakers = Part(5, 0) > 0,
+                NeighbourVectorShare = Part(2, defaults.NeighbourVectorShare),
+                VectorQueryWithoutSpeakers = Part(3, defaults.VectorQueryWithoutSpeakers ? 1 : 0) > 0,
             };
-            settings.Add(($"k={options.RrfK} w={options.MessageVectorWeight} unsure={options.UnsureMessageVectorWeight} boosts={options.VectorBoostShare} neighbours={options.NeighbourVectorShare} nospeaker={options.VectorQueryWithoutSpeakers}", options, true));
+            settings.Add(($"k={options.RrfK} w={options.MessageVectorWeight} neighbours={options.NeighbourVectorShare} speaker-free query={(options.VectorQueryWithoutSpeakers ? "yes" : "no")}", options, true));
         }
         Console.WriteLine("| setting | frac@10 | frac@25 | multi-hop | temporal | open-domain | single-hop | adversarial |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");

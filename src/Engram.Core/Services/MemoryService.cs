@@ -230,7 +230,10 @@ public sealed partial class MemoryService : IMemoryService
         if (terms.Count > 0)
         {
             text = TextBoosts.Apply(request.Query, await _store.SearchTextAsync(terms, request.Filter, pool, cancellationToken), _search);
-            signals.Add(Signal("text", "bm25", text));
+            signals.Add(new HybridRanker.Signal("text", "bm25", [.. text.Select(t => (t.Memory, t.Score))])
+            {
+                Notes = text.Where(t => t.Note is not null).ToDictionary(t => t.Memory.Id, t => t.Note!, StringComparer.Ordinal),
+            });
         }
         if (_embeddings is not null && await VectorsExistAsync(cancellationToken))
         {
@@ -238,7 +241,7 @@ public sealed partial class MemoryService : IMemoryService
             ReadOnlyMemory<float>? vector = null;
             try
             {
-                vector = await _embeddings.GenerateVectorAsync(VectorSignal.QueryText(_search, request.Query, text), EmbeddingPurpose.Query, cancellationToken);
+                vector = await _embeddings.GenerateVectorAsync(VectorQuery.Text(_search, request.Query, text), EmbeddingPurpose.Query, cancellationToken);
             }
             catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -246,12 +249,8 @@ public sealed partial class MemoryService : IMemoryService
             }
             if (vector is { } v)
             {
-                var dense = VectorSignal.Boost(request.Query, await _store.SearchVectorAsync(v, _embeddingModel, request.Filter, pool, cancellationToken), _search);
-                signals.Add(Signal("vector", "cos", dense) with
-                {
-                    Weight = _search.VectorWeight,
-                    MessageWeight = VectorSignal.MessageWeight(_search, request.Query, text),
-                });
+                var dense = await _store.SearchVectorAsync(v, _embeddingModel, request.Filter, pool, cancellationToken);
+                signals.Add(new HybridRanker.Signal("vector", "cos", dense) { Weight = _search.VectorWeight, MessageWeight = _search.MessageVectorWeight });
             }
         }
 
@@ -259,12 +258,6 @@ public sealed partial class MemoryService : IMemoryService
         if (request.RecordAccess && hits.Count > 0) Access.Record(hits.Select(h => h.Memory.Id), Now());
         return hits;
     }
-
-    private static HybridRanker.Signal Signal(string name, string label, IReadOnlyList<(Memory Memory, double Score, string? Note)> ranked) =>
-        new(name, label, [.. ranked.Select(t => (t.Memory, t.Score))])
-        {
-            Notes = ranked.Where(t => t.Note is not null).ToDictionary(t => t.Memory.Id, t => t.Note!, StringComparer.Ordinal),
-        };
 
     public Task<Memory?> GetAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
         _store.GetAsync(tenant, MemoryId.Normalize(id), cancellationToken);

@@ -52,7 +52,7 @@ public sealed class NeighbourVectorTests : IAsyncLifetime
         var first = await AddAsync("do you have any pets");
         var second = await AddAsync("yes a corgi named Biscuit");
         var third = await AddAsync("he loves the beach");
-        Assert.Equal(3, await _service.EmbedPendingAsync());
+        Assert.Equal(3, (await _service.EmbedPendingAsync()).Embedded);
 
         Assert.True(await StoredSimilarityAsync(second, await BlendAsync(second, first, third)) > 0.99);
         Assert.True(await StoredSimilarityAsync(third, await BlendAsync(third, second)) > 0.99);
@@ -60,7 +60,7 @@ public sealed class NeighbourVectorTests : IAsyncLifetime
 
         // A fourth message: one memory waits, and the third's vector now carries it too.
         var fourth = await AddAsync("we walk every morning at six");
-        Assert.Equal(1, await _service.EmbedPendingAsync());
+        Assert.Equal(1, (await _service.EmbedPendingAsync()).Embedded);
         Assert.True(await StoredSimilarityAsync(third, await BlendAsync(third, second, fourth)) > 0.99);
         Assert.True(await StoredSimilarityAsync(fourth, await BlendAsync(fourth, third)) > 0.99);
     }

@@ -48,49 +48,68 @@ public sealed partial class SqliteMemoryStore
     /// <returns>Null when the ranking was cut at the best few (<paramref name="cut"/>) and too many of them failed the check.</returns>
     private async Task<List<(Memory, double)>?> RankThenCheckAsync(SqliteConnection connection, string match, MemoryFilter filter, int limit, bool cut, CancellationToken cancellationToken)
     {
+        // The check reads seqs only: whole rows are read for the final hits alone.
         using var check = connection.CreateCommand();
-        check.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m " +
-            $"WHERE m.seq IN (SELECT value FROM json_each(@seqs)) AND {SqliteFilter.Where(filter, check)}";
+        check.CommandText = $"SELECT m.seq FROM memories m WHERE m.seq IN (SELECT value FROM json_each(@seqs)) AND {SqliteFilter.Where(filter, check)}";
         var seqs = check.Parameters.Add("@seqs", SqliteType.Text);
         using var last = connection.CreateCommand();
         last.CommandText = "SELECT coalesce(max(seq), 0) FROM memories";
         var lastSeq = Convert.ToInt64(await last.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
 
         var first = limit + Math.Max(16, limit / 4);
-        var hits = new List<(Memory, double)>(limit);
+        var passed = new List<(long Seq, double Score)>(limit);
         var batch = new List<(long Seq, double Score)>(first);
         var read = 0;
         await using (var ranking = await FullTextRanking.StartAsync(OpenAsync, $"-{Bm25}", match, cut ? first : null, lastSeq > SplitRankingAbove ? lastSeq / 2 : null, cancellationToken))
         {
             var more = true;
             // A cut ranking is exact only as far as its first rows: past them, one range may hide better rows.
-            for (var size = first; more && hits.Count < limit && (!cut || read < first); size *= 4)
+            for (var size = first; more && passed.Count < limit && (!cut || read < first); size *= 4)
             {
                 batch.Clear();
                 while (batch.Count < size && (more = ranking.TryNext(out var seq, out var score))) batch.Add((seq, score));
                 read += batch.Count;
-                await CheckAsync(check, seqs, batch, hits, limit, cancellationToken);
+                await CheckAsync(check, seqs, batch, passed, limit, cancellationToken);
             }
         }
-        return cut && hits.Count < limit && read == first ? null : hits;
+        if (cut && passed.Count < limit && read == first) return null;
+        return await LoadRankedAsync(connection, passed, cancellationToken);
     }
 
-    /// <summary>Adds the batch's rows that pass the check, in ranking order, up to <paramref name="limit"/> hits.</summary>
-    private static async Task CheckAsync(SqliteCommand check, SqliteParameter seqs, List<(long Seq, double Score)> batch, List<(Memory, double)> hits, int limit, CancellationToken cancellationToken)
+    /// <summary>Adds the batch's rows that pass the check, in ranking order, up to <paramref name="limit"/> in all.</summary>
+    private static async Task CheckAsync(SqliteCommand check, SqliteParameter seqs, List<(long Seq, double Score)> batch, List<(long Seq, double Score)> passed, int limit, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return;
-        seqs.Value = "[" + string.Join(',', batch.Select(b => b.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
-        var passed = new Dictionary<long, Memory>(batch.Count);
+        seqs.Value = SeqList(batch.Select(b => b.Seq));
+        var passing = new HashSet<long>(batch.Count);
         await using (var reader = await check.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken)) passed[reader.GetInt64(MemoryRows.MemoryColumnCount)] = MemoryRows.ReadMemory(reader);
+            while (await reader.ReadAsync(cancellationToken)) passing.Add(reader.GetInt64(0));
         }
-        foreach (var (seq, score) in batch)
+        foreach (var row in batch)
         {
-            if (hits.Count == limit) return;
-            if (passed.TryGetValue(seq, out var memory)) hits.Add((memory, score));
+            if (passed.Count == limit) return;
+            if (passing.Contains(row.Seq)) passed.Add(row);
         }
     }
+
+    /// <summary>The memories of ranked seqs, in the given order.</summary>
+    private static async Task<List<(Memory, double)>> LoadRankedAsync(SqliteConnection connection, List<(long Seq, double Score)> ranked, CancellationToken cancellationToken)
+    {
+        if (ranked.Count == 0) return [];
+        using var load = connection.CreateCommand();
+        load.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN (SELECT value FROM json_each(@seqs))";
+        load.Parameters.AddWithValue("@seqs", SeqList(ranked.Select(r => r.Seq)));
+        var memories = new Dictionary<long, Memory>(ranked.Count);
+        await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) memories[reader.GetInt64(MemoryRows.MemoryColumnCount)] = MemoryRows.ReadMemory(reader);
+        }
+        // A row deleted between the check and the load is left out.
+        return [.. ranked.Where(r => memories.ContainsKey(r.Seq)).Select(r => (memories[r.Seq], r.Score))];
+    }
+
+    private static string SeqList(IEnumerable<long> seqs) => "[" + string.Join(',', seqs.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     /// <summary>
     /// "a" OR "b" OR ...: every term is a quoted FTS5 string, so quotes, *, -, :, parentheses and

@@ -1,9 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using Engram.Core.Model;
-using Engram.Core.Search;
-using Engram.Core.Services;
-using Engram.Sqlite;
 
 namespace Engram.Bench;
 

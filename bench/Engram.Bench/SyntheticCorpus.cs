@@ -1,9 +1,9 @@
 namespace Engram.Bench;
 
 /// <summary>
-/// Deterministic, realistic-looking memories: coding observations and personal facts built from a
-/// Zipf-distributed vocabulary, so term frequencies resemble real text (a few very common words,
-/// a long tail of rare ones). Queries are paraphrase-like: a few words of a target memory plus filler.
+/// Deterministic, realistic-looking memories: coding-session observations (edits, test runs, commits,
+/// stack traces) and personal facts built from a Zipf-distributed vocabulary, so term frequencies
+/// resemble real text (a few very common words, a long tail of rare ones). Queries are paraphrase-like: a few words of a target memory plus filler.
 /// </summary>
 internal sealed class SyntheticCorpus(int seed)
 {
@@ -25,6 +25,12 @@ internal sealed class SyntheticCorpus(int seed)
         "{0} fixed a {1} bug where {2} returned stale {4} data",
         "Investigated why {1} {2} timed out during {3} {5}",
         "Meeting with {0} about the {1} {2} moved to {3}",
+        // Coding-session observations as the capture hook and the worker write them.
+        "Edited src/{1}/{2}_{3}.ts: {4} now checks {5} before calling the {1} client",
+        "Ran npm test in {3}: 2 failing, {1} {2} expected {4} but got {5}",
+        "Read {1}/{2}.py to find where {3} {4} is parsed; the {5} branch skips validation",
+        "git commit -m \"{4}: handle {1} {2} on {3}\" after review by {0}",
+        "TypeError: cannot read properties of undefined (reading '{2}') in {1}/{3}.js line {6}",
     ];
 
     private readonly Random _random = new(seed);

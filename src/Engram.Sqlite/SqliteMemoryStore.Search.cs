@@ -13,22 +13,24 @@ public sealed partial class SqliteMemoryStore
     // length of the whole row, so every indexed column shifts ranking, even at weight 0: keep them lean.
     private const string Bm25 = "bm25(memories_fts, 2.0, 1.0, 1.0, 0.4, 0.0)";
 
+    /// <summary>Stores with more memories than this rank full text in two halves (see <see cref="FullTextRanking"/>); tests lower it.</summary>
+    internal long SplitRankingAbove { get; init; } = FullTextRanking.SplitAbove;
+
     public async Task<IReadOnlyList<(Memory Memory, double Score)>> SearchTextAsync(IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
     {
         var match = MatchExpression(terms);
-        if (match.Length == 0) return [];
-        // Scoped searches narrow inside the index, before ranking; the SQL filter below still applies in full.
+        if (match.Length == 0 || limit <= 0) return [];
+        // The scope narrows inside the index, before ranking; the whole filter is checked on the winners.
         var scope = ScopeTokens.Condition(filter);
         if (scope.Length > 0) match = $"({match}) AND {scope}";
         await using var connection = await OpenAsync(cancellationToken);
         try
         {
-            if (scope.Length > 0 && filter.Kinds.Count == 0 && filter.Since is null && filter.Until is null && filter.Metadata.Count == 0)
-            {
-                var ranked = await RankInIndexAsync(connection, match, filter, limit, cancellationToken);
-                if (ranked is not null) return ranked;
-            }
-            return await RankWithFilterAsync(connection, match, filter, limit, cancellationToken);
+            // A pure scope lets nearly every winner through: the best few are enough, and SQLite keeps only those
+            // while ranking. Any other filter may turn most away, so the whole ranking is read, as far as needed.
+            var pureScope = filter.Kinds.Count == 0 && filter.Since is null && filter.Until is null && filter.Metadata.Count == 0;
+            return await RankThenCheckAsync(connection, match, filter, limit, pureScope, cancellationToken)
+                ?? (await RankThenCheckAsync(connection, match, filter, limit, false, cancellationToken))!;
         }
         catch (SqliteException ex)
         {
@@ -37,53 +39,77 @@ public sealed partial class SqliteMemoryStore
     }
 
     /// <summary>
-    /// Ranks in the full-text index alone (the scope is in the match), then loads the winners and checks
-    /// them against the whole filter (tenant, superseded). Joining every matching row to the memories
-    /// table before ranking cost about 40% of a search at 100k memories. Null when too many winners
-    /// failed the check to be sure of the top <paramref name="limit"/>: the caller ranks the slow way.
+    /// Ranks in the full-text index alone, best first, then checks the winners against the whole filter
+    /// (tenant, kinds, time range, metadata, superseded) a batch at a time, until <paramref name="limit"/>
+    /// have passed or the index has no more. Exact: every row the filter turned away ranked above every row
+    /// not yet read. Joining every matching row to the memories table before ranking, as the filtered and
+    /// unscoped paths did, cost 1.5-7 times as much.
     /// </summary>
-    private static async Task<List<(Memory, double)>?> RankInIndexAsync(SqliteConnection connection, string match, MemoryFilter filter, int limit, CancellationToken cancellationToken)
+    /// <returns>Null when the ranking was cut at the best few (<paramref name="cut"/>) and too many of them failed the check.</returns>
+    private async Task<List<(Memory, double)>?> RankThenCheckAsync(SqliteConnection connection, string match, MemoryFilter filter, int limit, bool cut, CancellationToken cancellationToken)
     {
-        var take = limit + Math.Max(16, limit / 4);
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            $"SELECT {MemoryRows.MemoryColumns}, t.score FROM " +
-            $"(SELECT rowid AS seq, -{Bm25} AS score FROM memories_fts WHERE memories_fts MATCH @match ORDER BY score DESC LIMIT @take) t " +
-            $"LEFT JOIN memories m ON m.seq = t.seq AND {SqliteFilter.Where(filter, command)} ORDER BY t.score DESC";
-        command.Parameters.AddWithValue("@match", match);
-        command.Parameters.AddWithValue("@take", take);
-        var hits = new List<(Memory, double)>(limit);
-        var ranked = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        // The check reads seqs only: whole rows are read for the final hits alone.
+        using var check = connection.CreateCommand();
+        check.CommandText = $"SELECT m.seq FROM memories m WHERE m.seq IN (SELECT value FROM json_each(@seqs)) AND {SqliteFilter.Where(filter, check)}";
+        var seqs = check.Parameters.Add("@seqs", SqliteType.Text);
+        using var last = connection.CreateCommand();
+        last.CommandText = "SELECT coalesce(max(seq), 0) FROM memories";
+        var lastSeq = Convert.ToInt64(await last.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+
+        var first = limit + Math.Max(16, limit / 4);
+        var passed = new List<(long Seq, double Score)>(limit);
+        var batch = new List<(long Seq, double Score)>(first);
+        var read = 0;
+        await using (var ranking = await FullTextRanking.StartAsync(OpenAsync, $"-{Bm25}", match, cut ? first : null, lastSeq > SplitRankingAbove ? lastSeq / 2 : null, cancellationToken))
         {
-            ranked++;
-            if (reader.IsDBNull(0) || hits.Count == limit) continue;
-            hits.Add((MemoryRows.ReadMemory(reader), reader.GetDouble(MemoryRows.MemoryColumnCount)));
+            var more = true;
+            // A cut ranking is exact only as far as its first rows: past them, one range may hide better rows.
+            for (var size = first; more && passed.Count < limit && (!cut || read < first); size *= 4)
+            {
+                batch.Clear();
+                while (batch.Count < size && (more = ranking.TryNext(out var seq, out var score))) batch.Add((seq, score));
+                read += batch.Count;
+                await CheckAsync(check, seqs, batch, passed, limit, cancellationToken);
+            }
         }
-        // Every row the filter turned away ranked above anything the index did not return, so the answer
-        // is exact when enough passed, or when the index had no more rows to give.
-        return hits.Count == limit || ranked < take ? hits : null;
+        if (cut && passed.Count < limit && read == first) return null;
+        return await LoadRankedAsync(connection, passed, cancellationToken);
     }
 
-    private static async Task<List<(Memory, double)>> RankWithFilterAsync(SqliteConnection connection, string match, MemoryFilter filter, int limit, CancellationToken cancellationToken)
+    /// <summary>Adds the batch's rows that pass the check, in ranking order, up to <paramref name="limit"/> in all.</summary>
+    private static async Task CheckAsync(SqliteCommand check, SqliteParameter seqs, List<(long Seq, double Score)> batch, List<(long Seq, double Score)> passed, int limit, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            $"SELECT {MemoryRows.MemoryColumns}, -{Bm25} AS score FROM memories_fts " +
-            "JOIN memories m ON m.seq = memories_fts.rowid " +
-            $"WHERE memories_fts MATCH @match AND {SqliteFilter.Where(filter, command)} " +
-            $"ORDER BY {Bm25} LIMIT @limit";
-        command.Parameters.AddWithValue("@match", match);
-        command.Parameters.AddWithValue("@limit", limit);
-        var hits = new List<(Memory, double)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        if (batch.Count == 0) return;
+        seqs.Value = SeqList(batch.Select(b => b.Seq));
+        var passing = new HashSet<long>(batch.Count);
+        await using (var reader = await check.ExecuteReaderAsync(cancellationToken))
         {
-            hits.Add((MemoryRows.ReadMemory(reader), reader.GetDouble(MemoryRows.MemoryColumnCount)));
+            while (await reader.ReadAsync(cancellationToken)) passing.Add(reader.GetInt64(0));
         }
-        return hits;
+        foreach (var row in batch)
+        {
+            if (passed.Count == limit) return;
+            if (passing.Contains(row.Seq)) passed.Add(row);
+        }
     }
+
+    /// <summary>The memories of ranked seqs, in the given order.</summary>
+    private static async Task<List<(Memory, double)>> LoadRankedAsync(SqliteConnection connection, List<(long Seq, double Score)> ranked, CancellationToken cancellationToken)
+    {
+        if (ranked.Count == 0) return [];
+        using var load = connection.CreateCommand();
+        load.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN (SELECT value FROM json_each(@seqs))";
+        load.Parameters.AddWithValue("@seqs", SeqList(ranked.Select(r => r.Seq)));
+        var memories = new Dictionary<long, Memory>(ranked.Count);
+        await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) memories[reader.GetInt64(MemoryRows.MemoryColumnCount)] = MemoryRows.ReadMemory(reader);
+        }
+        // A row deleted between the check and the load is left out.
+        return [.. ranked.Where(r => memories.ContainsKey(r.Seq)).Select(r => (memories[r.Seq], r.Score))];
+    }
+
+    private static string SeqList(IEnumerable<long> seqs) => "[" + string.Join(',', seqs.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     /// <summary>
     /// "a" OR "b" OR ...: every term is a quoted FTS5 string, so quotes, *, -, :, parentheses and
@@ -99,137 +125,6 @@ public sealed partial class SqliteMemoryStore
             sb.Append('"').Append(term.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
         }
         return sb.ToString();
-    }
-
-    public Task SetEmbeddingAsync(string memoryId, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default) =>
-        SetEmbeddingsAsync([(memoryId, vector)], model, cancellationToken);
-
-    /// <summary>Writes a batch of vectors in one transaction (int8, see <see cref="VectorCodec"/>) and keeps this process's index current.</summary>
-    public async Task SetEmbeddingsAsync(IReadOnlyList<(string MemoryId, ReadOnlyMemory<float> Vector)> vectors, string model, CancellationToken cancellationToken = default)
-    {
-        if (vectors.Count == 0) return;
-        var blobs = vectors.Select(v => VectorCodec.Encode(v.Vector.Span)).ToArray();
-        var (written, clockBefore, clockAfter) = await WriteAsync(async (connection, transaction) =>
-        {
-            var before = await VectorIndex.ReadClockAsync(connection, transaction, cancellationToken);
-            using var command = Command(connection, transaction,
-                "INSERT INTO embeddings (memory_seq, model, dims, vector) SELECT seq, @model, @dims, @vector FROM memories WHERE id = @id " +
-                "ON CONFLICT (memory_seq) DO UPDATE SET model = excluded.model, dims = excluded.dims, vector = excluded.vector");
-            using var find = Command(connection, transaction, "SELECT seq FROM memories WHERE id = @id");
-            var id = command.Parameters.Add("@id", SqliteType.Text);
-            var dims = command.Parameters.Add("@dims", SqliteType.Integer);
-            var blob = command.Parameters.Add("@vector", SqliteType.Blob);
-            command.Parameters.AddWithValue("@model", model);
-            var findId = find.Parameters.Add("@id", SqliteType.Text);
-            var seqs = new List<(int Index, long Seq)>(vectors.Count);
-            for (var i = 0; i < vectors.Count; i++)
-            {
-                id.Value = vectors[i].MemoryId;
-                dims.Value = vectors[i].Vector.Length;
-                blob.Value = blobs[i];
-                if (await command.ExecuteNonQueryAsync(cancellationToken) == 0) continue;
-                findId.Value = vectors[i].MemoryId;
-                seqs.Add((i, Convert.ToInt64(await find.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture)));
-            }
-            return (seqs, before, await VectorIndex.ReadClockAsync(connection, transaction, cancellationToken));
-        }, cancellationToken);
-        if (_vectorIndex is not { } index) return;
-        // Our own rows moved the clock by one each; any other step means another process wrote too.
-        var matches = index.Model == model && written.All(w => vectors[w.Index].Vector.Length == index.Dims);
-        index.ApplyBatch(matches ? written.Select(w => (w.Seq, blobs[w.Index])).ToList() : null, clockBefore, clockAfter);
-    }
-
-    /// <summary>Vectors held in memory for the model searched last (one model is in use at a time).</summary>
-    private VectorIndex? _vectorIndex;
-
-    public async Task<IReadOnlyList<(Memory Memory, double Similarity)>> SearchVectorAsync(ReadOnlyMemory<float> query, string model, MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
-    {
-        if (query.Length == 0 || limit <= 0) return [];
-        await using var connection = await OpenAsync(cancellationToken);
-        var index = _vectorIndex;
-        if (index is null || index.Model != model || index.Dims != query.Length)
-        {
-            index = new VectorIndex(model, query.Length);
-            _vectorIndex = index;
-        }
-        await index.RefreshAsync(connection, cancellationToken);
-
-        // The index spans every tenant and scope: take more than asked, keep those the filter lets through,
-        // and widen while too few pass. A scope holding a small share of the store is ranked in SQL instead.
-        var take = Math.Max(limit * 4, 200);
-        while (true)
-        {
-            var top = index.Top(query.Span, take);
-            var passing = await PassingAsync(connection, top, filter, cancellationToken);
-            var chosen = top.Where(t => passing.Contains(t.Seq)).Take(limit).ToList();
-            if (chosen.Count == limit || top.Count < take) return await LoadAsync(connection, chosen, filter, cancellationToken);
-            take *= 4;
-            if (take > index.Count / 4)
-            {
-                var scanned = await LoadAsync(connection, await ScanAsync(connection, query, model, filter, limit, cancellationToken), filter, cancellationToken);
-                return scanned.Count > limit ? scanned.GetRange(0, limit) : scanned;
-            }
-        }
-    }
-
-    /// <summary>Which of the given seqs pass the filter: a check on ids alone, before any row is read whole.</summary>
-    private static async Task<HashSet<long>> PassingAsync(SqliteConnection connection, List<(long Seq, double Similarity)> ranked, MemoryFilter filter, CancellationToken cancellationToken)
-    {
-        var passing = new HashSet<long>();
-        if (ranked.Count == 0) return passing;
-        using var check = connection.CreateCommand();
-        check.CommandText = $"SELECT m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", ranked.Select(r => r.Seq))}) AND {SqliteFilter.Where(filter, check)}";
-        await using var reader = await check.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) passing.Add(reader.GetInt64(0));
-        return passing;
-    }
-
-    /// <summary>Scores every vector of the model that passes the filter, reading them from the file.</summary>
-    private static async Task<List<(long, double)>> ScanAsync(SqliteConnection connection, ReadOnlyMemory<float> query, string model, MemoryFilter filter, int limit, CancellationToken cancellationToken)
-    {
-        var best = new PriorityQueue<long, double>(limit + 1);
-        using var scan = connection.CreateCommand();
-        scan.CommandText = $"SELECT e.memory_seq, e.vector FROM embeddings e JOIN memories m ON m.seq = e.memory_seq " +
-            $"WHERE e.model = @model AND e.dims = @dims AND {SqliteFilter.Where(filter, scan)}";
-        scan.Parameters.AddWithValue("@model", model);
-        scan.Parameters.AddWithValue("@dims", query.Length);
-        var q = new sbyte[query.Length];
-        VectorCodec.TryCodes(VectorCodec.Encode(query.Span), query.Length, q);
-        var qNorm = VectorCodec.Norm(q);
-        var row = new sbyte[query.Length];
-        await using var reader = await scan.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (!VectorCodec.TryCodes((byte[])reader.GetValue(1), query.Length, row)) continue;
-            var norm = VectorCodec.Norm(row);
-            if (norm == 0 || qNorm == 0) continue;
-            double similarity = VectorCodec.Dot(q, row) / (qNorm * norm);
-            if (best.Count < limit) best.Enqueue(reader.GetInt64(0), similarity);
-            else best.EnqueueDequeue(reader.GetInt64(0), similarity);
-        }
-        var result = new List<(long, double)>(best.Count);
-        while (best.TryDequeue(out var seq, out var similarity)) result.Add((seq, similarity));
-        return result;
-    }
-
-    /// <summary>The memories of the given seqs that pass the filter, most similar first.</summary>
-    private static async Task<List<(Memory, double)>> LoadAsync(SqliteConnection connection, List<(long Seq, double Similarity)> ranked, MemoryFilter filter, CancellationToken cancellationToken)
-    {
-        if (ranked.Count == 0) return [];
-        var scores = new Dictionary<long, double>(ranked.Count);
-        foreach (var (seq, similarity) in ranked) scores[seq] = similarity;
-        using var load = connection.CreateCommand();
-        load.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", scores.Keys)}) AND {SqliteFilter.Where(filter, load)}";
-        var hits = new List<(Memory, double)>(scores.Count);
-        await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                hits.Add((MemoryRows.ReadMemory(reader), scores[reader.GetInt64(MemoryRows.MemoryColumnCount)]));
-            }
-        }
-        hits.Sort((a, b) => b.Item2.CompareTo(a.Item2));
-        return hits;
     }
 
     public async IAsyncEnumerable<Memory> ListMissingEmbeddingsAsync(string tenant, string model, int dimensions, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -68,4 +68,22 @@ internal static class VectorCodec
     }
 
     public static float Norm(ReadOnlySpan<sbyte> codes) => MathF.Sqrt(Dot(codes, codes));
+
+    /// <summary>One bit per dimension, set where the code is positive: the vector's orthant, for a first pass by popcount.</summary>
+    public static void SignBits(ReadOnlySpan<sbyte> codes, Span<ulong> bits)
+    {
+        bits.Clear();
+        for (var i = 0; i < codes.Length; i++)
+        {
+            if (codes[i] > 0) bits[i >> 6] |= 1UL << (i & 63);
+        }
+    }
+
+    /// <summary>How many sign bits differ: fewer means a smaller angle, roughly.</summary>
+    public static int Hamming(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        var differ = 0;
+        for (var i = 0; i < a.Length; i++) differ += System.Numerics.BitOperations.PopCount(a[i] ^ b[i]);
+        return differ;
+    }
 }

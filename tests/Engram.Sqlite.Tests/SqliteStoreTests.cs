@@ -164,6 +164,32 @@ public sealed class SqliteStoreTests : IDisposable
         // Rankings come best first on both paths.
         Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Score >= p.Second.Score));
     }
+
+    [Fact]
+    public async Task Ranking_in_two_halves_gives_the_same_hits_and_scores_as_one_ranking()
+    {
+        var path = _folder.File("split.db");
+        await using var whole = new SqliteMemoryStore(path);
+        await using var halves = new SqliteMemoryStore(path) { SplitRankingAbove = 10 };
+        var service = new MemoryService(whole);
+        var kinds = new[] { MemoryKind.Fact, MemoryKind.Observation, MemoryKind.Summary };
+        for (var i = 0; i < 90; i++)
+        {
+            // Ties (the same text in several scopes) and a spread of strengths on both sides of the cut.
+            var text = string.Join(' ', Enumerable.Repeat("apple", 1 + i % 4)) + $" orchard pear {i % 7} " + new string('x', i % 5 + 1);
+            await service.AddAsync(new AddMemoryRequest { Content = text, Kind = kinds[i % 3], Scope = new MemoryScope { UserId = $"u{i % 3}" } });
+        }
+        foreach (var filter in new[] { new MemoryFilter(), new MemoryFilter { UserId = "u1" }, new MemoryFilter { Kinds = [MemoryKind.Observation] } })
+        {
+            foreach (var limit in new[] { 1, 5, 40, 200 })
+            {
+                var one = await whole.SearchTextAsync(["apple", "pear"], filter, limit);
+                var two = await halves.SearchTextAsync(["apple", "pear"], filter, limit);
+                Assert.NotEmpty(one);
+                Assert.Equal(one.Select(h => (h.Memory.Id, h.Score)), two.Select(h => (h.Memory.Id, h.Score)));
+            }
+        }
+    }
 }
 
 /// <summary>The bundled native library itself, for what SQLitePCLRaw does not expose.</summary>

@@ -65,8 +65,8 @@ public sealed class EngramRuntime : IAsyncDisposable
             await store.DisposeAsync();
             throw;
         }
-        var chat = Tracked(ChatFor(settings.Llm), store, settings.Llm, time);
-        return new EngramRuntime(home, settings, store, store.Queue, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
+        var chat = Tracked(ChatFor(settings.Llm, time), store, settings.Llm, time);
+        return new EngramRuntime(home, settings, store, store.Queue, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings, time) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
     }
 
     /// <summary>How long closing waits to write the last search hits; past it they are dropped (soft statistics).</summary>
@@ -114,7 +114,7 @@ public sealed class EngramRuntime : IAsyncDisposable
         : "none";
 
     /// <summary>The chat client the settings name, or null (offline).</summary>
-    private static Microsoft.Extensions.AI.IChatClient? ChatFor(LlmSettings settings)
+    private static Microsoft.Extensions.AI.IChatClient? ChatFor(LlmSettings settings, TimeProvider? time)
     {
         var provider = ResolveProvider(settings);
         if (provider == "claude-code") return new Engram.Providers.ClaudeCodeChatClient(settings.Model ?? "haiku");
@@ -125,7 +125,7 @@ public sealed class EngramRuntime : IAsyncDisposable
         }
         if (provider != "openai") return null;
         var uri = HttpUrl(settings.BaseUrl ?? "https://api.openai.com/v1", "Llm:BaseUrl")!;
-        return new Engram.Providers.OpenAiCompatibleChatClient(uri, settings.Model ?? "gpt-4o-mini", settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
+        return Engram.Providers.OpenAiCompatible.Chat(uri, settings.Model ?? "gpt-4o-mini", settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"), time: time);
     }
 
     private static Uri? HttpUrl(string? value, string key) =>
@@ -137,7 +137,7 @@ public sealed class EngramRuntime : IAsyncDisposable
     /// The embedding generator the settings name, or null for none. The built-in model is not loaded here:
     /// it loads on first use, so commands that never embed never pay for it.
     /// </summary>
-    public static Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? Embeddings(EmbeddingSettings settings)
+    public static Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? Embeddings(EmbeddingSettings settings, TimeProvider? time = null)
     {
         if (settings.Provider == "none") return null;
         if (settings.Provider == "local")
@@ -150,6 +150,6 @@ public sealed class EngramRuntime : IAsyncDisposable
         var uri = HttpUrl(settings.BaseUrl ?? "https://api.openai.com/v1", "Embeddings:BaseUrl")!;
         var model = settings.Model ?? "text-embedding-3-small";
         var key = settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY");
-        return new Engram.Providers.OpenAiCompatibleEmbeddingGenerator(uri, model, key, settings.Dimensions);
+        return Engram.Providers.OpenAiCompatible.Embeddings(uri, model, key, settings.Dimensions, time: time);
     }
 }

@@ -176,7 +176,7 @@ public sealed class EngramServer : IAsyncDisposable
     }
 
     /// <summary>The caller a request was authenticated as: its tenant comes from its API key (the default tenant without keys).</summary>
-    public static Engram.Mcp.EngramCaller CallerOf(HttpContext context) => ApiKeyAuthentication.Caller(context);
+    public static Engram.Core.Security.EngramCaller CallerOf(HttpContext context) => ApiKeyAuthentication.Caller(context);
 
     /// <summary>Starts listening; an address this machine cannot listen on is reported as one clear <see cref="EngramException"/>.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)

@@ -262,6 +262,12 @@ public sealed partial class MemoryService : IMemoryService
         return _store.ListAsync(filter, limit, cancellationToken);
     }
 
+    public Task<IReadOnlyList<SessionDigest>> ListSessionsAsync(MemoryFilter filter, int count, bool oldestFirst = false, CancellationToken cancellationToken = default)
+    {
+        if (count < 1) throw new EngramException($"session count {count} must be at least 1");
+        return _store.ListSessionsAsync(filter, count, oldestFirst, cancellationToken);
+    }
+
     public async Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default)
     {
         var existing = await _store.GetAsync(tenant, MemoryId.Normalize(id), cancellationToken) ?? throw new MemoryNotFoundException(id);

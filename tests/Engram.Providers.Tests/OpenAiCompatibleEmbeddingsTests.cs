@@ -7,10 +7,11 @@ using Microsoft.Extensions.AI;
 
 namespace Engram.Providers.Tests;
 
-public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
+public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
 {
     private readonly FakeOpenAiServer _server = new();
     private readonly TempFolder _folder = new();
+    private readonly InstantTimeProvider _time = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -20,8 +21,8 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private OpenAiCompatibleEmbeddingGenerator Generator(int attempts = 4) =>
-        new(new Uri(_server.BaseUrl), "text-embedding-3-small", "sk-test-key", dimensions: 64, maxAttempts: attempts);
+    private IEmbeddingGenerator<string, Embedding<float>> Generator(int attempts = 4) =>
+        OpenAiCompatible.Embeddings(new Uri(_server.BaseUrl), "text-embedding-3-small", "sk-test-key", dimensions: 64, maxAttempts: attempts, time: _time);
 
     [Fact]
     public async Task Sends_a_well_formed_request_and_reads_the_vectors_in_order()
@@ -49,12 +50,23 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
         var result = await generator.GenerateAsync(["hello"]);
         Assert.Single(result);
         Assert.Equal(3, _server.Requests.Count);
+        Assert.Equal(2, _time.Waits.Count); // two backoffs, waited on the test's clock, not slept
+    }
+
+    [Fact]
+    public async Task A_keyless_endpoint_gets_no_authorization_header()
+    {
+        using var generator = OpenAiCompatible.Embeddings(new Uri(_server.BaseUrl), "nomic-embed-text", apiKey: null, time: _time);
+        var result = await generator.GenerateAsync(["local models need no key"]);
+        Assert.Single(result);
+        Assert.Null(Assert.Single(_server.Requests).Authorization);
     }
 
     [Theory]
     [InlineData(500, "answered 500 after 2 attempt(s)")]
     [InlineData(401, "check Embeddings:ApiKey")]
-    [InlineData(0, "not an OpenAI embeddings response")]
+    [InlineData(404, "check Embeddings:BaseUrl")]
+    [InlineData(0, "not an OpenAI-compatible response")]
     public async Task Gives_up_with_an_error_that_names_the_endpoint(int status, string expected)
     {
         _server.AlwaysFail = status;
@@ -62,6 +74,15 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["hello"]));
         Assert.Contains(_server.BaseUrl, error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_that_is_not_there_is_named_with_the_setting_to_check()
+    {
+        using var generator = OpenAiCompatible.Embeddings(new Uri("http://127.0.0.1:9/v1"), "m", maxAttempts: 2, time: _time);
+        var error = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["hello"]));
+        Assert.Contains("http://127.0.0.1:9/v1/embeddings is unreachable", error.Message, StringComparison.Ordinal);
+        Assert.Contains("check Embeddings:BaseUrl", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

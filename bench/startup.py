@@ -14,6 +14,8 @@ runs = int(args[1]) if len(args) > 1 else 40
 home = tempfile.mkdtemp(prefix="engram-startup-")
 env = dict(os.environ, ENGRAM_HOME=home)
 worker = None
+# Without --worker no worker may start (add would start one to embed), so every command runs in-process.
+if "--worker" not in sys.argv: env["ENGRAM_NO_WORKER"] = "1"
 if "--worker" in sys.argv:
     subprocess.run([engram, "stats"], env=env, stdout=subprocess.DEVNULL, check=True)
     worker = subprocess.Popen([engram, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -18,11 +18,12 @@ internal sealed class CommandSocketServer : IAsyncDisposable
     private readonly string _fingerprint = CommandSocket.SettingsFingerprint();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
-    private long _lastServedTicks = DateTimeOffset.UtcNow.UtcTicks;
+    private long _lastServedTicks;
 
     private CommandSocketServer(Socket socket, string path, EngramRuntime runtime, HookLog log)
     {
         (_socket, _path, _runtime, _log) = (socket, path, runtime, log);
+        _lastServedTicks = runtime.Time.GetUtcNow().UtcTicks;
         _accepting = AcceptAsync();
     }
 
@@ -86,7 +87,7 @@ internal sealed class CommandSocketServer : IAsyncDisposable
             Output.CaptureInThisFlow(output, error);
             MemoryCommands.ShareInThisFlow(_runtime);
             var exitCode = await Program.RunAsync(args, _stop.Token);
-            Interlocked.Exchange(ref _lastServedTicks, DateTimeOffset.UtcNow.UtcTicks);
+            Interlocked.Exchange(ref _lastServedTicks, _runtime.Time.GetUtcNow().UtcTicks);
             CommandSocket.WriteResult(stream, exitCode, output.ToString(), error.ToString());
         }
         catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or ObjectDisposedException)

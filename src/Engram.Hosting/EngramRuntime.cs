@@ -29,6 +29,9 @@ public sealed class EngramRuntime : IAsyncDisposable
     public IEventQueue Queue => _queue ?? throw RemoteOnly();
     public IMemoryService Memory { get; }
 
+    /// <summary>The clock every part of this runtime reads (the system's unless a test gave another).</summary>
+    public TimeProvider Time { get; private init; } = TimeProvider.System;
+
     /// <summary>The model the settings name (usage-tracked, within the daily budget), or null when offline.</summary>
     public Microsoft.Extensions.AI.IChatClient? Chat { get; private init; }
 
@@ -66,8 +69,8 @@ public sealed class EngramRuntime : IAsyncDisposable
             await store.DisposeAsync();
             throw;
         }
-        var chat = Tracked(ChatFor(settings.Llm, time), store, settings.Llm, time);
-        return new EngramRuntime(home, settings, store, store.Queue, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings, time) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
+        var chat = TrackedChat(settings.Llm, store, time);
+        return new EngramRuntime(home, settings, store, store.Queue, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings, time) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat, Time = time ?? TimeProvider.System };
     }
 
     /// <summary>How long closing waits to write the last search hits; past it they are dropped (soft statistics).</summary>
@@ -77,7 +80,7 @@ public sealed class EngramRuntime : IAsyncDisposable
     /// This runtime's memory service for one command run inside the process that owns it (the worker
     /// answering a one-shot command): disposing the view closes nothing. It has no store or queue of its own.
     /// </summary>
-    public EngramRuntime Borrow() => new(Home, Settings, null, null, Memory) { Chat = Chat, _borrowed = true };
+    public EngramRuntime Borrow() => new(Home, Settings, null, null, Memory) { Chat = Chat, Time = Time, _borrowed = true };
 
     public async ValueTask DisposeAsync()
     {
@@ -86,15 +89,18 @@ public sealed class EngramRuntime : IAsyncDisposable
         {
             // A writer in another process may hold the lock: never let closing wait on it for long.
             var flush = Task.Run(() => service.Access.FlushAsync(CancellationToken.None));
-            await Task.WhenAny(flush, Task.Delay(AccessFlushBudget));
+            await Task.WhenAny(flush, Task.Delay(AccessFlushBudget, Time));
             _ = flush.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
         }
         if (_store is not null) await _store.DisposeAsync();
         else if (_remote is not null) await _remote.DisposeAsync();
     }
 
-    private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, IEngramStore store, LlmSettings settings, TimeProvider? time) =>
-        chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store.Usage, ResolveProvider(settings), settings.DailyTokenBudget, time);
+    /// <summary>The chat model the settings name, its tokens counted in the store's ledger within the daily budget; null when offline.</summary>
+    internal static Engram.Core.Chat.UsageTrackingChatClient? TrackedChat(LlmSettings settings, IEngramStore store, TimeProvider? time) =>
+        ChatFor(settings, time) is { } chat
+            ? new Engram.Core.Chat.UsageTrackingChatClient(chat, store.Usage, ResolveProvider(settings), settings.DailyTokenBudget, time)
+            : null;
 
     /// <summary>
     /// The store the settings name (not yet initialised): the SQLite file in the home (or at

@@ -16,7 +16,7 @@ namespace Engram.Mcp;
 /// Parameter names are the wire names, hence snake_case.
 /// </summary>
 [McpServerToolType]
-internal sealed class EngramTools(IMemoryService memory, EngramCaller caller)
+internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, TimeProvider? time = null)
 {
     private const string Actor = "mcp";
     private const int MaxIds = 50;
@@ -121,7 +121,7 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller)
         // doubles until it holds enough of them (or reaches the present): bounded work in a long project.
         var sameTimeOrLater = new List<Memory>();
         var window = TimeSpan.FromHours(1);
-        var horizon = DateTimeOffset.UtcNow.AddDays(1);
+        var horizon = (time ?? TimeProvider.System).GetUtcNow().AddDays(1);
         while (true)
         {
             sameTimeOrLater.Clear();

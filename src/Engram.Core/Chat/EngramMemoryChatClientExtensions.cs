@@ -1,6 +1,7 @@
 using Engram.Core.Chat;
 using Engram.Core.Services;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 #pragma warning disable IDE0130 // Extensions live where their receiver's namespace is, as Microsoft.Extensions.AI's do.
 namespace Microsoft.Extensions.AI;
@@ -18,13 +19,14 @@ public static class EngramMemoryChatClientExtensions
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(options);
-        return builder.Use(inner => new EngramMemoryChatClient(inner, memory, options));
+        return builder.Use((inner, services) => new EngramMemoryChatClient(inner, memory, options, services.GetService<ILogger<EngramMemoryChatClient>>()));
     }
 
     /// <summary>Adds Engram's memory to a pipeline, with the <see cref="IMemoryService"/> registered in the builder's services.</summary>
     public static ChatClientBuilder UseEngramMemory(this ChatClientBuilder builder, EngramMemoryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return builder.Use((inner, services) => new EngramMemoryChatClient(inner, services.GetRequiredService<IMemoryService>(), options));
+        return builder.Use((inner, services) => new EngramMemoryChatClient(inner, services.GetRequiredService<IMemoryService>(), options,
+            services.GetService<ILogger<EngramMemoryChatClient>>()));
     }
 }

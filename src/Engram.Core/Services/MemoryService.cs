@@ -226,9 +226,10 @@ public sealed partial class MemoryService : IMemoryService
         var signals = new List<HybridRanker.Signal>(2);
 
         var terms = QueryTerms.Extract(request.Query);
+        IReadOnlyList<(Memory Memory, double Score, string? Note)> text = [];
         if (terms.Count > 0)
         {
-            var text = TextBoosts.Apply(request.Query, await _store.SearchTextAsync(terms, request.Filter, pool, cancellationToken), _search);
+            text = TextBoosts.Apply(request.Query, await _store.SearchTextAsync(terms, request.Filter, pool, cancellationToken), _search);
             signals.Add(new HybridRanker.Signal("text", "bm25", [.. text.Select(t => (t.Memory, t.Score))])
             {
                 Notes = text.Where(t => t.Note is not null).ToDictionary(t => t.Memory.Id, t => t.Note!, StringComparer.Ordinal),
@@ -240,7 +241,7 @@ public sealed partial class MemoryService : IMemoryService
             ReadOnlyMemory<float>? vector = null;
             try
             {
-                vector = await _embeddings.GenerateVectorAsync(request.Query, EmbeddingPurpose.Query, cancellationToken);
+                vector = await _embeddings.GenerateVectorAsync(VectorQuery.Text(_search, request.Query, text), EmbeddingPurpose.Query, cancellationToken);
             }
             catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {

@@ -2,7 +2,9 @@
 """Time for `engram mcp` to answer `initialize`, then `tools/list`, from process start (what an agent
 waits for before its first request), over stdio.
 
-usage: python3 bench/mcp.py PATH_TO_ENGRAM [runs]
+usage: python3 bench/mcp.py PATH_TO_ENGRAM_OR_ENGRAM_MCP [runs]
+The native front end (engram-mcp, beside engram in a publish) is timed the same way; it takes no "mcp"
+argument, and its first run (not timed: a warm-up) keeps the answers later runs are given.
 """
 import json, os, statistics, subprocess, sys, tempfile, time
 
@@ -10,7 +12,10 @@ engram = sys.argv[1] if len(sys.argv) > 1 else "/tmp/engram-pub/engram"
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 home = tempfile.mkdtemp(prefix="engram-mcp-bench-")
 env = dict(os.environ, ENGRAM_HOME=home)
-subprocess.run([engram, "add", "seed memory so the store exists", "--no-infer"], env=env, check=True, stdout=subprocess.DEVNULL)
+native = os.path.basename(engram).startswith("engram-mcp")
+cli = os.path.join(os.path.dirname(engram), "engram") if native else engram
+command = [engram] if native else [engram, "mcp"]
+subprocess.run([cli, "add", "seed memory so the store exists", "--no-infer"], env=env, check=True, stdout=subprocess.DEVNULL)
 
 def send(p, message):
     p.stdin.write((json.dumps(message) + "\n").encode())
@@ -31,7 +36,7 @@ def cpu_ms(pid):
 init_times, list_times, cpu_times = [], [], []
 for i in range(runs + 2):
     t = time.perf_counter()
-    p = subprocess.Popen([engram, "mcp"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     send(p, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}})
     assert "result" in receive(p, 1)
     t_init = time.perf_counter()

@@ -128,7 +128,8 @@ internal static class AgentCommands
 
     /// <summary>
     /// The drain loop shared by <c>engram worker</c> and <c>engram serve</c>: ingest and process captured
-    /// events, rebuild the session-start contexts they changed, every half second; returns after
+    /// events, rebuild the session-start contexts they changed, every half second, and answer one-shot
+    /// commands over <see cref="CommandSocket"/> meanwhile; returns after
     /// <paramref name="idleLimit"/> without work (never, when it gives null) or on cancellation.
     /// </summary>
     internal static async Task RunWorkerLoopAsync(EngramRuntime runtime, HookLog log, Func<TimeSpan?> idleLimit, CancellationToken cancellationToken)
@@ -139,6 +140,7 @@ internal static class AgentCommands
         var time = runtime.Time;
         var idleSince = time.GetUtcNow();
         var embedder = new BackgroundEmbedder(runtime, log, "worker");
+        await using var commands = CommandSocketServer.TryStart(runtime, log);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -164,6 +166,7 @@ internal static class AgentCommands
             {
                 log.Error("worker", $"{ex.GetType().Name}: {ex.Message}");
             }
+            if (commands is not null && commands.LastServed > idleSince) idleSince = commands.LastServed;
             if (idleLimit() is { } limit && time.GetUtcNow() - idleSince > limit) break;
             try
             {

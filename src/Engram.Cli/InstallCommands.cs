@@ -16,7 +16,9 @@ internal static class InstallCommands
             ["agent", "scope", "command", "hook"], ["json", "managed-hook"], 0, InstallAsync)
         {
             Details = "Hooks run the native engram-hook found beside engram (a few milliseconds per event) when it is there;\n" +
-                "--hook PATH names another one, --managed-hook runs 'engram hook claude-code EVENT' instead (starts .NET on every event).",
+                "--hook PATH names another one, --managed-hook runs 'engram hook claude-code EVENT' instead (starts .NET on every event).\n" +
+                "The MCP server is the native engram-mcp beside engram when it is there (it answers the agent's first messages\n" +
+                "without waiting for .NET), else 'engram mcp'; --managed-hook registers 'engram mcp' too.",
         },
         new("uninstall", "engram uninstall [--agent claude-code] [--scope user|project] [--json]",
             "remove exactly what install added", ["agent", "scope"], ["json"], 0, UninstallAsync),
@@ -73,9 +75,15 @@ internal static class InstallCommands
     }
 
     /// <summary>engram-hook in this engram's folder, where the install puts it, or null.</summary>
-    internal static string? BesideNativeHook()
+    internal static string? BesideNativeHook() => Beside("engram-hook");
+
+    /// <summary>The MCP server to register: engram-mcp beside this engram (user scope, no --managed-hook or --command), or null for 'engram mcp'.</summary>
+    private static string? NativeMcpServer(CommandLine line, string scope) =>
+        scope == "user" && !line.Has("managed-hook") && line.Value("command") is null ? Beside(ClaudeCodeMcpRegistration.NativeServerName) : null;
+
+    private static string? Beside(string name)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "engram-hook.exe" : "engram-hook");
+        var path = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? name + ".exe" : name);
         return File.Exists(path) ? path : null;
     }
 
@@ -87,7 +95,7 @@ internal static class InstallCommands
         var installer = new ClaudeCodeSettingsInstaller(command, native);
         var hooks = installer.Install(settingsPath);
         var mcpPath = ClaudeCodePaths.UserState();
-        var mcp = new ClaudeCodeMcpRegistration(command).Register(mcpPath);
+        var mcp = new ClaudeCodeMcpRegistration(command, NativeMcpServer(line, scope)).Register(mcpPath);
         Report(line, "installed", scope, hooks, mcp, command, native);
         return Task.FromResult(0);
     }
@@ -227,8 +235,9 @@ internal static class InstallCommands
             : $"not installed (run: engram install)");
         if (installed) CheckHookSpeed(Check, [.. SafeInstalledCommands(userSettings), .. SafeInstalledCommands(projectSettings)]);
         var mcpPath = ClaudeCodePaths.UserState();
-        var mcp = SafeIsRegistered(mcpPath);
-        Check("claude code mcp", mcp, mcp ? $"engram registered in {mcpPath}" : $"not registered in {mcpPath} (run: engram install)");
+        var mcp = SafeRegisteredCommand(mcpPath);
+        Check("claude code mcp", mcp is not null, mcp is not null ? $"engram registered in {mcpPath}" : $"not registered in {mcpPath} (run: engram install)");
+        if (mcp is not null) CheckMcpSpeed(Check, mcp);
         Check("project here", true, $"{project.Key} ({project.Source.ToString().ToLowerInvariant()})");
 
         var errors = HookLog.ForHome(home.Root).LastErrors(5);
@@ -322,15 +331,31 @@ internal static class InstallCommands
         }
     }
 
-    private static bool SafeIsRegistered(string path)
+    private static string? SafeRegisteredCommand(string path)
     {
         try
         {
-            return ClaudeCodeMcpRegistration.IsRegistered(path);
+            return ClaudeCodeMcpRegistration.RegisteredCommand(path);
         }
         catch (EngramException)
         {
-            return false;
+            return null;
         }
+    }
+
+    /// <summary>Warns when the agent's MCP server starts .NET before it can answer initialize, or names an engram-mcp that is not there.</summary>
+    private static void CheckMcpSpeed(Action<string, bool, string> check, string command)
+    {
+        if (!ClaudeCodeMcpRegistration.IsNativeServer(command))
+        {
+            check("mcp speed", false, "slow path: 'engram mcp' starts .NET before it answers the agent's initialize (about 200 ms); " +
+                (Beside(ClaudeCodeMcpRegistration.NativeServerName) is not null
+                    ? "run 'engram install' again to use the native engram-mcp"
+                    : "install with install.sh (see README, Install) and run 'engram install' again"));
+            return;
+        }
+        var path = Path.IsPathRooted(command) ? command : null;
+        var exists = path is null || File.Exists(path);
+        check("mcp speed", exists, exists ? "native engram-mcp (initialize answered without starting .NET)" : $"the MCP server is {path}, which does not exist: run 'engram install' again");
     }
 }

@@ -365,10 +365,15 @@ internal static class MemoryCommands
         return 0;
     }
 
+    private static readonly AsyncLocal<EngramRuntime?> Shared = new();
+
+    /// <summary>Makes the commands of this async flow use <paramref name="runtime"/> (the worker's, already open) instead of opening their own.</summary>
+    internal static void ShareInThisFlow(EngramRuntime runtime) => Shared.Value = runtime;
+
     internal static Task<EngramRuntime> OpenAsync(CancellationToken cancellationToken) =>
-        RemoteMode.Server is { } server
-            ? Task.FromResult(RemoteMode.Open(server))
-            : EngramRuntime.OpenAsync(EngramHome.Resolve(), cancellationToken: cancellationToken);
+        RemoteMode.Server is { } server ? Task.FromResult(RemoteMode.Open(server))
+        : Shared.Value is { } shared ? Task.FromResult(shared.Borrow())
+        : EngramRuntime.OpenAsync(EngramHome.Resolve(), cancellationToken: cancellationToken);
 
     /// <summary>"not found", or "was deleted on ..." when history remembers it.</summary>
     private static async Task<MemoryNotFoundException> NotFoundAsync(EngramRuntime runtime, string id, string tenant, CancellationToken cancellationToken)

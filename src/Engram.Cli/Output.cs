@@ -11,8 +11,24 @@ internal static class Output
 {
     private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static TextWriter Out { get; set; } = Console.Out;
-    public static TextWriter Error { get; set; } = Console.Error;
+    private static readonly AsyncLocal<(TextWriter Out, TextWriter Error)?> Captured = new();
+    private static TextWriter _out = Console.Out;
+    private static TextWriter _error = Console.Error;
+
+    public static TextWriter Out
+    {
+        get => Captured.Value?.Out ?? _out;
+        set => _out = value;
+    }
+
+    public static TextWriter Error
+    {
+        get => Captured.Value?.Error ?? _error;
+        set => _error = value;
+    }
+
+    /// <summary>Sends this async flow's output to the given writers (a command the worker runs for a client); others keep the console.</summary>
+    public static void CaptureInThisFlow(TextWriter output, TextWriter error) => Captured.Value = (output, error);
 
     /// <summary>Writes one JSON document built by <paramref name="write"/>, then a newline.</summary>
     public static void Json(Action<Utf8JsonWriter> write)

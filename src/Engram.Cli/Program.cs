@@ -17,6 +17,8 @@ public static class Program
     {
         // The capture hook runs on every tool call: it skips everything else, including this setup.
         if (args.Length > 0 && args[0] == "hook") return await HookCommand.RunAsync(args);
+        // search and add go to the running worker when there is one: it has the store open and the model loaded.
+        if (CommandSocket.IsServed(args) && CommandSocket.TryRunInWorker(Hosting.EngramHome.Resolve().Root, args) is { } served) return served;
         Console.OutputEncoding = new UTF8Encoding(false);
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

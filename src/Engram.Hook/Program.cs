@@ -27,7 +27,7 @@ internal static class Program
         string home;
         try
         {
-            home = HomeRoot();
+            home = NativeLayout.HomeRoot();
         }
         catch (Exception)
         {
@@ -89,7 +89,7 @@ internal static class Program
     /// <summary>The managed <c>engram hook claude-code session-start</c>, told the event is already spooled.</summary>
     private static bool Fallback(string home, byte[] input, bool spooled, HookLog log)
     {
-        var (file, prefix) = ManagedCli();
+        var (file, prefix) = NativeLayout.ManagedCli();
         var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardInput = true };
         foreach (var arg in prefix) start.ArgumentList.Add(arg);
         foreach (var arg in new[] { "hook", "claude-code", "session-start" }) start.ArgumentList.Add(arg);
@@ -116,40 +116,13 @@ internal static class Program
         {
             if (Environment.GetEnvironmentVariable("ENGRAM_NO_WORKER") is "1" or "true") return;
             if (WorkerLock.IsRunning(home)) return;
-            var (file, prefix) = ManagedCli();
+            var (file, prefix) = NativeLayout.ManagedCli();
             WorkerLock.StartDetached(home, file, [.. prefix, "worker"]);
         }
         catch (Exception ex)
         {
             log.Error("worker", $"could not start the background worker: {ex.Message}");
         }
-    }
-
-    /// <summary>
-    /// The managed engram: <c>ENGRAM_CLI</c> (an executable, or an engram.dll to run with dotnet), else the
-    /// engram beside this hook (the install puts them together), else <c>engram</c> on PATH.
-    /// </summary>
-    internal static (string File, string[] Prefix) ManagedCli()
-    {
-        static (string, string[]) Of(string path) =>
-            path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ("dotnet", [path]) : (path, []);
-        if (Environment.GetEnvironmentVariable("ENGRAM_CLI") is { Length: > 0 } configured) return Of(configured);
-        var folder = AppContext.BaseDirectory;
-        var apphost = Path.Combine(folder, OperatingSystem.IsWindows() ? "engram.exe" : "engram");
-        if (File.Exists(apphost)) return (apphost, []);
-        var dll = Path.Combine(folder, "engram.dll");
-        return File.Exists(dll) ? Of(dll) : ("engram", []);
-    }
-
-    /// <summary><c>$ENGRAM_HOME</c>, else <c>~/.engram</c> (as <c>EngramHome.Resolve</c>).</summary>
-    private static string HomeRoot()
-    {
-        var configured = Environment.GetEnvironmentVariable("ENGRAM_HOME");
-        var profile = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        if (string.IsNullOrWhiteSpace(configured)) return Path.Combine(profile, ".engram");
-        var path = configured.Trim();
-        if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal)) path = profile + path[1..];
-        return Path.GetFullPath(path);
     }
 
     private static byte[] ReadInput(out bool tooLarge)

@@ -11,6 +11,7 @@ public sealed class EngramRuntime : IAsyncDisposable
     private readonly IEngramStore? _store;
     private readonly IEventQueue? _queue;
     private readonly IAsyncDisposable? _remote;
+    private bool _borrowed;
 
     private EngramRuntime(EngramHome home, EngramSettings settings, IEngramStore? store, IEventQueue? queue, IMemoryService service, IAsyncDisposable? remote = null)
     {
@@ -75,8 +76,15 @@ public sealed class EngramRuntime : IAsyncDisposable
     /// <summary>How long closing waits to write the last search hits; past it they are dropped (soft statistics).</summary>
     private static readonly TimeSpan AccessFlushBudget = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// This runtime's memory service for one command run inside the process that owns it (the worker
+    /// answering a one-shot command): disposing the view closes nothing. It has no store or queue of its own.
+    /// </summary>
+    public EngramRuntime Borrow() => new(Home, Settings, null, null, Memory) { Chat = Chat, Time = Time, _borrowed = true };
+
     public async ValueTask DisposeAsync()
     {
+        if (_borrowed) return;
         if (Memory is MemoryService service && service.Access.Pending > 0)
         {
             // A writer in another process may hold the lock: never let closing wait on it for long.

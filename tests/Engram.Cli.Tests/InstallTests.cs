@@ -47,8 +47,10 @@ public sealed class InstallTests : IDisposable
         }
         using (var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(home, ".claude.json"))))
         {
+            // The native MCP front end published beside engram is what Claude Code starts.
             var server = state.RootElement.GetProperty("mcpServers").GetProperty("engram");
-            Assert.Equal("mcp", server.GetProperty("args").EnumerateArray().Last().GetString());
+            Assert.Equal(Path.Combine(AppContext.BaseDirectory, "engram-mcp"), server.GetProperty("command").GetString());
+            Assert.Empty(server.GetProperty("args").EnumerateArray());
         }
 
         var doctor = await engram.RunAsync("doctor", "--json");
@@ -59,6 +61,7 @@ public sealed class InstallTests : IDisposable
             Assert.True(checks["claude code hooks"]);
             Assert.True(checks["claude code mcp"]);
             Assert.True(checks["hook speed"]);
+            Assert.True(checks["mcp speed"]);
         }
 
         Assert.Equal(0, (await engram.RunAsync("uninstall")).ExitCode);
@@ -84,7 +87,9 @@ public sealed class InstallTests : IDisposable
         var managed = await File.ReadAllTextAsync(settings);
         Assert.Contains("/opt/old/engram hook claude-code post-tool-use", managed, StringComparison.Ordinal);
         Assert.DoesNotContain("engram-hook", managed, StringComparison.Ordinal);
-        Assert.False(await HookSpeedOkAsync(engram));
+        Assert.False(await CheckOkAsync(engram, "hook speed"));
+        Assert.False(await CheckOkAsync(engram, "mcp speed"));
+        Assert.Contains("/opt/old/engram", await File.ReadAllTextAsync(Path.Combine(home, ".claude.json")), StringComparison.Ordinal);
 
         Assert.Equal(0, (await engram.RunAsync("install")).ExitCode);
         var upgraded = await File.ReadAllTextAsync(settings);
@@ -97,18 +102,21 @@ public sealed class InstallTests : IDisposable
                 .SelectMany(g => g.GetProperty("hooks").EnumerateArray()).Select(h => h.GetProperty("command").GetString()).ToList();
             Assert.Equal(["echo mine", $"{native} claude-code stop"], stop);
         }
-        Assert.True(await HookSpeedOkAsync(engram));
+        Assert.True(await CheckOkAsync(engram, "hook speed"));
+        Assert.True(await CheckOkAsync(engram, "mcp speed"));
+        Assert.DoesNotContain("/opt/old/engram", await File.ReadAllTextAsync(Path.Combine(home, ".claude.json")), StringComparison.Ordinal);
 
         Assert.Equal(0, (await engram.RunAsync("uninstall")).ExitCode);
+        Assert.DoesNotContain("engram-mcp", await File.ReadAllTextAsync(Path.Combine(home, ".claude.json")), StringComparison.Ordinal);
         Assert.Equal(original, await File.ReadAllTextAsync(settings));
     }
 
-    private static async Task<bool> HookSpeedOkAsync(EngramProcess engram)
+    private static async Task<bool> CheckOkAsync(EngramProcess engram, string check)
     {
         var doctor = await engram.RunAsync("doctor", "--json");
         Assert.Equal(0, doctor.ExitCode);
         using var report = JsonDocument.Parse(doctor.Stdout);
-        return report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "hook speed").GetProperty("ok").GetBoolean();
+        return report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == check).GetProperty("ok").GetBoolean();
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace Engram.Agents.ClaudeCode;
 /// <summary>
 /// Registers Engram's MCP server with Claude Code for every project of the user, by editing
 /// <c>~/.claude.json</c>: <c>"mcpServers": {"engram": {"command": "&lt;engram&gt;", "args": ["mcp"]}}</c>
-/// (what <c>claude mcp add --scope user engram -- engram mcp</c> would write).
+/// (what <c>claude mcp add --scope user engram -- engram mcp</c> would write), or, with the native
+/// front end beside engram, <c>{"command": "/path/engram-mcp", "args": []}</c>.
 /// </summary>
 /// <remarks>
 /// Every other key of the file, which Claude Code uses for its own state, keeps its bytes. The same
@@ -19,14 +20,22 @@ public sealed class ClaudeCodeMcpRegistration
     /// <summary>The server name Engram registers under.</summary>
     public const string ServerName = "engram";
 
+    /// <summary>The native MCP front end's file name (engram-mcp): it takes no "mcp" argument.</summary>
+    public const string NativeServerName = "engram-mcp";
+
     /// <param name="engramCommand">The engram executable as Claude Code should start it.</param>
-    public ClaudeCodeMcpRegistration(string engramCommand)
+    /// <param name="nativeServer">The native engram-mcp to register instead of <c>engram mcp</c>, when there is one.</param>
+    public ClaudeCodeMcpRegistration(string engramCommand, string? nativeServer = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(engramCommand);
-        EngramCommand = engramCommand;
+        Command = nativeServer is { Length: > 0 } ? nativeServer : engramCommand;
+        Arguments = nativeServer is { Length: > 0 } ? [] : ["mcp"];
     }
 
-    public string EngramCommand { get; }
+    /// <summary>The command Claude Code starts, and its arguments.</summary>
+    public string Command { get; }
+
+    public IReadOnlyList<string> Arguments { get; }
 
     /// <summary>Adds (or updates) the <c>engram</c> server entry, creating the file when missing.</summary>
     public SettingsEditResult Register(string claudeJsonPath) =>
@@ -34,7 +43,7 @@ public sealed class ClaudeCodeMcpRegistration
         {
             var editor = new JsonTextEditor(text, claudeJsonPath);
             var root = RequireObject(editor.Root, "the top level", claudeJsonPath);
-            var spec = JsonOut.Object(("command", JsonOut.Of(EngramCommand)), ("args", JsonOut.Array(JsonOut.Of("mcp"))));
+            var spec = JsonOut.Object(("command", JsonOut.Of(Command)), ("args", JsonOut.Array([.. Arguments.Select(a => JsonOut.Of(a))])));
             if (root.Get("mcpServers") is not { } servers)
             {
                 editor.AppendMember(root, "mcpServers", JsonOut.Object((ServerName, spec)));
@@ -43,7 +52,7 @@ public sealed class ClaudeCodeMcpRegistration
             {
                 editor.AppendMember(servers, ServerName, spec);
             }
-            else if (!(IsEngramEntry(existing) && existing.GetString("command") == EngramCommand))
+            else if (!(IsEngramEntry(existing) && existing.GetString("command") == Command && ArgumentsOf(existing).SequenceEqual(Arguments)))
             {
                 editor.ReplaceValue(existing, spec);
             }
@@ -51,7 +60,8 @@ public sealed class ClaudeCodeMcpRegistration
         });
 
     /// <summary>
-    /// Removes the <c>engram</c> entry if Engram wrote it (its args are exactly <c>["mcp"]</c>), and
+    /// Removes the <c>engram</c> entry if Engram wrote it (its args are exactly <c>["mcp"]</c>, or it runs
+    /// engram-mcp with none), and
     /// <c>mcpServers</c> if that entry was all it held. A different server that happens to be called
     /// engram is left alone.
     /// </summary>
@@ -72,22 +82,41 @@ public sealed class ClaudeCodeMcpRegistration
         });
 
     /// <summary>True when the file registers an Engram MCP server.</summary>
-    public static bool IsRegistered(string claudeJsonPath)
+    public static bool IsRegistered(string claudeJsonPath) => RegisteredCommand(claudeJsonPath) is not null;
+
+    /// <summary>The command of the Engram MCP server the file registers, or null when it registers none.</summary>
+    public static string? RegisteredCommand(string claudeJsonPath)
     {
         var text = SettingsFile.ReadBytes(claudeJsonPath);
-        if (text is null) return false;
+        if (text is null) return null;
         if (text.AsSpan().StartsWith("\uFEFF"u8)) text = text[3..];
         var root = new JsonTextEditor(text, claudeJsonPath).Root;
         return root.Kind == JsonValueKind.Object
             && root.Get("mcpServers") is { Kind: JsonValueKind.Object } servers
-            && servers.Get(ServerName) is { } entry && IsEngramEntry(entry);
+            && servers.Get(ServerName) is { } entry && IsEngramEntry(entry)
+            ? entry.GetString("command")
+            : null;
     }
 
-    private static bool IsEngramEntry(JsonTextNode entry) =>
-        entry.Kind == JsonValueKind.Object
-        && entry.GetString("command") is not null
-        && entry.Get("args") is { Kind: JsonValueKind.Array } args
-        && args.Items.Count == 1 && args.Items[0] is { Kind: JsonValueKind.String, String: "mcp" };
+    /// <summary>True when the command is the native front end (engram-mcp), by its file name.</summary>
+    public static bool IsNativeServer(string command)
+    {
+        var name = Path.GetFileName(command.Trim().Trim('"', '\''));
+        return name is NativeServerName or NativeServerName + ".exe";
+    }
+
+    private static bool IsEngramEntry(JsonTextNode entry)
+    {
+        if (entry.Kind != JsonValueKind.Object || entry.GetString("command") is not { } command) return false;
+        var args = ArgumentsOf(entry);
+        return (args.Count == 1 && args[0] == "mcp") || (args.Count == 0 && IsNativeServer(command));
+    }
+
+    /// <summary>The string arguments of an entry (none when "args" is missing); a non-string argument reads as null.</summary>
+    private static List<string?> ArgumentsOf(JsonTextNode entry) =>
+        entry.Get("args") is { Kind: JsonValueKind.Array } args
+            ? [.. args.Items.Select(a => a.Kind == JsonValueKind.String ? a.String : null)]
+            : [];
 
     private static JsonTextNode RequireObject(JsonTextNode node, string what, string path)
     {

@@ -119,6 +119,28 @@ public sealed class ClaudeCodeMcpRegistrationTests : IDisposable
     }
 
     [Fact]
+    public void Registers_the_native_front_end_without_arguments_switches_back_and_unregisters_it()
+    {
+        var path = Write(ClaudeJson);
+        var native = new ClaudeCodeMcpRegistration("/usr/local/bin/engram", "/opt/engram/engram-mcp");
+
+        Assert.True(native.Register(path).Changed);
+        var entry = Servers(path).GetProperty("engram");
+        Assert.Equal("/opt/engram/engram-mcp", entry.GetProperty("command").GetString());
+        Assert.Empty(entry.GetProperty("args").EnumerateArray());
+        Assert.Equal("/opt/engram/engram-mcp", ClaudeCodeMcpRegistration.RegisteredCommand(path));
+        Assert.False(native.Register(path).Changed);
+
+        // Back to 'engram mcp' (a --managed-hook install) replaces it in place.
+        Assert.True(_registration.Register(path).Changed);
+        Assert.Equal("mcp", Servers(path).GetProperty("engram").GetProperty("args")[0].GetString());
+
+        native.Register(path);
+        Assert.True(ClaudeCodeMcpRegistration.Unregister(path).Changed);
+        Assert.Equal(ClaudeJson, File.ReadAllText(path));
+    }
+
+    [Fact]
     public void Leaves_a_different_server_called_engram_alone_on_unregister()
     {
         const string content = "{\n  \"mcpServers\": {\n    \"engram\": {\n      \"command\": \"python\",\n      \"args\": [\"my_engram.py\"]\n    }\n  }\n}";

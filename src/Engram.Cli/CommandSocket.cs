@@ -1,0 +1,115 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Engram.Cli;
+
+/// <summary>
+/// One-shot <c>search</c> and <c>add</c> answered by the running worker, which has the store open and the
+/// model loaded: the command sends its arguments over <c>$ENGRAM_HOME/cli.sock</c> (a Unix socket in the
+/// owner-only home, itself owner-only) and prints what the worker's run of the same command printed. With no
+/// worker, or one started with other settings, the command runs in its own process as before. An <c>add</c>
+/// the worker answers is written to the database before the answer is sent.
+/// </summary>
+internal static class CommandSocket
+{
+    public const string FileName = "cli.sock";
+    private const int ProtocolVersion = 1;
+    private const int Ran = 0;
+    private const int Declined = 1;
+
+    /// <summary>How long a client waits for the worker's answer (a first search may load the model) before running the command itself.</summary>
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Commands the worker may run for a client: they read nothing but their arguments and the store.</summary>
+    private static readonly string[] Served = ["search", "add"];
+
+    public static string PathIn(string homeRoot) => Path.Combine(homeRoot, FileName);
+
+    /// <summary>Whether the worker may run this command line: a served command, no stdin text, no remote server, no help.</summary>
+    public static bool IsServed(IReadOnlyList<string> args) =>
+        args.Count > 1 && Served.Contains(args[0])
+        && !args.Any(a => a is "-" or "--server" or "--help" or "-h" || a.StartsWith("--server=", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The environment that changes what a command does (Engram's settings variables and the model keys), so a
+    /// worker started with other settings never answers for this process.
+    /// </summary>
+    public static string SettingsFingerprint()
+    {
+        var names = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(n => (n.StartsWith("ENGRAM_", StringComparison.Ordinal) && n is not ("ENGRAM_HOME" or "ENGRAM_DEBUG" or "ENGRAM_NO_WORKER"))
+                || n is "OPENAI_API_KEY" or "ANTHROPIC_API_KEY")
+            .Order(StringComparer.Ordinal);
+        return string.Join('\n', names.Select(n => $"{n}={Environment.GetEnvironmentVariable(n)}"));
+    }
+
+    /// <summary>Runs the command in the worker; null when there is none to ask or it declined (the caller runs it itself).</summary>
+    public static int? TryRunInWorker(string homeRoot, string[] args)
+    {
+        var path = PathIn(homeRoot);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            socket.ReceiveTimeout = (int)AnswerTimeout.TotalMilliseconds;
+            using var stream = new NetworkStream(socket, ownsSocket: false);
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(ProtocolVersion);
+            writer.Write(SettingsFingerprint());
+            writer.Write(args.Length);
+            foreach (var arg in args) writer.Write(arg);
+            writer.Flush();
+            using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+            if (reader.ReadInt32() != Ran) return null;
+            var exitCode = reader.ReadInt32();
+            var output = reader.ReadBytes(reader.ReadInt32());
+            var error = reader.ReadBytes(reader.ReadInt32());
+            using (var stdout = Console.OpenStandardOutput()) stdout.Write(output);
+            using (var stderr = Console.OpenStandardError())
+            {
+                stderr.Write(error);
+                if (Environment.GetEnvironmentVariable("ENGRAM_DEBUG") is "1" or "true") stderr.Write(Encoding.UTF8.GetBytes("engram: answered by the running worker\n"));
+            }
+            return exitCode;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or EndOfStreamException)
+        {
+            // No worker listening (a stale socket file), or it went away: this process does the work.
+            // An add the worker had already stored is found as a duplicate and not stored twice.
+            return null;
+        }
+    }
+
+    /// <summary>Reads one request; null when it is not one this worker may run (the client then runs it itself).</summary>
+    public static string[]? ReadRequest(Stream stream, string fingerprint)
+    {
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        if (reader.ReadInt32() != ProtocolVersion) return null;
+        var clientFingerprint = reader.ReadString();
+        var count = reader.ReadInt32();
+        if (count is < 0 or > 10_000) return null;
+        var args = new string[count];
+        for (var i = 0; i < count; i++) args[i] = reader.ReadString();
+        return clientFingerprint == fingerprint && IsServed(args) ? args : null;
+    }
+
+    public static void WriteDeclined(Stream stream)
+    {
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Declined);
+    }
+
+    public static void WriteResult(Stream stream, int exitCode, string output, string error)
+    {
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Ran);
+        writer.Write(exitCode);
+        foreach (var text in new[] { output, error })
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            writer.Write(bytes.Length);
+            writer.Write(bytes);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net.Sockets;
+using Engram.Agents.Capture;
+using Engram.Core;
+using Engram.Hosting;
+
+namespace Engram.Cli;
+
+/// <summary>
+/// The worker's side of <see cref="CommandSocket"/>: runs clients' one-shot commands on the worker's open
+/// runtime, each in its own async flow with its own output, while the drain loop goes on.
+/// </summary>
+internal sealed class CommandSocketServer : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly string _path;
+    private readonly EngramRuntime _runtime;
+    private readonly HookLog _log;
+    private readonly string _fingerprint = CommandSocket.SettingsFingerprint();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private long _lastServedTicks;
+
+    private CommandSocketServer(Socket socket, string path, EngramRuntime runtime, HookLog log)
+    {
+        (_socket, _path, _runtime, _log) = (socket, path, runtime, log);
+        _lastServedTicks = runtime.Time.GetUtcNow().UtcTicks;
+        _accepting = AcceptAsync();
+    }
+
+    /// <summary>When a client was last answered: the worker does not count itself idle while it serves commands.</summary>
+    public DateTimeOffset LastServed => new(Interlocked.Read(ref _lastServedTicks), TimeSpan.Zero);
+
+    /// <summary>Listens on the home's socket (the caller holds the worker lock); null when it cannot (the commands then run in their own processes).</summary>
+    public static CommandSocketServer? TryStart(EngramRuntime runtime, HookLog log)
+    {
+        if (runtime.IsRemote) return null;
+        var path = CommandSocket.PathIn(runtime.Home.Root);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            // Left by a worker that was killed: only the lock holder listens, so it is no one's.
+            File.Delete(path);
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, OwnerOnly.FileMode);
+            socket.Listen(16);
+            return new CommandSocketServer(socket, path, runtime, log);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+        {
+            socket.Dispose();
+            log.Error("worker", $"one-shot commands run in their own processes: cannot listen on {path}: {ex.Message}");
+            return null;
+        }
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket.AcceptAsync(_stop.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            _ = Task.Run(() => ServeAsync(client));
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        try
+        {
+            await using var stream = new NetworkStream(client, ownsSocket: true);
+            var args = CommandSocket.ReadRequest(stream, _fingerprint);
+            if (args is null)
+            {
+                CommandSocket.WriteDeclined(stream);
+                return;
+            }
+            // This flow alone writes to these writers and uses the worker's runtime.
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            Output.CaptureInThisFlow(output, error);
+            MemoryCommands.ShareInThisFlow(_runtime);
+            var exitCode = await Program.RunAsync(args, _stop.Token);
+            Interlocked.Exchange(ref _lastServedTicks, _runtime.Time.GetUtcNow().UtcTicks);
+            CommandSocket.WriteResult(stream, exitCode, output.ToString(), error.ToString());
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or ObjectDisposedException)
+        {
+            // The client went away; it runs the command itself if it still needs it.
+        }
+        catch (Exception ex)
+        {
+            _log.Error("worker", $"one-shot command: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _socket.Dispose();
+        await _accepting;
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A stale socket file is harmless: clients fall back, and the next worker replaces it.
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Engram.Testing;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Engram.Cli.Tests;
+
+/// <summary>
+/// engram-mcp (NativeAOT, published beside engram.dll by this project's build) driven by the SDK's stdio
+/// client, as Claude Code runs it: the first session is relayed whole to the managed engram mcp, later ones
+/// get initialize and tools/list from the answers it kept, and tool calls always reach the real server.
+/// </summary>
+public sealed class NativeMcpTests : IDisposable
+{
+    private static readonly string NativeServer = Path.Combine(AppContext.BaseDirectory, "engram-mcp");
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private string Home => _folder.File("home");
+
+    private string CachePath => Path.Combine(Home, "cache", "mcp-answers.json");
+
+    private async Task<McpClient> StartAsync(params string[] arguments)
+    {
+        var transport = new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "engram",
+            Command = NativeServer,
+            Arguments = arguments,
+            EnvironmentVariables = new Dictionary<string, string?> { ["ENGRAM_HOME"] = Home, ["ENGRAM_NO_WORKER"] = "1" },
+        });
+        return await McpClient.CreateAsync(transport);
+    }
+
+    private static async Task<string> CallTextAsync(McpClient client, string tool, Dictionary<string, object?> arguments)
+    {
+        var result = await client.CallToolAsync(tool, arguments);
+        var text = string.Join("\n", result.Content.OfType<TextContentBlock>().Select(b => b.Text));
+        Assert.False(result.IsError == true, $"{tool} failed: {text}");
+        return text;
+    }
+
+    [Fact]
+    public async Task The_first_session_is_relayed_and_kept_later_ones_answer_from_it_and_tools_reach_the_server()
+    {
+        List<string> firstTools;
+        await using (var first = await StartAsync())
+        {
+            firstTools = [.. (await first.ListToolsAsync()).Select(t => t.Name)];
+            Assert.Contains("search", firstTools);
+            Assert.Equal("engram", first.ServerInfo?.Name);
+            var stored = await CallTextAsync(first, "remember", new() { ["text"] = "The release branch is cut every second Tuesday" });
+            Assert.Contains("01", stored, StringComparison.Ordinal);
+        }
+        Assert.True(File.Exists(CachePath), "the first session's answers were not kept");
+        Assert.False(Core.OwnerOnly.IsOpenToOthers(CachePath));
+        Assert.DoesNotContain("second Tuesday", await File.ReadAllTextAsync(CachePath), StringComparison.Ordinal);
+
+        await using (var second = await StartAsync())
+        {
+            Assert.Equal(firstTools, [.. (await second.ListToolsAsync()).Select(t => t.Name)]);
+            Assert.Equal("engram", second.ServerInfo?.Name);
+            Assert.Contains("second Tuesday", await CallTextAsync(second, "search", new() { ["query"] = "release branch cut" }), StringComparison.Ordinal);
+        }
+
+        // Arguments reach the managed server: another tenant sees nothing.
+        await using var other = await StartAsync("--tenant", "other");
+        Assert.StartsWith("No memories match", await CallTextAsync(other, "search", new() { ["query"] = "release branch cut" }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_kept_answer_that_no_longer_matches_the_server_is_replaced_after_one_session()
+    {
+        await using (var first = await StartAsync())
+        {
+            await first.ListToolsAsync();
+        }
+        var kept = await File.ReadAllTextAsync(CachePath);
+        const string Marker = "A title the server never gave";
+        var edited = kept.Replace("\"title\":\"Search memory\"", $"\"title\":\"{Marker}\"", StringComparison.Ordinal);
+        Assert.NotEqual(kept, edited);
+        await File.WriteAllTextAsync(CachePath, edited);
+
+        await using (var second = await StartAsync())
+        {
+            // Served from the kept answers (this is what makes initialize fast), so the edit shows here ...
+            var search = (await second.ListToolsAsync()).Single(t => t.Name == "search");
+            Assert.Equal(Marker, search.ProtocolTool.Title);
+            // ... while the server's own answer, asked for in the background, replaces it.
+            await CallTextAsync(second, "recent_chats", new() { ["n"] = 1 });
+        }
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(CachePath));
+        Assert.DoesNotContain(Marker, document.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,98 @@
+using Engram.Testing;
+
+namespace Engram.Cli.Tests;
+
+/// <summary>
+/// One-shot search and add answered by a running worker over its owner-only socket (real processes, a real
+/// Unix socket, a real SQLite file): same output and exit codes as running them in-process, written to the
+/// database before the command returns, and run in-process whenever the worker cannot or may not answer.
+/// </summary>
+public sealed class WorkerCommandTests : IDisposable
+{
+    private const string Answered = "answered by the running worker";
+    private readonly TempFolder _folder = new();
+    private readonly EngramProcess _engram;
+    private readonly EngramProcess _worker;
+
+    public WorkerCommandTests()
+    {
+        _engram = new EngramProcess(_folder.File("home"));
+        _worker = new EngramProcess(_engram.Home);
+        // The worker answers only clients with its own settings: both get the same ones.
+        foreach (var process in new[] { _engram, _worker }) process.Environment["ENGRAM_WORKER__IDLEMINUTES"] = "10";
+        _engram.Environment["ENGRAM_DEBUG"] = "1";
+    }
+
+    public void Dispose()
+    {
+        _worker.KillAll();
+        _folder.Dispose();
+    }
+
+    private string Socket => Path.Combine(_engram.Home, "cli.sock");
+
+    private async Task<Task<ProcessResult>> StartWorkerAsync()
+    {
+        Assert.Equal(0, (await _engram.RunAsync("stats")).ExitCode); // creates the store
+        var run = _worker.RunAsync("worker");
+        for (var waited = 0; !File.Exists(Socket) && waited < 600; waited++)
+        {
+            if (run.IsCompleted) Assert.Fail($"the worker exited: {(await run).Stderr}");
+            Thread.Sleep(50);
+        }
+        Assert.True(File.Exists(Socket), "the worker never listened");
+        Assert.False(Core.OwnerOnly.IsOpenToOthers(Socket));
+        return run;
+    }
+
+    [Fact]
+    public async Task The_worker_answers_add_and_search_and_an_add_is_stored_before_the_command_returns()
+    {
+        var worker = await StartWorkerAsync();
+
+        var added = await _engram.RunAsync("add", "The deploy key rotates every ninety days", "--user", "ops", "--no-infer");
+        Assert.Equal(0, added.ExitCode);
+        Assert.StartsWith("added 01", added.Stdout, StringComparison.Ordinal);
+        Assert.Contains(Answered, added.Stderr, StringComparison.Ordinal);
+
+        var found = await _engram.RunAsync("search", "deploy key rotation", "--user", "ops", "--json");
+        Assert.Equal(0, found.ExitCode);
+        Assert.Contains("ninety days", found.Stdout, StringComparison.Ordinal);
+        Assert.Contains(Answered, found.Stderr, StringComparison.Ordinal);
+
+        // A usage error keeps its exit code and message.
+        var empty = await _engram.RunAsync("search", " ", "--user", "ops");
+        Assert.Equal(2, empty.ExitCode);
+        Assert.Contains("the search query is empty", empty.Stderr, StringComparison.Ordinal);
+
+        // Killed hard: the memory is in the database, and the next command (its socket file left behind) runs in-process.
+        _worker.KillAll();
+        await worker;
+        Assert.True(File.Exists(Socket));
+        var after = await _engram.RunAsync("search", "deploy key rotation", "--user", "ops");
+        Assert.Equal(0, after.ExitCode);
+        Assert.Contains("ninety days", after.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Answered, after.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commands_with_other_settings_or_standard_input_run_in_their_own_process()
+    {
+        await StartWorkerAsync();
+
+        _engram.Environment["ENGRAM_SEARCH__RRFK"] = "30";
+        var other = await _engram.RunAsync("add", "Staging runs on port 6543", "--no-infer");
+        Assert.Equal(0, other.ExitCode);
+        Assert.DoesNotContain(Answered, other.Stderr, StringComparison.Ordinal);
+        _engram.Environment.Remove("ENGRAM_SEARCH__RRFK");
+
+        var piped = await _engram.RunWithInputAsync("Production runs on port 5432", "add", "-", "--no-infer");
+        Assert.Equal(0, piped.ExitCode);
+        Assert.DoesNotContain(Answered, piped.Stderr, StringComparison.Ordinal);
+
+        var found = await _engram.RunAsync("search", "which port", "--limit", "5");
+        Assert.Contains(Answered, found.Stderr, StringComparison.Ordinal);
+        Assert.Contains("6543", found.Stdout, StringComparison.Ordinal);
+        Assert.Contains("5432", found.Stdout, StringComparison.Ordinal);
+    }
+}

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
-namespace Engram.Agents.ClaudeCode;
+namespace Engram.Agents.Adapters;
 
 /// <summary>
 /// The JSON a Claude Code hook receives on stdin. Parsing is tolerant: unknown fields are ignored,

@@ -96,7 +96,7 @@ internal static class InstallCommands
         var native = NativeHook(line, scope);
         var agents = Agents(line, presentOnly: true);
         var server = await HttpServerAsync(line, agents, cancellationToken);
-        var options = new InstallOptions(scope, ProjectRoot(), command, native, server);
+        var options = new InstallOptions(scope, ProjectRoot(), command, native, server) { Run = AgentProcessRunner.Run };
         var results = agents.Select(a => (Adapter: a, Files: a.Installer.Install(options))).ToList();
         Report(line, "installed", scope, results, options);
         return 0;
@@ -280,7 +280,7 @@ internal static class InstallCommands
         var hookCommands = new List<string>();
         foreach (var adapter in AgentRegistry.All)
         {
-            var agentChecks = adapter.Installer.Doctor(project.Root);
+            var agentChecks = adapter.Installer.Doctor(project.Root, AgentProcessRunner.Run);
             // An agent that is neither here nor installed is not worth a line.
             if (!adapter.Installer.IsPresent() && !agentChecks.Any(c => c.Ok)) continue;
             foreach (var agentCheck in agentChecks) Check(agentCheck.Name, agentCheck.Ok, agentCheck.Detail);

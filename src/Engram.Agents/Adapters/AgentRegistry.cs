@@ -8,6 +8,8 @@ public static class AgentRegistry
     public static IReadOnlyList<IAgentAdapter> All { get; } =
     [
         new ClaudeCodeAdapter(),
+        new Codex.CodexAdapter(),
+        new Gemini.GeminiAdapter(),
     ];
 
     /// <summary>The adapter for an agent name, or null.</summary>

@@ -24,13 +24,14 @@ internal sealed class HookGroupsFile(string agentName, string agentDisplayName)
     public bool IsOurs(JsonTextNode hook)
     {
         if (hook.Kind != JsonValueKind.Object) return false;
-        if (hook.GetString("command") is { } command)
-        {
-            return command.Contains($" hook {agentName} ", StringComparison.Ordinal)
-                || (command.Contains("engram-hook", StringComparison.Ordinal) && command.Contains($" {agentName} ", StringComparison.Ordinal));
-        }
+        if (hook.GetString("command") is { } command) return IsOursCommand(command);
         return hook.GetString("url") is { } url && url.Contains($"/api/v1/hooks/{agentName}/", StringComparison.Ordinal);
     }
+
+    /// <summary>Whether a hook command is Engram's for this agent: <c>engram hook AGENT EVENT</c> or <c>engram-hook AGENT EVENT</c>.</summary>
+    public bool IsOursCommand(string command) =>
+        command.Contains($" hook {agentName} ", StringComparison.Ordinal)
+        || (command.Contains("engram-hook", StringComparison.Ordinal) && command.Contains($" {agentName} ", StringComparison.Ordinal));
 
     /// <summary>Adds Engram's hooks, creating the file and folder when missing.</summary>
     /// <exception cref="EngramException">The file is not valid JSON or has a shape the agent would not accept.</exception>
@@ -45,14 +46,18 @@ internal sealed class HookGroupsFile(string agentName, string agentDisplayName)
             return editor.Text;
         });
 
-    /// <summary>Removes every Engram hook of this agent.</summary>
-    public SettingsEditResult Uninstall(string path) =>
-        SettingsFile.Edit(path, createIfMissing: false, text =>
+    /// <summary>Removes every Engram hook of this agent; a file install created goes when nothing else is left in it.</summary>
+    public SettingsEditResult Uninstall(string path)
+    {
+        var result = SettingsFile.Edit(path, createIfMissing: false, text =>
         {
             var editor = new JsonTextEditor(text, path);
             while (FindOurs(editor.Root).FirstOrDefault() is { } ours) Remove(editor, ours);
             return editor.Text;
         });
+        SettingsFile.DeleteIfCreatedAndEmpty(path, SettingsFile.IsEmptyJson);
+        return result;
+    }
 
     /// <summary>Every Engram hook in the file: the event and its command (or URL).</summary>
     public IReadOnlyList<(string EventName, string Command)> Installed(string path)

@@ -54,8 +54,9 @@ public sealed class McpServersFile
     /// <c>mcpServers</c> if that entry was all it held. A different server that happens to be called
     /// engram is left alone.
     /// </summary>
-    public static SettingsEditResult Unregister(string claudeJsonPath) =>
-        SettingsFile.Edit(claudeJsonPath, createIfMissing: false, text =>
+    public static SettingsEditResult Unregister(string claudeJsonPath)
+    {
+        var result = SettingsFile.Edit(claudeJsonPath, createIfMissing: false, text =>
         {
             var editor = new JsonTextEditor(text, claudeJsonPath);
             var root = editor.Root;
@@ -69,6 +70,10 @@ public sealed class McpServersFile
             else editor.RemoveMember(root, serversIndex);
             return editor.Text;
         });
+        // A file install created for the server alone goes again.
+        SettingsFile.DeleteIfCreatedAndEmpty(claudeJsonPath, SettingsFile.IsEmptyJson);
+        return result;
+    }
 
     /// <summary>True when the file registers an Engram MCP server.</summary>
     public static bool IsRegistered(string claudeJsonPath)

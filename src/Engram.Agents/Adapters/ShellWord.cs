@@ -21,14 +21,18 @@ public static class ShellWord
     }
 
     /// <summary>Whether an executable of this name is in a folder on PATH.</summary>
-    public static bool OnPath(string name)
+    public static bool OnPath(string name) => Find(name) is not null;
+
+    /// <summary>The full path of an executable on PATH, or null.</summary>
+    public static string? Find(string name)
     {
         var path = Environment.GetEnvironmentVariable("PATH");
-        if (string.IsNullOrEmpty(path)) return false;
+        if (string.IsNullOrEmpty(path)) return null;
         foreach (var folder in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
-            if (File.Exists(Path.Combine(folder, name))) return true;
+            var candidate = Path.Combine(folder, name);
+            if (File.Exists(candidate)) return candidate;
         }
-        return false;
+        return null;
     }
 }

@@ -20,7 +20,7 @@ public sealed class ClaudeCodeInstaller : IAgentInstaller
         McpServersFile.Unregister(ClaudeCodePaths.UserState()),
     ];
 
-    public IReadOnlyList<AgentCheck> Doctor(string projectRoot) =>
+    public IReadOnlyList<AgentCheck> Doctor(string projectRoot, AgentProcess? run = null) =>
     [
         AgentDoctor.Hooks("Claude Code", Files(projectRoot), ClaudeCodeSettingsInstaller.InstalledCommands, ClaudeCodeHookEvent.All.Select(e => e.Name).ToList()),
         AgentDoctor.Mcp("Claude Code", ClaudeCodePaths.UserState()),

@@ -111,7 +111,8 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
                 draft = draft with
                 {
                     Type = "bugfix",
-                    Title = $"fixed: {OfflineCompressor.Cut(command, 100)} now passes",
+                    // The error stays in the title, so a context that lists titles shows the failure with its fix.
+                    Title = $"fixed: {OfflineCompressor.Cut(command, 100)} now passes" + (error is null ? "" : $" (it had failed with: {OfflineCompressor.Cut(error, 120)})"),
                     Narrative = draft.Narrative + (error is null ? "" : $" It had failed earlier in the session with: {error}"),
                     Importance = 0.7,
                 };

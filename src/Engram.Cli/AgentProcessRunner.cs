@@ -29,11 +29,11 @@ internal static class AgentProcessRunner
                 foreach (var line in input) process.StandardInput.WriteLine(line);
                 process.StandardInput.Flush();
                 var lines = new List<string>();
-                var deadline = DateTime.UtcNow + Limit;
-                while (DateTime.UtcNow < deadline)
+                var clock = Stopwatch.StartNew();
+                while (clock.Elapsed < Limit)
                 {
                     var read = process.StandardOutput.ReadLineAsync();
-                    if (!read.Wait(deadline - DateTime.UtcNow) || read.Result is not { } line) return null;
+                    if (!read.Wait(Limit - clock.Elapsed) || read.Result is not { } line) return null;
                     lines.Add(line);
                     if (isLast(line)) return lines;
                 }

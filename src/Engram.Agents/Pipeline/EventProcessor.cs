@@ -19,6 +19,9 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
     private const string Actor = "engram-worker";
     private readonly ConcurrentDictionary<string, ProjectIdentity> _projects = new(StringComparer.Ordinal);
 
+    /// <summary>Working folders of events from agents that take context from a file (Cursor), for the worker to keep that file current.</summary>
+    public ConcurrentDictionary<string, byte> ContextFileFolders { get; } = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Processes consecutive tool calls of one session together: one compressor call for all of them (a model
     /// distils several observations per request), then each is remembered as if processed alone.
@@ -52,6 +55,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
         var read = captured.Read;
         var project = Project(read.Cwd);
         var scope = ScopeOf(queued, captured, project);
+        if (AgentRegistry.Find(captured.Agent) is IContextFileAdapter && read.Cwd is { Length: > 0 } cwd) ContextFileFolders.TryAdd(cwd, 0);
 
         switch (read.Kind)
         {

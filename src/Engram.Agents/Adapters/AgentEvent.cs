@@ -45,4 +45,22 @@ public sealed record AgentEvent
     public string? Source { get; init; }
     /// <summary>Why the payload could not be read completely, or null.</summary>
     public string? ParseError { get; init; }
+
+    /// <summary>
+    /// The event of a payload in the shape Claude Code, Codex and Gemini CLI share: what each adapter gives is the kind,
+    /// how to read a tool call, and the answer (which each agent sends in its own field).
+    /// </summary>
+    public static AgentEvent FromHook(HookPayload hook, AgentEventKind kind, Func<HookPayload, ToolEvent> tool, string? answer) => new()
+    {
+        Kind = kind,
+        SessionId = hook.SessionId,
+        Cwd = hook.Cwd,
+        TranscriptPath = hook.TranscriptPath,
+        Prompt = kind == AgentEventKind.Prompt ? hook.Prompt : null,
+        Tool = kind == AgentEventKind.ToolCall ? tool(hook) : null,
+        ToolUseId = hook.ToolUseId,
+        AssistantMessage = answer,
+        Source = hook.Source ?? hook.Trigger,
+        ParseError = hook.ParseError,
+    };
 }

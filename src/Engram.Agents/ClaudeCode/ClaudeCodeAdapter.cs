@@ -23,20 +23,9 @@ public sealed class ClaudeCodeAdapter : IAgentAdapter, ITranscriptAdapter
     {
         var hook = HookPayload.Parse(payload);
         var kind = Events.TryGetValue(eventName, out var k) ? k : AgentEventKind.Ignored;
-        return new AgentEvent
-        {
-            Kind = kind,
-            SessionId = hook.SessionId,
-            Cwd = hook.Cwd,
-            TranscriptPath = hook.TranscriptPath,
-            Prompt = hook.Prompt,
-            Tool = kind == AgentEventKind.ToolCall ? ToolEvent.From(hook.ToolName, hook.ToolInputJson, hook.ToolResponseJson, hook.Error) : null,
-            ToolUseId = hook.ToolUseId,
-            // A subagent's last message is its report to the main agent, not the session's answer.
-            AssistantMessage = kind == AgentEventKind.SubagentStop ? null : hook.LastAssistantMessage,
-            Source = hook.Source ?? hook.Trigger,
-            ParseError = hook.ParseError,
-        };
+        // A subagent's last message is its report to the main agent, not the session's answer.
+        return AgentEvent.FromHook(hook, kind, h => ToolEvent.From(h.ToolName, h.ToolInputJson, h.ToolResponseJson, h.Error),
+            kind == AgentEventKind.AssistantAnswer ? hook.LastAssistantMessage : null);
     }
 
     public async Task<TranscriptGist> ReadTranscriptAsync(string path, CancellationToken cancellationToken)

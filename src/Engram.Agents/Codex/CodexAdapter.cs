@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engram.Agents.Adapters;
 using Engram.Agents.Pipeline;
 
@@ -29,19 +28,7 @@ public sealed class CodexAdapter : IAgentAdapter
     {
         var hook = HookPayload.Parse(payload);
         var kind = Events.TryGetValue(eventName, out var k) ? k : AgentEventKind.Ignored;
-        return new AgentEvent
-        {
-            Kind = kind,
-            SessionId = hook.SessionId,
-            Cwd = hook.Cwd,
-            TranscriptPath = hook.TranscriptPath,
-            Prompt = hook.Prompt,
-            Tool = kind == AgentEventKind.ToolCall ? Tool(hook) : null,
-            ToolUseId = hook.ToolUseId,
-            AssistantMessage = kind == AgentEventKind.SubagentStop ? null : hook.LastAssistantMessage,
-            Source = hook.Source ?? hook.Trigger,
-            ParseError = hook.ParseError,
-        };
+        return AgentEvent.FromHook(hook, kind, Tool, kind == AgentEventKind.AssistantAnswer ? hook.LastAssistantMessage : null);
     }
 
     private static ToolEvent Tool(HookPayload hook)
@@ -51,22 +38,15 @@ public sealed class CodexAdapter : IAgentAdapter
         switch (hook.ToolName)
         {
             case "Bash":
-                if (ShellRead.FileOf(command) is { } file) return Neutral("Read", ("file_path", Absolute(file, hook.Cwd)));
+                if (ShellRead.FileOf(command) is { } file) return ToolEvent.Neutral("Read", [("file_path", ToolEvent.Absolute(file, hook.Cwd))]);
                 var output = input.ResponseText();
                 var exitCode = hook.TranscriptPath is { Length: > 0 } path && hook.ToolUseId is { Length: > 0 } id ? CodexTranscript.ExitCode(path, id) : null;
                 var error = exitCode is > 0 ? $"Exit code {exitCode}\n{output}".TrimEnd() : null;
-                return ToolEvent.From("Bash", JsonSerializer.Serialize(new Dictionary<string, string> { ["command"] = command }, PipelineJson.Default.DictionaryStringString),
-                    JsonSerializer.Serialize(new Dictionary<string, string> { ["stdout"] = output }, PipelineJson.Default.DictionaryStringString), error);
+                return ToolEvent.Neutral("Bash", [("command", command)], [("stdout", output)], error);
             case "apply_patch" when ApplyPatch.Read(command) is { } patch:
-                return Neutral("Edit", ("file_path", Absolute(patch.File, hook.Cwd)), ("old_string", patch.Removed), ("new_string", patch.Added));
+                return ToolEvent.Neutral("Edit", [("file_path", ToolEvent.Absolute(patch.File, hook.Cwd)), ("old_string", patch.Removed), ("new_string", patch.Added)]);
             default:
                 return input;
         }
     }
-
-    private static ToolEvent Neutral(string tool, params (string Name, string Value)[] input) =>
-        ToolEvent.From(tool, JsonSerializer.Serialize(input.ToDictionary(p => p.Name, p => p.Value), PipelineJson.Default.DictionaryStringString), null);
-
-    private static string Absolute(string file, string? cwd) =>
-        Path.IsPathRooted(file) || string.IsNullOrEmpty(cwd) ? file : Path.GetFullPath(Path.Combine(cwd, file));
 }

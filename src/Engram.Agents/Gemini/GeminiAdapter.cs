@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Engram.Agents.Adapters;
 using Engram.Agents.Pipeline;
@@ -30,19 +29,8 @@ public sealed partial class GeminiAdapter : IAgentAdapter
     {
         var hook = HookPayload.Parse(payload);
         var kind = Events.TryGetValue(eventName, out var k) ? k : AgentEventKind.Ignored;
-        return new AgentEvent
-        {
-            Kind = kind,
-            SessionId = hook.SessionId,
-            Cwd = hook.Cwd,
-            TranscriptPath = hook.TranscriptPath,
-            Prompt = kind == AgentEventKind.Prompt ? hook.Prompt : null,
-            Tool = kind == AgentEventKind.ToolCall ? Tool(hook) : null,
-            ToolUseId = null, // Gemini sends none; the event id keeps reprocessing idempotent
-            AssistantMessage = kind == AgentEventKind.AssistantAnswer ? hook.PromptResponse : null,
-            Source = hook.Source ?? hook.Trigger,
-            ParseError = hook.ParseError,
-        };
+        // Gemini sends no tool call id: the event id keeps reprocessing idempotent.
+        return AgentEvent.FromHook(hook, kind, Tool, kind == AgentEventKind.AssistantAnswer ? hook.PromptResponse : null);
     }
 
     private static ToolEvent Tool(HookPayload hook)
@@ -56,13 +44,13 @@ public sealed partial class GeminiAdapter : IAgentAdapter
                 var exit = ExitCode().Match(content) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
                 var output = OutputSection().Match(content) is { Success: true } o ? o.Groups[1].Value.TrimEnd() : content;
                 var error = raw.ResponseString("error") ?? (exit is > 0 ? $"Exit code {exit}\n{output}" : null);
-                return Neutral("Bash", [("command", raw.InputString("command") ?? "")], [("stdout", output)], error);
+                return ToolEvent.Neutral("Bash", [("command", raw.InputString("command") ?? "")], [("stdout", output)], error);
             case "read_file" when file is not null:
-                return Neutral("Read", [("file_path", Absolute(file, hook.Cwd))], [], raw.ResponseString("error"));
+                return ToolEvent.Neutral("Read", [("file_path", ToolEvent.Absolute(file, hook.Cwd))], null, raw.ResponseString("error"));
             case "replace" when file is not null:
-                return Neutral("Edit", [("file_path", Absolute(file, hook.Cwd)), ("old_string", raw.InputString("old_string") ?? ""), ("new_string", raw.InputString("new_string") ?? "")], [], raw.ResponseString("error"));
+                return ToolEvent.Neutral("Edit", [("file_path", ToolEvent.Absolute(file, hook.Cwd)), ("old_string", raw.InputString("old_string") ?? ""), ("new_string", raw.InputString("new_string") ?? "")], null, raw.ResponseString("error"));
             case "write_file" when file is not null:
-                return Neutral("Write", [("file_path", Absolute(file, hook.Cwd)), ("content", raw.InputString("content") ?? "")], [], raw.ResponseString("error"));
+                return ToolEvent.Neutral("Write", [("file_path", ToolEvent.Absolute(file, hook.Cwd)), ("content", raw.InputString("content") ?? "")], null, raw.ResponseString("error"));
             default:
                 return ToolEvent.From(hook.ToolName, hook.ToolInputJson, hook.ToolResponseJson, raw.ResponseString("error"));
         }
@@ -76,15 +64,6 @@ public sealed partial class GeminiAdapter : IAgentAdapter
         var end = text.LastIndexOf(close, StringComparison.Ordinal);
         return start >= 0 && end > start ? text[(start + open.Length)..end].Trim('\n') : text;
     }
-
-    private static ToolEvent Neutral(string tool, (string, string)[] input, (string, string)[] response, string? error) =>
-        ToolEvent.From(tool, Json(input), response.Length == 0 ? null : Json(response), error);
-
-    private static string Json((string Name, string Value)[] members) =>
-        JsonSerializer.Serialize(members.ToDictionary(p => p.Name, p => p.Value), PipelineJson.Default.DictionaryStringString);
-
-    private static string Absolute(string file, string? cwd) =>
-        Path.IsPathRooted(file) || string.IsNullOrEmpty(cwd) ? file : Path.GetFullPath(Path.Combine(cwd, file));
 
     [GeneratedRegex(@"^Exit Code: (-?\d+)\s*$", RegexOptions.Multiline)]
     private static partial Regex ExitCode();

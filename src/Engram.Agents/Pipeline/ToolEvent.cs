@@ -8,6 +8,15 @@ public sealed record ToolEvent(string ToolName, JsonElement Input, JsonElement R
     public static ToolEvent From(string? toolName, string? inputJson, string? responseJson, string? error = null) =>
         new(toolName ?? "unknown", ParseOrUndefined(inputJson), ParseOrUndefined(responseJson), error);
 
+    /// <summary>A tool call in the neutral vocabulary, built from string fields (an adapter's translation of its agent's call).</summary>
+    public static ToolEvent Neutral(string toolName, IEnumerable<(string Name, string Value)> input, IEnumerable<(string Name, string Value)>? response = null, string? error = null) =>
+        From(toolName, JsonSerializer.Serialize(input.ToDictionary(p => p.Name, p => p.Value), PipelineJson.Default.DictionaryStringString),
+            response is null ? null : JsonSerializer.Serialize(response.ToDictionary(p => p.Name, p => p.Value), PipelineJson.Default.DictionaryStringString), error);
+
+    /// <summary>A path an agent gave relative to its working folder, made absolute.</summary>
+    public static string Absolute(string file, string? cwd) =>
+        Path.IsPathRooted(file) || string.IsNullOrEmpty(cwd) ? file : Path.GetFullPath(Path.Combine(cwd, file));
+
     public string? InputString(string name) => StringProperty(Input, name);
 
     public string? ResponseString(string name) => StringProperty(Response, name);

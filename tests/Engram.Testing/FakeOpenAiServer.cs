@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,24 +19,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public FakeOpenAiServer()
     {
-        // A port found free can be taken by a parallel test before the listener binds it: try another.
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                _listener = listener;
-                BaseUrl = $"http://127.0.0.1:{port}/v1";
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
+        (_listener, var root) = LoopbackListener.Start();
+        BaseUrl = root + "/v1";
         _loop = Task.Run(LoopAsync);
     }
 
@@ -172,13 +155,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         response.ContentLength64 = bytes.Length;
         await response.OutputStream.WriteAsync(bytes);
         response.Close();
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -12,6 +12,7 @@ namespace Engram.Bench;
 /// dotnet run -c Release --project bench/Engram.Bench -- recall
 /// dotnet run -c Release --project bench/Engram.Bench -- load [--adders 8] [--clients 32] [--seconds 60] (see LoadBenchmark)
 /// dotnet run -c Release --project bench/Engram.Bench -- privacy
+/// dotnet run -c Release --project bench/Engram.Bench -- agent-session [--engram /tmp/engram-pub] [--runs 10] (real Claude Code sessions)
 /// Fills a fresh SQLite store through the normal add path (measuring adds per second), then runs
 /// searches scoped to one user, like the CLI and the hooks do, and reports p50/p95/p99 latency.
 /// </summary>
@@ -25,6 +26,10 @@ public static class Program
             return await LoadBenchmark.RunAsync(args, (name, fallback) => Option(args, name, fallback));
         }
         if (args.Length > 0 && args[0] == "privacy") return PrivacyBenchmark.Run();
+        if (args.Length > 0 && args[0] == "agent-session")
+        {
+            return await AgentSessionBenchmark.RunAsync(Option(args, "--engram", "/tmp/engram-pub"), int.Parse(Option(args, "--runs", "10"), CultureInfo.InvariantCulture));
+        }
         if (args.Length > 0 && args[0] == "locomo-sweep")
         {
             return await LocomoSweep.RunAsync(Option(args, "--data", "../shared/bench/locomo10.json"), Option(args, "--conversations", "0-4"),
@@ -111,7 +116,8 @@ public static class Program
         return 0;
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
+    /// <summary>Nearest-rank percentile of an ascending list.</summary>
+    internal static double Percentile(List<double> sorted, double p) =>
         sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     private static string Option(string[] args, string name, string fallback)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Engram.Testing;
 using Engram.Testing.ModelServers;
 
 namespace Engram.Cli.Tests.RealAgents;
@@ -32,16 +33,7 @@ internal sealed class ClaudeCodeAgent() : RealAgent(new FakeAnthropicServer())
         // Claude Code needs no file of its own: the provider comes from the environment.
     }
 
-    protected override (string Executable, IEnumerable<string> Arguments) Headless(string prompt) =>
-        ("claude", ["-p", prompt, "--output-format", "json", "--allowedTools", "Read Bash Edit mcp__engram"]);
+    protected override (string Executable, IEnumerable<string> Arguments) Headless(string prompt) => ("claude", ClaudeCodeHeadless.Arguments(prompt));
 
-    protected override IEnumerable<KeyValuePair<string, string>> AgentEnvironment() =>
-    [
-        new("ANTHROPIC_BASE_URL", Model.Root),
-        new("ANTHROPIC_API_KEY", "sk-ant-fake-key-for-tests"),
-        new("DISABLE_TELEMETRY", "1"),
-        new("DISABLE_AUTOUPDATER", "1"),
-        new("DISABLE_ERROR_REPORTING", "1"),
-        new("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
-    ];
+    protected override IEnumerable<KeyValuePair<string, string>> AgentEnvironment() => ClaudeCodeHeadless.Environment(Model.Root);
 }

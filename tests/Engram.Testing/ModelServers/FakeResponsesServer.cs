@@ -7,7 +7,8 @@ namespace Engram.Testing.ModelServers;
 /// OpenAI's Responses API as Codex CLI uses it (a model provider with <c>wire_api = "responses"</c> and
 /// <c>base_url = Root + "/v1"</c>): <c>POST /v1/responses</c> streamed as server-sent events (response.created,
 /// response.output_item.added, response.output_text.delta, response.output_item.done, response.completed).
-/// A tool call is a <c>function_call</c> item, a freeform one (apply_patch) a <c>custom_tool_call</c> item.
+/// A tool call is a <c>function_call</c> item (with a <c>namespace</c> for an MCP server's tool), a freeform one
+/// (apply_patch) a <c>custom_tool_call</c> item.
 /// </summary>
 public sealed class FakeResponsesServer : ScriptedModelServer
 {
@@ -28,6 +29,7 @@ public sealed class FakeResponsesServer : ScriptedModelServer
         else if (turn.IsToolCall)
         {
             item = new JsonObject { ["type"] = "function_call", ["id"] = NewId("fc_fake"), ["call_id"] = NewId("call_fake"), ["name"] = turn.ToolName, ["arguments"] = turn.InputJson };
+            if (turn.Namespace is not null) item["namespace"] = turn.Namespace;
         }
         else
         {

@@ -3,8 +3,11 @@ using System.Text.Json.Nodes;
 
 namespace Engram.Testing.ModelServers;
 
-/// <summary>A request a fake model server received: its path and query, and its body as sent.</summary>
-public sealed record ModelRequest(string PathAndQuery, string Body)
+/// <summary>
+/// A request a fake model server received: its path and query, its body as sent, and when it arrived
+/// (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>, so a benchmark can tell start-up from the turns).
+/// </summary>
+public sealed record ModelRequest(string PathAndQuery, string Body, long Timestamp)
 {
     public JsonNode? Json
     {

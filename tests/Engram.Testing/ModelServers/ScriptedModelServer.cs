@@ -109,8 +109,9 @@ public abstract class ScriptedModelServer : IAsyncDisposable
             // One at a time: the order of turns is the order of the agent's requests.
             try
             {
+                var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
                 using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-                var request = new ModelRequest(context.Request.Url!.PathAndQuery, await reader.ReadToEndAsync());
+                var request = new ModelRequest(context.Request.Url!.PathAndQuery, await reader.ReadToEndAsync(), arrived);
                 lock (_requests) _requests.Add(request);
                 await AnswerAsync(context, request);
             }

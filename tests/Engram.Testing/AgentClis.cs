@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Engram.Cli.Tests.RealAgents;
+namespace Engram.Testing;
 
 /// <summary>
 /// The real agent CLIs from npm, pinned, installed once into a cached prefix (<c>$ENGRAM_AGENT_CLIS</c>, else
 /// <c>~/.cache/engram/agent-clis</c>) and reused by later runs; npm's own cache makes a reinstall quick.
 /// </summary>
-internal static class AgentClis
+public static class AgentClis
 {
-    /// <summary>The versions the payloads in the tests were recorded with (see docs/agents.md).</summary>
+    /// <summary>The versions the end-to-end tests and the session benchmark run (README, "Tested with the real clients").</summary>
     public static readonly IReadOnlyDictionary<string, string> Pinned = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["@anthropic-ai/claude-code"] = "2.1.197",

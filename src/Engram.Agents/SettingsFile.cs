@@ -10,6 +10,9 @@ namespace Engram.Agents;
 internal static class SettingsFile
 {
     public const string BackupSuffix = ".engram-backup";
+
+    /// <summary>Beside a file that Engram's install created, so uninstall can remove the file instead of leaving it empty.</summary>
+    public const string CreatedSuffix = ".engram-created";
     private const int Attempts = 3;
 
     /// <summary>
@@ -44,12 +47,36 @@ internal static class SettingsFile
             else
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                WriteAtomically(fullPath + CreatedSuffix, [], modeFrom: null);
             }
             WriteAtomically(target, content, modeFrom: original is null ? null : target);
             return new SettingsEditResult(fullPath, true, backup);
         }
         throw new EngramException(
             $"{fullPath} kept changing while Engram was editing it. Close the programs that write it (such as Claude Code) and run the command again.");
+    }
+
+    /// <summary>
+    /// After an uninstall: deletes the file when Engram's install created it and <paramref name="isEmpty"/> says
+    /// nothing else was added since, so the folder is as it was. Returns whether it did.
+    /// </summary>
+    public static bool DeleteIfCreatedAndEmpty(string path, Func<byte[], bool> isEmpty)
+    {
+        var fullPath = Path.GetFullPath(path);
+        var marker = fullPath + CreatedSuffix;
+        if (!File.Exists(marker)) return false;
+        var content = ReadBytes(fullPath);
+        if (content is not null && !isEmpty(content)) return false;
+        TryDelete(fullPath);
+        TryDelete(marker);
+        return true;
+    }
+
+    /// <summary>Whether a JSON file holds nothing: blank, or an empty object.</summary>
+    public static bool IsEmptyJson(byte[] content)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(content).Trim();
+        return text.Length == 0 || text.Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal) == "{}";
     }
 
     /// <summary>The file's bytes, or null when it does not exist.</summary>

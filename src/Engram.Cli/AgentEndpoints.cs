@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Engram.Agents.Adapters;
 using Engram.Agents.Capture;
 using Engram.Core.Model;
 using Engram.Hosting;
@@ -19,10 +20,10 @@ internal static class AgentEndpoints
     {
         app.MapPost("/api/v1/hooks/{agent}/{eventName}", async (HttpContext context, string agent, string eventName) =>
         {
-            if (agent != "claude-code" || !HookCommand.ClaudeCodeEvents.Contains(eventName))
+            if (AgentRegistry.Resolve(agent, eventName) is null)
             {
                 return Results.Problem(statusCode: 404, title: "Unknown hook",
-                    detail: $"no hook '{agent}/{eventName}'; expected claude-code/<{string.Join('|', HookCommand.ClaudeCodeEvents)}>");
+                    detail: $"no hook '{agent}/{eventName}'; expected AGENT/EVENT, one of {AgentRegistry.Describe()}");
             }
             if (EngramServer.CallerOf(context).Tenant != MemoryScope.DefaultTenant)
             {
@@ -48,9 +49,9 @@ internal static class AgentEndpoints
 
             var id = Spool.ForHome(runtime.Home.Root).Write(agent, eventName, payload, DateTimeOffset.UtcNow);
             context.Response.Headers["Engram-Event-Id"] = id;
-            if (eventName != "session-start") return Results.Json(new Dictionary<string, object>());
+            if (eventName != IAgentAdapter.SessionStartEvent) return Results.Json(new Dictionary<string, object>());
 
-            // Session start answers like the command hook: Claude Code's SessionStart JSON with the context.
+            // Session start answers like the command hook: the SessionStart JSON with the context.
             var text = await AgentRuntime.ContextAsync(runtime, cwd is { Length: > 0 } && Directory.Exists(cwd) ? cwd : Environment.CurrentDirectory, null, context.RequestAborted);
             return Results.Json(new Dictionary<string, object>
             {

@@ -1,3 +1,4 @@
+using Engram.Agents.Adapters;
 using Engram.Agents.Capture;
 using Engram.Core.Model;
 using Engram.Core.Storage;
@@ -48,7 +49,7 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
                 // The branch comes from the folder the context was first asked for, when it still exists.
                 var folder = Directory.Exists(cwd) ? cwd : null;
                 var context = await AgentRuntime.ContextAsync(runtime, folder ?? Environment.CurrentDirectory, projectKey, cancellationToken, branchFrom: folder);
-                _cache.Write(projectKey, cwd, SessionStart.Render(context));
+                _cache.Write(projectKey, cwd, SessionStartOutput.Render(context));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -1,3 +1,4 @@
+using Engram.Agents.Adapters;
 using Engram.Agents.Capture;
 using Engram.Hosting;
 
@@ -13,9 +14,6 @@ internal static class HookCommand
 {
     /// <summary>Payloads past this size are not captured (logged instead): nothing sane is that big.</summary>
     private const int MaxPayloadBytes = 32 * 1024 * 1024;
-
-    public static readonly string[] ClaudeCodeEvents =
-        ["session-start", "user-prompt-submit", "post-tool-use", "post-tool-use-failure", "stop", "session-end", "pre-compact"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -33,9 +31,9 @@ internal static class HookCommand
         var log = HookLog.ForHome(home.Root);
         try
         {
-            if (args.Length < 3 || args[1] != "claude-code" || !ClaudeCodeEvents.Contains(args[2]))
+            if (args.Length < 3 || AgentRegistry.Resolve(args[1], args[2]) is null)
             {
-                log.Error("hook", $"ignored 'engram {string.Join(' ', args)}': expected engram hook claude-code <{string.Join('|', ClaudeCodeEvents)}>");
+                log.Error("hook", $"ignored 'engram {string.Join(' ', args)}': expected engram hook AGENT EVENT, one of {AgentRegistry.Describe()}");
                 return 0;
             }
             var agent = args[1];
@@ -67,7 +65,7 @@ internal static class HookCommand
                 timing?.Mark("spool");
             }
 
-            if (eventName == "session-start")
+            if (eventName == IAgentAdapter.SessionStartEvent)
             {
                 await SessionStart.WriteContextAsync(home, payload, log);
             }

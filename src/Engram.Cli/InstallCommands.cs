@@ -1,5 +1,6 @@
 using Engram.Agents;
 using Engram.Agents.Capture;
+using Engram.Agents.Adapters;
 using Engram.Agents.ClaudeCode;
 using Engram.Core;
 using Engram.Hosting;
@@ -11,33 +12,42 @@ internal static class InstallCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("install", "engram install [--agent claude-code] [--scope user|project] [--command CMD] [--hook PATH|--managed-hook] [--json]",
-            "wire Engram's hooks and MCP server into Claude Code (idempotent; keeps your other settings)",
-            ["agent", "scope", "command", "hook"], ["json", "managed-hook"], 0, InstallAsync)
+        new("install", "engram install [--agent NAME] [--scope user|project] [--command CMD] [--hook PATH|--managed-hook] [--http [--server URL]] [--json]",
+            "wire Engram's hooks and MCP server into the coding agents found here, or the one named (idempotent; keeps your other settings)",
+            ["agent", "scope", "command", "hook", "server"], ["json", "managed-hook", "http"], 0, InstallAsync)
         {
-            Details = "Hooks run the native engram-hook found beside engram (a few milliseconds per event) when it is there;\n" +
-                "--hook PATH names another one, --managed-hook runs 'engram hook claude-code EVENT' instead (starts .NET on every event).",
+            Details = $"Agents: {string.Join(", ", AgentRegistry.All.Select(a => a.Name))}. Without --agent, every agent whose config folder exists or whose\n" +
+                "executable is on PATH. Hooks run the native engram-hook found beside engram (a few milliseconds per event) when it is there;\n" +
+                "--hook PATH names another one, --managed-hook runs 'engram hook AGENT EVENT' instead (starts .NET on every event).\n" +
+                "--http (Claude Code) posts capture events to a running engram serve (--server, default http://127.0.0.1:37777) instead of starting a process.",
         },
-        new("uninstall", "engram uninstall [--agent claude-code] [--scope user|project] [--json]",
-            "remove exactly what install added", ["agent", "scope"], ["json"], 0, UninstallAsync),
-        new("doctor", "engram doctor [--json]", "what is installed, whether the worker runs, the queue, the last errors", [], ["json"], 0, DoctorAsync),
+        new("uninstall", "engram uninstall [--agent NAME] [--scope user|project] [--json]",
+            "remove exactly what install added (every agent, or the one named)", ["agent", "scope"], ["json"], 0, UninstallAsync),
+        new("doctor", "engram doctor [--json]", "what is installed per agent, whether the worker runs, the queue, the last errors", [], ["json"], 0, DoctorAsync),
     ];
 
-    private static (string SettingsPath, string Scope) Target(CommandLine line)
+    private static string Scope(CommandLine line)
     {
-        var agent = line.Value("agent") ?? "claude-code";
-        if (agent != "claude-code")
-        {
-            throw new UsageException($"--agent '{agent}' is not supported yet; this version integrates claude-code");
-        }
         var scope = line.Value("scope") ?? "user";
-        return scope switch
-        {
-            "user" => (ClaudeCodePaths.UserSettings(), scope),
-            "project" => (ClaudeCodePaths.ProjectSettings(ProjectIdentity.Resolve(Environment.CurrentDirectory).Root), scope),
-            _ => throw new UsageException($"--scope '{scope}' must be user or project"),
-        };
+        return scope is "user" or "project" ? scope : throw new UsageException($"--scope '{scope}' must be user or project");
     }
+
+    /// <summary>The agents named by --agent, or (install) the ones present here, or (uninstall) all.</summary>
+    private static IReadOnlyList<IAgentAdapter> Agents(CommandLine line, bool presentOnly)
+    {
+        if (line.Value("agent") is { } name)
+        {
+            if (name == "all") return AgentRegistry.All;
+            return AgentRegistry.Find(name) is { } adapter ? [adapter]
+                : throw new UsageException($"--agent '{name}' is not an agent Engram knows; use one of {string.Join(", ", AgentRegistry.All.Select(a => a.Name))}, or all");
+        }
+        if (!presentOnly) return AgentRegistry.All;
+        var present = AgentRegistry.All.Where(a => a.Installer.IsPresent()).ToList();
+        // Nothing found: Claude Code, as before agents were detected.
+        return present.Count > 0 ? present : [AgentRegistry.Find(ClaudeCodeSettingsInstaller.Agent)!];
+    }
+
+    private static string ProjectRoot() => ProjectIdentity.Resolve(Environment.CurrentDirectory).Root;
 
     /// <summary>How Claude Code should run this engram: the executable, or dotnet with engram.dll.</summary>
     private static string EngramCommand(CommandLine line, string scope)
@@ -79,29 +89,57 @@ internal static class InstallCommands
         return File.Exists(path) ? path : null;
     }
 
-    private static Task<int> InstallAsync(CommandLine line, CancellationToken cancellationToken)
+    private static async Task<int> InstallAsync(CommandLine line, CancellationToken cancellationToken)
     {
-        var (settingsPath, scope) = Target(line);
+        var scope = Scope(line);
         var command = EngramCommand(line, scope);
         var native = NativeHook(line, scope);
-        var installer = new ClaudeCodeSettingsInstaller(command, native);
-        var hooks = installer.Install(settingsPath);
-        var mcpPath = ClaudeCodePaths.UserState();
-        var mcp = new ClaudeCodeMcpRegistration(command).Register(mcpPath);
-        Report(line, "installed", scope, hooks, mcp, command, native);
-        return Task.FromResult(0);
+        var agents = Agents(line, presentOnly: true);
+        var server = await HttpServerAsync(line, agents, cancellationToken);
+        var options = new InstallOptions(scope, ProjectRoot(), command, native, server) { Run = AgentProcessRunner.Run };
+        var results = agents.Select(a => (Adapter: a, Files: a.Installer.Install(options))).ToList();
+        Report(line, "installed", scope, results, options);
+        return 0;
+    }
+
+    /// <summary>The server URL for --http, after checking it answers; null without --http.</summary>
+    private static async Task<string?> HttpServerAsync(CommandLine line, IReadOnlyList<IAgentAdapter> agents, CancellationToken cancellationToken)
+    {
+        if (!line.Has("http"))
+        {
+            if (line.Value("server") is not null) throw new UsageException("--server goes with --http");
+            return null;
+        }
+        if (agents.Any(a => a.Name != ClaudeCodeSettingsInstaller.Agent) && line.Value("agent") is not null)
+        {
+            throw new UsageException("--http is for Claude Code only (the other agents have no HTTP hooks); use --agent claude-code");
+        }
+        var url = (line.Value("server") ?? "http://127.0.0.1:37777").TrimEnd('/');
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) throw new UsageException($"--server '{url}' is not an http URL");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        try
+        {
+            using var health = await client.GetAsync(url + "/health", cancellationToken);
+            if (!health.IsSuccessStatusCode) throw new EngramException($"{url}/health answered {(int)health.StatusCode}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            // HTTP hooks lose events while no server listens: refuse rather than install a hole.
+            throw new EngramException($"no engram serve answers at {url} ({ex.Message}); start it first (engram serve), or install without --http");
+        }
+        return url;
     }
 
     private static Task<int> UninstallAsync(CommandLine line, CancellationToken cancellationToken)
     {
-        var (settingsPath, scope) = Target(line);
-        var hooks = ClaudeCodeSettingsInstaller.Uninstall(settingsPath);
-        var mcp = ClaudeCodeMcpRegistration.Unregister(ClaudeCodePaths.UserState());
-        Report(line, "uninstalled", scope, hooks, mcp, null, null);
+        var scope = Scope(line);
+        var root = ProjectRoot();
+        var results = Agents(line, presentOnly: false).Select(a => (Adapter: a, Files: a.Installer.Uninstall(scope, root))).ToList();
+        Report(line, "uninstalled", scope, results, null);
         return Task.FromResult(0);
     }
 
-    private static void Report(CommandLine line, string verb, string scope, Agents.SettingsEditResult hooks, Agents.SettingsEditResult mcp, string? command, string? native)
+    private static void Report(CommandLine line, string verb, string scope, IReadOnlyList<(IAgentAdapter Adapter, IReadOnlyList<SettingsEditResult> Files)> results, InstallOptions? options)
     {
         if (line.Json)
         {
@@ -109,28 +147,50 @@ internal static class InstallCommands
             {
                 w.WriteStartObject();
                 w.WriteString("scope", scope);
-                w.WriteString("settings", hooks.Path);
-                w.WriteBoolean("settings_changed", hooks.Changed);
-                if (hooks.BackupPath is not null) w.WriteString("settings_backup", hooks.BackupPath);
-                w.WriteString("mcp_config", mcp.Path);
-                w.WriteBoolean("mcp_changed", mcp.Changed);
-                if (command is not null) w.WriteString("command", command);
-                if (command is not null) w.WriteString("hook", native ?? command + ClaudeCodeSettingsInstaller.CommandMarker.TrimEnd());
+                if (options is not null)
+                {
+                    w.WriteString("command", options.EngramCommand);
+                    w.WriteString("hook", options.NativeHook ?? options.EngramCommand + " hook");
+                    if (options.ServerUrl is not null) w.WriteString("server", options.ServerUrl);
+                }
+                w.WriteStartArray("agents");
+                foreach (var (adapter, files) in results)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("agent", adapter.Name);
+                    w.WriteBoolean("changed", files.Any(f => f.Changed));
+                    w.WriteStartArray("files");
+                    foreach (var file in files)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("path", file.Path);
+                        w.WriteBoolean("changed", file.Changed);
+                        if (file.BackupPath is not null) w.WriteString("backup", file.BackupPath);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
                 w.WriteEndObject();
             });
             return;
         }
-        Output.Line(hooks.Changed
-            ? $"{verb} Engram's Claude Code hooks in {hooks.Path}" + (hooks.BackupPath is null ? "" : $" (previous version kept as {hooks.BackupPath})")
-            : $"Claude Code hooks in {hooks.Path}: nothing to change");
-        Output.Line(mcp.Changed
-            ? $"{verb} the engram MCP server in {mcp.Path}"
-            : $"MCP server in {mcp.Path}: nothing to change");
-        if (command is not null && verb == "installed")
+        foreach (var (adapter, files) in results)
         {
-            Output.Line(native is not null
-                ? $"hooks run: {native} claude-code <event> (native: no .NET start per event)"
-                : $"hooks run: {command} hook claude-code <event> (managed: starts .NET on every event; engram-hook is faster, see engram doctor)");
+            foreach (var file in files)
+            {
+                Output.Line(file.Changed
+                    ? $"{adapter.DisplayName}: {verb} Engram in {file.Path}" + (file.BackupPath is null ? "" : $" (previous version kept as {file.BackupPath})")
+                    : $"{adapter.DisplayName}: {file.Path}: nothing to change");
+            }
+        }
+        if (options is not null)
+        {
+            Output.Line(options.NativeHook is not null
+                ? $"hooks run: {options.NativeHook} AGENT EVENT (native: no .NET start per event)"
+                : $"hooks run: {options.EngramCommand} hook AGENT EVENT (managed: starts .NET on every event; engram-hook is faster, see engram doctor)");
+            if (options.ServerUrl is not null) Output.Line($"Claude Code capture events post to {options.ServerUrl} (keep engram serve running)");
         }
     }
 
@@ -216,19 +276,17 @@ internal static class InstallCommands
         var worker = WorkerLauncher.IsRunning(home);
         Check("worker", true, worker ? "running" : "not running (the next hook starts it; 'engram process' drains the queue now)");
 
-        var userSettings = ClaudeCodePaths.UserSettings();
-        var userEvents = SafeInstalledEvents(userSettings);
         var project = ProjectIdentity.Resolve(Environment.CurrentDirectory);
-        var projectSettings = ClaudeCodePaths.ProjectSettings(project.Root);
-        var projectEvents = SafeInstalledEvents(projectSettings);
-        var installed = userEvents.Count > 0 || projectEvents.Count > 0;
-        Check("claude code hooks", installed, installed
-            ? string.Join("; ", new[] { (userSettings, userEvents), (projectSettings, projectEvents) }.Where(t => t.Item2.Count > 0).Select(t => $"{t.Item1}: {string.Join(", ", t.Item2)}"))
-            : $"not installed (run: engram install)");
-        if (installed) CheckHookSpeed(Check, [.. SafeInstalledCommands(userSettings), .. SafeInstalledCommands(projectSettings)]);
-        var mcpPath = ClaudeCodePaths.UserState();
-        var mcp = SafeIsRegistered(mcpPath);
-        Check("claude code mcp", mcp, mcp ? $"engram registered in {mcpPath}" : $"not registered in {mcpPath} (run: engram install)");
+        var hookCommands = new List<string>();
+        foreach (var adapter in AgentRegistry.All)
+        {
+            var agentChecks = adapter.Installer.Doctor(project.Root, AgentProcessRunner.Run);
+            // An agent that is neither here nor installed is not worth a line.
+            if (!adapter.Installer.IsPresent() && !agentChecks.Any(c => c.Ok)) continue;
+            foreach (var agentCheck in agentChecks) Check(agentCheck.Name, agentCheck.Ok, agentCheck.Detail);
+            hookCommands.AddRange(adapter.Installer.HookCommands(project.Root));
+        }
+        if (hookCommands.Count > 0) { var speed = AgentDoctor.HookSpeed(hookCommands); Check(speed.Name, speed.Ok, speed.Detail); }
         Check("project here", true, $"{project.Key} ({project.Source.ToString().ToLowerInvariant()})");
 
         var errors = HookLog.ForHome(home.Root).LastErrors(5);
@@ -261,76 +319,5 @@ internal static class InstallCommands
             foreach (var error in errors) Output.Line("      " + error);
         }
         return 0;
-    }
-
-    private static IReadOnlyList<string> SafeInstalledEvents(string path)
-    {
-        try
-        {
-            return ClaudeCodeSettingsInstaller.InstalledEvents(path);
-        }
-        catch (EngramException)
-        {
-            return [];
-        }
-    }
-
-    /// <summary>Warns when the hooks start .NET on every event, or name a native hook that is not there.</summary>
-    private static void CheckHookSpeed(Action<string, bool, string> check, IReadOnlyList<(string EventName, string Command)> commands)
-    {
-        var managed = commands.Where(c => ClaudeCodeSettingsInstaller.IsManagedCommand(c.Command)).Select(c => c.EventName).Distinct().ToList();
-        if (managed.Count > 0)
-        {
-            var beside = BesideNativeHook();
-            check("hook speed", false, $"slow path: {string.Join(", ", managed)} run the managed 'engram hook' (about 100-200 ms of .NET start-up per event); " +
-                (beside is not null ? "run 'engram install' again to use the native engram-hook" : "install the native hook (see README, Install) and run 'engram install' again"));
-            return;
-        }
-        var missing = commands.Select(c => NativeExecutable(c.Command)).Where(p => p is not null && !File.Exists(p)).Distinct().ToList();
-        check("hook speed", missing.Count == 0, missing.Count == 0
-            ? "native engram-hook (no .NET start per event)"
-            : $"the hooks run {string.Join(", ", missing)}, which does not exist: run 'engram install' again");
-    }
-
-    /// <summary>The executable of a native hook command (its first word, unquoted), when it is a path.</summary>
-    private static string? NativeExecutable(string command)
-    {
-        var text = command.Trim();
-        string first;
-        if (text.StartsWith('"'))
-        {
-            var close = text.IndexOf('"', 1);
-            first = close < 0 ? text[1..] : text[1..close].Replace("\\\"", "\"", StringComparison.Ordinal);
-        }
-        else
-        {
-            var space = text.IndexOf(' ', StringComparison.Ordinal);
-            first = space < 0 ? text : text[..space];
-        }
-        return Path.IsPathRooted(first) ? first : null;
-    }
-
-    private static IReadOnlyList<(string EventName, string Command)> SafeInstalledCommands(string path)
-    {
-        try
-        {
-            return ClaudeCodeSettingsInstaller.InstalledCommands(path);
-        }
-        catch (EngramException)
-        {
-            return [];
-        }
-    }
-
-    private static bool SafeIsRegistered(string path)
-    {
-        try
-        {
-            return ClaudeCodeMcpRegistration.IsRegistered(path);
-        }
-        catch (EngramException)
-        {
-            return false;
-        }
     }
 }

@@ -1,15 +1,15 @@
 using System.Text.Json;
 using Engram.Agents;
 using Engram.Agents.Capture;
-using Engram.Agents.ClaudeCode;
+using Engram.Agents.Adapters;
 using Engram.Hosting;
 
 namespace Engram.Cli;
 
 /// <summary>
 /// The session-start hook's answer: first finish processing what earlier sessions left in the spool
-/// (within a short budget, so the last summary exists), then print the context as Claude Code's
-/// SessionStart JSON. Any failure prints nothing: a session without memories beats a broken one.
+/// (within a short budget, so the last summary exists), then print the context as the agent's
+/// SessionStart JSON (which Codex and Gemini CLI read too). Any failure prints nothing: a session without memories beats a broken one.
 /// The answer is also kept in the <see cref="ContextCache"/>, so the next session start in this project
 /// can be answered by the native hook alone.
 /// </summary>
@@ -22,6 +22,7 @@ internal static class SessionStart
         try
         {
             var payload = rawPayload is null ? null : HookPayload.Parse(rawPayload);
+            // Every agent that answers session-start sends its working directory as cwd.
             var cwd = payload?.Cwd is { Length: > 0 } c && Directory.Exists(c) ? c : Environment.CurrentDirectory;
             // Words only: the session-start budget has no room for loading the embedding model.
             await using var runtime = await EngramRuntime.OpenAsync(home, vectors: false);
@@ -35,7 +36,7 @@ internal static class SessionStart
             else if (drain.IsFaulted) log.Error("session-start", $"processing before the context failed ({drain.Exception!.GetBaseException().Message}); the context is built from what was already processed");
             else if (drain.IsCompletedSuccessfully && drain.Result.BudgetExhausted) log.Info("session-start", $"processed {drain.Result.Processed} event(s); the rest is left to the worker");
             var project = ProjectIdentity.Resolve(cwd);
-            var output = Render(await AgentRuntime.ContextAsync(runtime, cwd, null, timeout.Token));
+            var output = SessionStartOutput.Render(await AgentRuntime.ContextAsync(runtime, cwd, null, timeout.Token));
             // Only a complete drain gives an answer worth keeping for the native hook.
             if (drain.IsCompletedSuccessfully && !drain.Result.BudgetExhausted) new ContextCache(home.Root).Write(project.Key, cwd, output);
             if (output.Length == 0) return;
@@ -46,23 +47,5 @@ internal static class SessionStart
         {
             log.Error("session-start", $"no context given: {ex.GetType().Name}: {ex.Message}");
         }
-    }
-
-    /// <summary>The hook's stdout for a context: Claude Code's SessionStart JSON and a newline, or nothing for no context.</summary>
-    public static byte[] Render(string context)
-    {
-        if (context.Length == 0) return [];
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("hookSpecificOutput");
-            writer.WriteString("hookEventName", "SessionStart");
-            writer.WriteString("additionalContext", context);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-        buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
     }
 }

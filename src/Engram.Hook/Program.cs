@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using Engram.Agents;
 using Engram.Agents.Capture;
-using Engram.Agents.ClaudeCode;
 using Engram.Cli;
 
 namespace Engram.Hook;
 
 /// <summary>
-/// <c>engram-hook claude-code EVENT</c>: the native capture hook. It reads the event from stdin, writes one
+/// <c>engram-hook AGENT EVENT</c>: the native capture hook, for every agent. It reads the event from stdin, writes one
 /// owner-only spool file (the same file <c>engram hook</c> writes), makes sure the worker runs, and for
 /// session-start prints the context the worker keeps ready; when none is ready it hands session-start
 /// to the managed <c>engram hook</c>, which builds the context as before. It always exits 0 and prints
@@ -17,7 +16,7 @@ internal static class Program
 {
     private const int MaxPayloadBytes = 32 * 1024 * 1024;
 
-    /// <summary>How long session-start waits for the managed fallback (Claude Code allows 15 s).</summary>
+    /// <summary>How long session-start waits for the managed fallback (Engram installs it with 15 s).</summary>
     private const int FallbackMilliseconds = 13_000;
 
     public static int Main(string[] args)
@@ -47,10 +46,11 @@ internal static class Program
 
     private static void Run(string[] args, string home, HookLog log)
     {
-        if (args.Length != 2 || args[0] != "claude-code" || !IsEvent(args[1]))
+        // Which agents and events exist is the adapters' business, checked by the worker (an unknown one is set
+        // aside there, with its reason): the hook knows no agent, so a new agent needs no new hook.
+        if (args.Length != 2 || !IsName(args[0]) || !IsName(args[1]))
         {
-            var names = string.Join('|', ClaudeCodeHookEvent.All.Select(e => e.CommandName));
-            log.Error("hook", $"ignored 'engram-hook {string.Join(' ', args)}': expected engram-hook claude-code <{names}>");
+            log.Error("hook", $"ignored 'engram-hook {string.Join(' ', args)}': expected engram-hook AGENT EVENT (lower-case names, such as claude-code post-tool-use)");
             return;
         }
         var (agent, eventName) = (args[0], args[1]);
@@ -62,14 +62,16 @@ internal static class Program
         else if (input.Length == 0) log.Error("hook", $"{agent} {eventName}: empty payload, nothing captured");
         else spooled = spool.Write(agent, eventName, input, DateTimeOffset.UtcNow, reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
 
-        if (eventName == "session-start" && !tooLarge && SessionStart(home, input, spool, spooled, log)) return;
+        if (eventName == "session-start" && !tooLarge && SessionStart(home, agent, input, spool, spooled, log)) return;
         EnsureWorker(home, log);
     }
 
-    private static bool IsEvent(string name) => ClaudeCodeHookEvent.All.Any(e => e.CommandName == name);
+    /// <summary>An agent or event name: lower-case letters, digits and dashes (it goes into a file's JSON unescaped).</summary>
+    private static bool IsName(string name) =>
+        name.Length is > 0 and <= 64 && char.IsAsciiLetterLower(name[0]) && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
     /// <summary>Prints the ready context, or runs the managed fallback; true when the fallback ran (it starts the worker itself).</summary>
-    private static bool SessionStart(string home, byte[] input, Spool spool, string? spooled, HookLog log)
+    private static bool SessionStart(string home, string agent, byte[] input, Spool spool, string? spooled, HookLog log)
     {
         string? cwd = null;
         // Not a JSON object: the managed hook would print nothing for it either.
@@ -83,16 +85,16 @@ internal static class Program
             stdout.Write(ready);
             return false;
         }
-        return Fallback(home, input, spooled is not null, log);
+        return Fallback(home, agent, input, spooled is not null, log);
     }
 
-    /// <summary>The managed <c>engram hook claude-code session-start</c>, told the event is already spooled.</summary>
-    private static bool Fallback(string home, byte[] input, bool spooled, HookLog log)
+    /// <summary>The managed <c>engram hook AGENT session-start</c>, told the event is already spooled.</summary>
+    private static bool Fallback(string home, string agent, byte[] input, bool spooled, HookLog log)
     {
         var (file, prefix) = ManagedCli();
         var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardInput = true };
         foreach (var arg in prefix) start.ArgumentList.Add(arg);
-        foreach (var arg in new[] { "hook", "claude-code", "session-start" }) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "hook", agent, "session-start" }) start.ArgumentList.Add(arg);
         start.Environment["ENGRAM_HOME"] = home;
         if (spooled) start.Environment["ENGRAM_HOOK_SPOOLED"] = "1";
         try

@@ -55,6 +55,26 @@ public sealed class SettingsFileTests : IDisposable
         SettingsFile.Edit(path, createIfMissing: true, _ => "{}"u8.ToArray());
         SettingsFile.Edit(path, createIfMissing: true, _ => "{ }"u8.ToArray());
 
-        Assert.Equal(["settings.json", "settings.json.engram-backup"], Directory.GetFiles(_temp.Combine("sub")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // The marker says Engram created the file, so uninstall may remove it when nothing else is in it.
+        Assert.Equal(["settings.json", "settings.json.engram-backup", "settings.json.engram-created"], Directory.GetFiles(_temp.Combine("sub")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_file_engram_created_goes_on_uninstall_only_when_nothing_else_is_in_it()
+    {
+        var path = _temp.Combine("created", "hooks.json");
+        SettingsFile.Edit(path, createIfMissing: true, _ => "{\"hooks\": {}}"u8.ToArray());
+        File.WriteAllText(path, "{\"theirs\": 1}");
+        Assert.False(SettingsFile.DeleteIfCreatedAndEmpty(path, SettingsFile.IsEmptyJson));
+        Assert.True(File.Exists(path));
+        File.WriteAllText(path, "{\n}\n");
+        Assert.True(SettingsFile.DeleteIfCreatedAndEmpty(path, SettingsFile.IsEmptyJson));
+        Assert.Empty(Directory.GetFiles(_temp.Combine("created")));
+
+        // A file that was there before install is never removed.
+        var theirs = _temp.Combine("theirs.json");
+        File.WriteAllText(theirs, "{}");
+        Assert.False(SettingsFile.DeleteIfCreatedAndEmpty(theirs, SettingsFile.IsEmptyJson));
+        Assert.True(File.Exists(theirs));
     }
 }

@@ -23,10 +23,16 @@ public sealed class InstallTests : IDisposable
 
         var first = await engram.RunAsync("install", "--json");
         Assert.Equal(0, first.ExitCode);
-        using (var result = JsonDocument.Parse(first.Stdout)) Assert.True(result.RootElement.GetProperty("settings_changed").GetBoolean());
+        using (var result = JsonDocument.Parse(first.Stdout))
+        {
+            var claude = Assert.Single(result.RootElement.GetProperty("agents").EnumerateArray());
+            Assert.Equal("claude-code", claude.GetProperty("agent").GetString());
+            Assert.True(claude.GetProperty("changed").GetBoolean());
+            Assert.Contains(claude.GetProperty("files").EnumerateArray(), f => f.GetProperty("path").GetString() == settings && f.GetProperty("changed").GetBoolean());
+        }
         var installed = await File.ReadAllTextAsync(settings);
         var second = await engram.RunAsync("install", "--json");
-        using (var result = JsonDocument.Parse(second.Stdout)) Assert.False(result.RootElement.GetProperty("settings_changed").GetBoolean());
+        using (var result = JsonDocument.Parse(second.Stdout)) Assert.False(Assert.Single(result.RootElement.GetProperty("agents").EnumerateArray()).GetProperty("changed").GetBoolean());
         Assert.Equal(installed, await File.ReadAllTextAsync(settings));
 
         using (var document = JsonDocument.Parse(installed))
@@ -35,7 +41,7 @@ public sealed class InstallTests : IDisposable
             Assert.Equal("opus", root.GetProperty("model").GetString());
             Assert.Equal("Bash(git log:*)", root.GetProperty("permissions").GetProperty("allow")[0].GetString());
             var hooks = root.GetProperty("hooks");
-            foreach (var name in new[] { "SessionStart", "UserPromptSubmit", "PostToolUse", "Stop", "SessionEnd", "PreCompact" })
+            foreach (var name in new[] { "SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure", "Stop", "SubagentStop", "SessionEnd", "PreCompact" })
             {
                 var commands = hooks.GetProperty(name).EnumerateArray().SelectMany(g => g.GetProperty("hooks").EnumerateArray()).Select(h => h.GetProperty("command").GetString()!).ToList();
                 // The native hook published beside engram (as an install lays it out) is what the hooks run.

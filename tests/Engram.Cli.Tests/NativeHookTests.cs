@@ -188,8 +188,12 @@ public sealed class NativeHookTests : IDisposable
         var result = await HookAsync("{}", ReadyOnly, "cursor", "post-tool-use", "extra");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Stdout);
-        var log = Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Single();
-        Assert.Contains("expected engram-hook claude-code <session-start|", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+        var badName = await HookAsync("{}", ReadyOnly, "Claude Code", "post-tool-use");
+        Assert.Equal(0, badName.ExitCode);
+        Assert.Equal("", badName.Stdout);
+        var log = await File.ReadAllTextAsync(Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Single());
+        Assert.Equal(2, log.Split("expected engram-hook AGENT EVENT").Length - 1);
+        Assert.False(Directory.Exists(Path.Combine(_engram.Home, "spool")) && Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool")).Any());
     }
 
     [Fact]

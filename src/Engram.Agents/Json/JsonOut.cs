@@ -9,6 +9,7 @@ internal abstract record JsonOut
 {
     public static JsonOut Of(string value) => new JsonOutString(value);
     public static JsonOut Of(long value) => new JsonOutNumber(value);
+    public static JsonOut Of(bool value) => new JsonOutBool(value);
     public static JsonOut Object(params (string Name, JsonOut Value)[] members) => new JsonOutObject(members);
     public static JsonOut Array(params JsonOut[] items) => new JsonOutArray(items);
 
@@ -25,21 +26,40 @@ internal abstract record JsonOut
 
     internal abstract void Write(StringBuilder builder, JsonLayout layout, string indent, bool multiline);
 
+    /// <summary>Whether a value in a file says the same (same members and values, in any order and layout).</summary>
+    public abstract bool Matches(JsonTextNode node);
+
     private static void WriteString(StringBuilder builder, string value) =>
         builder.Append('"').Append(JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value).Append('"');
 
     private sealed record JsonOutString(string Value) : JsonOut
     {
         internal override void Write(StringBuilder builder, JsonLayout layout, string indent, bool multiline) => WriteString(builder, Value);
+
+        public override bool Matches(JsonTextNode node) => node.Kind == JsonValueKind.String && node.String == Value;
+    }
+
+    private sealed record JsonOutBool(bool Value) : JsonOut
+    {
+        internal override void Write(StringBuilder builder, JsonLayout layout, string indent, bool multiline) => builder.Append(Value ? "true" : "false");
+
+        public override bool Matches(JsonTextNode node) => node.Kind == (Value ? JsonValueKind.True : JsonValueKind.False);
     }
 
     private sealed record JsonOutNumber(long Value) : JsonOut
     {
         internal override void Write(StringBuilder builder, JsonLayout layout, string indent, bool multiline) => builder.Append(Value);
+
+        public override bool Matches(JsonTextNode node) =>
+            node.Kind == JsonValueKind.Number && node.Literal == Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private sealed record JsonOutObject((string Name, JsonOut Value)[] Members) : JsonOut
     {
+        public override bool Matches(JsonTextNode node) =>
+            node.Kind == JsonValueKind.Object && node.Members.Count == Members.Length
+            && Members.All(m => node.Get(m.Name) is { } value && m.Value.Matches(value));
+
         internal override void Write(StringBuilder builder, JsonLayout layout, string indent, bool multiline)
         {
             if (Members.Length == 0)
@@ -65,6 +85,9 @@ internal abstract record JsonOut
 
     private sealed record JsonOutArray(JsonOut[] Items) : JsonOut
     {
+        public override bool Matches(JsonTextNode node) =>
+            node.Kind == JsonValueKind.Array && node.Items.Count == Items.Length && Items.Select((item, i) => item.Matches(node.Items[i])).All(m => m);
+
         internal override void Write(StringBuilder builder, JsonLayout layout, string indent, bool multiline)
         {
             if (Items.Length == 0)

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Engram.Agents.ClaudeCode;
+using Engram.Agents.Adapters;
 using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Privacy;
@@ -27,9 +27,9 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
     {
         var events = batch.Select(q => (Queued: q, Captured: CapturedEvent.Parse(q.Payload)
             ?? throw new EngramException($"queued event {q.Seq} is not a captured hook event"))).ToList();
-        var worth = events.Where(e => !options.Skips(e.Captured.Payload.ToolName)).ToList();
+        var worth = events.Where(e => e.Captured.IsToolCall && !options.Skips(e.Captured.Tool.ToolName)).ToList();
         if (worth.Count == 0) return;
-        var project = Project(worth[0].Captured.Payload.Cwd);
+        var project = Project(worth[0].Captured.Read.Cwd);
         var drafts = await _compressor.CompressAsync(worth.Select(e => e.Captured.Tool).ToList(), project?.Root, cancellationToken);
         for (var i = 0; i < worth.Count; i++)
         {
@@ -42,30 +42,30 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
         Tenant = queued.Tenant,
         AgentId = captured.Agent,
         Project = project?.Key ?? "",
-        SessionId = captured.Payload.SessionId ?? "",
+        SessionId = captured.Read.SessionId ?? "",
     };
 
     public async Task ProcessAsync(QueuedEvent queued, CancellationToken cancellationToken)
     {
         var captured = CapturedEvent.Parse(queued.Payload)
             ?? throw new EngramException($"queued event {queued.Seq} is not a captured hook event");
-        var payload = captured.Payload;
-        var project = Project(payload.Cwd);
+        var read = captured.Read;
+        var project = Project(read.Cwd);
         var scope = ScopeOf(queued, captured, project);
 
-        switch (captured.Event)
+        switch (read.Kind)
         {
-            case "user-prompt-submit":
+            case AgentEventKind.Prompt:
                 await RememberPromptAsync(captured, scope, project, cancellationToken);
                 break;
-            case "post-tool-use" or "post-tool-use-failure":
-                if (!options.Skips(payload.ToolName)
+            case AgentEventKind.ToolCall:
+                if (!options.Skips(captured.Tool.ToolName)
                     && (await _compressor.CompressAsync([captured.Tool], project?.Root, cancellationToken))[0] is { } draft)
                 {
                     await RememberToolUseAsync(captured, scope, project, draft, cancellationToken);
                 }
                 break;
-            case "stop" or "session-end" or "pre-compact":
+            case AgentEventKind.AssistantAnswer or AgentEventKind.SessionEnd or AgentEventKind.Compaction or AgentEventKind.SubagentStop:
                 if (captured.SessionKey is { } sessionKey) await SummarizeAsync(captured, sessionKey, scope, project, cancellationToken);
                 break;
         }
@@ -73,10 +73,10 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
 
     private async Task RememberPromptAsync(CapturedEvent captured, MemoryScope scope, ProjectIdentity? project, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(captured.Payload.Prompt)) return;
+        if (string.IsNullOrWhiteSpace(captured.Read.Prompt)) return;
         await memory.AddAsync(new AddMemoryRequest
         {
-            Content = captured.Payload.Prompt,
+            Content = captured.Read.Prompt,
             Kind = MemoryKind.Prompt,
             Scope = scope,
             Metadata = Metadata(project),
@@ -88,7 +88,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
 
     private async Task RememberToolUseAsync(CapturedEvent captured, MemoryScope scope, ProjectIdentity? project, ObservationDraft draft, CancellationToken cancellationToken)
     {
-        var payload = captured.Payload;
+        var read = captured.Read;
 
         // A command that passes after failing earlier in the session resolves those failures.
         var resolved = new List<Memory>();
@@ -118,7 +118,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
             }
         }
 
-        var metadata = new Dictionary<string, string>(Metadata(project), StringComparer.Ordinal) { ["tool"] = payload.ToolName ?? "" };
+        var metadata = new Dictionary<string, string>(Metadata(project), StringComparer.Ordinal) { ["tool"] = captured.Tool.ToolName };
         foreach (var (key, value) in draft.Metadata) metadata[key] = value;
         var added = await memory.AddAsync(new AddMemoryRequest
         {
@@ -136,9 +136,9 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
             ValidFrom = captured.CapturedAt,
             Source = new MemorySource
             {
-                ToolUseId = payload.ToolUseId,
+                ToolUseId = read.ToolUseId,
                 EventIds = [captured.Id],
-                ExternalId = "tool:" + (payload.ToolUseId ?? captured.Id),
+                ExternalId = "tool:" + (read.ToolUseId ?? captured.Id),
             },
             Actor = Actor,
         }, cancellationToken);
@@ -162,26 +162,29 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
             var earlier = CapturedEvent.Parse(queued.Payload);
             if (earlier is null) continue;
             if (string.CompareOrdinal(earlier.Id, captured.Id) > 0) break; // only what happened up to this event
-            switch (earlier.Event)
+            if (AgentRegistry.Resolve(earlier.Agent, earlier.Event) is null) continue;
+            var said = earlier.Read;
+            switch (said.Kind)
             {
-                case "user-prompt-submit" when !string.IsNullOrWhiteSpace(earlier.Payload.Prompt):
-                    prompts.Add(earlier.Payload.Prompt);
+                case AgentEventKind.Prompt when !string.IsNullOrWhiteSpace(said.Prompt):
+                    prompts.Add(said.Prompt);
                     break;
-                case "post-tool-use" or "post-tool-use-failure" when OfflineCompressor.FileRead(earlier.Tool, project?.Root) is { } file:
+                case AgentEventKind.ToolCall when OfflineCompressor.FileRead(earlier.Tool, project?.Root) is { } file:
                     filesRead.Add(file);
                     break;
-                case "stop" when !string.IsNullOrWhiteSpace(earlier.Payload.LastAssistantMessage):
-                    lastAssistant = earlier.Payload.LastAssistantMessage;
+                case AgentEventKind.AssistantAnswer when !string.IsNullOrWhiteSpace(said.AssistantMessage):
+                    lastAssistant = said.AssistantMessage;
                     break;
             }
         }
-        if (!string.IsNullOrWhiteSpace(captured.Payload.LastAssistantMessage)) lastAssistant = captured.Payload.LastAssistantMessage;
-        if (lastAssistant is null && captured.Payload.TranscriptPath is { Length: > 0 } transcriptPath)
+        if (!string.IsNullOrWhiteSpace(captured.Read.AssistantMessage)) lastAssistant = captured.Read.AssistantMessage;
+        if (lastAssistant is null && captured.Read.TranscriptPath is { Length: > 0 } transcriptPath
+            && AgentRegistry.Find(captured.Agent) is ITranscriptAdapter transcripts)
         {
-            // Older Claude Code versions do not send the last message; the transcript has it.
-            var transcript = await TranscriptReader.ReadAsync(transcriptPath, cancellationToken);
-            if (transcript.LastAssistantMessage is { } message) lastAssistant = PrivacyFilter.Apply(message.Text);
-            if (prompts.Count == 0) prompts.AddRange(transcript.UserPrompts.Select(p => PrivacyFilter.Apply(p.Text)));
+            // Some agent versions do not send the last message; their transcript has it.
+            var transcript = await transcripts.ReadTranscriptAsync(transcriptPath, cancellationToken);
+            if (transcript.LastAssistantMessage is { } message) lastAssistant = PrivacyFilter.Apply(message);
+            if (prompts.Count == 0) prompts.AddRange(transcript.UserPrompts.Select(PrivacyFilter.Apply));
         }
 
         var observations = new List<Memory>();

@@ -72,9 +72,15 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
             var envelope = System.Text.Encoding.UTF8.GetString(PayloadSanitizer.Sanitize(bytes));
             if (CapturedEvent.Parse(envelope) is { } captured)
             {
+                // An agent or event no adapter knows waits, set aside, for a version that knows it.
+                if (Adapters.AgentRegistry.Resolve(captured.Agent, captured.Event) is null)
+                {
+                    return (new QueuedEvent { Kind = UnreadableKind, DedupeKey = "spool:" + captured.Id, Payload = envelope },
+                        $"no agent adapter reads '{captured.Agent} {captured.Event}' events (known: {Adapters.AgentRegistry.Describe()})");
+                }
                 return (new QueuedEvent
                 {
-                    Kind = $"{captured.Agent}/{captured.Event}",
+                    Kind = CapturedEvent.KindOf(captured.Agent, captured.Event),
                     DedupeKey = "spool:" + captured.Id,
                     Payload = envelope,
                     SessionKey = captured.SessionKey,
@@ -154,7 +160,7 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
         try
         {
             if (queued.Kind == UnreadableKind) await RetryUnreadableAsync(queued, cancellationToken);
-            else if (queued.Kind.StartsWith("claude-code/", StringComparison.Ordinal)) await _processor.ProcessAsync(queued, cancellationToken);
+            else if (CapturedEvent.KindOfQueued(queued.Kind) is not null) await _processor.ProcessAsync(queued, cancellationToken);
             await queue.CompleteAsync(queued.Seq, cancellationToken);
             return (processed + 1, failed);
         }
@@ -166,7 +172,7 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
         }
     }
 
-    private static bool IsToolCall(string kind) => kind is "claude-code/post-tool-use" or "claude-code/post-tool-use-failure";
+    private static bool IsToolCall(string kind) => CapturedEvent.KindOfQueued(kind) == Adapters.AgentEventKind.ToolCall;
 
     /// <summary>Claims held by processes on this machine that no longer exist go back to the queue.</summary>
     private async Task ReleaseDeadWorkersAsync(CancellationToken cancellationToken)

@@ -1,13 +1,14 @@
 using System.Text.Json;
+using Engram.Agents.Adapters;
 using Engram.Agents.ClaudeCode;
 using Engram.Core;
 
 namespace Engram.Agents.Tests.ClaudeCode;
 
-public sealed class ClaudeCodeMcpRegistrationTests : IDisposable
+public sealed class McpServersFileTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
-    private readonly ClaudeCodeMcpRegistration _registration = new("/usr/local/bin/engram");
+    private readonly McpServersFile _registration = new("/usr/local/bin/engram");
 
     public void Dispose() => _temp.Dispose();
 
@@ -63,12 +64,12 @@ public sealed class ClaudeCodeMcpRegistrationTests : IDisposable
         var engram = Servers(path).GetProperty("engram");
         Assert.Equal("/usr/local/bin/engram", engram.GetProperty("command").GetString());
         Assert.Equal(["mcp"], engram.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
-        Assert.True(ClaudeCodeMcpRegistration.IsRegistered(path));
+        Assert.True(McpServersFile.IsRegistered(path));
         Assert.Contains("      \"mcpServers\": {},\n", File.ReadAllText(path), StringComparison.Ordinal); // the project's own entry is untouched
 
-        Assert.True(ClaudeCodeMcpRegistration.Unregister(path).Changed);
+        Assert.True(McpServersFile.Unregister(path).Changed);
         Assert.Equal(ClaudeJson, File.ReadAllText(path));
-        Assert.False(ClaudeCodeMcpRegistration.IsRegistered(path));
+        Assert.False(McpServersFile.IsRegistered(path));
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class ClaudeCodeMcpRegistrationTests : IDisposable
         _registration.Register(path);
         Assert.Equal(["github", "engram"], Servers(path).EnumerateObject().Select(p => p.Name));
 
-        ClaudeCodeMcpRegistration.Unregister(path);
+        McpServersFile.Unregister(path);
         Assert.Equal(content, File.ReadAllText(path));
     }
 
@@ -110,7 +111,7 @@ public sealed class ClaudeCodeMcpRegistrationTests : IDisposable
     public void Updates_an_entry_that_points_at_another_executable()
     {
         var path = Write(ClaudeJson);
-        new ClaudeCodeMcpRegistration("/old/engram").Register(path);
+        new McpServersFile("/old/engram").Register(path);
 
         Assert.True(_registration.Register(path).Changed);
 
@@ -124,7 +125,7 @@ public sealed class ClaudeCodeMcpRegistrationTests : IDisposable
         const string content = "{\n  \"mcpServers\": {\n    \"engram\": {\n      \"command\": \"python\",\n      \"args\": [\"my_engram.py\"]\n    }\n  }\n}";
         var path = Write(content);
 
-        Assert.False(ClaudeCodeMcpRegistration.Unregister(path).Changed);
+        Assert.False(McpServersFile.Unregister(path).Changed);
         Assert.Equal(content, File.ReadAllText(path));
     }
 

@@ -43,18 +43,20 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
         Assert.True(result.Changed);
         Assert.Null(result.BackupPath);
         var root = Load(path);
-        var expected = new (string Event, string? Matcher, string Command, int Timeout)[]
+        // Capture-only events run in the background; SessionStart prints the context and SessionEnd is cut short by exit.
+        var expected = new (string Event, string? Matcher, string Command, int Timeout, bool Async)[]
         {
-            ("SessionStart", "startup|resume|clear|compact", "session-start", 15),
-            ("UserPromptSubmit", null, "user-prompt-submit", 10),
-            ("PostToolUse", "*", "post-tool-use", 10),
-            ("PostToolUseFailure", "*", "post-tool-use-failure", 10),
-            ("Stop", null, "stop", 15),
-            ("SessionEnd", null, "session-end", 5),
-            ("PreCompact", null, "pre-compact", 30),
+            ("SessionStart", "startup|resume|clear|compact", "session-start", 15, false),
+            ("UserPromptSubmit", null, "user-prompt-submit", 10, true),
+            ("PostToolUse", "*", "post-tool-use", 10, true),
+            ("PostToolUseFailure", "*", "post-tool-use-failure", 10, true),
+            ("Stop", null, "stop", 15, true),
+            ("SubagentStop", null, "subagent-stop", 15, true),
+            ("SessionEnd", null, "session-end", 5, false),
+            ("PreCompact", null, "pre-compact", 30, true),
         };
         Assert.Equal(expected.Select(e => e.Event), root.GetProperty("hooks").EnumerateObject().Select(p => p.Name));
-        foreach (var (eventName, matcher, command, timeout) in expected)
+        foreach (var (eventName, matcher, command, timeout, background) in expected)
         {
             var group = Assert.Single(root.GetProperty("hooks").GetProperty(eventName).EnumerateArray());
             Assert.Equal(matcher, group.TryGetProperty("matcher", out var m) ? m.GetString() : null);
@@ -62,6 +64,7 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
             Assert.Equal("command", hook.GetProperty("type").GetString());
             Assert.Equal($"{Exe} hook claude-code {command}", hook.GetProperty("command").GetString());
             Assert.Equal(timeout, hook.GetProperty("timeout").GetInt32());
+            Assert.Equal(background, hook.TryGetProperty("async", out var a) && a.GetBoolean());
         }
         Assert.StartsWith("{\n  \"hooks\": {\n    \"SessionStart\": [\n      {\n        \"matcher\": ", File.ReadAllText(path), StringComparison.Ordinal);
         Assert.Equal(ClaudeCodeHookEvent.All.Select(e => e.Name), ClaudeCodeSettingsInstaller.InstalledEvents(path));
@@ -147,7 +150,7 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
         var text = File.ReadAllText(path);
         Assert.DoesNotContain("\n", text.Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("\r\n        \"Stop\": [\r\n            {\r\n                \"hooks\": [\r\n                    {\r\n                        \"type\": \"command\",\r\n                        \"command\": \"say done\"", text, StringComparison.Ordinal);
-        Assert.Contains("            },\r\n            {\r\n                \"hooks\": [\r\n                    {\r\n                        \"type\": \"command\",\r\n                        \"command\": \"/opt/engram/engram hook claude-code stop\",\r\n                        \"timeout\": 15\r\n", text, StringComparison.Ordinal);
+        Assert.Contains("            },\r\n            {\r\n                \"hooks\": [\r\n                    {\r\n                        \"type\": \"command\",\r\n                        \"command\": \"/opt/engram/engram hook claude-code stop\",\r\n                        \"timeout\": 15,\r\n                        \"async\": true\r\n", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -157,8 +160,8 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
         _installer.Install(path);
         // The user adds their own hook inside Engram's Stop group.
         var text = File.ReadAllText(path).Replace(
-            "\"command\": \"/opt/engram/engram hook claude-code stop\",\n            \"timeout\": 15\n          }",
-            "\"command\": \"/opt/engram/engram hook claude-code stop\",\n            \"timeout\": 15\n          },\n          {\n            \"type\": \"command\",\n            \"command\": \"say done\"\n          }",
+            "\"command\": \"/opt/engram/engram hook claude-code stop\",\n            \"timeout\": 15,\n            \"async\": true\n          }",
+            "\"command\": \"/opt/engram/engram hook claude-code stop\",\n            \"timeout\": 15,\n            \"async\": true\n          },\n          {\n            \"type\": \"command\",\n            \"command\": \"say done\"\n          }",
             StringComparison.Ordinal);
         File.WriteAllText(path, text);
 
@@ -284,7 +287,7 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
     {
         var path = WriteSettings("");
         _installer.Install(path);
-        Assert.Equal(7, Load(path).GetProperty("hooks").EnumerateObject().Count());
+        Assert.Equal(ClaudeCodeHookEvent.All.Count, Load(path).GetProperty("hooks").EnumerateObject().Count());
     }
 
     [Fact]
@@ -316,7 +319,7 @@ public sealed class ClaudeCodeSettingsInstallerTests : IDisposable
         _installer.Install(link);
 
         Assert.NotNull(new FileInfo(link).LinkTarget);
-        Assert.Equal(7, Load(real).GetProperty("hooks").EnumerateObject().Count());
+        Assert.Equal(ClaudeCodeHookEvent.All.Count, Load(real).GetProperty("hooks").EnumerateObject().Count());
     }
 
     [Fact]

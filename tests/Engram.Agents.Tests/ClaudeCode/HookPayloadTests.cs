@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Engram.Agents.Adapters;
 using Engram.Agents.ClaudeCode;
 
 namespace Engram.Agents.Tests.ClaudeCode;
@@ -173,7 +174,7 @@ public sealed class UndecodableStringTests : IDisposable
 
         var installer = new ClaudeCodeSettingsInstaller("engram");
         Assert.True(installer.Install(path).Changed);
-        Assert.Equal(7, ClaudeCodeSettingsInstaller.InstalledEvents(path).Count);
+        Assert.Equal(ClaudeCodeHookEvent.All.Count, ClaudeCodeSettingsInstaller.InstalledEvents(path).Count);
         ClaudeCodeSettingsInstaller.Uninstall(path);
 
         Assert.Equal(content, File.ReadAllText(path));

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
-namespace Engram.Agents.ClaudeCode;
+namespace Engram.Agents.Adapters;
 
 /// <summary>
-/// The JSON a Claude Code hook receives on stdin. Parsing is tolerant: unknown fields are ignored,
+/// The JSON an agent's hook receives on stdin (Claude Code's fields; Codex and Gemini CLI send the same base). Parsing is tolerant: unknown fields are ignored,
 /// missing ones stay null, and a field of the wrong type counts as missing. It never throws on bad
 /// input: a payload that is not valid JSON keeps the fields read before the error and says why in
 /// <see cref="ParseError"/>.
@@ -44,6 +44,8 @@ public sealed class HookPayload
     public string? CustomInstructions { get; private set; }
     /// <summary>What went wrong with a failed tool call (PostToolUseFailure), such as "Exit code 1\n...".</summary>
     public string? Error { get; private set; }
+    /// <summary>The agent's final answer of the turn (Gemini CLI's AfterAgent).</summary>
+    public string? PromptResponse { get; private set; }
     /// <summary>Why the payload could not be read completely, or null when it was valid JSON.</summary>
     public string? ParseError { get; private set; }
 
@@ -155,7 +157,7 @@ public sealed class HookPayload
     private enum Field
     {
         Unknown, SessionId, TranscriptPath, Cwd, HookEventName, Prompt, ToolName, ToolInput, ToolResponse, ToolUseId,
-        LastAssistantMessage, Source, Reason, StopHookActive, PermissionMode, Trigger, CustomInstructions, Error,
+        LastAssistantMessage, Source, Reason, StopHookActive, PermissionMode, Trigger, CustomInstructions, Error, PromptResponse,
     }
 
     private static Field Identify(ref Utf8JsonReader reader)
@@ -177,6 +179,7 @@ public sealed class HookPayload
         if (reader.ValueTextEquals("trigger"u8)) return Field.Trigger;
         if (reader.ValueTextEquals("custom_instructions"u8)) return Field.CustomInstructions;
         if (reader.ValueTextEquals("error"u8)) return Field.Error;
+        if (reader.ValueTextEquals("prompt_response"u8)) return Field.PromptResponse;
         return Field.Unknown;
     }
 
@@ -198,6 +201,7 @@ public sealed class HookPayload
             case Field.Trigger: Trigger = value; break;
             case Field.CustomInstructions: CustomInstructions = value; break;
             case Field.Error: Error = value; break;
+            case Field.PromptResponse: PromptResponse = value; break;
         }
     }
 

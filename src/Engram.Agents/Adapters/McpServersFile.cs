@@ -2,25 +2,24 @@ using System.Text.Json;
 using Engram.Agents.Json;
 using Engram.Core;
 
-namespace Engram.Agents.ClaudeCode;
+namespace Engram.Agents.Adapters;
 
 /// <summary>
-/// Registers Engram's MCP server with Claude Code for every project of the user, by editing
-/// <c>~/.claude.json</c>: <c>"mcpServers": {"engram": {"command": "&lt;engram&gt;", "args": ["mcp"]}}</c>
-/// (what <c>claude mcp add --scope user engram -- engram mcp</c> would write).
+/// Registers Engram's MCP server in a JSON file with an <c>mcpServers</c> object, the form Claude Code
+/// (<c>~/.claude.json</c>), Gemini CLI (<c>settings.json</c>) and Cursor (<c>mcp.json</c>) read:
+/// <c>"mcpServers": {"engram": {"command": "&lt;engram&gt;", "args": ["mcp"]}}</c>.
 /// </summary>
 /// <remarks>
-/// Every other key of the file, which Claude Code uses for its own state, keeps its bytes. The same
-/// care as <see cref="ClaudeCodeSettingsInstaller"/>: idempotent, backup first, atomic replace, refuses
-/// invalid JSON. Claude Code rewrites this file often; the edit is retried if it changes underneath.
+/// Every other key of the file keeps its bytes: idempotent, backup first, atomic replace, refuses
+/// invalid JSON. Agents rewrite such files often; the edit is retried if it changes underneath.
 /// </remarks>
-public sealed class ClaudeCodeMcpRegistration
+public sealed class McpServersFile
 {
     /// <summary>The server name Engram registers under.</summary>
     public const string ServerName = "engram";
 
-    /// <param name="engramCommand">The engram executable as Claude Code should start it.</param>
-    public ClaudeCodeMcpRegistration(string engramCommand)
+    /// <param name="engramCommand">The engram executable as the agent should start it.</param>
+    public McpServersFile(string engramCommand)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(engramCommand);
         EngramCommand = engramCommand;
@@ -55,8 +54,9 @@ public sealed class ClaudeCodeMcpRegistration
     /// <c>mcpServers</c> if that entry was all it held. A different server that happens to be called
     /// engram is left alone.
     /// </summary>
-    public static SettingsEditResult Unregister(string claudeJsonPath) =>
-        SettingsFile.Edit(claudeJsonPath, createIfMissing: false, text =>
+    public static SettingsEditResult Unregister(string claudeJsonPath)
+    {
+        var result = SettingsFile.Edit(claudeJsonPath, createIfMissing: false, text =>
         {
             var editor = new JsonTextEditor(text, claudeJsonPath);
             var root = editor.Root;
@@ -70,6 +70,10 @@ public sealed class ClaudeCodeMcpRegistration
             else editor.RemoveMember(root, serversIndex);
             return editor.Text;
         });
+        // A file install created for the server alone goes again.
+        SettingsFile.DeleteIfCreatedAndEmpty(claudeJsonPath, SettingsFile.IsEmptyJson);
+        return result;
+    }
 
     /// <summary>True when the file registers an Engram MCP server.</summary>
     public static bool IsRegistered(string claudeJsonPath)

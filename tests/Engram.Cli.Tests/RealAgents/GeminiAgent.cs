@@ -18,6 +18,10 @@ internal sealed class GeminiAgent() : RealAgent(new FakeGeminiServer())
         "gemini/after-tool", "gemini/after-tool", "gemini/after-agent", "gemini/session-end",
     ];
 
+    /// <summary>Gemini CLI escapes &lt; and &gt; in a hook's context before wrapping it in &lt;hook_context&gt;.</summary>
+    public override string AsSentToModel(string contextText) =>
+        contextText.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
     public override ModelTurn ReadFile(string relativePath) =>
         ModelTurn.CallTool("read_file", new JsonObject { ["file_path"] = relativePath });
 

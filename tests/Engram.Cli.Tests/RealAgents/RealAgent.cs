@@ -46,6 +46,9 @@ internal abstract class RealAgent : IAsyncDisposable
 
     public abstract ModelTurn EditFile(string relativePath, string oldText, string newText);
 
+    /// <summary>How text from a hook's additional context reads in the agent's model request.</summary>
+    public virtual string AsSentToModel(string contextText) => contextText;
+
     /// <summary>A call of Engram's MCP <c>search</c> tool as this agent names it.</summary>
     public abstract ModelTurn SearchMemories(string query);
 
@@ -63,6 +66,8 @@ internal abstract class RealAgent : IAsyncDisposable
     {
         CalculatorProject.Create(Project);
         Configure();
+        // The agent is on PATH, as for its user: install finds it (Codex's hook trust is asked of codex itself).
+        Engram.Environment["PATH"] = await AgentClis.BinFolderAsync() + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
         var install = await Engram.RunAsync("install", "--agent", Name);
         Assert.True(install.ExitCode == 0, $"engram install --agent {Name} failed: {install.Stderr}{install.Stdout}");
     }

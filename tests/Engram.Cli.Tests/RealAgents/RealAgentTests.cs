@@ -72,11 +72,12 @@ public abstract class RealAgentTests
         Assert.True(third.ExitCode == 0, $"the third session failed: {third.Stderr}{third.Stdout}");
         var requests = agent.Model.Requests.Skip(seen).ToList();
         var opening = requests.First(r => r.Contains("Carry on where we left off."));
-        Assert.True(opening.Contains("<engram-memory"), "the new session's first request carries no Engram context");
-        Assert.True(opening.Contains("math.js"), "the context does not name the edited file");
-        Assert.True(opening.Contains("fixed: node test.js now passes"), "the context does not say the failing test was fixed");
-        Assert.True(opening.Contains("keep add() a plain sum with no offset"), "the context does not carry the decision");
-        Assert.True(opening.Contains("add tests for negative numbers"), "the context does not carry the next step");
+        Assert.True(opening.Contains(agent.AsSentToModel("<engram-memory")), "the new session's first request carries no Engram context; requests: "
+            + string.Join("; ", requests.Select(r => $"{r.PathAndQuery} ({r.Body.Length} chars, context: {r.Contains(agent.AsSentToModel("<engram-memory"))})")));
+        Assert.True(opening.Contains(agent.AsSentToModel("math.js")), "the context does not name the edited file");
+        Assert.True(opening.Contains(agent.AsSentToModel("fixed: node test.js now passes")), "the context does not say the failing test was fixed");
+        Assert.True(opening.Contains(agent.AsSentToModel("keep add() a plain sum with no offset")), "the context does not carry the decision");
+        Assert.True(opening.Contains(agent.AsSentToModel("add tests for negative numbers")), "the context does not carry the next step");
         // The MCP search ran in engram mcp and its answer went back to the model: it names the failure's ID.
         Assert.Contains(requests, r => r.Contains(failure.Id) && !ReferenceEquals(r, opening));
     }
@@ -119,4 +120,14 @@ public abstract class RealAgentTests
 public sealed class ClaudeCodeRealTests : RealAgentTests
 {
     internal override RealAgent CreateAgent() => new ClaudeCodeAgent();
+}
+
+public sealed class CodexRealTests : RealAgentTests
+{
+    internal override RealAgent CreateAgent() => new CodexAgent();
+}
+
+public sealed class GeminiRealTests : RealAgentTests
+{
+    internal override RealAgent CreateAgent() => new GeminiAgent();
 }

@@ -30,8 +30,9 @@ public sealed class FakeGeminiServer : ScriptedModelServer
             await WriteJsonAsync(context.Response, Error(404, $"no method {method}"), 404);
             return;
         }
-        // The router wants a JSON choice; "flash" or "pro" are both fine for a scripted model.
-        var turn = body["tools"] is JsonArray { Count: > 0 } ? NextTurn() : ModelTurn.Say("{\"reasoning\":\"scripted test\",\"model_choice\":\"flash\"}");
+        // The model router's classifiers want a JSON verdict (Gemini CLI 0.61 asks for a complexity score).
+        var turn = body["tools"] is JsonArray { Count: > 0 } ? NextTurn()
+            : ModelTurn.Say("{\"complexity_reasoning\":\"scripted test\",\"complexity_score\":10,\"reasoning\":\"scripted test\",\"model_choice\":\"flash\"}");
         JsonObject part = turn.IsToolCall
             ? new JsonObject { ["functionCall"] = new JsonObject { ["name"] = turn.ToolName, ["args"] = turn.ToolInput?.DeepClone() ?? new JsonObject() } }
             : new JsonObject { ["text"] = turn.Text };

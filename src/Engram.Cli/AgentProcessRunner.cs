@@ -29,11 +29,13 @@ internal static class AgentProcessRunner
                 foreach (var line in input) process.StandardInput.WriteLine(line);
                 process.StandardInput.Flush();
                 var lines = new List<string>();
-                var deadline = DateTime.UtcNow + Limit;
-                while (DateTime.UtcNow < deadline)
+                // A composition root of its own (install runs once): the system clock, as main's banned-API rule asks.
+                var clock = TimeProvider.System;
+                var deadline = clock.GetUtcNow() + Limit;
+                while (clock.GetUtcNow() < deadline)
                 {
                     var read = process.StandardOutput.ReadLineAsync();
-                    if (!read.Wait(deadline - DateTime.UtcNow) || read.Result is not { } line) return null;
+                    if (!read.Wait(deadline - clock.GetUtcNow()) || read.Result is not { } line) return null;
                     lines.Add(line);
                     if (isLast(line)) return lines;
                 }

@@ -22,7 +22,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     {
         (_listener, var root) = LoopbackListener.Start();
         BaseUrl = root + "/v1";
-        _loop = Task.Run(LoopAsync);
+        _loop = Task.Run(() => LoopbackListener.ServeAsync(_listener, AnswerAsync));
     }
 
     public string BaseUrl { get; }
@@ -41,27 +41,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     /// <summary>Answer every request with this status (a provider that is down).</summary>
     public int? AlwaysFail { get; set; }
-
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (!_listener.IsListening)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-            await AnswerAsync(context);
-        }
-    }
 
     private async Task AnswerAsync(HttpListenerContext context)
     {

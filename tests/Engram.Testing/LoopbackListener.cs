@@ -27,6 +27,28 @@ public static class LoopbackListener
         }
     }
 
+    /// <summary>Answers the listener's requests one at a time, in arrival order, until it is closed.</summary>
+    public static async Task ServeAsync(HttpListener listener, Func<HttpListenerContext, Task> answer)
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception) when (!listener.IsListening)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                return;
+            }
+            await answer(context);
+        }
+    }
+
     private static int FreePort()
     {
         using var socket = new TcpListener(IPAddress.Loopback, 0);

@@ -24,7 +24,7 @@ public abstract class ScriptedModelServer : IAsyncDisposable
     protected ScriptedModelServer()
     {
         (_listener, Root) = LoopbackListener.Start();
-        _loop = Task.Run(LoopAsync);
+        _loop = Task.Run(() => LoopbackListener.ServeAsync(_listener, RecordAndAnswerAsync));
     }
 
     /// <summary><c>http://127.0.0.1:PORT</c>, without a trailing slash.</summary>
@@ -89,36 +89,20 @@ public abstract class ScriptedModelServer : IAsyncDisposable
         response.Close();
     }
 
-    private async Task LoopAsync()
+    /// <summary>Records the request, then answers it; requests are served one at a time, so turns follow the agent's order.</summary>
+    private async Task RecordAndAnswerAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
+        try
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (!_listener.IsListening)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-            // One at a time: the order of turns is the order of the agent's requests.
-            try
-            {
-                var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
-                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-                var request = new ModelRequest(context.Request.Url!.PathAndQuery, await reader.ReadToEndAsync(), arrived);
-                lock (_requests) _requests.Add(request);
-                await AnswerAsync(context, request);
-            }
-            catch (HttpListenerException)
-            {
-                // The client went away mid-answer; the next request is answered normally.
-            }
+            var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var request = new ModelRequest(context.Request.Url!.PathAndQuery, await reader.ReadToEndAsync(), arrived);
+            lock (_requests) _requests.Add(request);
+            await AnswerAsync(context, request);
+        }
+        catch (HttpListenerException)
+        {
+            // The client went away mid-answer; the next request is answered normally.
         }
     }
 

@@ -149,6 +149,7 @@ internal static class AgentCommands
                 if (pending) contexts.Cache.MarkBusy();
                 var result = await runner.DrainAsync(null, cancellationToken);
                 if (result.Ingested + result.Processed > 0) idleSince = time.GetUtcNow();
+                foreach (var folder in runner.TakeContextFileFolders()) contexts.Track(folder);
                 await contexts.RefreshAsync(cancellationToken);
                 // Cleared after every complete pass, so a marker left by a failed pass (or a killed worker) goes too.
                 contexts.Cache.ClearBusy();

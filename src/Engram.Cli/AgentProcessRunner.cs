@@ -29,13 +29,11 @@ internal static class AgentProcessRunner
                 foreach (var line in input) process.StandardInput.WriteLine(line);
                 process.StandardInput.Flush();
                 var lines = new List<string>();
-                // A composition root of its own (install runs once): the system clock, as main's banned-API rule asks.
-                var clock = TimeProvider.System;
-                var deadline = clock.GetUtcNow() + Limit;
-                while (clock.GetUtcNow() < deadline)
+                var clock = Stopwatch.StartNew();
+                while (clock.Elapsed < Limit)
                 {
                     var read = process.StandardOutput.ReadLineAsync();
-                    if (!read.Wait(deadline - clock.GetUtcNow()) || read.Result is not { } line) return null;
+                    if (!read.Wait(Limit - clock.Elapsed) || read.Result is not { } line) return null;
                     lines.Add(line);
                     if (isLast(line)) return lines;
                 }

@@ -18,6 +18,19 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
     private const int MaxChangesRead = 500;
     private readonly ContextCache _cache = new(runtime.Home.Root);
     private long _seen = -1;
+    private readonly HashSet<string> _tracked = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A folder an agent with a context file (Cursor) works in: its project joins the cached ones, so its context
+    /// (and the agent's file) is rebuilt now and whenever the project's memories change.
+    /// </summary>
+    public void Track(string cwd)
+    {
+        if (!Directory.Exists(cwd)) return;
+        var project = Agents.ProjectIdentity.Resolve(cwd);
+        if (!_cache.Entries().Any(e => e.ProjectKey == project.Key)) _cache.Write(project.Key, cwd, []);
+        _tracked.Add(project.Key);
+    }
 
     public ContextCache Cache => _cache;
 
@@ -25,7 +38,7 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
     {
         if (runtime.Store is not IChangeFeed feed) return;
         var latest = await feed.LatestChangeSeqAsync(cancellationToken);
-        if (latest == _seen) return;
+        if (latest == _seen && _tracked.Count == 0) return;
         HashSet<string>? touched = null; // null: every project
         if (_seen >= 0 && latest - _seen <= MaxChangesRead)
         {
@@ -43,13 +56,14 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
         }
         foreach (var (projectKey, cwd) in _cache.Entries())
         {
-            if (touched is not null && !touched.Contains(projectKey)) continue;
+            if (touched is not null && !touched.Contains(projectKey) && !_tracked.Contains(projectKey)) continue;
             try
             {
                 // The branch comes from the folder the context was first asked for, when it still exists.
                 var folder = Directory.Exists(cwd) ? cwd : null;
                 var context = await AgentRuntime.ContextAsync(runtime, folder ?? Environment.CurrentDirectory, projectKey, cancellationToken, branchFrom: folder);
                 _cache.Write(projectKey, cwd, SessionStartOutput.Render(context));
+                if (folder is not null) WriteContextFiles(projectKey, folder, context);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -57,5 +71,25 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
             }
         }
         _seen = latest;
+        _tracked.Clear();
+    }
+
+    /// <summary>
+    /// Rewrites the context file of every agent that reads one (Cursor's rules file) when it changed: in projects where
+    /// that agent sent events, or where the file already is; never in a project only another agent works in.
+    /// </summary>
+    private void WriteContextFiles(string projectKey, string cwd, string context)
+    {
+        var root = Agents.ProjectIdentity.Resolve(cwd).Root;
+        foreach (var agent in AgentRegistry.All.OfType<IContextFileAdapter>())
+        {
+            if (agent.ContextFile(root) is not { } path || (!_tracked.Contains(projectKey) && !File.Exists(path))) continue;
+            var content = agent.RenderContextFile(context);
+            if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(content)) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temp = path + "." + Environment.ProcessId + ".tmp";
+            File.WriteAllBytes(temp, content);
+            File.Move(temp, path, overwrite: true);
+        }
     }
 }

@@ -111,7 +111,7 @@ public static class Program
         writer.WriteLine("usage: engram COMMAND [ARGS] [--json]");
         writer.WriteLine();
         foreach (var command in Commands) writer.WriteLine($"  {command.Name,-9} {command.Summary}");
-        writer.WriteLine("  hook      called by an agent's hooks: engram hook claude-code EVENT, with the event JSON on stdin (always exits 0)");
+        writer.WriteLine("  hook      called by an agent's hooks: engram hook AGENT EVENT, with the event JSON on stdin (always exits 0)");
         writer.WriteLine();
         writer.WriteLine("Data lives in $ENGRAM_HOME (default ~/.engram). 'engram COMMAND --help' shows a command's options.");
         writer.WriteLine("add, search, get, list, update, delete, history and reset take --server URL to use a running engram serve (API key in ENGRAM_API_KEY).");

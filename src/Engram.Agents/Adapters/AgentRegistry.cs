@@ -10,6 +10,7 @@ public static class AgentRegistry
         new ClaudeCodeAdapter(),
         new Codex.CodexAdapter(),
         new Gemini.GeminiAdapter(),
+        new Cursor.CursorAdapter(),
     ];
 
     /// <summary>The adapter for an agent name, or null.</summary>

@@ -19,6 +19,9 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
     private const string Actor = "engram-worker";
     private readonly ConcurrentDictionary<string, ProjectIdentity> _projects = new(StringComparer.Ordinal);
 
+    /// <summary>Working folders of events from agents that take context from a file (Cursor), for the worker to keep that file current.</summary>
+    public ConcurrentDictionary<string, byte> ContextFileFolders { get; } = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Processes consecutive tool calls of one session together: one compressor call for all of them (a model
     /// distils several observations per request), then each is remembered as if processed alone.
@@ -52,6 +55,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
         var read = captured.Read;
         var project = Project(read.Cwd);
         var scope = ScopeOf(queued, captured, project);
+        if (AgentRegistry.Find(captured.Agent) is IContextFileAdapter && read.Cwd is { Length: > 0 } cwd) ContextFileFolders.TryAdd(cwd, 0);
 
         switch (read.Kind)
         {
@@ -111,7 +115,8 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
                 draft = draft with
                 {
                     Type = "bugfix",
-                    Title = $"fixed: {OfflineCompressor.Cut(command, 100)} now passes",
+                    // The error stays in the title, so a context that lists titles shows the failure with its fix.
+                    Title = $"fixed: {OfflineCompressor.Cut(command, 100)} now passes" + (error is null ? "" : $" (it had failed with: {OfflineCompressor.Cut(error, 120)})"),
                     Narrative = draft.Narrative + (error is null ? "" : $" It had failed earlier in the session with: {error}"),
                     Importance = 0.7,
                 };

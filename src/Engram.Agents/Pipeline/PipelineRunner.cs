@@ -18,6 +18,14 @@ public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spo
 {
     private readonly EventProcessor _processor = new(memory, queue, options, compressor, summarizer);
 
+    /// <summary>The working folders whose context file (Cursor's rules file) may need rewriting since the last call.</summary>
+    public IReadOnlyList<string> TakeContextFileFolders()
+    {
+        var folders = _processor.ContextFileFolders.Keys.ToList();
+        foreach (var folder in folders) _processor.ContextFileFolders.TryRemove(folder, out _);
+        return folders;
+    }
+
     /// <summary>This process, as the queue records its claims: "pid@host".</summary>
     public static string WorkerId { get; } = $"{Environment.ProcessId}@{Environment.MachineName}";
 

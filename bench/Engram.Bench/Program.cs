@@ -8,6 +8,7 @@ namespace Engram.Bench;
 /// dotnet run -c Release --project bench/Engram.Bench -- recall
 /// dotnet run -c Release --project bench/Engram.Bench -- load [--adders 8] [--clients 32] [--seconds 60] (see LoadBenchmark)
 /// dotnet run -c Release --project bench/Engram.Bench -- privacy
+/// dotnet run -c Release --project bench/Engram.Bench -- agent-session [--engram /tmp/engram-pub] [--runs 10] (real Claude Code sessions)
 /// </summary>
 public static class Program
 {
@@ -19,6 +20,10 @@ public static class Program
             return await LoadBenchmark.RunAsync(args, (name, fallback) => Option(args, name, fallback));
         }
         if (args.Length > 0 && args[0] == "privacy") return PrivacyBenchmark.Run();
+        if (args.Length > 0 && args[0] == "agent-session")
+        {
+            return await AgentSessionBenchmark.RunAsync(Option(args, "--engram", "/tmp/engram-pub"), int.Parse(Option(args, "--runs", "10"), CultureInfo.InvariantCulture));
+        }
         if (args.Length > 0 && args[0] == "locomo-sweep")
         {
             return await LocomoSweep.RunAsync(Option(args, "--data", "../shared/bench/locomo10.json"), Option(args, "--conversations", "0-4"),
@@ -43,6 +48,10 @@ public static class Program
         return await SearchPathBench.RunAsync(sizes, int.Parse(Option(args, "--queries", "200"), CultureInfo.InvariantCulture),
             Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-bench")));
     }
+
+    /// <summary>Nearest-rank percentile of an ascending list.</summary>
+    internal static double Percentile(List<double> sorted, double p) =>
+        sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     private static string Option(string[] args, string name, string fallback)
     {

@@ -16,6 +16,9 @@ public sealed class EngramProcess(string home)
 
     public string Home { get; } = home;
 
+    /// <summary>Run the <c>engram</c> executable (as an installed tool) instead of <c>dotnet engram.dll</c>.</summary>
+    public bool UseAppHost { get; init; }
+
     public Dictionary<string, string?> Environment { get; } = new();
 
     public Task<ProcessResult> RunWithInputAsync(string? stdin, params string[] args) =>
@@ -24,7 +27,7 @@ public sealed class EngramProcess(string home)
     /// <summary>Runs engram with these exact bytes on stdin (for payloads that are not valid UTF-8).</summary>
     public async Task<ProcessResult> RunWithBytesAsync(byte[]? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(UseAppHost ? Path.Combine(AppContext.BaseDirectory, "engram") : "dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -33,7 +36,7 @@ public sealed class EngramProcess(string home)
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(EngramDll);
+        if (!UseAppHost) start.ArgumentList.Add(EngramDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList())
         {

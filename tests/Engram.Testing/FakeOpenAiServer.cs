@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -21,25 +20,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public FakeOpenAiServer()
     {
-        // A port found free can be taken by a parallel test before the listener binds it: try another.
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                _listener = listener;
-                BaseUrl = $"http://127.0.0.1:{port}/v1";
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-        _loop = Task.Run(LoopAsync);
+        (_listener, var root) = LoopbackListener.Start();
+        BaseUrl = root + "/v1";
+        _loop = Task.Run(() => LoopbackListener.ServeAsync(_listener, AnswerAsync));
     }
 
     public string BaseUrl { get; }
@@ -58,27 +41,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     /// <summary>Answer every request with this status (a provider that is down).</summary>
     public int? AlwaysFail { get; set; }
-
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (!_listener.IsListening)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-            await AnswerAsync(context);
-        }
-    }
 
     private async Task AnswerAsync(HttpListenerContext context)
     {
@@ -217,13 +179,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         response.ContentLength64 = bytes.Length;
         await response.OutputStream.WriteAsync(bytes);
         response.Close();
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

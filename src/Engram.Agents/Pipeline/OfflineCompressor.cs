@@ -271,11 +271,11 @@ public static partial class OfflineCompressor
     private static partial Regex ResultWord();
 
     /// <summary>Output that means the command failed even when no exit code was reported.</summary>
-    [GeneratedRegex(@"(^|\s)(FAILED|FAIL)\b|\b[1-9]\d* (failed|failing|errors?)\b|^Traceback \(most recent|^\s*error(\[\w+\])?:|npm ERR!|Build FAILED|^fatal:|panicked at|Exception in thread|command not found|No such file or directory|\w+(Error|Exception): ", RegexOptions.Multiline)]
+    [GeneratedRegex(@"(^|\s)(FAILED|FAIL)\b|\b[1-9]\d* (failed|failing|errors?)\b|^Traceback \(most recent|^\s*error(\[\w+\])?:|npm ERR!|Build FAILED|^fatal:|panicked at|Exception in thread|command not found|No such file or directory|\w+(Error|Exception)( \[\w+\])?: ", RegexOptions.Multiline)]
     private static partial Regex StrongFailure();
 
     /// <summary>A line that states what went wrong: "KeyError: 'id'", "error CS1002: ; expected", "error[E0308]: ...", "fatal: ...".</summary>
-    [GeneratedRegex(@"\b[A-Z]\w*(Error|Exception)\b: |\b[Ee]rror( [A-Z]+\d+|\[\w+\])?: |^fatal: |npm ERR! (?!code)")]
+    [GeneratedRegex(@"\b[A-Z]\w*(Error|Exception)\b( \[\w+\])?: |\b[Ee]rror( [A-Z]+\d+|\[\w+\])?: |^fatal: |npm ERR! (?!code)")]
     private static partial Regex SpecificError();
 
     [GeneratedRegex(@"^\W*\d+ (passed|failed)|^=+ .* =+$|^\d+ failed", RegexOptions.IgnoreCase)]

@@ -16,6 +16,8 @@ public sealed class OfflineCompressorTests
     [InlineData("python app.py", "", "Traceback (most recent call last):\n  File \"app.py\", line 1\nKeyError: 'id'", "KeyError: 'id'")]
     [InlineData("ls /nope", "", "ls: cannot access '/nope': No such file or directory", "No such file or directory")]
     [InlineData("make", "Exit code 2\nmake: *** [all] Error 2", "", "Error 2")]
+    // Node's assert, as the real Claude Code 2.1 reported it (the error field of PostToolUseFailure becomes stdout here).
+    [InlineData("node test.js", "Exit code 1\nnode:assert:90\n  throw new AssertionError(obj);\n  ^\n\nAssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n5 !== 4\n", "", "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:")]
     public void Failing_commands_keep_the_command_and_the_key_error_line(string command, string stdout, string stderr, string expected)
     {
         var draft = OfflineCompressor.Compress(Bash(command, stdout, stderr), null);

@@ -48,7 +48,7 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
                 // The branch comes from the folder the context was first asked for, when it still exists.
                 var folder = Directory.Exists(cwd) ? cwd : null;
                 var context = await AgentRuntime.ContextAsync(runtime, folder ?? Environment.CurrentDirectory, projectKey, cancellationToken, branchFrom: folder);
-                _cache.Write(projectKey, cwd, SessionStart.Render(context));
+                SessionStart.KeepReady(_cache, projectKey, cwd, SessionStart.Render(context.Text), context);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

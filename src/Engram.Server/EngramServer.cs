@@ -146,6 +146,7 @@ public sealed class EngramServer : IAsyncDisposable
         collection.AddSingleton(keys);
         collection.AddSingleton(feed);
         collection.AddSingleton(memory);
+        collection.AddSingleton(store.Injections);
         collection.AddHostedService(services => new ChangeFeedPump(feed, store.Queue, memory,
             services.GetRequiredService<MemoryEventHub>(), options, services.GetRequiredService<ILogger<ChangeFeedPump>>()));
 
@@ -168,6 +169,7 @@ public sealed class EngramServer : IAsyncDisposable
             .WithTags("health").WithName("Health").WithSummary("Liveness; says whether API keys are required");
         app.MapOpenApi("/openapi/{documentName}.json");
         MemoryEndpoints.Map(app);
+        ContextEndpoints.Map(app);
         StreamEndpoint.Map(app);
         McpHttpEndpoint.Map(app);
         ViewerEndpoint.Map(app);

@@ -185,4 +185,6 @@ public sealed record QueueEventData(long Pending, long Failed);
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ChangeEventData))]
 [JsonSerializable(typeof(QueueEventData))]
+[JsonSerializable(typeof(InjectionListResponse))]
+[JsonSerializable(typeof(ContextPreviewResponse))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Engram.Agents.Capture;
 using Engram.Agents.ClaudeCode;
 using Engram.Core;
 using Engram.Core.Model;
@@ -13,7 +14,10 @@ namespace Engram.Agents.Pipeline;
 /// or the session's summary. Every memory it writes carries a source key derived from the event, so
 /// processing the same event twice (a worker killed between writing and completing) changes nothing.
 /// </summary>
-public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, PipelineOptions options, IObservationCompressor? compressor = null, LlmSessionSummarizer? summarizer = null)
+/// <remarks>With <paramref name="readyContexts"/>, a session-start event the native hook answered from a ready context
+/// records which memories that context gave the session.</remarks>
+public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, PipelineOptions options, IObservationCompressor? compressor = null,
+    LlmSessionSummarizer? summarizer = null, (ContextInjections Recorder, ContextCache Cache)? readyContexts = null)
 {
     private readonly IObservationCompressor _compressor = compressor ?? OfflineObservationCompressor.Instance;
     private const string Actor = "engram-worker";
@@ -55,6 +59,9 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
 
         switch (captured.Event)
         {
+            case "session-start" when readyContexts is { } ready && project is not null:
+                await ready.Recorder.RecordServedAsync(ready.Cache, captured, queued.Tenant, project.Key, cancellationToken);
+                break;
             case "user-prompt-submit":
                 await RememberPromptAsync(captured, scope, project, cancellationToken);
                 break;

@@ -40,3 +40,17 @@ public sealed record ContextPreviewResponse
     public required int EstimatedTokens { get; init; }
     public required List<PreviewItem> Memories { get; init; }
 }
+
+/// <summary>POST /api/v1/memories/{id}/supersede: the text of the memory that replaces it, and why.</summary>
+public sealed record SupersedeBody
+{
+    public string? Text { get; init; }
+    public string? Reason { get; init; }
+}
+
+/// <summary>POST /api/v1/memories/{id}/restore: why, and for a deleted memory its kind (the history keeps none; fact when not given).</summary>
+public sealed record RestoreBody
+{
+    public string? Reason { get; init; }
+    public string? Kind { get; init; }
+}

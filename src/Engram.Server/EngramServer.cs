@@ -170,6 +170,7 @@ public sealed class EngramServer : IAsyncDisposable
         app.MapOpenApi("/openapi/{documentName}.json");
         MemoryEndpoints.Map(app);
         ContextEndpoints.Map(app);
+        CorrectionEndpoints.Map(app);
         StreamEndpoint.Map(app);
         McpHttpEndpoint.Map(app);
         ViewerEndpoint.Map(app);

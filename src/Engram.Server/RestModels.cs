@@ -187,4 +187,6 @@ public sealed record QueueEventData(long Pending, long Failed);
 [JsonSerializable(typeof(QueueEventData))]
 [JsonSerializable(typeof(InjectionListResponse))]
 [JsonSerializable(typeof(ContextPreviewResponse))]
+[JsonSerializable(typeof(SupersedeBody))]
+[JsonSerializable(typeof(RestoreBody))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -17,7 +17,8 @@ public sealed partial class MemoryService
             Scope = old.Scope,
             Type = old.Type,
             Title = old.Title,
-            Metadata = old.Metadata,
+            // The new memory names the one it replaced, so a reader can walk back to it.
+            Metadata = new Dictionary<string, string>(old.Metadata, StringComparer.Ordinal) { ["supersedes"] = old.Id },
             Importance = old.Importance,
             FilesRead = old.FilesRead,
             FilesModified = old.FilesModified,

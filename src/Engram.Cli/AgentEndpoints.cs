@@ -49,7 +49,7 @@ internal static class AgentEndpoints
                 return Results.Problem(statusCode: 400, title: "Malformed hook payload", detail: ex.Message);
             }
 
-            var id = Spool.ForHome(runtime.Home.Root).Write(agent, eventName, payload, DateTimeOffset.UtcNow);
+            var id = Spool.ForHome(runtime.Home.Root).Write(agent, eventName, payload, runtime.Time.GetUtcNow());
             context.Response.Headers["Engram-Event-Id"] = id;
             if (eventName != "session-start") return Results.Json(new Dictionary<string, object>());
 
@@ -57,7 +57,7 @@ internal static class AgentEndpoints
             var folder = cwd is { Length: > 0 } && Directory.Exists(cwd) ? cwd : Environment.CurrentDirectory;
             var built = await AgentRuntime.ContextAsync(runtime, folder, null, context.RequestAborted);
             await new ContextInjections(runtime.Store.Injections).RecordAsync(built, MemoryScope.DefaultTenant, HookPayload.Parse(payload).SessionId, id,
-                ProjectIdentity.Resolve(folder).Key, ContextInjections.HttpHookSource, DateTimeOffset.UtcNow, context.RequestAborted);
+                ProjectIdentity.Resolve(folder).Key, ContextInjections.HttpHookSource, runtime.Time.GetUtcNow(), context.RequestAborted);
             return Results.Json(new Dictionary<string, object>
             {
                 ["hookSpecificOutput"] = new Dictionary<string, string> { ["hookEventName"] = "SessionStart", ["additionalContext"] = built.Text },

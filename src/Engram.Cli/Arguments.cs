@@ -66,7 +66,7 @@ internal static class Arguments
     }
 
     /// <summary>An ISO date or date-time (UTC unless it says otherwise), or an age such as 30m, 12h, 7d, 2w.</summary>
-    public static DateTimeOffset Date(string option, string text) => TryDate(text, DateTimeOffset.UtcNow) ?? throw new UsageException(
+    public static DateTimeOffset Date(string option, string text) => TryDate(text, TimeProvider.System.GetUtcNow()) ?? throw new UsageException(
         $"--{option} '{text}' is not a date; use 2026-01-31, 2026-01-31T14:00:00Z, or an age like 12h, 7d, 2w");
 
     internal static DateTimeOffset? TryDate(string text, DateTimeOffset now)

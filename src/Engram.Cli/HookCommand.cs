@@ -65,7 +65,7 @@ internal static class HookCommand
             var spooledId = given is { Length: > 1 } ? given : null;
             if (payload is not null && string.IsNullOrEmpty(given))
             {
-                spooledId = Spool.ForHome(home.Root).Write(agent, eventName, payload, DateTimeOffset.UtcNow, reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
+                spooledId = Spool.ForHome(home.Root).Write(agent, eventName, payload, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
                 timing?.Mark("spool");
             }
 
@@ -92,7 +92,7 @@ internal static class HookCommand
 
         public void Mark(string stage) => _marks.Add($"{stage} {_clock.Elapsed.TotalMilliseconds:0.0}ms");
 
-        public void Report() => Console.Error.WriteLine($"engram hook: since main {string.Join(", ", _marks)}; process alive {(DateTime.UtcNow - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds:0}ms");
+        public void Report() => Console.Error.WriteLine($"engram hook: since main {string.Join(", ", _marks)}; process alive {(TimeProvider.System.GetUtcNow().UtcDateTime - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds:0}ms");
     }
 
     public static string SpoolFolder(EngramHome home) => Path.Combine(home.Root, "spool");

@@ -1,3 +1,4 @@
+using Engram.Core.Security;
 using System.ComponentModel;
 using System.Reflection;
 using System.Text.Json;

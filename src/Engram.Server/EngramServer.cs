@@ -148,7 +148,8 @@ public sealed class EngramServer : IAsyncDisposable
         collection.AddSingleton(memory);
         collection.AddSingleton(store.Injections);
         collection.AddHostedService(services => new ChangeFeedPump(feed, store.Queue, memory,
-            services.GetRequiredService<MemoryEventHub>(), options, services.GetRequiredService<ILogger<ChangeFeedPump>>()));
+            services.GetRequiredService<MemoryEventHub>(), options, services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetRequiredService<ILogger<ChangeFeedPump>>()));
 
         services?.Invoke(collection);
 
@@ -179,7 +180,7 @@ public sealed class EngramServer : IAsyncDisposable
     }
 
     /// <summary>The caller a request was authenticated as: its tenant comes from its API key (the default tenant without keys).</summary>
-    public static Engram.Mcp.EngramCaller CallerOf(HttpContext context) => ApiKeyAuthentication.Caller(context);
+    public static Engram.Core.Security.EngramCaller CallerOf(HttpContext context) => ApiKeyAuthentication.Caller(context);
 
     /// <summary>Starts listening; an address this machine cannot listen on is reported as one clear <see cref="EngramException"/>.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)

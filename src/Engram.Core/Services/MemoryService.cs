@@ -4,6 +4,8 @@ using Engram.Core.Search;
 using Engram.Core.Storage;
 using Engram.Core.Text;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engram.Core.Services;
 
@@ -25,6 +27,7 @@ public sealed partial class MemoryService : IMemoryService
     private readonly IChatClient? _chat;
     private readonly bool _embedOnWrite;
     private bool _vectorsExist;
+    private readonly ILogger _log;
 
     public MemoryService(
         IMemoryStore store,
@@ -32,8 +35,10 @@ public sealed partial class MemoryService : IMemoryService
         IEmbeddingGenerator<string, Embedding<float>>? embeddings = null,
         TimeProvider? time = null,
         IChatClient? chat = null,
-        bool embedOnWrite = true)
+        bool embedOnWrite = true,
+        ILogger<MemoryService>? logger = null)
     {
+        _log = logger ?? NullLogger<MemoryService>.Instance;
         _chat = chat;
         _embedOnWrite = embedOnWrite;
         _store = store;
@@ -239,7 +244,7 @@ public sealed partial class MemoryService : IMemoryService
             }
             catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                LastEmbeddingError = ex.Message;
+                LogQueryNotEmbedded(_log, ex.Message);
             }
             if (vector is { } v)
             {
@@ -260,6 +265,12 @@ public sealed partial class MemoryService : IMemoryService
     {
         if (limit is < 1) throw new EngramException($"list limit {limit} must be at least 1");
         return _store.ListAsync(filter, limit, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<SessionDigest>> ListSessionsAsync(MemoryFilter filter, int count, bool oldestFirst = false, CancellationToken cancellationToken = default)
+    {
+        if (count < 1) throw new EngramException($"session count {count} must be at least 1");
+        return _store.ListSessionsAsync(filter, count, oldestFirst, cancellationToken);
     }
 
     public async Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default)

@@ -29,7 +29,8 @@ public static class Program
         {
             return await LocomoSweep.RunAsync(Option(args, "--data", "../shared/bench/locomo10.json"), Option(args, "--conversations", "0-4"),
                 Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-sweep")),
-                Option(args, "--grid", "60,0.3;60,1;20,0.3;20,0.5;10,0.3;10,0.5;5,0.2;5,0.3;5,0.5"));
+                Option(args, "--grid", "5,0.2,0,0;5,0.3,0,1;5,0.3,0.3,1;5,0.5,0.3,1"),
+                args.Contains("--cache") ? Option(args, "--cache", "") : null);
         }
         if (args.Length > 0 && args[0] == "vectors")
         {

@@ -22,6 +22,7 @@ public static class SettingsLoader
         "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions", "Embeddings:ModelPath",
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK", "Search:VectorWeight", "Search:MessageVectorWeight",
         "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost", "Search:NumberBoost", "Search:CoverageBoost",
+        "Search:NeighbourVectorShare", "Search:VectorQueryWithoutSpeakers",
         "Hooks:SkipTools", "Hooks:ContextTokens", "Worker:IdleMinutes",
         "Server:Host", "Server:Port", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
     ];
@@ -162,6 +163,8 @@ public static class SettingsLoader
                 WhenBoost = Number("Search:WhenBoost") ?? defaults.WhenBoost,
                 NumberBoost = Number("Search:NumberBoost") ?? defaults.NumberBoost,
                 CoverageBoost = Number("Search:CoverageBoost") ?? defaults.CoverageBoost,
+                NeighbourVectorShare = Number("Search:NeighbourVectorShare") ?? defaults.NeighbourVectorShare,
+                VectorQueryWithoutSpeakers = Text("Search:VectorQueryWithoutSpeakers") is null ? defaults.VectorQueryWithoutSpeakers : Flag("Search:VectorQueryWithoutSpeakers"),
             },
             Hooks = new HookSettings
             {

@@ -6,6 +6,7 @@ using Engram.Core;
 using Engram.Core.Security;
 using Engram.Core.Services;
 using Engram.Core.Storage;
+using Engram.Mcp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -151,6 +152,12 @@ public sealed class EngramServer : IAsyncDisposable
             services.GetRequiredService<MemoryEventHub>(), options, services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetRequiredService<ILogger<ChangeFeedPump>>()));
 
+        // MCP over Streamable HTTP, stateless: each POST gets a fresh server whose tools act for the request's caller.
+        collection.AddHttpContextAccessor();
+        collection.AddEngramMcpTools(sp => ApiKeyAuthentication.Caller(sp.GetRequiredService<IHttpContextAccessor>().HttpContext
+            ?? throw new InvalidOperationException("an MCP tool ran outside a request")));
+        collection.AddMcpServer(EngramMcpServer.Configure).WithHttpTransport(o => o.Stateless = true);
+
         services?.Invoke(collection);
 
         var app = builder.Build();
@@ -173,7 +180,7 @@ public sealed class EngramServer : IAsyncDisposable
         ContextEndpoints.Map(app);
         CorrectionEndpoints.Map(app);
         StreamEndpoint.Map(app);
-        McpHttpEndpoint.Map(app);
+        app.MapMcp("/mcp").WithTags("mcp").WithSummary("MCP Streamable HTTP endpoint (stateless): one JSON-RPC message per POST");
         ViewerEndpoint.Map(app);
         endpoints?.Invoke(app);
         return new EngramServer(app, options);

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Engram.Core;
 using Engram.Core.Chat;
 using Engram.Core.Model;
 using Engram.Core.Services;
@@ -96,6 +99,57 @@ public sealed class AddEngramTests : IAsyncLifetime
         Assert.Contains("UsePostgres needs a connection string", error.Failures);
         Assert.Contains(error.Failures, f => f.Contains("DailyTokenBudget -5", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("RrfK", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_app_listening_to_engram_sees_each_add_and_search_as_a_span_and_a_measurement()
+    {
+        var spans = new List<Activity>();
+        using var spanListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EngramTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span => { lock (spans) spans.Add(span); },
+        };
+        ActivitySource.AddActivityListener(spanListener);
+        var measurements = new List<(string Instrument, double Value, string Tags)>();
+        using var meterListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == EngramTelemetry.Name) listener.EnableMeasurementEvents(instrument);
+            },
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var text = string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}"));
+            lock (measurements) measurements.Add((instrument.Name, value, text));
+        }
+        meterListener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        meterListener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
+        meterListener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        meterListener.Start();
+
+        var builder = NewHost();
+        builder.Services.AddEngram().UseSqlite(_folder.File("telemetry.db"));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var memory = host.Services.GetRequiredService<IMemoryService>();
+        var scope = new MemoryScope { Tenant = "telemetry-tenant", UserId = "erin" };
+        await memory.AddAsync(new AddMemoryRequest { Content = "Erin prefers tabs", Scope = scope });
+        await memory.AddAsync(new AddMemoryRequest { Content = "Erin prefers tabs", Scope = scope });
+        await memory.SearchAsync(new SearchRequest { Query = "tabs", Filter = new MemoryFilter { Tenant = "telemetry-tenant" } });
+
+        List<Activity> mine;
+        lock (spans) mine = [.. spans.Where(a => (string?)a.GetTagItem("engram.tenant") == "telemetry-tenant")];
+        Assert.Equal(["engram.add", "engram.add", "engram.search"], mine.Select(a => a.OperationName));
+        Assert.Equal(1, mine[2].GetTagItem("engram.hits"));
+        lock (measurements)
+        {
+            Assert.Contains(measurements, m => m.Instrument == "engram.memories" && m.Tags == "engram.outcome=duplicate,engram.kind=fact");
+            Assert.Contains(measurements, m => m.Instrument == "engram.search.hits" && m.Value == 1);
+            Assert.Contains(measurements, m => m.Instrument == "engram.search.duration" && m.Value > 0);
+        }
     }
 
     [Fact]

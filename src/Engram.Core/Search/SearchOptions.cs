@@ -20,7 +20,18 @@ public sealed record SearchOptions
     /// The vector weight for conversation messages (kind message): a bare chat turn is a weaker dense match
     /// than a self-contained fact or observation, so it counts for less.
     /// </summary>
-    public double MessageVectorWeight { get; init; } = 0.2;
+    public double MessageVectorWeight { get; init; } = 0.3;
+    /// <summary>
+    /// How much a message's stored vector leans toward the messages next to it in its session: the vector is
+    /// v + s * (v_before + v_after), normalised, so a reply ("Yes, a corgi!") also carries what it answers.
+    /// 0 stores each message's own vector.
+    /// </summary>
+    public double NeighbourVectorShare { get; init; } = 0.3;
+    /// <summary>
+    /// Embed the query without the names of speakers it mentions (speakers of the text candidates): who
+    /// said something is the text ranking's speaker boost's business; the vectors match what was said.
+    /// </summary>
+    public bool VectorQueryWithoutSpeakers { get; init; } = true;
     /// <summary>Candidates taken from each signal before fusion, as a multiple of the requested limit.</summary>
     public int CandidateMultiplier { get; init; } = 5;
     /// <summary>Lower bound on candidates per signal.</summary>
@@ -46,6 +57,7 @@ public sealed record SearchOptions
         Require(RrfK >= 1, "Search:RrfK", "a whole number of at least 1");
         Require(VectorWeight is >= 0 and <= 10, "Search:VectorWeight", "a number from 0 to 10");
         Require(MessageVectorWeight is >= 0 and <= 10, "Search:MessageVectorWeight", "a number from 0 to 10");
+        Require(NeighbourVectorShare is >= 0 and <= 1, "Search:NeighbourVectorShare", "a number from 0 to 1");
         Require(CandidateMultiplier >= 1, "Search:CandidateMultiplier", "a whole number of at least 1");
         Require(MinCandidates >= 1, "Search:MinCandidates", "a whole number of at least 1");
         Require(SpeakerBoost is >= 0 and <= 10, "Search:SpeakerBoost", "a number from 0 to 10");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Engram.Core.Model;
+using Engram.Core.Search;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -74,16 +75,26 @@ public sealed partial class MemoryService
         if (_embeddings is null || memories.Count == 0) return default;
         try
         {
-            var vectors = await _embeddings.GenerateAsync(memories.Select(EmbeddingText), cancellationToken: cancellationToken);
-            if (vectors.Count != memories.Count) throw new EngramException($"the embedding provider returned {vectors.Count} vectors for {memories.Count} texts");
-            await _store.SetEmbeddingsAsync([.. memories.Select((m, i) => (m.Id, vectors[i].Vector))], _embeddingModel, cancellationToken);
+            var plan = _search.NeighbourVectorShare > 0
+                ? await MessageNeighbours.PlanAsync(_store, memories, cancellationToken)
+                : [.. memories.Select(m => new MessageNeighbours.Target(m, []))];
+            var texts = plan.SelectMany(t => t.Neighbours.Prepend(t.Memory)).Select(EmbeddingText).Distinct(StringComparer.Ordinal).ToList();
+            var vectors = await _embeddings.GenerateAsync(texts, cancellationToken: cancellationToken);
+            if (vectors.Count != texts.Count) throw new EngramException($"the embedding provider returned {vectors.Count} vectors for {texts.Count} texts");
+            var byText = new Dictionary<string, ReadOnlyMemory<float>>(StringComparer.Ordinal);
+            for (var i = 0; i < texts.Count; i++) byText[texts[i]] = vectors[i].Vector;
+            await _store.SetEmbeddingsAsync([.. plan.Select(t => (t.Memory.Id, MessageNeighbours.Blend(
+                byText[EmbeddingText(t.Memory)], [.. t.Neighbours.Select(n => byText[EmbeddingText(n)])], _search.NeighbourVectorShare)))],
+                _embeddingModel, cancellationToken);
             _vectorsExist = true;
+            EngramTelemetry.Embedded.Add(memories.Count);
             return new EmbeddingPass(memories.Count, null);
         }
         catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // The memories are stored already; without vectors they are still found by their words.
             LogNotEmbedded(_log, memories.Count, ex.Message);
+            EngramTelemetry.EmbeddingFailures.Add(memories.Count);
             return new EmbeddingPass(0, ex.Message);
         }
     }

@@ -56,7 +56,7 @@ public sealed partial class MemoryService : IMemoryService
     /// <summary>Search hits waiting to be written as access statistics (flushed in the background).</summary>
     public AccessRecorder Access { get; }
 
-    public async Task<AddResult> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default)
+    private async Task<AddResult> AddCoreAsync(AddMemoryRequest request, CancellationToken cancellationToken)
     {
         if (request.Infer)
         {
@@ -217,7 +217,7 @@ public sealed partial class MemoryService : IMemoryService
         return ended;
     }
 
-    public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyList<SearchHit>> SearchCoreAsync(SearchRequest request, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Query)) throw new EngramException("the search query is empty");
         if (request.Limit is < 1 or > 1000) throw new EngramException($"search limit {request.Limit} is out of range; use 1 to 1000");
@@ -226,9 +226,10 @@ public sealed partial class MemoryService : IMemoryService
         var signals = new List<HybridRanker.Signal>(2);
 
         var terms = QueryTerms.Extract(request.Query);
+        IReadOnlyList<(Memory Memory, double Score, string? Note)> text = [];
         if (terms.Count > 0)
         {
-            var text = TextBoosts.Apply(request.Query, await _store.SearchTextAsync(terms, request.Filter, pool, cancellationToken), _search);
+            text = TextBoosts.Apply(request.Query, await _store.SearchTextAsync(terms, request.Filter, pool, cancellationToken), _search);
             signals.Add(new HybridRanker.Signal("text", "bm25", [.. text.Select(t => (t.Memory, t.Score))])
             {
                 Notes = text.Where(t => t.Note is not null).ToDictionary(t => t.Memory.Id, t => t.Note!, StringComparer.Ordinal),
@@ -240,7 +241,7 @@ public sealed partial class MemoryService : IMemoryService
             ReadOnlyMemory<float>? vector = null;
             try
             {
-                vector = await _embeddings.GenerateVectorAsync(request.Query, EmbeddingPurpose.Query, cancellationToken);
+                vector = await _embeddings.GenerateVectorAsync(VectorQuery.Text(_search, request.Query, text), EmbeddingPurpose.Query, cancellationToken);
             }
             catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {

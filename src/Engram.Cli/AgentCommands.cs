@@ -80,7 +80,7 @@ internal static class AgentCommands
         var cwd = Path.GetFullPath(line.Value("cwd") ?? Environment.CurrentDirectory);
         if (!Directory.Exists(cwd)) throw new UsageException($"--cwd '{cwd}' is not a folder");
         await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
-        var context = await AgentRuntime.ContextAsync(runtime, cwd, line.Value("project"), cancellationToken);
+        var context = (await AgentRuntime.ContextAsync(runtime, cwd, line.Value("project"), cancellationToken)).Text;
         if (line.Json)
         {
             Output.Json(w =>

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Engram.Agents;
 using Engram.Agents.Adapters;
 using Engram.Agents.Capture;
+using Engram.Agents.ClaudeCode;
+using Engram.Agents.Pipeline;
 using Engram.Core.Model;
 using Engram.Hosting;
 using Engram.Server;
@@ -52,10 +55,13 @@ internal static class AgentEndpoints
             if (eventName != IAgentAdapter.SessionStartEvent) return Results.Json(new Dictionary<string, object>());
 
             // Session start answers like the command hook: the SessionStart JSON with the context.
-            var text = await AgentRuntime.ContextAsync(runtime, cwd is { Length: > 0 } && Directory.Exists(cwd) ? cwd : Environment.CurrentDirectory, null, context.RequestAborted);
+            var folder = cwd is { Length: > 0 } && Directory.Exists(cwd) ? cwd : Environment.CurrentDirectory;
+            var built = await AgentRuntime.ContextAsync(runtime, folder, null, context.RequestAborted);
+            await new ContextInjections(runtime.Store.Injections).RecordAsync(built, MemoryScope.DefaultTenant, HookPayload.Parse(payload).SessionId, id,
+                ProjectIdentity.Resolve(folder).Key, ContextInjections.HttpHookSource, runtime.Time.GetUtcNow(), context.RequestAborted);
             return Results.Json(new Dictionary<string, object>
             {
-                ["hookSpecificOutput"] = new Dictionary<string, string> { ["hookEventName"] = "SessionStart", ["additionalContext"] = text },
+                ["hookSpecificOutput"] = new Dictionary<string, string> { ["hookEventName"] = "SessionStart", ["additionalContext"] = built.Text },
             });
         });
 
@@ -66,7 +72,7 @@ internal static class AgentEndpoints
                 return Results.Problem(statusCode: 400, title: "Which project?", detail: "give ?project=KEY (such as github.com/org/repo) or ?cwd=PATH (a folder on the server)");
             }
             if (project is null && !Directory.Exists(cwd)) return Results.Problem(statusCode: 400, title: "No such folder", detail: $"cwd '{cwd}' is not a folder on the server");
-            var text = await AgentRuntime.ContextAsync(runtime, cwd ?? Environment.CurrentDirectory, project, context.RequestAborted, EngramServer.CallerOf(context).Tenant);
+            var text = (await AgentRuntime.ContextAsync(runtime, cwd ?? Environment.CurrentDirectory, project, context.RequestAborted, EngramServer.CallerOf(context).Tenant)).Text;
             return Results.Json(new Dictionary<string, object>
             {
                 ["context"] = text,

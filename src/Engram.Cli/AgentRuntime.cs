@@ -19,13 +19,14 @@ internal static class AgentRuntime
             : null,
         runtime.Settings.Llm.CompressSessions && runtime.Chat is { } model
             ? new LlmSessionSummarizer(model, runtime.Settings.Llm.CompressionModel)
-            : null);
+            : null,
+        (runtime.Store.Injections, new ContextCache(runtime.Home.Root)));
 
     /// <summary>
     /// The context a session started in <paramref name="cwd"/> (or for a given project key) is given.
     /// With a project key, the branch is read from <paramref name="branchFrom"/> when given.
     /// </summary>
-    public static Task<string> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken,
+    public static Task<SessionContext> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken,
         string tenant = Core.Model.MemoryScope.DefaultTenant, string? branchFrom = null)
     {
         var identity = ProjectIdentity.Resolve(cwd);

@@ -62,8 +62,8 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
                 // The branch comes from the folder the context was first asked for, when it still exists.
                 var folder = Directory.Exists(cwd) ? cwd : null;
                 var context = await AgentRuntime.ContextAsync(runtime, folder ?? Environment.CurrentDirectory, projectKey, cancellationToken, branchFrom: folder);
-                _cache.Write(projectKey, cwd, SessionStartOutput.Render(context));
-                if (folder is not null) WriteContextFiles(projectKey, folder, context);
+                SessionStart.KeepReady(_cache, projectKey, cwd, SessionStartOutput.Render(context.Text), context);
+                if (folder is not null) WriteContextFiles(projectKey, folder, context.Text);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

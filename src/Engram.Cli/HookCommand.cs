@@ -57,17 +57,19 @@ internal static class HookCommand
                 payload = input;
             }
 
-            // The native hook already spooled this event and asks only for the session-start context.
-            var alreadySpooled = Environment.GetEnvironmentVariable("ENGRAM_HOOK_SPOOLED") is "1";
-            if (payload is not null && !alreadySpooled)
+            // The native hook already spooled this event (it passes the event's id) and asks only for the session-start context.
+            // (An older native hook passes "1": spooled, id unknown, so its context goes unrecorded.)
+            var given = Environment.GetEnvironmentVariable("ENGRAM_HOOK_SPOOLED");
+            var spooledId = given is { Length: > 1 } ? given : null;
+            if (payload is not null && string.IsNullOrEmpty(given))
             {
-                Spool.ForHome(home.Root).Write(agent, eventName, payload, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
+                spooledId = Spool.ForHome(home.Root).Write(agent, eventName, payload, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
                 timing?.Mark("spool");
             }
 
             if (eventName == IAgentAdapter.SessionStartEvent)
             {
-                await SessionStart.WriteContextAsync(home, payload, log);
+                await SessionStart.WriteContextAsync(home, payload, spooledId, log);
             }
             WorkerLauncher.EnsureRunning(home, log);
             timing?.Mark("worker");

@@ -63,6 +63,14 @@ internal sealed class LazyMemoryService(Func<CancellationToken, Task<EngramRunti
     public async Task ResetAsync(CancellationToken cancellationToken = default) =>
         await (await MemoryAsync(cancellationToken)).ResetAsync(cancellationToken);
 
+    public async Task<Memory> SupersedeAsync(string id, string content, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null,
+        CancellationToken cancellationToken = default) =>
+        await (await MemoryAsync(cancellationToken)).SupersedeAsync(id, content, tenant, actor, reason, cancellationToken);
+
+    public async Task<Memory> RestoreAsync(string id, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null,
+        MemoryKind kind = MemoryKind.Fact, CancellationToken cancellationToken = default) =>
+        await (await MemoryAsync(cancellationToken)).RestoreAsync(id, tenant, actor, reason, kind, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         if (_runtime is not null) await _runtime.DisposeAsync();

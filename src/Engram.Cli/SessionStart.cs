@@ -2,6 +2,7 @@ using System.Text.Json;
 using Engram.Agents;
 using Engram.Agents.Capture;
 using Engram.Agents.Adapters;
+using Engram.Agents.Pipeline;
 using Engram.Hosting;
 
 namespace Engram.Cli;
@@ -17,7 +18,8 @@ internal static class SessionStart
 {
     private static readonly TimeSpan ProcessingBudget = TimeSpan.FromSeconds(2.5);
 
-    public static async Task WriteContextAsync(EngramHome home, byte[]? rawPayload, HookLog log)
+    /// <param name="spooledId">The id of this session-start event in the spool: the id of the injection record.</param>
+    public static async Task WriteContextAsync(EngramHome home, byte[]? rawPayload, string? spooledId, HookLog log)
     {
         try
         {
@@ -36,16 +38,28 @@ internal static class SessionStart
             else if (drain.IsFaulted) log.Error("session-start", $"processing before the context failed ({drain.Exception!.GetBaseException().Message}); the context is built from what was already processed");
             else if (drain.IsCompletedSuccessfully && drain.Result.BudgetExhausted) log.Info("session-start", $"processed {drain.Result.Processed} event(s); the rest is left to the worker");
             var project = ProjectIdentity.Resolve(cwd);
-            var output = SessionStartOutput.Render(await AgentRuntime.ContextAsync(runtime, cwd, null, timeout.Token));
+            var context = await AgentRuntime.ContextAsync(runtime, cwd, null, timeout.Token);
+            var output = SessionStartOutput.Render(context.Text);
             // Only a complete drain gives an answer worth keeping for the native hook.
-            if (drain.IsCompletedSuccessfully && !drain.Result.BudgetExhausted) new ContextCache(home.Root).Write(project.Key, cwd, output);
+            if (drain.IsCompletedSuccessfully && !drain.Result.BudgetExhausted) KeepReady(new ContextCache(home.Root), project.Key, cwd, output, context);
             if (output.Length == 0) return;
-            using var stdout = Console.OpenStandardOutput();
-            stdout.Write(output);
+            using (var stdout = Console.OpenStandardOutput()) stdout.Write(output);
+            if (spooledId is not null)
+            {
+                await new ContextInjections(runtime.Store.Injections).RecordAsync(context, Core.Model.MemoryScope.DefaultTenant, payload?.SessionId, spooledId,
+                    project.Key, ContextInjections.SessionStartSource, runtime.Time.GetUtcNow(), timeout.Token);
+            }
         }
         catch (Exception ex)
         {
             log.Error("session-start", $"no context given: {ex.GetType().Name}: {ex.Message}");
         }
+    }
+
+    /// <summary>Keeps a context ready for the native hook, with the list of its memories beside it (written first).</summary>
+    public static void KeepReady(ContextCache cache, string projectKey, string cwd, byte[] output, SessionContext context)
+    {
+        ContextInjections.WriteReady(cache, projectKey, output, context);
+        cache.Write(projectKey, cwd, output);
     }
 }

@@ -81,22 +81,35 @@ internal static class Program
         var ready = new ContextCache(home).TryReady(project.Key, spool, spooled, () => WorkerLock.IsRunning(home));
         if (ready is not null)
         {
-            using var stdout = Console.OpenStandardOutput();
-            stdout.Write(ready);
+            using (var stdout = Console.OpenStandardOutput()) stdout.Write(ready);
+            // The worker records which memories this session was given when it processes the event.
+            if (spooled is not null && ready.Length > 0) TryMarkServed(home, spooled, ready, log);
             return false;
         }
-        return Fallback(home, agent, input, spooled is not null, log);
+        return Fallback(home, agent, input, spooled, log);
     }
 
-    /// <summary>The managed <c>engram hook AGENT session-start</c>, told the event is already spooled.</summary>
-    private static bool Fallback(string home, string agent, byte[] input, bool spooled, HookLog log)
+    private static void TryMarkServed(string home, string spooled, byte[] ready, HookLog log)
+    {
+        try
+        {
+            new ContextCache(home).MarkServed(spooled, ready);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            log.Error("session-start", $"could not note the served context of event {spooled}; its injections go unrecorded: {ex.Message}");
+        }
+    }
+
+    /// <summary>The managed <c>engram hook AGENT session-start</c>, told the id of the event already spooled.</summary>
+    private static bool Fallback(string home, string agent, byte[] input, string? spooled, HookLog log)
     {
         var (file, prefix) = NativeLayout.ManagedCli();
         var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardInput = true };
         foreach (var arg in prefix) start.ArgumentList.Add(arg);
         foreach (var arg in new[] { "hook", agent, "session-start" }) start.ArgumentList.Add(arg);
         start.Environment["ENGRAM_HOME"] = home;
-        if (spooled) start.Environment["ENGRAM_HOOK_SPOOLED"] = "1";
+        if (spooled is not null) start.Environment["ENGRAM_HOOK_SPOOLED"] = spooled;
         try
         {
             using var process = Process.Start(start);

@@ -147,6 +147,7 @@ public sealed class EngramServer : IAsyncDisposable
         collection.AddSingleton(keys);
         collection.AddSingleton(feed);
         collection.AddSingleton(memory);
+        collection.AddSingleton(store.Injections);
         collection.AddHostedService(services => new ChangeFeedPump(feed, store.Queue, memory,
             services.GetRequiredService<MemoryEventHub>(), options, services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetRequiredService<ILogger<ChangeFeedPump>>()));
@@ -176,6 +177,8 @@ public sealed class EngramServer : IAsyncDisposable
             .WithTags("health").WithName("Health").WithSummary("Liveness; says whether API keys are required");
         app.MapOpenApi("/openapi/{documentName}.json");
         MemoryEndpoints.Map(app);
+        ContextEndpoints.Map(app);
+        CorrectionEndpoints.Map(app);
         StreamEndpoint.Map(app);
         app.MapMcp("/mcp").WithTags("mcp").WithSummary("MCP Streamable HTTP endpoint (stateless): one JSON-RPC message per POST");
         ViewerEndpoint.Map(app);

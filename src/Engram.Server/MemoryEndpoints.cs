@@ -319,7 +319,7 @@ internal static class MemoryEndpoints
     private static string FilterString(string key, JsonElement value) =>
         value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new EngramException($"filters.{key} must be a string");
 
-    private static int Int(IQueryCollection query, string name, int fallback, int min, int max)
+    internal static int Int(IQueryCollection query, string name, int fallback, int min, int max)
     {
         var text = query[name].ToString();
         if (text.Length == 0) return fallback;

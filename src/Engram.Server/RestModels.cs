@@ -185,4 +185,8 @@ public sealed record QueueEventData(long Pending, long Failed);
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ChangeEventData))]
 [JsonSerializable(typeof(QueueEventData))]
+[JsonSerializable(typeof(InjectionListResponse))]
+[JsonSerializable(typeof(ContextPreviewResponse))]
+[JsonSerializable(typeof(SupersedeBody))]
+[JsonSerializable(typeof(RestoreBody))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Engram.Server;
 
 /// <summary>
-/// The web viewer at /: three static files embedded in this assembly. They hold no data, so they are
+/// The web viewer at /: static files embedded in this assembly (a page, its style and its script modules). They hold no data, so they are
 /// served without a key (the page must be able to ask for one); everything they show comes from the
 /// API, which keeps its own checks.
 /// </summary>
@@ -21,6 +21,10 @@ internal static class ViewerEndpoint
     [
         ("/", "index.html", "text/html; charset=utf-8"),
         ("/viewer.js", "viewer.js", "text/javascript; charset=utf-8"),
+        ("/common.js", "common.js", "text/javascript; charset=utf-8"),
+        ("/detail.js", "detail.js", "text/javascript; charset=utf-8"),
+        ("/insight.js", "insight.js", "text/javascript; charset=utf-8"),
+        ("/charts.js", "charts.js", "text/javascript; charset=utf-8"),
         ("/viewer.css", "viewer.css", "text/css; charset=utf-8"),
     ];
 

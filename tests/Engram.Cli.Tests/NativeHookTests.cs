@@ -154,6 +154,34 @@ public sealed class NativeHookTests : IDisposable
     }
 
     [Fact]
+    public async Task The_memories_a_session_start_gave_are_recorded_whether_built_then_or_served_ready()
+    {
+        var added = await _engram.RunAsync("add", "Invoices are exported as CSV with a semicolon separator", "--kind", "block", "--json");
+        Assert.Equal(0, added.ExitCode);
+        using var addedJson = JsonDocument.Parse(added.Stdout);
+        var blockId = addedJson.RootElement.GetProperty("results")[0].GetProperty("id").GetString()!;
+
+        // Built by the managed fallback: recorded there, under the id of the spooled event.
+        Assert.Contains("semicolon separator", ContextOf(await HookAsync(SessionStartPayload("inj-1"), NoWorker, "claude-code", "session-start")), StringComparison.Ordinal);
+        await RunWorkerOnceAsync();
+        // Served from the ready file by the native hook alone: the worker records it when it takes in the event.
+        Assert.Contains("semicolon separator", ContextOf(await HookAsync(SessionStartPayload("inj-2"), ReadyOnly, "claude-code", "session-start")), StringComparison.Ordinal);
+        await RunWorkerOnceAsync();
+
+        await using var store = new Engram.Sqlite.SqliteMemoryStore(Path.Combine(_engram.Home, "engram.db"));
+        var built = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-1"));
+        var served = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-2"));
+        foreach (var (record, source) in new[] { (built, "session-start"), (served, "session-start-cached") })
+        {
+            Assert.Equal((blockId, 1, "standing", source), (record.MemoryId, record.Rank, record.Reason, record.Source));
+            Assert.InRange(record.Tokens, 10, 40);
+            Assert.Equal(26, record.ContextId.Length);
+        }
+        Assert.NotEqual(built.ContextId, served.ContextId);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_engram.Home, "context", "served")));
+    }
+
+    [Fact]
     public async Task Session_start_events_are_spooled_once_even_when_the_managed_fallback_answers()
     {
         ContextOf(await HookAsync(SessionStartPayload("once"), NoWorker, "claude-code", "session-start"));

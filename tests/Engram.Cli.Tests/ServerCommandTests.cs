@@ -196,6 +196,13 @@ public sealed class ServerCommandTests : IDisposable
             var output = startJson.RootElement.GetProperty("hookSpecificOutput");
             Assert.Equal("SessionStart", output.GetProperty("hookEventName").GetString());
             Assert.Contains("measure the export", output.GetProperty("additionalContext").GetString(), StringComparison.Ordinal);
+            // What that session was given is recorded under the event's id, each memory as its [id] in the text says.
+            using var given = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/sessions/http-hooks-2/injections", UriKind.Relative)));
+            var records = given.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.NotEmpty(records);
+            Assert.All(records, r => Assert.Equal(("hook-http", start.Headers.GetValues("Engram-Event-Id").Single()), (r.GetProperty("source").GetString(), r.GetProperty("context_id").GetString())));
+            Assert.Equal("last-session", records[0].GetProperty("reason").GetString());
+            foreach (var r in records) Assert.Contains($"[{r.GetProperty("memory_id").GetString()}]", output.GetProperty("additionalContext").GetString(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(new Uri("/api/v1/context", UriKind.Relative))).StatusCode);
         });
     }

@@ -99,7 +99,8 @@ public sealed class McpHttpTests
         var (status, doc) = await host.JsonAsync(HttpMethod.Get, "/openapi/v1.json");
         Assert.Equal(200, status);
         var paths = doc.GetProperty("paths");
-        foreach (var path in new[] { "/api/v1/memories", "/api/v1/memories/{id}", "/api/v1/memories/{id}/history", "/api/v1/search", "/api/v1/reset", "/api/v1/sessions", "/api/v1/stream", "/health" })
+        foreach (var path in new[] { "/api/v1/memories", "/api/v1/memories/{id}", "/api/v1/memories/{id}/history", "/api/v1/search", "/api/v1/reset", "/api/v1/sessions", "/api/v1/stream", "/health",
+            "/api/v1/sessions/{id}/injections", "/api/v1/context/preview", "/api/v1/memories/{id}/supersede", "/api/v1/memories/{id}/restore" })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"the OpenAPI document lacks {path}");
         }

@@ -23,12 +23,16 @@ public sealed class ViewerTests
         Assert.Equal("nosniff", string.Join(", ", response.Headers.GetValues("X-Content-Type-Options")));
         Assert.True(response.Headers.CacheControl?.NoCache, "the page must be revalidated, so an upgraded server serves its own viewer");
         var html = await response.Content.ReadAsStringAsync();
-        Assert.Contains("<script src=\"/viewer.js\" defer></script>", html, StringComparison.Ordinal);
+        Assert.Contains("<script type=\"module\" src=\"/viewer.js\"></script>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("style=", html, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("/viewer.js", "text/javascript")]
+    [InlineData("/common.js", "text/javascript")]
+    [InlineData("/detail.js", "text/javascript")]
+    [InlineData("/insight.js", "text/javascript")]
+    [InlineData("/charts.js", "text/javascript")]
     [InlineData("/viewer.css", "text/css")]
     public async Task Script_and_style_are_served_with_their_types(string path, string mediaType)
     {
@@ -41,11 +45,16 @@ public sealed class ViewerTests
         Assert.True(response.Headers.CacheControl?.NoCache);
     }
 
-    [Fact]
-    public async Task The_script_never_turns_data_into_markup_or_code()
+    [Theory]
+    [InlineData("/viewer.js")]
+    [InlineData("/common.js")]
+    [InlineData("/detail.js")]
+    [InlineData("/insight.js")]
+    [InlineData("/charts.js")]
+    public async Task The_scripts_never_turn_data_into_markup_or_code(string script)
     {
         await using var host = await ServerHost.StartAsync();
-        var js = await host.Http.GetStringAsync("/viewer.js");
+        var js = await host.Http.GetStringAsync(script);
         foreach (var sink in new[] { "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function" })
         {
             Assert.DoesNotContain(sink, js, StringComparison.Ordinal);

@@ -205,6 +205,35 @@ public abstract partial class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public async Task Injections_are_kept_per_context_listed_by_session_and_by_memory_and_isolated_by_tenant()
+    {
+        var store = await NewStoreAsync();
+        var log = store.Injections;
+        var t0 = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        InjectionRecord Record(string context, string memory, int rank, DateTimeOffset at, string session = "s1", string tenant = MemoryScope.DefaultTenant) => new()
+        {
+            Tenant = tenant, SessionId = session, ContextId = context, Project = "github.com/acme/app", MemoryId = memory, Rank = rank,
+            Reason = rank == 1 ? "standing" : "relevance", Detail = $"relevance 0.{rank}", Tokens = 10 * rank, Source = "session-start", InjectedAt = at,
+        };
+        await log.RecordInjectionsAsync([Record("c1", "m-a", 1, t0), Record("c1", "m-b", 2, t0)]);
+        // Recorded again (a retried event): nothing changes, the first record wins.
+        await log.RecordInjectionsAsync([Record("c1", "m-b", 7, t0.AddDays(1))]);
+        await log.RecordInjectionsAsync([Record("c2", "m-b", 1, t0.AddHours(1)), Record("c3", "m-b", 1, t0.AddHours(2), session: "s2")]);
+        await log.RecordInjectionsAsync([Record("c9", "m-b", 1, t0, tenant: "acme")]);
+        await log.RecordInjectionsAsync([]);
+
+        var session = await log.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s1");
+        Assert.Equal([("c1", "m-a", 1), ("c1", "m-b", 2), ("c2", "m-b", 1)], session.Select(r => (r.ContextId, r.MemoryId, r.Rank)));
+        Assert.Equal(Record("c1", "m-b", 2, t0), session[1]);
+        var ofMemory = await log.InjectionsOfMemoryAsync(MemoryScope.DefaultTenant, "m-b");
+        Assert.Equal(["c3", "c2", "c1"], ofMemory.Select(r => r.ContextId));
+        Assert.Equal(["c3"], (await log.InjectionsOfMemoryAsync(MemoryScope.DefaultTenant, "m-b", limit: 1)).Select(r => r.ContextId));
+        Assert.Equal(["c9"], (await log.InjectionsOfMemoryAsync("acme", "m-b")).Select(r => r.ContextId));
+        Assert.Equal(["c9"], (await log.InjectionsForSessionAsync("acme", "s1")).Select(r => r.ContextId));
+        Assert.Empty(await log.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s3"));
+    }
+
+    [Fact]
     public async Task A_memory_added_on_one_handle_is_seen_and_searchable_on_the_other()
     {
         var (store, service) = await NewServiceAsync();

@@ -90,6 +90,36 @@ public sealed class ContextCache(string homeRoot)
         return entry is not null && string.Equals(entry.Key, projectKey, StringComparison.Ordinal) ? entry.Output : null;
     }
 
+    /// <summary>Beside a project's context: the memories in it (written by the worker, read back when the hook served it).</summary>
+    public string InjectedFileFor(string projectKey) => Path.ChangeExtension(FileFor(projectKey), ".injected");
+
+    private string ServedFile(string spoolId) => Path.Combine(Folder, "served", spoolId);
+
+    /// <summary>
+    /// Noted by the hook after it printed a ready context for the session-start event <paramref name="spoolId"/>:
+    /// the digest of what it printed, so the worker records what was injected (and only that).
+    /// </summary>
+    public void MarkServed(string spoolId, ReadOnlySpan<byte> output)
+    {
+        var folder = Path.Combine(Folder, "served");
+        if (!Directory.Exists(folder)) Engram.Core.OwnerOnly.CreateDirectory(folder);
+        using var file = new FileStream(ServedFile(spoolId), OwnerOnly(FileMode.Create));
+        file.Write(Encoding.UTF8.GetBytes(Digest(output)));
+    }
+
+    /// <summary>The digest the hook noted for a served session-start event, removing the note; null when the hook did not serve it from here.</summary>
+    public string? TakeServed(string spoolId)
+    {
+        var path = ServedFile(spoolId);
+        if (!File.Exists(path)) return null;
+        var digest = File.ReadAllText(path);
+        File.Delete(path);
+        return digest;
+    }
+
+    /// <summary>FNV-1a of the bytes, as 16 hex digits: names one version of a context's output.</summary>
+    public static string Digest(ReadOnlySpan<byte> output) => Fnv1a(output).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Set by the worker before it ingests events; cleared once the contexts are rebuilt.</summary>
     public void MarkBusy()
     {
@@ -171,10 +201,12 @@ public sealed class ContextCache(string homeRoot)
     }
 
     /// <summary>FNV-1a over the key's UTF-8 bytes: stable across processes and runtimes (string.GetHashCode is not).</summary>
-    private static ulong Fnv1a(string text)
+    private static ulong Fnv1a(string text) => Fnv1a(Encoding.UTF8.GetBytes(text));
+
+    private static ulong Fnv1a(ReadOnlySpan<byte> bytes)
     {
         var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(text))
+        foreach (var b in bytes)
         {
             hash ^= b;
             hash *= 1099511628211UL;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Engram.Agents.Adapters;
+using Engram.Agents.Capture;
 using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Privacy;
@@ -13,7 +14,10 @@ namespace Engram.Agents.Pipeline;
 /// or the session's summary. Every memory it writes carries a source key derived from the event, so
 /// processing the same event twice (a worker killed between writing and completing) changes nothing.
 /// </summary>
-public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, PipelineOptions options, IObservationCompressor? compressor = null, LlmSessionSummarizer? summarizer = null)
+/// <remarks>With <paramref name="readyContexts"/>, a session-start event the native hook answered from a ready context
+/// records which memories that context gave the session.</remarks>
+public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, PipelineOptions options, IObservationCompressor? compressor = null,
+    LlmSessionSummarizer? summarizer = null, (ContextInjections Recorder, ContextCache Cache)? readyContexts = null)
 {
     private readonly IObservationCompressor _compressor = compressor ?? OfflineObservationCompressor.Instance;
     private const string Actor = "engram-worker";
@@ -59,6 +63,9 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
 
         switch (read.Kind)
         {
+            case AgentEventKind.SessionStart when readyContexts is { } ready && project is not null:
+                await ready.Recorder.RecordServedAsync(ready.Cache, captured, queued.Tenant, project.Key, cancellationToken);
+                break;
             case AgentEventKind.Prompt:
                 await RememberPromptAsync(captured, scope, project, cancellationToken);
                 break;

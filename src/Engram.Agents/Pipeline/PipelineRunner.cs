@@ -14,9 +14,10 @@ public sealed record DrainResult(int Ingested, int Processed, int Failed, bool B
 /// session-start hook so the last session's summary exists before the next one begins.
 /// </summary>
 public sealed class PipelineRunner(IMemoryService memory, IEventQueue queue, Spool spool, HookLog log, PipelineOptions options,
-    IObservationCompressor? compressor = null, LlmSessionSummarizer? summarizer = null)
+    IObservationCompressor? compressor = null, LlmSessionSummarizer? summarizer = null, (IInjectionLog Log, ContextCache Cache)? readyContexts = null)
 {
-    private readonly EventProcessor _processor = new(memory, queue, options, compressor, summarizer);
+    private readonly EventProcessor _processor = new(memory, queue, options, compressor, summarizer,
+        readyContexts is { } r ? (new ContextInjections(r.Log, log), r.Cache) : null);
 
     /// <summary>The working folders whose context file (Cursor's rules file) may need rewriting since the last call.</summary>
     public IReadOnlyList<string> TakeContextFileFolders()

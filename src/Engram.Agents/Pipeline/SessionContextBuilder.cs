@@ -30,7 +30,7 @@ public sealed class SessionContextBuilder(IMemoryService memory)
     public const string OpenTag = "<engram-memory";
     public const string CloseTag = "</engram-memory>";
 
-    public async Task<string> BuildAsync(ContextRequest request, CancellationToken cancellationToken = default)
+    public async Task<SessionContext> BuildAsync(ContextRequest request, CancellationToken cancellationToken = default)
     {
         var budget = Math.Min(request.MaxCharacters, request.MaxTokens * 4);
         var project = new MemoryFilter { Tenant = request.Tenant, Project = request.ProjectKey };
@@ -62,7 +62,7 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         focus.AddRange(unresolved.Select(u => u.Title ?? ""));
         if (request.Branch is { Length: > 0 } branch && branch is not ("main" or "master")) focus.Add(branch.Replace('/', ' ').Replace('-', ' '));
 
-        var ranked = new List<(Memory Memory, double Score)>();
+        var ranked = new List<(Memory Memory, double Relevance, double Recency)>();
         if (focus.Count > 0)
         {
             var hits = await memory.SearchAsync(new SearchRequest
@@ -72,23 +72,31 @@ public sealed class SessionContextBuilder(IMemoryService memory)
                 Limit = 25,
                 RecordAccess = false,
             }, cancellationToken);
-            ranked.AddRange(hits.Select(h => (h.Memory, h.Score)));
+            ranked.AddRange(hits.Select(h => (h.Memory, h.Score, 0.0)));
         }
         // Recent work fills the rest, below anything relevant.
-        for (var i = 0; i < Math.Min(recent.Count, 20); i++) ranked.Add((recent[i], 0.2 * (1 - i / 20.0)));
+        for (var i = 0; i < Math.Min(recent.Count, 20); i++) ranked.Add((recent[i], 0.0, 0.2 * (1 - i / 20.0)));
         var shown = new HashSet<string>(StringComparer.Ordinal);
         if (lastSummary is not null) shown.Add(lastSummary.Id);
         foreach (var u in unresolved) shown.Add(u.Id);
         var relevant = ranked
             .GroupBy(r => r.Memory.Id)
-            .Select(g => (g.First().Memory, Score: g.Sum(x => x.Score)))
+            .Select(g => new Ranked(g.First().Memory, g.Sum(x => x.Relevance), g.Sum(x => x.Recency)))
             .Where(r => !shown.Contains(r.Memory.Id) && !(r.Memory.Type == "failure" && r.Memory.Metadata.ContainsKey("resolved_by")))
             .Where(r => lastSummary is null || r.Memory.Title is null || !lastSummary.Content.Contains(r.Memory.Title, StringComparison.Ordinal))
-            .OrderByDescending(r => r.Score)
-            .Select(r => r.Memory)
+            .OrderByDescending(r => r.Relevance + r.Recency)
             .ToList();
 
         return Render(request, budget, blocks, lastSummary, carried, unresolved, relevant);
+    }
+
+    /// <summary>A past memory in the "related" section with the two scores that placed it.</summary>
+    private sealed record Ranked(Memory Memory, double Relevance, double Recency)
+    {
+        public string Reason => Relevance > 0 ? "relevance" : "recency";
+
+        public string Detail => string.Create(CultureInfo.InvariantCulture,
+            $"relevance {Relevance:0.000} to the open work (next steps, touched files, branch); recency {Recency:0.000}; importance {Memory.Importance:0.00}");
     }
 
     /// <summary>
@@ -136,8 +144,8 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         return items;
     }
 
-    private static string Render(ContextRequest request, int budget, List<Memory> blocks, Memory? lastSummary,
-        List<(string Label, Memory From, string Text)> carried, List<Memory> unresolved, List<Memory> relevant)
+    private static SessionContext Render(ContextRequest request, int budget, List<Memory> blocks, Memory? lastSummary,
+        List<(string Label, Memory From, string Text)> carried, List<Memory> unresolved, List<Ranked> relevant)
     {
         var name = Safe(request.ProjectName ?? request.ProjectKey);
         var header = new StringBuilder();
@@ -147,48 +155,66 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         var footer = CloseTag;
 
         var body = new StringBuilder();
+        var items = new InjectedItems();
         int Room() => budget - header.Length - body.Length - footer.Length - 2;
-        void Add(string line)
+        bool Add(string line)
         {
-            if (line.Length + 1 <= Room()) body.Append(line).Append('\n');
+            if (line.Length + 1 > Room()) return false;
+            body.Append(line).Append('\n');
+            return true;
+        }
+        // A memory's line: appended when it fits, and then counted as injected.
+        void AddFor(Memory m, string reason, string detail, string line)
+        {
+            if (Add(line)) items.Add(m, reason, detail, line.Length + 1);
         }
 
         if (blocks.Count > 0)
         {
             Add("\n## What the user asked Engram to remember");
-            foreach (var b in blocks) Add("- " + Safe(Cut(b.Content, 400)));
+            foreach (var b in blocks) AddFor(b, "standing", "the user asked Engram to remember it; always given", "- " + Safe(Cut(b.Content, 400)));
         }
         if (lastSummary is not null)
         {
-            Add($"\n## Last session ({Day(lastSummary.ValidFrom)}) [{lastSummary.Id}]");
+            const string detail = "the newest session summary in this project";
+            AddFor(lastSummary, "last-session", detail, $"\n## Last session ({Day(lastSummary.ValidFrom)}) [{lastSummary.Id}]");
             foreach (var line in lastSummary.Content.Split('\n'))
             {
                 if (line.StartsWith("Investigated:", StringComparison.Ordinal)) continue; // the least useful part; details on demand
-                Add(Safe(Cut(line, 300)));
+                AddFor(lastSummary, "last-session", detail, Safe(Cut(line, 300)));
             }
         }
         if (carried.Count > 0)
         {
             Add("\n## Still open from earlier sessions");
-            foreach (var (label, from, text) in carried.Take(8)) Add($"- {label} ({Day(from.ValidFrom)}) [{from.Id}]: {Safe(Cut(text, 240))}");
+            foreach (var (label, from, text) in carried.Take(8))
+            {
+                AddFor(from, label.Replace(' ', '-'), $"a {label} of the session of {Day(from.ValidFrom)} that no later session restated or completed",
+                    $"- {label} ({Day(from.ValidFrom)}) [{from.Id}]: {Safe(Cut(text, 240))}");
+            }
         }
         if (unresolved.Count > 0)
         {
             Add("\n## Unresolved failures");
-            foreach (var u in unresolved) Add($"- [{u.Id}] {Safe(Cut(u.Title ?? u.Content, 160))}: {Safe(Cut(u.Facts.Count > 0 ? u.Facts[0] : "", 160))}");
+            foreach (var u in unresolved)
+            {
+                AddFor(u, "unresolved-failure", "a failure no later passing run resolved",
+                    $"- [{u.Id}] {Safe(Cut(u.Title ?? u.Content, 160))}: {Safe(Cut(u.Facts.Count > 0 ? u.Facts[0] : "", 160))}");
+            }
         }
         if (relevant.Count > 0 && Room() > 200)
         {
             Add("\n## Related past work (most relevant first)");
-            foreach (var m in relevant)
+            foreach (var r in relevant)
             {
+                var m = r.Memory;
                 var line = $"- [{m.Id}] {Day(m.ValidFrom)} {Safe(m.Type ?? m.Kind.ToWire())}: {Safe(Cut(m.Title ?? m.Content, 140))}";
                 if (line.Length + 1 > Room()) break;
-                Add(line);
+                AddFor(m, r.Reason, r.Detail, line);
             }
         }
-        if (body.Length == 0) return "";
-        return header.ToString() + body + footer;
+        if (body.Length == 0) return SessionContext.Empty;
+        return new SessionContext(header.ToString() + body + footer, items.ToList());
     }
 
     /// <summary>

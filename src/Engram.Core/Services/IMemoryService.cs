@@ -35,4 +35,20 @@ public interface IMemoryService
 
     /// <summary>Erases the whole store: every tenant's memories, history, embeddings and queue.</summary>
     Task ResetAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces a current memory with a new one in the same scope and kind: the old one stops being current
+    /// (superseded by the new one) and keeps its history. Returns the new memory.
+    /// </summary>
+    Task<Memory> SupersedeAsync(string id, string content, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null,
+        CancellationToken cancellationToken = default) =>
+        throw new EngramException("this memory service cannot supersede memories; use the local store or engram serve");
+
+    /// <summary>
+    /// Brings a memory back from its history: a superseded one becomes current again; a deleted one is stored again
+    /// under its id with its last text and scope (as <paramref name="kind"/>: the history keeps no kind).
+    /// </summary>
+    Task<Memory> RestoreAsync(string id, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null,
+        MemoryKind kind = MemoryKind.Fact, CancellationToken cancellationToken = default) =>
+        throw new EngramException("this memory service cannot restore memories; use the local store or engram serve");
 }

@@ -21,6 +21,9 @@ public interface IEngramStore : IMemoryStore
     /// <summary>Model usage per day, for <c>engram stats</c> and the daily token budget.</summary>
     IUsageLedger Usage { get; }
 
+    /// <summary>Which memories were injected into which session, and why.</summary>
+    IInjectionLog Injections { get; }
+
     /// <summary>Every tenant that holds memories or history, in ordinal order (to copy or move a whole store).</summary>
     Task<IReadOnlyList<string>> ListTenantsAsync(CancellationToken cancellationToken = default);
 }

@@ -1,15 +1,17 @@
-// Engram's viewer: recent memories, search, one memory with its history, and live changes from
-// /api/v1/stream. Memories are untrusted text (anything an agent or a web page said), so every
-// value reaches the page through textContent or text nodes, never as HTML.
+// Engram's viewer: recent memories, search, one memory with its history and corrections, live changes
+// from /api/v1/stream, the next session's context, what sessions were given, and pictures. Memories are
+// untrusted text (anything an agent or a web page said), so every value reaches the page through
+// textContent or text nodes, never as HTML.
 'use strict';
 
-(() => {
+import { $, ApiError, KEY_STORAGE, api, apiKey, el, headers, headline, problemText, scopeText, showError, when } from './common.js';
+import { renderDetail } from './detail.js';
+import { wireInsight } from './insight.js';
+
+{
   const LIST_LIMIT = 100;
   const SEARCH_LIMIT = 50;
-  const KEY_STORAGE = 'engram.apiKey';
   const MAX_RETRY_MS = 30000;
-
-  const $ = (id) => document.getElementById(id);
 
   const state = {
     keysRequired: false,
@@ -25,78 +27,6 @@
     stream: 0, // generation of the stream loop; a new one ends the old
     streamAbort: null,
   };
-
-  class ApiError extends Error {
-    constructor(status, message) {
-      super(message);
-      this.status = status;
-    }
-  }
-
-  // --- HTTP -------------------------------------------------------------------------------
-
-  function apiKey() {
-    return sessionStorage.getItem(KEY_STORAGE) || '';
-  }
-
-  function headers(extra) {
-    const result = Object.assign({ Accept: 'application/json' }, extra);
-    const key = apiKey();
-    if (key) result.Authorization = 'Bearer ' + key;
-    return result;
-  }
-
-  async function api(path, options = {}) {
-    const response = await fetch(path, Object.assign({}, options, { headers: headers(options.headers), cache: 'no-store' }));
-    if (!response.ok) throw new ApiError(response.status, await problemText(response));
-    return response.json();
-  }
-
-  // Errors are problem details; their detail says what is wrong.
-  async function problemText(response) {
-    try {
-      const problem = await response.json();
-      return problem.detail || problem.title || `${response.status} ${response.statusText}`;
-    } catch {
-      return `${response.status} ${response.statusText}`;
-    }
-  }
-
-  // --- DOM helpers ------------------------------------------------------------------------
-
-  // Builds an element. Props are set as DOM properties (only literal names from this file);
-  // children that are not nodes become text nodes, so data is never parsed as markup.
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(props || {})) node[name] = value;
-    for (const child of children) {
-      if (child === null || child === undefined || child === false || child === '') continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function when(iso) {
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleString();
-  }
-
-  function headline(memory) {
-    const text = memory.title || String(memory.memory || '').split('\n', 1)[0];
-    return text.length > 240 ? text.slice(0, 240) + '…' : text;
-  }
-
-  function scopeText(memory) {
-    return [['user', memory.user_id], ['project', memory.project], ['session', memory.session_id], ['agent', memory.agent_id]]
-      .filter(([, value]) => value)
-      .map(([name, value]) => `${name}: ${value}`)
-      .join(' · ');
-  }
-
-  function showError(message) {
-    $('error').textContent = message || '';
-    $('error').hidden = !message;
-  }
 
   function setBadge(id, text, ok) {
     const badge = $(id);
@@ -173,7 +103,10 @@
     if (state.filter.kind) params.set('kind', state.filter.kind);
     const body = await api('/api/v1/memories?' + params);
     const loaded = new Map();
-    for (const memory of body.results) upsert(loaded, memory);
+    for (const memory of body.results) {
+      upsert(loaded, memory);
+      kinds.set(memory.id, memory.kind);
+    }
     // Changes that arrived live while the list was on its way are kept.
     for (const id of state.fresh) {
       const memory = state.memories.get(id);
@@ -199,76 +132,23 @@
   async function select(id) {
     state.selected = id;
     for (const li of $('list').children) li.classList.toggle('selected', li.dataset.id === id);
-    await renderDetail(id);
+    await renderDetail(id, detailApp);
   }
 
-  async function renderDetail(id) {
-    const path = '/api/v1/memories/' + encodeURIComponent(id);
-    try {
-      // A deleted memory answers 404 but keeps its history.
-      const [memory, history] = await Promise.all([
-        api(path).catch((e) => {
-          if (e.status === 404) return null;
-          throw e;
-        }),
-        api(path + '/history').catch((e) => {
-          if (e.status === 404) return { results: [] };
-          throw e;
-        }),
-      ]);
-      if (state.selected !== id) return;
-      $('detail').replaceChildren(...detailNodes(id, memory, history.results));
-    } catch (e) {
-      handleError(e);
-    }
-  }
-
-  function detailNodes(id, memory, history) {
-    const nodes = [];
-    if (memory) {
-      nodes.push(el('h2', {}, memory.title || 'Memory'), el('pre', {}, memory.memory));
-      const fields = el('dl');
-      const add = (name, value) => {
-        if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return;
-        fields.append(el('dt', {}, name), el('dd', {}, Array.isArray(value) ? value.join('\n') : String(value)));
-      };
-      add('id', memory.id);
-      add('kind', memory.kind);
-      add('type', memory.type);
-      add('tenant', memory.tenant);
-      add('user', memory.user_id);
-      add('agent', memory.agent_id);
-      add('project', memory.project);
-      add('session', memory.session_id);
-      add('importance', memory.importance);
-      add('created', when(memory.created_at));
-      add('updated', when(memory.updated_at));
-      add('valid from', when(memory.valid_from));
-      if (memory.valid_to) add('valid to', when(memory.valid_to));
-      add('superseded by', memory.superseded_by);
-      add('facts', memory.facts);
-      add('concepts', memory.concepts);
-      add('files read', memory.files_read);
-      add('files modified', memory.files_modified);
-      for (const [key, value] of Object.entries(memory.metadata || {})) add('metadata.' + key, value);
-      add('hash', memory.hash);
-      nodes.push(fields);
-    } else {
-      nodes.push(el('h2', {}, 'Deleted memory'), el('p', { className: 'muted' }, id));
-    }
-    nodes.push(el('h3', {}, 'History'));
-    if (history.length === 0) {
-      nodes.push(el('p', { className: 'muted' }, 'No history.'));
-    } else {
-      nodes.push(el('ol', { className: 'history' }, ...history.map((h) =>
-        el('li', {},
-          el('div', { className: 'meta' }, el('span', { className: 'kind' }, h.event), el('span', {}, 'by ' + h.actor_id), el('time', {}, when(h.created_at))),
-          h.reason && el('div', {}, h.reason),
-          h.old_memory !== null && h.old_memory !== undefined && h.event !== 'ADD' && el('pre', {}, '− ' + h.old_memory),
-          h.new_memory !== null && h.new_memory !== undefined && el('pre', {}, '+ ' + h.new_memory)))));
-    }
-    return nodes;
-  }
+  // What the detail panel needs from the page: after a correction the list is read again and the
+  // (possibly new) memory shown; the live stream brings the same change to other open pages.
+  const kinds = new Map(); // id -> the kind last seen, to restore a deleted memory as what it was
+  const detailApp = {
+    isSelected: (id) => state.selected === id,
+    open: (id) => select(id),
+    handleError,
+    kindOf: (id) => kinds.get(id),
+    changed: async (id) => {
+      await loadList();
+      if (state.search) await search(state.search.query);
+      await select(id);
+    },
+  };
 
   // --- Live changes -----------------------------------------------------------------------
 
@@ -323,6 +203,7 @@
       state.deleted.add(change.id);
     } else if (change.memory) {
       state.deleted.delete(change.id);
+      kinds.set(change.id, change.memory.kind);
       if (state.memories.has(change.id) || (type === 'memory_added' && matchesFilter(change.memory))) {
         if (type === 'memory_added') state.fresh.add(change.id);
         upsert(state.memories, change.memory);
@@ -334,7 +215,7 @@
       }
     }
     renderList();
-    if (state.selected === change.id) renderDetail(change.id);
+    if (state.selected === change.id) renderDetail(change.id, detailApp);
   }
 
   // Follows the stream until replaced; reconnects with backoff and Last-Event-ID, so nothing is
@@ -444,6 +325,7 @@
 
   async function start() {
     wireForms();
+    wireInsight(handleError);
     let health;
     try {
       health = await api('/health');
@@ -459,4 +341,4 @@
   }
 
   start();
-})();
+}

@@ -94,7 +94,7 @@ public sealed class PrivacyPipelineTests : IDisposable
             Scope = new MemoryScope { Project = project, SessionId = "s1" }, FilesModified = ["src/a.cs"],
         });
 
-        var context = await new SessionContextBuilder(service).BuildAsync(new ContextRequest { ProjectKey = project });
+        var context = (await new SessionContextBuilder(service).BuildAsync(new ContextRequest { ProjectKey = project })).Text;
 
         var normal = context.Normalize(NormalizationForm.FormKC);
         Assert.Equal(1, Count(normal, "</engram-memory>"));

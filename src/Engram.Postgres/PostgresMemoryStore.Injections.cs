@@ -1,0 +1,37 @@
+using Engram.Core.Storage;
+
+namespace Engram.Postgres;
+
+public sealed partial class PostgresMemoryStore : IInjectionLog
+{
+    public IInjectionLog Injections => this;
+
+    public Task RecordInjectionsAsync(IReadOnlyList<InjectionRecord> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count == 0) return Task.CompletedTask;
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = Command(connection, transaction, InjectionRows.InsertSql);
+            foreach (var record in records)
+            {
+                InjectionRows.Bind(command, record);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return records.Count;
+        }, cancellationToken, history: false);
+    }
+
+    public Task<IReadOnlyList<InjectionRecord>> InjectionsForSessionAsync(string tenant, string sessionId, CancellationToken cancellationToken = default) =>
+        ReadInjectionsAsync(InjectionRows.BySessionSql, tenant, sessionId, -1, cancellationToken);
+
+    public Task<IReadOnlyList<InjectionRecord>> InjectionsOfMemoryAsync(string tenant, string memoryId, int limit = 100, CancellationToken cancellationToken = default) =>
+        ReadInjectionsAsync(InjectionRows.ByMemorySql, tenant, memoryId, limit, cancellationToken);
+
+    private Task<IReadOnlyList<InjectionRecord>> ReadInjectionsAsync(string sql, string tenant, string key, int limit, CancellationToken cancellationToken) =>
+        ReadAsync(async connection =>
+        {
+            await using var command = Command(connection, null, sql);
+            InjectionRows.BindLookup(command, tenant, key, limit);
+            return await InjectionRows.ReadAllAsync(command, cancellationToken);
+        }, cancellationToken);
+}

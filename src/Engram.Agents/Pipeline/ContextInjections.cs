@@ -55,7 +55,7 @@ public sealed class ContextInjections(IInjectionLog log, HookLog? hookLog = null
             hookLog?.Error("injections", $"the ready context served for session-start {captured.Id} was rebuilt before the worker recorded it; which memories it gave is not recorded");
             return;
         }
-        await RecordAsync(ready.Memories, tenant, captured.Payload.SessionId, captured.Id, projectKey, CachedSource, captured.CapturedAt, cancellationToken);
+        await RecordAsync(ready.Memories, tenant, captured.Read.SessionId, captured.Id, projectKey, CachedSource, captured.CapturedAt, cancellationToken);
     }
 
     /// <summary>

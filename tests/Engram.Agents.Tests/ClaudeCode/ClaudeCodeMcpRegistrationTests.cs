@@ -123,13 +123,13 @@ public sealed class McpServersFileTests : IDisposable
     public void Registers_the_native_front_end_without_arguments_switches_back_and_unregisters_it()
     {
         var path = Write(ClaudeJson);
-        var native = new ClaudeCodeMcpRegistration("/usr/local/bin/engram", "/opt/engram/engram-mcp");
+        var native = new McpServersFile("/usr/local/bin/engram", "/opt/engram/engram-mcp");
 
         Assert.True(native.Register(path).Changed);
         var entry = Servers(path).GetProperty("engram");
         Assert.Equal("/opt/engram/engram-mcp", entry.GetProperty("command").GetString());
         Assert.Empty(entry.GetProperty("args").EnumerateArray());
-        Assert.Equal("/opt/engram/engram-mcp", ClaudeCodeMcpRegistration.RegisteredCommand(path));
+        Assert.Equal("/opt/engram/engram-mcp", McpServersFile.RegisteredCommand(path));
         Assert.False(native.Register(path).Changed);
 
         // Back to 'engram mcp' (a --managed-hook install) replaces it in place.
@@ -137,7 +137,7 @@ public sealed class McpServersFileTests : IDisposable
         Assert.Equal("mcp", Servers(path).GetProperty("engram").GetProperty("args")[0].GetString());
 
         native.Register(path);
-        Assert.True(ClaudeCodeMcpRegistration.Unregister(path).Changed);
+        Assert.True(McpServersFile.Unregister(path).Changed);
         Assert.Equal(ClaudeJson, File.ReadAllText(path));
     }
 

@@ -125,10 +125,18 @@ public sealed partial class MemoryService : IMemoryService
                 CreatedAt = now,
                 UpdatedAt = now,
                 ValidFrom = request.ValidFrom is { } validFrom ? Truncate(validFrom) : now,
+                ExpiresAt = request.ExpiresAt is { } expiresAt ? ValidateExpiry(expiresAt, now) : null,
+                FileStates = request.FileStates,
                 ContentHash = ContentHash.Compute(kind, text),
             };
             var history = NewHistory(memory, HistoryEvent.Add, request.Actor, null, text, null);
             var (stored, inserted) = await _store.InsertAsync(memory, history, cancellationToken);
+            if (!inserted && stored.IsExpiredAt(now))
+            {
+                // The same text, expired: it ends, and the new one takes its place.
+                await SupersedeAsync(stored, memory, "expired; added again", request.Actor, cancellationToken);
+                (stored, inserted) = await _store.InsertAsync(memory, history, cancellationToken);
+            }
             if (inserted && _embedOnWrite) await EmbedAsync(stored, cancellationToken);
             results.Add(new AddedMemory(stored, inserted ? AddOutcome.Added : AddOutcome.Duplicate));
         }
@@ -178,11 +186,11 @@ public sealed partial class MemoryService : IMemoryService
                         results.Add(new AddedMemory(target, AddOutcome.Unchanged));
                         break;
                     }
-                    await SupersedeAsync(target, added.Memory, "updated by inference", cancellationToken);
+                    await SupersedeAsync(target, added.Memory, "updated by inference", "llm", cancellationToken);
                     results.Add(new AddedMemory(added.Memory, AddOutcome.Updated) { Previous = target });
                     break;
                 case Inference.ReconcileEvent.Delete when target is not null:
-                    results.Add(new AddedMemory(await SupersedeAsync(target, null, "no longer true, by inference", cancellationToken), AddOutcome.Invalidated));
+                    results.Add(new AddedMemory(await SupersedeAsync(target, null, "no longer true, by inference", "llm", cancellationToken), AddOutcome.Invalidated));
                     break;
                 case Inference.ReconcileEvent.Noop when target is not null:
                     results.Add(new AddedMemory(target, AddOutcome.Unchanged));
@@ -204,11 +212,11 @@ public sealed partial class MemoryService : IMemoryService
     };
 
     /// <summary>Ends a memory's validity (Zep-style): it stays, with its history, but is no longer current.</summary>
-    private async Task<Memory> SupersedeAsync(Memory old, Memory? replacement, string reason, CancellationToken cancellationToken)
+    private async Task<Memory> SupersedeAsync(Memory old, Memory? replacement, string reason, string actor, CancellationToken cancellationToken)
     {
         var now = Now();
         var ended = old with { ValidTo = now, SupersededBy = replacement?.Id, UpdatedAt = now };
-        await _store.UpdateAsync(ended, NewHistory(ended, HistoryEvent.Supersede, "llm", old.Content, replacement?.Content, reason), cancellationToken);
+        await _store.UpdateAsync(ended, NewHistory(ended, HistoryEvent.Supersede, actor, old.Content, replacement?.Content, reason), cancellationToken);
         return ended;
     }
 
@@ -218,6 +226,7 @@ public sealed partial class MemoryService : IMemoryService
         if (request.Limit is < 1 or > 1000) throw new EngramException($"search limit {request.Limit} is out of range; use 1 to 1000");
 
         var pool = Math.Max(_search.MinCandidates, request.Limit * _search.CandidateMultiplier);
+        request = request with { Filter = Active(request.Filter) };
         var signals = new List<HybridRanker.Signal>(2);
 
         var terms = QueryTerms.Extract(request.Query);
@@ -259,7 +268,7 @@ public sealed partial class MemoryService : IMemoryService
     public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default)
     {
         if (limit is < 1) throw new EngramException($"list limit {limit} must be at least 1");
-        return _store.ListAsync(filter, limit, cancellationToken);
+        return _store.ListAsync(Active(filter), limit, cancellationToken);
     }
 
     public async Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default)
@@ -284,6 +293,7 @@ public sealed partial class MemoryService : IMemoryService
             Concepts = update.Concepts is { } concepts ? privacy.List(concepts) : existing.Concepts,
             FilesRead = update.FilesRead is { } read ? privacy.List(read) : existing.FilesRead,
             FilesModified = update.FilesModified is { } modified ? privacy.List(modified) : existing.FilesModified,
+            ExpiresAt = update.ClearExpiry ? null : update.ExpiresAt is { } expiresAt ? ValidateExpiry(expiresAt, Now()) : existing.ExpiresAt,
             ContentHash = ContentHash.Compute(existing.Kind, content),
             UpdatedAt = Now(),
         };
@@ -342,6 +352,18 @@ public sealed partial class MemoryService : IMemoryService
         if (text.Length == 0) throw new EngramException("nothing is left to store once the <private> parts are removed");
         return text;
     }
+
+    /// <summary>
+    /// Current memories only, and only those not expired yet: superseded and expired memories leave search,
+    /// lists and context. A caller asking for superseded ones (history views, export) sees expired ones too.
+    /// </summary>
+    private MemoryFilter Active(MemoryFilter filter) =>
+        filter.IncludeSuperseded || filter.ActiveAt is not null ? filter : filter with { ActiveAt = Now() };
+
+    private static DateTimeOffset ValidateExpiry(DateTimeOffset expiresAt, DateTimeOffset now) =>
+        expiresAt > now
+            ? Truncate(expiresAt)
+            : throw new EngramException($"expiry time {expiresAt:O} is not in the future; give a later time, or delete the memory instead");
 
     private static double ValidateImportance(double importance) =>
         importance is >= 0 and <= 1 && !double.IsNaN(importance)

@@ -25,12 +25,17 @@ internal static class AgentRuntime
     /// The context a session started in <paramref name="cwd"/> (or for a given project key) is given.
     /// With a project key, the branch is read from <paramref name="branchFrom"/> when given.
     /// </summary>
-    public static Task<string> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken,
+    public static async Task<string> ContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken,
+        string tenant = Core.Model.MemoryScope.DefaultTenant, string? branchFrom = null) =>
+        (await BuiltContextAsync(runtime, cwd, projectKey, cancellationToken, tenant, branchFrom)).Text;
+
+    /// <summary>As <see cref="ContextAsync"/>, with the files its staleness marks were checked against (for the cache).</summary>
+    public static Task<BuiltContext> BuiltContextAsync(EngramRuntime runtime, string cwd, string? projectKey, CancellationToken cancellationToken,
         string tenant = Core.Model.MemoryScope.DefaultTenant, string? branchFrom = null)
     {
         var identity = ProjectIdentity.Resolve(cwd);
         var branchFolder = projectKey is null ? cwd : branchFrom;
-        return new SessionContextBuilder(runtime.Memory).BuildAsync(new ContextRequest
+        return new SessionContextBuilder(runtime.Memory).BuildWithFilesAsync(new ContextRequest
         {
             Tenant = tenant,
             ProjectKey = projectKey ?? identity.Key,

@@ -35,9 +35,10 @@ internal static class SessionStart
             else if (drain.IsFaulted) log.Error("session-start", $"processing before the context failed ({drain.Exception!.GetBaseException().Message}); the context is built from what was already processed");
             else if (drain.IsCompletedSuccessfully && drain.Result.BudgetExhausted) log.Info("session-start", $"processed {drain.Result.Processed} event(s); the rest is left to the worker");
             var project = ProjectIdentity.Resolve(cwd);
-            var output = Render(await AgentRuntime.ContextAsync(runtime, cwd, null, timeout.Token));
+            var context = await AgentRuntime.BuiltContextAsync(runtime, cwd, null, timeout.Token);
+            var output = Render(context.Text);
             // Only a complete drain gives an answer worth keeping for the native hook.
-            if (drain.IsCompletedSuccessfully && !drain.Result.BudgetExhausted) new ContextCache(home.Root).Write(project.Key, cwd, output);
+            if (drain.IsCompletedSuccessfully && !drain.Result.BudgetExhausted) new ContextCache(home.Root).Write(project.Key, cwd, output, context.WatchedFiles);
             if (output.Length == 0) return;
             using var stdout = Console.OpenStandardOutput();
             stdout.Write(output);

@@ -131,6 +131,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
             Concepts = draft.Concepts,
             FilesRead = draft.FilesRead,
             FilesModified = draft.FilesModified,
+            FileStates = FileStateCapture.Of(captured.Tool, draft, project?.Root, payload.Cwd),
             Metadata = metadata,
             Importance = draft.Importance,
             ValidFrom = captured.CapturedAt,

@@ -27,10 +27,22 @@ public sealed record ContextRequest
 /// </summary>
 public sealed class SessionContextBuilder(IMemoryService memory)
 {
+    /// <summary>How far a memory whose file is gone falls: its score is multiplied by this.</summary>
+    internal const double GoneFileFactor = 0.25;
+    /// <summary>At most this many files are watched for one context (the cache re-checks them on every read).</summary>
+    private const int MaxWatchedFiles = 64;
+
     public const string OpenTag = "<engram-memory";
     public const string CloseTag = "</engram-memory>";
 
-    public async Task<string> BuildAsync(ContextRequest request, CancellationToken cancellationToken = default)
+    public async Task<string> BuildAsync(ContextRequest request, CancellationToken cancellationToken = default) =>
+        (await BuildWithFilesAsync(request, cancellationToken)).Text;
+
+    /// <summary>
+    /// The context, and the files whose state it depends on: the memories it shows were checked against
+    /// them (possibly stale, file gone), so a change to any of them means the context must be built again.
+    /// </summary>
+    public async Task<BuiltContext> BuildWithFilesAsync(ContextRequest request, CancellationToken cancellationToken = default)
     {
         var budget = Math.Min(request.MaxCharacters, request.MaxTokens * 4);
         var project = new MemoryFilter { Tenant = request.Tenant, Project = request.ProjectKey };
@@ -79,16 +91,21 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         var shown = new HashSet<string>(StringComparer.Ordinal);
         if (lastSummary is not null) shown.Add(lastSummary.Id);
         foreach (var u in unresolved) shown.Add(u.Id);
+        var freshness = new FileFreshness();
         var relevant = ranked
             .GroupBy(r => r.Memory.Id)
-            .Select(g => (g.First().Memory, Score: g.Sum(x => x.Score)))
+            .Select(g => (g.First().Memory, Score: g.Sum(x => x.Score) * (freshness.Check(g.First().Memory) == Freshness.Gone ? GoneFileFactor : 1)))
             .Where(r => !shown.Contains(r.Memory.Id) && !(r.Memory.Type == "failure" && r.Memory.Metadata.ContainsKey("resolved_by")))
             .Where(r => lastSummary is null || r.Memory.Title is null || !lastSummary.Content.Contains(r.Memory.Title, StringComparison.Ordinal))
             .OrderByDescending(r => r.Score)
             .Select(r => r.Memory)
             .ToList();
 
-        return Render(request, budget, blocks, lastSummary, carried, unresolved, relevant);
+        var text = Render(request, budget, blocks, lastSummary, carried, unresolved, relevant, freshness);
+        var watched = unresolved.Concat(relevant).Prepend(lastSummary).OfType<Memory>()
+            .SelectMany(m => m.FileStates).Select(f => f.Path).Where(p => Path.IsPathRooted(p))
+            .Distinct(StringComparer.Ordinal).Take(MaxWatchedFiles).ToList();
+        return new BuiltContext(text, watched);
     }
 
     /// <summary>
@@ -137,7 +154,7 @@ public sealed class SessionContextBuilder(IMemoryService memory)
     }
 
     private static string Render(ContextRequest request, int budget, List<Memory> blocks, Memory? lastSummary,
-        List<(string Label, Memory From, string Text)> carried, List<Memory> unresolved, List<Memory> relevant)
+        List<(string Label, Memory From, string Text)> carried, List<Memory> unresolved, List<Memory> relevant, FileFreshness freshness)
     {
         var name = Safe(request.ProjectName ?? request.ProjectKey);
         var header = new StringBuilder();
@@ -175,20 +192,36 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         if (unresolved.Count > 0)
         {
             Add("\n## Unresolved failures");
-            foreach (var u in unresolved) Add($"- [{u.Id}] {Safe(Cut(u.Title ?? u.Content, 160))}: {Safe(Cut(u.Facts.Count > 0 ? u.Facts[0] : "", 160))}");
+            foreach (var u in unresolved) Add($"- [{u.Id}] {Safe(Cut(u.Title ?? u.Content, 160))}: {Safe(Cut(u.Facts.Count > 0 ? u.Facts[0] : "", 160))}{Notes(u, freshness)}");
         }
         if (relevant.Count > 0 && Room() > 200)
         {
             Add("\n## Related past work (most relevant first)");
             foreach (var m in relevant)
             {
-                var line = $"- [{m.Id}] {Day(m.ValidFrom)} {Safe(m.Type ?? m.Kind.ToWire())}: {Safe(Cut(m.Title ?? m.Content, 140))}";
+                var line = $"- [{m.Id}] {Day(m.ValidFrom)} {Safe(m.Type ?? m.Kind.ToWire())}: {Safe(Cut(m.Title ?? m.Content, 140))}{Notes(m, freshness)}";
                 if (line.Length + 1 > Room()) break;
                 Add(line);
             }
         }
         if (body.Length == 0) return "";
         return header.ToString() + body + footer;
+    }
+
+    /// <summary>
+    /// What a reader should know beside a memory's title: how often it recurred, and whether the files it
+    /// is about changed or went away since (then it may describe code that is no longer there).
+    /// </summary>
+    internal static string Notes(Memory m, FileFreshness freshness)
+    {
+        var notes = new List<string>();
+        if (m.Occurrences > 1) notes.Add($"seen {m.Occurrences} times");
+        var changed = freshness.Differences(m).ToList();
+        var gone = changed.Where(c => c.Status == Freshness.Gone).Select(c => Path.GetFileName(c.File.Path)).ToList();
+        var edited = changed.Where(c => c.Status == Freshness.Changed).Select(c => Path.GetFileName(c.File.Path)).ToList();
+        if (edited.Count > 0) notes.Add($"possibly stale: {string.Join(", ", edited.Take(3))} changed since");
+        if (gone.Count > 0) notes.Add($"file gone: {string.Join(", ", gone.Take(3))}");
+        return notes.Count == 0 ? "" : " (" + Safe(string.Join("; ", notes)) + ")";
     }
 
     /// <summary>
@@ -206,3 +239,6 @@ public sealed class SessionContextBuilder(IMemoryService memory)
 
     private static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
+
+/// <summary>A built context and the files whose state it reflects.</summary>
+public sealed record BuiltContext(string Text, IReadOnlyList<string> WatchedFiles);

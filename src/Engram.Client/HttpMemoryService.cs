@@ -38,6 +38,7 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
 
     public async Task<AddResult> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default)
     {
+        if (request.Consolidates is not null) throw new EngramException("consolidating observations is the worker's job and is not available through a server");
         var body = new JsonObject
         {
             ["user_id"] = Blank(request.Scope.UserId),

@@ -22,6 +22,7 @@ public static class SettingsLoader
         "Embeddings:Provider", "Embeddings:Model", "Embeddings:BaseUrl", "Embeddings:ApiKey", "Embeddings:Dimensions", "Embeddings:ModelPath",
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK", "Search:VectorWeight", "Search:MessageVectorWeight",
         "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost", "Search:NumberBoost", "Search:CoverageBoost",
+        "Search:IdleAfterDays", "Search:IdleFactor",
         "Hooks:SkipTools", "Hooks:ContextTokens", "Worker:IdleMinutes",
         "Server:Host", "Server:Port", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
     ];
@@ -151,6 +152,8 @@ public static class SettingsLoader
                 RecencyHalfLifeDays = Number("Search:RecencyHalfLifeDays") ?? defaults.RecencyHalfLifeDays,
                 RecencyWeight = Number("Search:RecencyWeight") ?? defaults.RecencyWeight,
                 ImportanceWeight = Number("Search:ImportanceWeight") ?? defaults.ImportanceWeight,
+                IdleAfterDays = Number("Search:IdleAfterDays") ?? defaults.IdleAfterDays,
+                IdleFactor = Number("Search:IdleFactor") ?? defaults.IdleFactor,
                 RrfK = Whole("Search:RrfK") ?? defaults.RrfK,
                 VectorWeight = Number("Search:VectorWeight") ?? defaults.VectorWeight,
                 MessageVectorWeight = Number("Search:MessageVectorWeight") ?? defaults.MessageVectorWeight,

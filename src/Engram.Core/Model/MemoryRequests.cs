@@ -26,6 +26,11 @@ public sealed record AddMemoryRequest
     public DateTimeOffset? ExpiresAt { get; init; }
     /// <summary>The files the memory is about, with their content hash now (see <see cref="FileState"/>).</summary>
     public IReadOnlyList<FileState> FileStates { get; init; } = [];
+    /// <summary>
+    /// The id of a current memory this one repeats (a near-duplicate observation): the new memory stands for
+    /// both, its <see cref="Memory.Occurrences"/> adding up, and the old one is superseded by it, history kept.
+    /// </summary>
+    public string? Consolidates { get; init; }
     /// <summary>Extract facts with an LLM and reconcile them with existing memories.</summary>
     public bool Infer { get; init; }
     /// <summary>Who is making the change, for history.</summary>

@@ -91,6 +91,13 @@ public sealed partial class MemoryService : IMemoryService
         }
 
         var scope = request.Scope.Normalized();
+        Memory? repeated = null;
+        if (request.Consolidates is { } repeatedId)
+        {
+            if (inputs.Count != 1) throw new EngramException("consolidating into an earlier memory takes one text, not a list of messages");
+            repeated = await _store.GetAsync(scope.Tenant, MemoryId.Normalize(repeatedId), cancellationToken);
+            if (repeated is not { IsCurrent: true }) repeated = null; // superseded or deleted meanwhile: a plain add
+        }
         // One request is one privacy scope: a <private> opened in the title and never closed hides the rest.
         var privacy = Privacy.PrivacyFilter.NewScope();
         var title = Blank(request.Title) is { } rawTitle ? Blank(privacy.Text(rawTitle)) : null;
@@ -127,6 +134,7 @@ public sealed partial class MemoryService : IMemoryService
                 ValidFrom = request.ValidFrom is { } validFrom ? Truncate(validFrom) : now,
                 ExpiresAt = request.ExpiresAt is { } expiresAt ? ValidateExpiry(expiresAt, now) : null,
                 FileStates = request.FileStates,
+                Occurrences = repeated is null ? 1 : repeated.Occurrences + 1,
                 ContentHash = ContentHash.Compute(kind, text),
             };
             var history = NewHistory(memory, HistoryEvent.Add, request.Actor, null, text, null);
@@ -136,6 +144,11 @@ public sealed partial class MemoryService : IMemoryService
                 // The same text, expired: it ends, and the new one takes its place.
                 await SupersedeAsync(stored, memory, "expired; added again", request.Actor, cancellationToken);
                 (stored, inserted) = await _store.InsertAsync(memory, history, cancellationToken);
+            }
+            if (repeated is not null)
+            {
+                if (inserted) await SupersedeAsync(repeated, stored, $"consolidated: repeated as {stored.Id}", request.Actor, cancellationToken);
+                else if (stored.Id == repeated.Id) stored = await CountRepeatAsync(repeated, request.Actor, cancellationToken);
             }
             if (inserted && _embedOnWrite) await EmbedAsync(stored, cancellationToken);
             results.Add(new AddedMemory(stored, inserted ? AddOutcome.Added : AddOutcome.Duplicate));
@@ -218,6 +231,14 @@ public sealed partial class MemoryService : IMemoryService
         var ended = old with { ValidTo = now, SupersededBy = replacement?.Id, UpdatedAt = now };
         await _store.UpdateAsync(ended, NewHistory(ended, HistoryEvent.Supersede, actor, old.Content, replacement?.Content, reason), cancellationToken);
         return ended;
+    }
+
+    /// <summary>The same text again in the same scope: the memory's count goes up, with an update in its history.</summary>
+    private async Task<Memory> CountRepeatAsync(Memory memory, string actor, CancellationToken cancellationToken)
+    {
+        var counted = memory with { Occurrences = memory.Occurrences + 1, UpdatedAt = Now() };
+        await _store.UpdateAsync(counted, NewHistory(counted, HistoryEvent.Update, actor, memory.Content, memory.Content, $"repeated ({counted.Occurrences} times)"), cancellationToken);
+        return counted;
     }
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)

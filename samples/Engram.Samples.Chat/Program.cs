@@ -21,9 +21,11 @@ if (llm.Provider != "openai")
     return 2;
 }
 
-using var model = new OpenAiCompatibleChatClient(new Uri(llm.BaseUrl ?? "https://api.openai.com/v1"), llm.Model ?? "gpt-4o-mini",
-    llm.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
-using var chat = model.UseEngramMemory(runtime.Memory, new EngramMemoryOptions { Scope = new MemoryScope { UserId = user, AgentId = "sample-chat" } });
+using var chat = OpenAiCompatible.Chat(new Uri(llm.BaseUrl ?? "https://api.openai.com/v1"), llm.Model ?? "gpt-4o-mini",
+        llm.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"))
+    .AsBuilder()
+    .UseEngramMemory(runtime.Memory, new EngramMemoryOptions { Scope = new MemoryScope { UserId = user, AgentId = "sample-chat" } })
+    .Build();
 
 List<ChatMessage> history = [new(ChatRole.System, "You are a helpful assistant. Answer briefly.")];
 while (Console.ReadLine() is { Length: > 0 } line)
@@ -33,5 +35,5 @@ while (Console.ReadLine() is { Length: > 0 } line)
     history.AddMessages(response);
     Console.WriteLine(response.Text);
 }
-await chat.FlushAsync();
+await chat.GetRequiredService<EngramMemoryChatClient>().FlushAsync();
 return 0;

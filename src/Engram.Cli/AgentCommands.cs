@@ -136,7 +136,8 @@ internal static class AgentCommands
         var runner = AgentRuntime.Runner(runtime);
         var spool = Spool.ForHome(runtime.Home.Root);
         var contexts = new ContextRefresher(runtime, log);
-        var idleSince = DateTimeOffset.UtcNow;
+        var time = runtime.Time;
+        var idleSince = time.GetUtcNow();
         var embedder = new BackgroundEmbedder(runtime, log, "worker");
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -147,15 +148,15 @@ internal static class AgentCommands
                 var pending = spool.Count() > 0;
                 if (pending) contexts.Cache.MarkBusy();
                 var result = await runner.DrainAsync(null, cancellationToken);
-                if (result.Ingested + result.Processed > 0) idleSince = DateTimeOffset.UtcNow;
+                if (result.Ingested + result.Processed > 0) idleSince = time.GetUtcNow();
                 await contexts.RefreshAsync(cancellationToken);
                 // Cleared after every complete pass, so a marker left by a failed pass (or a killed worker) goes too.
                 contexts.Cache.ClearBusy();
-                spool.CleanLeftovers(DateTimeOffset.UtcNow);
+                spool.CleanLeftovers(time.GetUtcNow());
                 // While memories wait for vectors, the worker is busy: no pause, no idle exit.
                 if (await embedder.RunOnceAsync(cancellationToken) > 0)
                 {
-                    idleSince = DateTimeOffset.UtcNow;
+                    idleSince = time.GetUtcNow();
                     continue;
                 }
             }
@@ -163,10 +164,10 @@ internal static class AgentCommands
             {
                 log.Error("worker", $"{ex.GetType().Name}: {ex.Message}");
             }
-            if (idleLimit() is { } limit && DateTimeOffset.UtcNow - idleSince > limit) break;
+            if (idleLimit() is { } limit && time.GetUtcNow() - idleSince > limit) break;
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
             }
             catch (OperationCanceledException)
             {

@@ -46,7 +46,7 @@ internal static class AgentEndpoints
                 return Results.Problem(statusCode: 400, title: "Malformed hook payload", detail: ex.Message);
             }
 
-            var id = Spool.ForHome(runtime.Home.Root).Write(agent, eventName, payload, DateTimeOffset.UtcNow);
+            var id = Spool.ForHome(runtime.Home.Root).Write(agent, eventName, payload, runtime.Time.GetUtcNow());
             context.Response.Headers["Engram-Event-Id"] = id;
             if (eventName != "session-start") return Results.Json(new Dictionary<string, object>());
 

@@ -58,7 +58,7 @@ internal static class AgentFileCommands
         var projectKey = line.Value("project") ?? identity.Key;
         await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
         var markdown = await MarkdownExport.BuildAsync(runtime.Memory, line.Value("tenant") ?? MemoryScope.DefaultTenant, projectKey,
-            line.Value("project") ?? identity.DisplayName, cancellationToken);
+            line.Value("project") ?? identity.DisplayName, TimeProvider.System.GetUtcNow(), cancellationToken);
         if (line.Value("output") is not { } path)
         {
             Output.Out.Write(markdown);

@@ -66,7 +66,7 @@ internal static class Arguments
     }
 
     /// <summary>An ISO date or date-time (UTC unless it says otherwise), or an age such as 30m, 12h, 7d, 2w.</summary>
-    public static DateTimeOffset Date(string option, string text) => TryDate(text, DateTimeOffset.UtcNow) ?? throw new UsageException(
+    public static DateTimeOffset Date(string option, string text) => TryDate(text, TimeProvider.System.GetUtcNow()) ?? throw new UsageException(
         $"--{option} '{text}' is not a date; use 2026-01-31, 2026-01-31T14:00:00Z, or an age like 12h, 7d, 2w");
 
     internal static DateTimeOffset? TryDate(string text, DateTimeOffset now) =>
@@ -81,7 +81,7 @@ internal static class Arguments
         var text = line.Value("expires")?.Trim();
         clear = string.Equals(text, "never", StringComparison.OrdinalIgnoreCase);
         if (text is null || clear) return null;
-        return (Span(text) is { } span ? DateTimeOffset.UtcNow + span : AbsoluteDate(text)) ?? throw new UsageException(
+        return (Span(text) is { } span ? TimeProvider.System.GetUtcNow() + span : AbsoluteDate(text)) ?? throw new UsageException(
             $"--expires '{text}' is not a time; use 2026-12-31, 2026-12-31T18:00:00Z, a span from now like 12h, 30d, 2w, or never");
     }
 

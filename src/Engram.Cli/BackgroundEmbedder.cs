@@ -17,8 +17,7 @@ internal sealed class BackgroundEmbedder(EngramRuntime runtime, HookLog log, str
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         if (runtime.IsRemote || runtime.Memory is not MemoryService { HasEmbeddings: true } service) return 0;
-        var embedded = await service.EmbedPendingAsync(MemoryService.EmbeddingBatch, cancellationToken);
-        var error = embedded == 0 ? service.LastEmbeddingError : null;
+        var (embedded, error) = await service.EmbedPendingAsync(MemoryService.EmbeddingBatch, cancellationToken);
         if (error is not null && error != _lastError) log.Error(source, $"embedding: {error}; search stays lexical until this is fixed (engram doctor)");
         _lastError = error;
         return embedded;

@@ -112,7 +112,6 @@ internal static class EvalCommands
             var scores = await RecallEvaluation.ScoreAsync("lexical", data, new MemoryService(store, settings.Search), ids, misses, cancellationToken);
             if (embeddings is not null)
             {
-                if (hybrid.LastEmbeddingError is { } error) throw new EngramException($"the memories could not be embedded: {error}");
                 scores.AddRange(await RecallEvaluation.ScoreAsync("hybrid", data, hybrid, ids, misses, cancellationToken));
             }
             if (line.Json)

@@ -63,7 +63,7 @@ internal static class HookCommand
             var alreadySpooled = Environment.GetEnvironmentVariable("ENGRAM_HOOK_SPOOLED") is "1";
             if (payload is not null && !alreadySpooled)
             {
-                Spool.ForHome(home.Root).Write(agent, eventName, payload, DateTimeOffset.UtcNow, reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
+                Spool.ForHome(home.Root).Write(agent, eventName, payload, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
                 timing?.Mark("spool");
             }
 
@@ -90,7 +90,7 @@ internal static class HookCommand
 
         public void Mark(string stage) => _marks.Add($"{stage} {_clock.Elapsed.TotalMilliseconds:0.0}ms");
 
-        public void Report() => Console.Error.WriteLine($"engram hook: since main {string.Join(", ", _marks)}; process alive {(DateTime.UtcNow - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds:0}ms");
+        public void Report() => Console.Error.WriteLine($"engram hook: since main {string.Join(", ", _marks)}; process alive {(TimeProvider.System.GetUtcNow().UtcDateTime - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds:0}ms");
     }
 
     public static string SpoolFolder(EngramHome home) => Path.Combine(home.Root, "spool");

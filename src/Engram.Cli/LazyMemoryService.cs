@@ -45,6 +45,9 @@ internal sealed class LazyMemoryService(Func<CancellationToken, Task<EngramRunti
         await foreach (var item in memory.ListAsync(filter, limit, cancellationToken)) yield return item;
     }
 
+    public async Task<IReadOnlyList<SessionDigest>> ListSessionsAsync(MemoryFilter filter, int count, bool oldestFirst = false, CancellationToken cancellationToken = default) =>
+        await (await MemoryAsync(cancellationToken)).ListSessionsAsync(filter, count, oldestFirst, cancellationToken);
+
     public async Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
         await (await MemoryAsync(cancellationToken)).UpdateAsync(id, update, tenant, cancellationToken);
 

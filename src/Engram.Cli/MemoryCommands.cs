@@ -309,7 +309,7 @@ internal static class MemoryCommands
         await using var runtime = await OpenAsync(cancellationToken);
         var stats = await runtime.Store.GetStatsAsync(line.Value("tenant") ?? MemoryScope.DefaultTenant, cancellationToken);
         var setAside = await runtime.Queue.ListFailedAsync(20, cancellationToken);
-        var usage = await runtime.Store.Usage.UsageSinceAsync(DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-6)), cancellationToken);
+        var usage = await runtime.Store.Usage.UsageSinceAsync(DateOnly.FromDateTime(runtime.Time.GetUtcNow().UtcDateTime.AddDays(-6)), cancellationToken);
         if (line.Json)
         {
             Output.Json(w =>

@@ -23,7 +23,7 @@ internal sealed class ServeWorker(EngramRuntime runtime) : BackgroundService
         {
             while ((held = WorkerLauncher.TryAcquire(home)) is null)
             {
-                await Task.Delay(LockRetry, stoppingToken);
+                await Task.Delay(LockRetry, runtime.Time, stoppingToken);
             }
             log.Info("serve", $"worker started in engram serve (pid {Environment.ProcessId})");
             await AgentCommands.RunWorkerLoopAsync(runtime, log, () => null, stoppingToken);

@@ -120,7 +120,7 @@ internal static class ServerCommands
                     Tenant = tenant,
                     Name = line.Value("name")?.Trim() is { Length: > 0 } name ? name : null,
                     Prefix = ApiKeySecrets.PrefixOf(secret),
-                    CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+                    CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(runtime.Time.GetUtcNow().ToUnixTimeMilliseconds()),
                 };
                 await keys.CreateApiKeyAsync(key, ApiKeySecrets.Hash(secret), cancellationToken);
                 if (line.Json)
@@ -178,7 +178,7 @@ internal static class ServerCommands
             case "revoke":
             {
                 var id = line.Positional(1, "ID (from engram apikey list)");
-                if (!await keys.RevokeApiKeyAsync(id, DateTimeOffset.UtcNow, cancellationToken))
+                if (!await keys.RevokeApiKeyAsync(id, runtime.Time.GetUtcNow(), cancellationToken))
                 {
                     throw new EngramException($"no active API key with id {id}; see engram apikey list");
                 }

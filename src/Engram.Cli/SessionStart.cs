@@ -29,7 +29,7 @@ internal static class SessionStart
             // The drain writes, and a writer in another process may hold the lock for longer than the whole
             // budget (SQLite's busy wait cannot be cancelled): past the budget the context is read without it.
             var drain = Task.Run(() => AgentRuntime.Runner(runtime).DrainAsync(ProcessingBudget, timeout.Token));
-            var finished = await Task.WhenAny(drain, Task.Delay(ProcessingBudget + TimeSpan.FromMilliseconds(300))) == drain;
+            var finished = await Task.WhenAny(drain, Task.Delay(ProcessingBudget + TimeSpan.FromMilliseconds(300), runtime.Time)) == drain;
             _ = drain.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
             if (!finished) log.Info("session-start", "the store stayed busy; the context is built from what was already processed");
             else if (drain.IsFaulted) log.Error("session-start", $"processing before the context failed ({drain.Exception!.GetBaseException().Message}); the context is built from what was already processed");

@@ -145,6 +145,36 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
         }
     }
 
+    public async Task<IReadOnlyList<SessionDigest>> ListSessionsAsync(MemoryFilter filter, int count, bool oldestFirst = false, CancellationToken cancellationToken = default)
+    {
+        if (count < 1) throw new EngramException($"session count {count} must be at least 1");
+        if (filter.Kinds.Count > 0 || filter.Metadata.Count > 0 || filter.SessionId is { Length: > 0 } || filter.IncludeSuperseded)
+        {
+            throw new EngramException("through a server, sessions are listed by user, agent, project and time only");
+        }
+        var query = new StringBuilder("api/v1/sessions?limit=").Append(count.ToString(CultureInfo.InvariantCulture));
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value)) query.Append('&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
+        }
+        Add("user_id", filter.UserId);
+        Add("agent_id", filter.AgentId);
+        Add("project", filter.Project);
+        if (filter.Since is { } since) Add("since", Time(since));
+        if (filter.Until is { } until) Add("until", Time(until));
+        if (oldestFirst) Add("order", "asc");
+        using var json = await SendAsync(HttpMethod.Get, query.ToString(), null, cancellationToken);
+        return [.. json!.RootElement.GetProperty("results").EnumerateArray().Select(item => new SessionDigest
+        {
+            SessionId = item.GetProperty("session_id").GetString()!,
+            Project = String(item, "project") ?? "",
+            StartedAt = item.GetProperty("started_at").GetDateTimeOffset(),
+            UpdatedAt = item.GetProperty("updated_at").GetDateTimeOffset(),
+            Memories = item.GetProperty("memories").GetInt32(),
+            Headline = ToMemory(item.GetProperty("headline")),
+        })];
+    }
+
     public async Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default)
     {
         if (update.Type is not null) throw new EngramException("changing a memory's type is not available through a server");

@@ -140,7 +140,7 @@ public static class LocomoEvaluation
         // Vectors are made after storing, as the worker would; a store without a generator has none to make.
         if (service is MemoryService memoryService)
         {
-            while (await memoryService.EmbedPendingAsync(256, cancellationToken) > 0) { }
+            while ((await memoryService.EmbedPendingAsync(256, cancellationToken)).Embedded > 0) { }
         }
         loadTimer.Stop();
 

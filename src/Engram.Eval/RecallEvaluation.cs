@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Services;
 
@@ -54,8 +55,12 @@ public static class RecallEvaluation
             }, cancellationToken);
             ids[added.Results[0].Memory.Id] = id;
         }
-        while (await writer.EmbedPendingAsync(64, cancellationToken) > 0) { }
-        return ids;
+        while (true)
+        {
+            var pass = await writer.EmbedPendingAsync(64, cancellationToken);
+            if (pass.Error is { } error) throw new EngramException($"the memories could not be embedded: {error}");
+            if (pass.Embedded == 0) return ids;
+        }
     }
 
     public static readonly MemoryScope Scope = new() { UserId = "recall" };

@@ -60,7 +60,7 @@ internal static class Program
         string? spooled = null;
         if (tooLarge) log.Error("hook", $"{agent} {eventName}: payload over {MaxPayloadBytes / (1024 * 1024)} MB, not captured");
         else if (input.Length == 0) log.Error("hook", $"{agent} {eventName}: empty payload, nothing captured");
-        else spooled = spool.Write(agent, eventName, input, DateTimeOffset.UtcNow, reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
+        else spooled = spool.Write(agent, eventName, input, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
 
         if (eventName == "session-start" && !tooLarge && SessionStart(home, input, spool, spooled, log)) return;
         EnsureWorker(home, log);

@@ -28,6 +28,9 @@ public sealed class EngramRuntime : IAsyncDisposable
     public IEventQueue Queue => _queue ?? throw RemoteOnly();
     public IMemoryService Memory { get; }
 
+    /// <summary>The clock every part of this runtime reads (the system's unless a test gave another).</summary>
+    public TimeProvider Time { get; private init; } = TimeProvider.System;
+
     /// <summary>The model the settings name (usage-tracked, within the daily budget), or null when offline.</summary>
     public Microsoft.Extensions.AI.IChatClient? Chat { get; private init; }
 
@@ -65,8 +68,8 @@ public sealed class EngramRuntime : IAsyncDisposable
             await store.DisposeAsync();
             throw;
         }
-        var chat = Tracked(ChatFor(settings.Llm), store, settings.Llm, time);
-        return new EngramRuntime(home, settings, store, store.Queue, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat };
+        var chat = TrackedChat(settings.Llm, store, time);
+        return new EngramRuntime(home, settings, store, store.Queue, new MemoryService(store, settings.Search, vectors ? Embeddings(settings.Embeddings, time) : null, time, chat, embedOnWrite: settings.Embeddings.Provider != "local")) { Chat = chat, Time = time ?? TimeProvider.System };
     }
 
     /// <summary>How long closing waits to write the last search hits; past it they are dropped (soft statistics).</summary>
@@ -78,15 +81,18 @@ public sealed class EngramRuntime : IAsyncDisposable
         {
             // A writer in another process may hold the lock: never let closing wait on it for long.
             var flush = Task.Run(() => service.Access.FlushAsync(CancellationToken.None));
-            await Task.WhenAny(flush, Task.Delay(AccessFlushBudget));
+            await Task.WhenAny(flush, Task.Delay(AccessFlushBudget, Time));
             _ = flush.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
         }
         if (_store is not null) await _store.DisposeAsync();
         else if (_remote is not null) await _remote.DisposeAsync();
     }
 
-    private static Engram.Core.Chat.UsageTrackingChatClient? Tracked(Microsoft.Extensions.AI.IChatClient? chat, IEngramStore store, LlmSettings settings, TimeProvider? time) =>
-        chat is null ? null : new Engram.Core.Chat.UsageTrackingChatClient(chat, store.Usage, ResolveProvider(settings), settings.DailyTokenBudget, time);
+    /// <summary>The chat model the settings name, its tokens counted in the store's ledger within the daily budget; null when offline.</summary>
+    internal static Engram.Core.Chat.UsageTrackingChatClient? TrackedChat(LlmSettings settings, IEngramStore store, TimeProvider? time) =>
+        ChatFor(settings, time) is { } chat
+            ? new Engram.Core.Chat.UsageTrackingChatClient(chat, store.Usage, ResolveProvider(settings), settings.DailyTokenBudget, time)
+            : null;
 
     /// <summary>
     /// The store the settings name (not yet initialised): the SQLite file in the home (or at
@@ -114,7 +120,7 @@ public sealed class EngramRuntime : IAsyncDisposable
         : "none";
 
     /// <summary>The chat client the settings name, or null (offline).</summary>
-    private static Microsoft.Extensions.AI.IChatClient? ChatFor(LlmSettings settings)
+    private static Microsoft.Extensions.AI.IChatClient? ChatFor(LlmSettings settings, TimeProvider? time)
     {
         var provider = ResolveProvider(settings);
         if (provider == "claude-code") return new Engram.Providers.ClaudeCodeChatClient(settings.Model ?? "haiku");
@@ -125,7 +131,7 @@ public sealed class EngramRuntime : IAsyncDisposable
         }
         if (provider != "openai") return null;
         var uri = HttpUrl(settings.BaseUrl ?? "https://api.openai.com/v1", "Llm:BaseUrl")!;
-        return new Engram.Providers.OpenAiCompatibleChatClient(uri, settings.Model ?? "gpt-4o-mini", settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
+        return Engram.Providers.OpenAiCompatible.Chat(uri, settings.Model ?? "gpt-4o-mini", settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"), time: time);
     }
 
     private static Uri? HttpUrl(string? value, string key) =>
@@ -137,7 +143,7 @@ public sealed class EngramRuntime : IAsyncDisposable
     /// The embedding generator the settings name, or null for none. The built-in model is not loaded here:
     /// it loads on first use, so commands that never embed never pay for it.
     /// </summary>
-    public static Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? Embeddings(EmbeddingSettings settings)
+    public static Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? Embeddings(EmbeddingSettings settings, TimeProvider? time = null)
     {
         if (settings.Provider == "none") return null;
         if (settings.Provider == "local")
@@ -150,6 +156,6 @@ public sealed class EngramRuntime : IAsyncDisposable
         var uri = HttpUrl(settings.BaseUrl ?? "https://api.openai.com/v1", "Embeddings:BaseUrl")!;
         var model = settings.Model ?? "text-embedding-3-small";
         var key = settings.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY");
-        return new Engram.Providers.OpenAiCompatibleEmbeddingGenerator(uri, model, key, settings.Dimensions);
+        return Engram.Providers.OpenAiCompatible.Embeddings(uri, model, key, settings.Dimensions, time: time);
     }
 }

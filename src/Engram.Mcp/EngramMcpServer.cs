@@ -1,8 +1,10 @@
+using Engram.Core.Security;
 using System.ComponentModel;
 using System.Reflection;
 using System.Text.Json;
 using Engram.Core.Serialization;
 using Engram.Core.Services;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -37,19 +39,31 @@ public static class EngramMcpServer
     /// <summary>Server options with every tool and resource. The tools find their caller through the server's services.</summary>
     public static McpServerOptions CreateOptions()
     {
+        var options = new McpServerOptions { ScopeRequests = false };
+        Configure(options);
+        return options;
+    }
+
+    /// <summary>Gives options Engram's name, instructions, tools and resources (for <c>AddMcpServer(EngramMcpServer.Configure)</c>).</summary>
+    public static void Configure(McpServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         var tools = new McpServerPrimitiveCollection<McpServerTool>();
         foreach (var tool in Tools.Value) tools.Add(tool);
         var resources = new McpServerResourceCollection();
         foreach (var resource in Resources.Value) resources.Add(resource);
-        return new McpServerOptions
-        {
-            ServerInfo = new Implementation { Name = ServerName, Version = Version },
-            ServerInstructions = Instructions,
-            ToolCollection = tools,
-            ResourceCollection = resources,
-            ScopeRequests = false,
-        };
+        options.ServerInfo = new Implementation { Name = ServerName, Version = Version };
+        options.ServerInstructions = Instructions;
+        options.ToolCollection = tools;
+        options.ResourceCollection = resources;
     }
+
+    /// <summary>
+    /// Makes the tools a scoped service acting for the caller <paramref name="callerOf"/> names (an HTTP host:
+    /// the request's API key), so every request's tools see only its own tenant.
+    /// </summary>
+    public static IServiceCollection AddEngramMcpTools(this IServiceCollection services, Func<IServiceProvider, EngramCaller> callerOf) =>
+        services.AddScoped(sp => new EngramTools(sp.GetRequiredService<IMemoryService>(), callerOf(sp), sp.GetService<TimeProvider>()));
 
     /// <summary>A server on <paramref name="transport"/> whose tools act for <paramref name="caller"/>. Run it with RunAsync.</summary>
     public static McpServer Create(ITransport transport, IMemoryService memory, EngramCaller caller, ILoggerFactory? loggerFactory = null) =>

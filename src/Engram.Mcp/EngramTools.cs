@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Engram.Core;
 using Engram.Core.Model;
+using Engram.Core.Security;
 using Engram.Core.Services;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -15,7 +16,7 @@ namespace Engram.Mcp;
 /// Parameter names are the wire names, hence snake_case.
 /// </summary>
 [McpServerToolType]
-internal sealed class EngramTools(IMemoryService memory, EngramCaller caller)
+internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, TimeProvider? time = null)
 {
     private const string Actor = "mcp";
     private const int MaxIds = 50;
@@ -120,7 +121,7 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller)
         // doubles until it holds enough of them (or reaches the present): bounded work in a long project.
         var sameTimeOrLater = new List<Memory>();
         var window = TimeSpan.FromHours(1);
-        var horizon = DateTimeOffset.UtcNow.AddDays(1);
+        var horizon = (time ?? TimeProvider.System).GetUtcNow().AddDays(1);
         while (true)
         {
             sameTimeOrLater.Clear();
@@ -201,7 +202,7 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller)
             if (latest == DateTimeOffset.MinValue) latest = session.Max(h => h.Memory.ValidFrom);
             var first = session.First().Memory;
             s.Append(CultureInfo.InvariantCulture,
-                $"<chat url=\"{Format.Attribute(SessionCatalog.Url(session.Key))}\" updated_at=\"{Format.Iso(latest)}\"");
+                $"<chat url=\"{Format.Attribute(SessionDigest.UrlOf(session.Key))}\" updated_at=\"{Format.Iso(latest)}\"");
             if (first.Scope.Project.Length > 0) s.Append(CultureInfo.InvariantCulture, $" project=\"{Format.Attribute(first.Scope.Project)}\"");
             s.AppendLine(">");
             foreach (var hit in session.Take(3))
@@ -227,7 +228,7 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller)
         var order = (sort_order ?? "desc").Trim().ToLowerInvariant();
         if (order is not ("asc" or "desc")) throw new McpException($"sort_order '{sort_order}' must be asc or desc");
         var filter = Filter() with { Until = Format.Date(before, "before"), Since = Format.Date(after, "after") };
-        var sessions = await Call(() => SessionCatalog.ListAsync(memory, filter, n, order == "asc", cancellationToken));
+        var sessions = await Call(() => memory.ListSessionsAsync(filter, n, order == "asc", cancellationToken));
         if (sessions.Count == 0) return "No past sessions in that window.";
 
         var s = new StringBuilder();

@@ -70,7 +70,7 @@ public sealed partial class PostgresMemoryStore
                 }
                 catch (Exception ex) when (ex is NpgsqlException or Engram.Core.EngramException)
                 {
-                    await Task.Delay(timeout, cancellationToken);
+                    await Task.Delay(timeout, _time, cancellationToken);
                     return false;
                 }
             }

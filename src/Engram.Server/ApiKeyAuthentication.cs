@@ -1,5 +1,4 @@
 using Engram.Core.Security;
-using Engram.Mcp;
 using Microsoft.AspNetCore.Http;
 
 namespace Engram.Server;

@@ -13,7 +13,7 @@ namespace Engram.Server;
 /// the queue depth when it changes (to the default tenant: the queue is shared).
 /// </summary>
 internal sealed partial class ChangeFeedPump(
-    IChangeFeed feed, IEventQueue? queue, IMemoryService memory, MemoryEventHub hub, ServerRuntimeOptions options, ILogger<ChangeFeedPump> logger)
+    IChangeFeed feed, IEventQueue? queue, IMemoryService memory, MemoryEventHub hub, ServerRuntimeOptions options, TimeProvider time, ILogger<ChangeFeedPump> logger)
     : BackgroundService
 {
     private const int Batch = 500;
@@ -67,7 +67,7 @@ internal sealed partial class ChangeFeedPump(
                 LogFeedError(logger, ex);
                 try
                 {
-                    await Task.Delay(options.ChangePollInterval, stoppingToken);
+                    await Task.Delay(options.ChangePollInterval, time, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {

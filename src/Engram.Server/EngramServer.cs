@@ -6,6 +6,7 @@ using Engram.Core;
 using Engram.Core.Security;
 using Engram.Core.Services;
 using Engram.Core.Storage;
+using Engram.Mcp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -147,7 +148,14 @@ public sealed class EngramServer : IAsyncDisposable
         collection.AddSingleton(feed);
         collection.AddSingleton(memory);
         collection.AddHostedService(services => new ChangeFeedPump(feed, store.Queue, memory,
-            services.GetRequiredService<MemoryEventHub>(), options, services.GetRequiredService<ILogger<ChangeFeedPump>>()));
+            services.GetRequiredService<MemoryEventHub>(), options, services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetRequiredService<ILogger<ChangeFeedPump>>()));
+
+        // MCP over Streamable HTTP, stateless: each POST gets a fresh server whose tools act for the request's caller.
+        collection.AddHttpContextAccessor();
+        collection.AddEngramMcpTools(sp => ApiKeyAuthentication.Caller(sp.GetRequiredService<IHttpContextAccessor>().HttpContext
+            ?? throw new InvalidOperationException("an MCP tool ran outside a request")));
+        collection.AddMcpServer(EngramMcpServer.Configure).WithHttpTransport(o => o.Stateless = true);
 
         services?.Invoke(collection);
 
@@ -169,14 +177,14 @@ public sealed class EngramServer : IAsyncDisposable
         app.MapOpenApi("/openapi/{documentName}.json");
         MemoryEndpoints.Map(app);
         StreamEndpoint.Map(app);
-        McpHttpEndpoint.Map(app);
+        app.MapMcp("/mcp").WithTags("mcp").WithSummary("MCP Streamable HTTP endpoint (stateless): one JSON-RPC message per POST");
         ViewerEndpoint.Map(app);
         endpoints?.Invoke(app);
         return new EngramServer(app, options);
     }
 
     /// <summary>The caller a request was authenticated as: its tenant comes from its API key (the default tenant without keys).</summary>
-    public static Engram.Mcp.EngramCaller CallerOf(HttpContext context) => ApiKeyAuthentication.Caller(context);
+    public static Engram.Core.Security.EngramCaller CallerOf(HttpContext context) => ApiKeyAuthentication.Caller(context);
 
     /// <summary>Starts listening; an address this machine cannot listen on is reported as one clear <see cref="EngramException"/>.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Engram.Core;
 using Engram.Core.Model;
+using Engram.Core.Security;
 using Engram.Core.Services;
-using Engram.Mcp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -42,7 +42,7 @@ internal static class MemoryEndpoints
             .WithName("Reset").WithSummary("Delete every memory of a scope of the caller's tenant (the whole tenant when no scope field is given)")
             .Accepts<ResetBody>("application/json").Produces<MessageResponse>().ProducesProblem(400).ProducesProblem(401);
         api.MapGet("/sessions", SessionsAsync).WithTags("sessions")
-            .WithName("ListSessions").WithSummary("Past sessions, most recently active first")
+            .WithName("ListSessions").WithSummary("Past sessions, most recently active first (order=asc: earliest started first)")
             .Produces<SessionListResponse>().ProducesProblem(400).ProducesProblem(401);
     }
 
@@ -222,6 +222,8 @@ internal static class MemoryEndpoints
         var query = context.Request.Query;
         var caller = ApiKeyAuthentication.Caller(context);
         var limit = Int(query, "limit", 20, 1, 200);
+        var order = query["order"].ToString() is { Length: > 0 } o ? o.Trim().ToLowerInvariant() : "desc";
+        if (order is not ("asc" or "desc")) throw new EngramException($"order '{query["order"]}' must be asc (earliest started first) or desc (latest activity first)");
         var filter = new MemoryFilter
         {
             Tenant = caller.Tenant,
@@ -231,7 +233,7 @@ internal static class MemoryEndpoints
             Since = Date(query["since"], "since"),
             Until = Date(query["until"], "until"),
         };
-        var sessions = await SessionCatalog.ListAsync(memory, filter, limit, oldestFirst: false, context.RequestAborted);
+        var sessions = await memory.ListSessionsAsync(filter, limit, oldestFirst: order == "asc", context.RequestAborted);
         return TypedResults.Json(new SessionListResponse([.. sessions.Select(s => new SessionItem
         {
             SessionId = s.SessionId,

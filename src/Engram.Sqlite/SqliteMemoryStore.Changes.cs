@@ -5,6 +5,13 @@ namespace Engram.Sqlite;
 
 public sealed partial class SqliteMemoryStore : IChangeFeed
 {
+    /// <summary>SQLite cannot announce a commit to another process: the reader polls.</summary>
+    public async Task<bool> WaitForChangesAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(timeout, _time, cancellationToken);
+        return false;
+    }
+
     public async Task<IReadOnlyList<ChangeRecord>> ReadChangesAsync(long afterSeq, int max, CancellationToken cancellationToken = default)
     {
         try

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Services;
@@ -48,7 +49,8 @@ public sealed class BrokenModelTests
         using var folder = new TempFolder();
         await using var store = new SqliteMemoryStore(folder.File("memory.db"));
         using var generator = new LocalEmbeddingGenerator(LocalModelSpec.ArcticXs, folder.File("no-model-here"));
-        var service = new MemoryService(store, embeddings: generator, embedOnWrite: false);
+        var log = new FakeLogger<MemoryService>();
+        var service = new MemoryService(store, embeddings: generator, embedOnWrite: false, logger: log);
         var memory = (await service.AddAsync(new AddMemoryRequest { Content = "We hash passwords with argon2id" })).Results[0].Memory;
         // Vectors exist (made before the model file went missing), so the search does try the model.
         await store.SetEmbeddingAsync(memory.Id, "arctic-xs", new float[384]);
@@ -57,9 +59,11 @@ public sealed class BrokenModelTests
 
         Assert.Equal(memory.Id, Assert.Single(hits).Memory.Id);
         Assert.DoesNotContain("vector", hits[0].Explanation, StringComparison.Ordinal);
-        Assert.Contains("does not exist", service.LastEmbeddingError, StringComparison.Ordinal);
-        // The worker's pass fails the same way, without throwing.
+        Assert.Contains("does not exist", Assert.Single(log.Collector.GetSnapshot()).Message, StringComparison.Ordinal);
+        // The worker's pass fails the same way, without throwing, and says why.
         await service.AddAsync(new AddMemoryRequest { Content = "another memory" });
-        Assert.Equal(0, await service.EmbedPendingAsync());
+        var pass = await service.EmbedPendingAsync();
+        Assert.Equal(0, pass.Embedded);
+        Assert.Contains("does not exist", pass.Error, StringComparison.Ordinal);
     }
 }

@@ -43,8 +43,8 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
         Assert.DoesNotContain("vector", before[0].Explanation, StringComparison.Ordinal);
         Assert.Equal(0, generator.Calls);
 
-        Assert.Equal(2, await service.EmbedPendingAsync());
-        Assert.Equal(0, await service.EmbedPendingAsync());
+        Assert.Equal(2, (await service.EmbedPendingAsync()).Embedded);
+        Assert.Equal(new EmbeddingPass(0, null), await service.EmbedPendingAsync());
         var stats = await _store.GetStatsAsync(MemoryScope.DefaultTenant);
         Assert.Equal(0, stats.PendingEmbeddings);
         Assert.Equal(2, stats.Embeddings);
@@ -109,7 +109,7 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
         var other = new SqliteMemoryStore(_store.Path);
         var worker = new MemoryService(other, embeddings: generator, embedOnWrite: false);
         var car = (await AddAsync(worker, "Alice bought a red car")).Results[0].Memory;
-        Assert.Equal(1, await worker.EmbedPendingAsync());
+        Assert.Equal(1, (await worker.EmbedPendingAsync()).Embedded);
 
         var hits = await searcher.SearchAsync(new SearchRequest { Query = "automobile" });
         Assert.Equal(car.Id, hits[0].Memory.Id);
@@ -122,7 +122,7 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
         var service = new MemoryService(_store, embeddings: new WordHashEmbeddingGenerator(), embedOnWrite: false);
         for (var i = 0; i < 250; i++) await AddAsync(service, $"red car number {i}", tenant: "acme");
         var mine = (await AddAsync(service, "a car in the garage", tenant: "globex")).Results[0].Memory;
-        while (await service.EmbedPendingAsync(100) > 0) { }
+        while ((await service.EmbedPendingAsync(100)).Embedded > 0) { }
 
         var hits = await _store.SearchVectorAsync((await new WordHashEmbeddingGenerator().GenerateAsync(["red car"]))[0].Vector, "word-hash-64", new MemoryFilter { Tenant = "globex" }, 5);
         Assert.Equal(mine.Id, Assert.Single(hits).Memory.Id);

@@ -60,6 +60,9 @@ internal sealed class RecordingMemoryService : IMemoryService
         foreach (var m in Memories.Where(filter.Matches).Take(limit ?? int.MaxValue)) yield return m;
     }
 
+    public Task<IReadOnlyList<SessionDigest>> ListSessionsAsync(MemoryFilter filter, int count, bool oldestFirst = false, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the LoCoMo evaluation never lists sessions");
+
     public Task<Memory?> GetAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
         Task.FromResult(Memories.FirstOrDefault(m => m.Id == id));
 

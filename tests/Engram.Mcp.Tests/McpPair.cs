@@ -1,3 +1,4 @@
+using Engram.Core.Security;
 using System.IO.Pipelines;
 using Engram.Core.Services;
 using Engram.Sqlite;

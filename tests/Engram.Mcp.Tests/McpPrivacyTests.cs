@@ -1,5 +1,6 @@
 using System.Text;
 using Engram.Core.Model;
+using Engram.Core.Security;
 using Engram.Core.Services;
 using Engram.Testing;
 

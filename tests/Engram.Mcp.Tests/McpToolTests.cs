@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Engram.Core.Model;
+using Engram.Core.Security;
 using ModelContextProtocol.Protocol;
 
 namespace Engram.Mcp.Tests;

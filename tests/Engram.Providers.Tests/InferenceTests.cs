@@ -2,6 +2,7 @@ using Engram.Core.Model;
 using Engram.Core.Services;
 using Engram.Sqlite;
 using Engram.Testing;
+using Microsoft.Extensions.AI;
 
 namespace Engram.Providers.Tests;
 
@@ -11,14 +12,15 @@ public sealed class InferenceTests : IAsyncLifetime
     private readonly FakeOpenAiServer _server = new();
     private readonly TempFolder _folder = new();
     private SqliteMemoryStore _store = null!;
-    private OpenAiCompatibleChatClient _chat = null!;
+    private readonly InstantTimeProvider _time = new();
+    private IChatClient _chat = null!;
     private MemoryService _service = null!;
     private static readonly MemoryScope Alice = new() { UserId = "alice" };
 
     public Task InitializeAsync()
     {
         _store = new SqliteMemoryStore(_folder.File("engram.db"));
-        _chat = new OpenAiCompatibleChatClient(new Uri(_server.BaseUrl), "gpt-test", "sk-test", maxAttempts: 2);
+        _chat = OpenAiCompatible.Chat(new Uri(_server.BaseUrl), "gpt-test", "sk-test", maxAttempts: 2, time: _time);
         _service = new MemoryService(_store, chat: _chat);
         return Task.CompletedTask;
     }
@@ -113,7 +115,7 @@ public sealed class InferenceTests : IAsyncLifetime
     {
         _server.AlwaysFail = 500;
         var kept = await InferAsync("Remember that the deploy key rotates on Fridays");
-        Assert.Contains("500", kept.InferenceError, StringComparison.Ordinal);
+        Assert.Contains("answered 500 after 2 attempt(s)", kept.InferenceError, StringComparison.Ordinal);
         Assert.Equal("Remember that the deploy key rotates on Fridays", kept.Results.Single().Memory.Content);
         Assert.Equal(2, _server.Requests.Count); // one retry, then the verbatim fallback
     }
@@ -136,7 +138,7 @@ public sealed class InferenceTests : IAsyncLifetime
     public async Task A_provider_that_hangs_times_out_and_the_input_is_kept()
     {
         _server.Delay = TimeSpan.FromSeconds(3);
-        using var impatient = new OpenAiCompatibleChatClient(new Uri(_server.BaseUrl), "gpt-test", maxAttempts: 1, timeout: TimeSpan.FromMilliseconds(300));
+        using var impatient = OpenAiCompatible.Chat(new Uri(_server.BaseUrl), "gpt-test", maxAttempts: 1, timeout: TimeSpan.FromMilliseconds(300));
         var service = new MemoryService(_store, chat: impatient);
         var result = await service.AddAsync(new AddMemoryRequest { Content = "The office wifi password changes monthly", Scope = Alice, Infer = true });
         Assert.Contains("timed out", result.InferenceError, StringComparison.Ordinal);
@@ -151,5 +153,30 @@ public sealed class InferenceTests : IAsyncLifetime
         var result = await InferAsync("hello there");
         Assert.Null(result.InferenceError);
         Assert.Empty(result.Results);
+        Assert.Single(_time.Waits);
+    }
+
+    [Fact]
+    public async Task A_streamed_answer_arrives_in_pieces_and_its_usage_counts_against_the_budget()
+    {
+        var tracked = new Engram.Core.Chat.UsageTrackingChatClient(_chat, _store, "openai", dailyTokenBudget: 100);
+        _server.ChatReplies.Enqueue("The deploy runs on Fridays.");
+        var pieces = new List<string>();
+        await foreach (var update in tracked.GetStreamingResponseAsync([new(ChatRole.User, "When is the deploy?")]))
+        {
+            if (update.Text.Length > 0) pieces.Add(update.Text);
+        }
+        Assert.True(pieces.Count > 1, $"expected several updates, got {pieces.Count}");
+        Assert.Equal("The deploy runs on Fridays.", string.Concat(pieces));
+        Assert.True(Assert.Single(_server.Requests).Body!["stream"]!.GetValue<bool>());
+        Assert.Equal(150, await _store.TokensOnAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+
+        // The day's budget is spent now: the next stream is refused before anything is sent.
+        var refused = await Assert.ThrowsAsync<Engram.Core.EngramException>(async () =>
+        {
+            await foreach (var _ in tracked.GetStreamingResponseAsync([new(ChatRole.User, "again")])) { }
+        });
+        Assert.Contains("budget", refused.Message, StringComparison.Ordinal);
+        Assert.Single(_server.Requests);
     }
 }

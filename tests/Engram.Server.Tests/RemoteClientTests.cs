@@ -15,6 +15,30 @@ public sealed class RemoteClientTests
         JsonSerializer.Serialize(m with { AccessCount = 0, LastAccessedAt = null }, EngramJsonContext.Default.Memory);
 
     [Fact]
+    public async Task Sessions_through_the_client_match_the_embedded_listing_in_both_orders()
+    {
+        await using var host = await ServerHost.StartAsync();
+        using var remote = new HttpMemoryService(host.Http);
+        foreach (var (session, text) in new[] { ("s-a", "Set up CI"), ("s-b", "Fixed the flaky test"), ("s-a", "CI is green") })
+        {
+            await remote.AddAsync(new AddMemoryRequest { Content = text, Kind = MemoryKind.Prompt, Scope = new MemoryScope { UserId = "alice", SessionId = session } });
+        }
+        var filter = new MemoryFilter { UserId = "alice" };
+        var newest = await remote.ListSessionsAsync(filter, 10);
+        var embedded = await new Engram.Core.Services.MemoryService(host.Store).ListSessionsAsync(filter, 10);
+        Assert.Equal(["s-a", "s-b"], newest.Select(s => s.SessionId));
+        Assert.Equal(embedded.Select(s => (s.SessionId, s.Memories, s.Headline.Id, s.StartedAt)), newest.Select(s => (s.SessionId, s.Memories, s.Headline.Id, s.StartedAt)));
+        Assert.Equal("Set up CI", newest[0].Headline.Content);
+        Assert.Equal(["s-a", "s-b"], (await remote.ListSessionsAsync(filter, 10, oldestFirst: true)).Select(s => s.SessionId));
+
+        var (status, body) = await host.JsonAsync(HttpMethod.Get, "/api/v1/sessions?order=sideways");
+        Assert.Equal(400, status);
+        Assert.Contains("order 'sideways'", body.ToString(), StringComparison.Ordinal);
+        var refused = await Assert.ThrowsAsync<EngramException>(() => remote.ListSessionsAsync(filter with { Kinds = [MemoryKind.Fact] }, 5));
+        Assert.Contains("sessions are listed by", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_operation_through_the_client_matches_the_store()
     {
         await using var host = await ServerHost.StartAsync();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,7 +10,7 @@ namespace Engram.Testing;
 
 /// <summary>
 /// A stand-in for an OpenAI-compatible provider on 127.0.0.1, speaking the real wire protocols of
-/// <c>POST /v1/embeddings</c> and <c>POST /v1/chat/completions</c> (whose answers the test scripts). Vectors come from <see cref="WordHashEmbeddingGenerator"/>, so related words
+/// <c>POST /v1/embeddings</c> and <c>POST /v1/chat/completions</c>, plain or streamed (whose answers the test scripts). Vectors come from <see cref="WordHashEmbeddingGenerator"/>, so related words
 /// land close together. Tests can queue failures (status codes or a garbage body) answered before the real ones.
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
@@ -126,6 +127,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 await Write(response, "{\"error\":{\"message\":\"the test scripted no more replies\"}}");
                 return;
             }
+            if (body?["stream"]?.GetValue<bool>() == true)
+            {
+                await StreamCompletion(response, body, content);
+                return;
+            }
             var completion = new JsonObject
             {
                 ["id"] = "chatcmpl-fake",
@@ -153,7 +159,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         foreach (var input in inputs)
         {
             var vector = (await _vectors.GenerateAsync([input!.GetValue<string>()]))[0].Vector.ToArray();
-            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = index++, ["embedding"] = new JsonArray(vector.Select(v => (JsonNode)v).ToArray()) });
+            // The OpenAI SDKs ask for base64 (little-endian float32); plain clients get a JSON array.
+            JsonNode embedding = body["encoding_format"]?.GetValue<string>() == "base64"
+                ? Convert.ToBase64String(MemoryMarshal.AsBytes(vector.AsSpan()))
+                : new JsonArray(vector.Select(v => (JsonNode)v).ToArray());
+            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = index++, ["embedding"] = embedding });
         }
         var answer = new JsonObject
         {
@@ -163,6 +173,41 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             ["usage"] = new JsonObject { ["prompt_tokens"] = inputs.Count * 7, ["total_tokens"] = inputs.Count * 7 },
         };
         await Write(response, answer.ToJsonString());
+    }
+
+    /// <summary>A chat completion as server-sent events: the text in word chunks, the finish, usage when asked, [DONE].</summary>
+    private static async Task StreamCompletion(HttpListenerResponse response, JsonNode body, string content)
+    {
+        response.ContentType = "text/event-stream";
+        response.SendChunked = true;
+        var model = body["model"]?.GetValue<string>();
+        JsonObject Chunk(JsonObject delta, string? finish) => new()
+        {
+            ["id"] = "chatcmpl-fake",
+            ["object"] = "chat.completion.chunk",
+            ["model"] = model,
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
+        };
+        var events = new List<JsonObject> { Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }, null) };
+        foreach (var piece in System.Text.RegularExpressions.Regex.Split(content, @"(?<=\s)"))
+        {
+            if (piece.Length > 0) events.Add(Chunk(new JsonObject { ["content"] = piece }, null));
+        }
+        events.Add(Chunk(new JsonObject(), "stop"));
+        if (body["stream_options"]?["include_usage"]?.GetValue<bool>() == true)
+        {
+            events.Add(new JsonObject
+            {
+                ["id"] = "chatcmpl-fake",
+                ["object"] = "chat.completion.chunk",
+                ["model"] = model,
+                ["choices"] = new JsonArray(),
+                ["usage"] = new JsonObject { ["prompt_tokens"] = 120, ["completion_tokens"] = 30, ["total_tokens"] = 150 },
+            });
+        }
+        foreach (var e in events) await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes($"data: {e.ToJsonString()}\n\n"));
+        await response.OutputStream.WriteAsync("data: [DONE]\n\n"u8.ToArray());
+        response.Close();
     }
 
     private static async Task Write(HttpListenerResponse response, string text)

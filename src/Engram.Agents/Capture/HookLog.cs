@@ -8,8 +8,10 @@ namespace Engram.Agents.Capture;
 /// so this file is the only trace; <c>engram doctor</c> shows its last lines. Every line passes the
 /// privacy filter before it is written.
 /// </summary>
-public sealed class HookLog(string folder, string? fallbackFolder = null)
+public sealed class HookLog(string folder, string? fallbackFolder = null, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public string Folder { get; } = folder;
 
     /// <summary>Memory-backed folder for lines that cannot be written to a full disk (read by <see cref="LastErrors"/>).</summary>
@@ -25,7 +27,7 @@ public sealed class HookLog(string folder, string? fallbackFolder = null)
     {
         try
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = _time.GetUtcNow();
 #if ENGRAM_HOOK
             // The native hook logs only its own messages (no payload text), and stays free of the filter's regexes.
             var safe = message;

@@ -12,11 +12,11 @@ namespace Engram.Agents.MemoryFiles;
 /// </summary>
 public static class MarkdownExport
 {
-    public static async Task<string> BuildAsync(IMemoryService memory, string tenant, string? projectKey, string title, CancellationToken cancellationToken = default)
+    public static async Task<string> BuildAsync(IMemoryService memory, string tenant, string? projectKey, string title, DateTimeOffset exportedAt, CancellationToken cancellationToken = default)
     {
         var text = new StringBuilder();
         text.Append("# Engram memories: ").Append(OneLine(title)).Append("\n\n");
-        text.Append("Exported from Engram on ").Append(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+        text.Append("Exported from Engram on ").Append(exportedAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
             .Append(". Editing this file does not change Engram; use `engram update` or the viewer.\n");
 
         var blocks = new List<Memory>();

@@ -3,6 +3,8 @@ using System.Text;
 using Engram.Core.Model;
 using Engram.Core.Services;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engram.Core.Chat;
 
@@ -12,7 +14,8 @@ namespace Engram.Core.Chat;
 /// captures the exchange in the background (distilled into facts when the memory service has a model).
 /// Recalled memories are data: the block says so, and markup in stored text is neutralised.
 /// </summary>
-public sealed class EngramMemoryChatClient(IChatClient inner, IMemoryService memory, EngramMemoryOptions memoryOptions) : DelegatingChatClient(inner)
+public sealed partial class EngramMemoryChatClient(IChatClient inner, IMemoryService memory, EngramMemoryOptions memoryOptions, ILogger<EngramMemoryChatClient>? logger = null)
+    : DelegatingChatClient(inner)
 {
     public const string OpenTag = "<recalled-memories>";
     public const string CloseTag = "</recalled-memories>";
@@ -20,8 +23,7 @@ public sealed class EngramMemoryChatClient(IChatClient inner, IMemoryService mem
     private readonly List<Task> _captures = [];
     private readonly Lock _gate = new();
 
-    /// <summary>The last capture failure, if any (captures never fail the chat).</summary>
-    public Exception? LastCaptureError { get; private set; }
+    private readonly ILogger _log = logger ?? NullLogger<EngramMemoryChatClient>.Instance;
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -101,12 +103,13 @@ public sealed class EngramMemoryChatClient(IChatClient inner, IMemoryService mem
                 }
                 catch (Exception ex)
                 {
-                    LastCaptureError = ex;
+                    LogCaptureFailed(_log, ex);
                 }
             }
             catch (Exception ex)
             {
-                LastCaptureError = ex;
+                // Captures never fail the chat: the failure is logged.
+                LogCaptureFailed(_log, ex);
             }
         });
         lock (_gate)
@@ -118,4 +121,7 @@ public sealed class EngramMemoryChatClient(IChatClient inner, IMemoryService mem
 
     private static string Neutralise(string text) =>
         string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Replace('<', '‹').Replace('>', '›');
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An exchange could not be remembered")]
+    private static partial void LogCaptureFailed(ILogger logger, Exception exception);
 }

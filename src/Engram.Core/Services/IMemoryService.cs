@@ -18,6 +18,9 @@ public interface IMemoryService
 
     IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Past sessions with a memory in the filter: most recently updated first, or the earliest started first.</summary>
+    Task<IReadOnlyList<SessionDigest>> ListSessionsAsync(MemoryFilter filter, int count, bool oldestFirst = false, CancellationToken cancellationToken = default);
+
     /// <summary>Changes a memory in place and records the old and new value. Throws <see cref="MemoryNotFoundException"/>.</summary>
     Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default);
 

@@ -1,8 +1,12 @@
 using System.Globalization;
 using Engram.Core.Model;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace Engram.Core.Services;
+
+/// <summary>What one embedding pass did: how many memories got a vector, and why none did when it failed.</summary>
+public readonly record struct EmbeddingPass(int Embedded, string? Error);
 
 /// <summary>Vectors: made on write (remote providers) or afterwards in batches (the built-in model, by the worker).</summary>
 public sealed partial class MemoryService
@@ -10,22 +14,19 @@ public sealed partial class MemoryService
     /// <summary>Memories embedded per model call when catching up.</summary>
     public const int EmbeddingBatch = 32;
 
-    /// <summary>The last embedding failure (provider down, bad key, model that cannot load); memories stay searchable by text.</summary>
-    public string? LastEmbeddingError { get; private set; }
-
     /// <summary>True when an embedding provider is configured.</summary>
     public bool HasEmbeddings => _embeddings is not null;
 
     /// <summary>
-    /// Embeds up to <paramref name="limit"/> memories that wait for a vector, in batches; returns how many
-    /// got one. The worker calls this after storing; 0 means nothing was waiting (or the provider failed:
-    /// see <see cref="LastEmbeddingError"/>).
+    /// Embeds up to <paramref name="limit"/> memories that wait for a vector, in batches. The worker calls this
+    /// after storing; it never throws for a provider failure (provider down, bad key, model that cannot load):
+    /// the pass says what went wrong, and the memories stay searchable by text.
     /// </summary>
-    public async Task<int> EmbedPendingAsync(int limit = EmbeddingBatch, CancellationToken cancellationToken = default)
+    public async Task<EmbeddingPass> EmbedPendingAsync(int limit = EmbeddingBatch, CancellationToken cancellationToken = default)
     {
-        if (_embeddings is null) return 0;
+        if (_embeddings is null) return default;
         var pending = await _store.ListPendingEmbeddingsAsync(_embeddingModel, _embeddingDimensions, limit, cancellationToken);
-        if (pending.Count == 0) return 0;
+        if (pending.Count == 0) return default;
         return await EmbedBatchAsync(pending, cancellationToken);
     }
 
@@ -45,9 +46,9 @@ public sealed partial class MemoryService
         {
             foreach (var batch in missing.Chunk(EmbeddingBatch))
             {
-                LastEmbeddingError = null;
-                embedded += await EmbedBatchAsync(batch, cancellationToken);
-                if (LastEmbeddingError is not null) throw new EngramException($"embedding stopped after {embedded} of {missing.Count} memories: {LastEmbeddingError}");
+                var pass = await EmbedBatchAsync(batch, cancellationToken);
+                embedded += pass.Embedded;
+                if (pass.Error is { } error) throw new EngramException($"embedding stopped after {embedded} of {missing.Count} memories: {error}");
             }
         }
         return (missing.Count, embedded, _embeddingModel, probe.Length);
@@ -68,24 +69,32 @@ public sealed partial class MemoryService
 
     private async Task EmbedAsync(Memory memory, CancellationToken cancellationToken) => await EmbedBatchAsync([memory], cancellationToken);
 
-    private async Task<int> EmbedBatchAsync(IReadOnlyList<Memory> memories, CancellationToken cancellationToken)
+    private async Task<EmbeddingPass> EmbedBatchAsync(IReadOnlyList<Memory> memories, CancellationToken cancellationToken)
     {
-        if (_embeddings is null || memories.Count == 0) return 0;
+        if (_embeddings is null || memories.Count == 0) return default;
         try
         {
             var vectors = await _embeddings.GenerateAsync(memories.Select(EmbeddingText), cancellationToken: cancellationToken);
             if (vectors.Count != memories.Count) throw new EngramException($"the embedding provider returned {vectors.Count} vectors for {memories.Count} texts");
             await _store.SetEmbeddingsAsync([.. memories.Select((m, i) => (m.Id, vectors[i].Vector))], _embeddingModel, cancellationToken);
             _vectorsExist = true;
-            return memories.Count;
+            EngramTelemetry.Embedded.Add(memories.Count);
+            return new EmbeddingPass(memories.Count, null);
         }
         catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // The memories are stored already; without vectors they are still found by their words.
-            LastEmbeddingError = ex.Message;
-            return 0;
+            LogNotEmbedded(_log, memories.Count, ex.Message);
+            EngramTelemetry.EmbeddingFailures.Add(memories.Count);
+            return new EmbeddingPass(0, ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} memories could not be embedded, so they are found by their words only: {Reason}")]
+    private static partial void LogNotEmbedded(ILogger logger, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The query could not be embedded, so this search ranks by words only: {Reason}")]
+    private static partial void LogQueryNotEmbedded(ILogger logger, string reason);
 
     /// <summary>
     /// Whether vectors of the model exist: until one does, a search embeds no query (a one-shot CLI search in

@@ -4,6 +4,8 @@ using Engram.Core.Search;
 using Engram.Core.Storage;
 using Engram.Core.Text;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engram.Core.Services;
 
@@ -25,6 +27,7 @@ public sealed partial class MemoryService : IMemoryService
     private readonly IChatClient? _chat;
     private readonly bool _embedOnWrite;
     private bool _vectorsExist;
+    private readonly ILogger _log;
 
     public MemoryService(
         IMemoryStore store,
@@ -32,8 +35,10 @@ public sealed partial class MemoryService : IMemoryService
         IEmbeddingGenerator<string, Embedding<float>>? embeddings = null,
         TimeProvider? time = null,
         IChatClient? chat = null,
-        bool embedOnWrite = true)
+        bool embedOnWrite = true,
+        ILogger<MemoryService>? logger = null)
     {
+        _log = logger ?? NullLogger<MemoryService>.Instance;
         _chat = chat;
         _embedOnWrite = embedOnWrite;
         _store = store;
@@ -51,7 +56,7 @@ public sealed partial class MemoryService : IMemoryService
     /// <summary>Search hits waiting to be written as access statistics (flushed in the background).</summary>
     public AccessRecorder Access { get; }
 
-    public async Task<AddResult> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default)
+    private async Task<AddResult> AddCoreAsync(AddMemoryRequest request, CancellationToken cancellationToken)
     {
         if (request.Infer)
         {
@@ -241,7 +246,7 @@ public sealed partial class MemoryService : IMemoryService
         return counted;
     }
 
-    public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyList<SearchHit>> SearchCoreAsync(SearchRequest request, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Query)) throw new EngramException("the search query is empty");
         if (request.Limit is < 1 or > 1000) throw new EngramException($"search limit {request.Limit} is out of range; use 1 to 1000");
@@ -269,7 +274,7 @@ public sealed partial class MemoryService : IMemoryService
             }
             catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                LastEmbeddingError = ex.Message;
+                LogQueryNotEmbedded(_log, ex.Message);
             }
             if (vector is { } v)
             {
@@ -290,6 +295,12 @@ public sealed partial class MemoryService : IMemoryService
     {
         if (limit is < 1) throw new EngramException($"list limit {limit} must be at least 1");
         return _store.ListAsync(Active(filter), limit, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<SessionDigest>> ListSessionsAsync(MemoryFilter filter, int count, bool oldestFirst = false, CancellationToken cancellationToken = default)
+    {
+        if (count < 1) throw new EngramException($"session count {count} must be at least 1");
+        return _store.ListSessionsAsync(filter, count, oldestFirst, cancellationToken);
     }
 
     public async Task<Memory> UpdateAsync(string id, MemoryUpdate update, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default)

@@ -18,13 +18,9 @@ public interface IChangeFeed
     Task<long> LatestChangeSeqAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Waits until a change may have been recorded, at most <paramref name="timeout"/>. A store that can
-    /// be told about changes (PostgreSQL's LISTEN/NOTIFY) returns early; the default just waits, and the
-    /// reader polls. True when woken by a notification.
+    /// Waits until a change may have been recorded, at most <paramref name="timeout"/> on the store's clock. A
+    /// store that can be told about changes (PostgreSQL's LISTEN/NOTIFY) returns early; others just wait, and
+    /// the reader polls. True when woken by a notification.
     /// </summary>
-    async Task<bool> WaitForChangesAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        await Task.Delay(timeout, cancellationToken).ConfigureAwait(false);
-        return false;
-    }
+    Task<bool> WaitForChangesAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 }

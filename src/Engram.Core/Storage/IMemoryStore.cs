@@ -38,6 +38,12 @@ public interface IMemoryStore : IAsyncDisposable
     /// <summary>Memories the filter matches in the order they happened (valid time, then id).</summary>
     IAsyncEnumerable<Memory> ListChronologicalAsync(MemoryFilter filter, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sessions with a memory the filter matches, grouped in the store: most recently updated first, or the
+    /// earliest started first. Each counts only the memories the filter matches.
+    /// </summary>
+    Task<IReadOnlyList<SessionDigest>> ListSessionsAsync(MemoryFilter filter, int count, bool oldestFirst, CancellationToken cancellationToken = default);
+
     /// <summary>Every history entry of one memory, oldest first. Works after the memory is deleted.</summary>
     Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string tenant, string memoryId, CancellationToken cancellationToken = default);
 

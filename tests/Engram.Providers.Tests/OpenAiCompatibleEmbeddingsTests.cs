@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Services;
@@ -7,10 +8,11 @@ using Microsoft.Extensions.AI;
 
 namespace Engram.Providers.Tests;
 
-public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
+public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
 {
     private readonly FakeOpenAiServer _server = new();
     private readonly TempFolder _folder = new();
+    private readonly InstantTimeProvider _time = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -20,8 +22,8 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private OpenAiCompatibleEmbeddingGenerator Generator(int attempts = 4) =>
-        new(new Uri(_server.BaseUrl), "text-embedding-3-small", "sk-test-key", dimensions: 64, maxAttempts: attempts);
+    private IEmbeddingGenerator<string, Embedding<float>> Generator(int attempts = 4) =>
+        OpenAiCompatible.Embeddings(new Uri(_server.BaseUrl), "text-embedding-3-small", "sk-test-key", dimensions: 64, maxAttempts: attempts, time: _time);
 
     [Fact]
     public async Task Sends_a_well_formed_request_and_reads_the_vectors_in_order()
@@ -49,12 +51,23 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
         var result = await generator.GenerateAsync(["hello"]);
         Assert.Single(result);
         Assert.Equal(3, _server.Requests.Count);
+        Assert.Equal(2, _time.Waits.Count); // two backoffs, waited on the test's clock, not slept
+    }
+
+    [Fact]
+    public async Task A_keyless_endpoint_gets_no_authorization_header()
+    {
+        using var generator = OpenAiCompatible.Embeddings(new Uri(_server.BaseUrl), "nomic-embed-text", apiKey: null, time: _time);
+        var result = await generator.GenerateAsync(["local models need no key"]);
+        Assert.Single(result);
+        Assert.Null(Assert.Single(_server.Requests).Authorization);
     }
 
     [Theory]
     [InlineData(500, "answered 500 after 2 attempt(s)")]
     [InlineData(401, "check Embeddings:ApiKey")]
-    [InlineData(0, "not an OpenAI embeddings response")]
+    [InlineData(404, "check Embeddings:BaseUrl")]
+    [InlineData(0, "not an OpenAI-compatible response")]
     public async Task Gives_up_with_an_error_that_names_the_endpoint(int status, string expected)
     {
         _server.AlwaysFail = status;
@@ -65,11 +78,21 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_that_is_not_there_is_named_with_the_setting_to_check()
+    {
+        using var generator = OpenAiCompatible.Embeddings(new Uri("http://127.0.0.1:9/v1"), "m", maxAttempts: 2, time: _time);
+        var error = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["hello"]));
+        Assert.Contains("http://127.0.0.1:9/v1/embeddings is unreachable", error.Message, StringComparison.Ordinal);
+        Assert.Contains("check Embeddings:BaseUrl", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_dense_signal_joins_the_fusion_and_a_down_provider_only_costs_the_vectors()
     {
         await using var store = new SqliteMemoryStore(_folder.File("engram.db"));
         using var generator = Generator(attempts: 1);
-        var service = new MemoryService(store, embeddings: generator);
+        var log = new FakeLogger<MemoryService>();
+        var service = new MemoryService(store, embeddings: generator, logger: log);
         await service.AddAsync(new AddMemoryRequest { Content = "Bob repaired the bicycle" });
         var car = (await service.AddAsync(new AddMemoryRequest { Content = "Alice bought a red car last spring" })).Results[0].Memory;
 
@@ -80,7 +103,7 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
         _server.AlwaysFail = 500;
         var kept = await service.AddAsync(new AddMemoryRequest { Content = "The cat sleeps on the sofa" });
         Assert.Equal(AddOutcome.Added, kept.Results[0].Outcome);
-        Assert.NotNull(service.LastEmbeddingError);
+        Assert.Contains("answered 500", log.LatestRecord.Message, StringComparison.Ordinal);
         var textOnly = await service.SearchAsync(new SearchRequest { Query = "cat sofa" });
         Assert.Equal(kept.Results[0].Memory.Id, textOnly[0].Memory.Id);
         Assert.DoesNotContain("vector", textOnly[0].Explanation, StringComparison.Ordinal);

@@ -69,23 +69,38 @@ internal static class Arguments
     public static DateTimeOffset Date(string option, string text) => TryDate(text, TimeProvider.System.GetUtcNow()) ?? throw new UsageException(
         $"--{option} '{text}' is not a date; use 2026-01-31, 2026-01-31T14:00:00Z, or an age like 12h, 7d, 2w");
 
-    internal static DateTimeOffset? TryDate(string text, DateTimeOffset now)
+    internal static DateTimeOffset? TryDate(string text, DateTimeOffset now) =>
+        Span(text) is { } age ? now - age : AbsoluteDate(text);
+
+    /// <summary>
+    /// --expires: an ISO date or date-time, or a span from now such as 12h, 30d, 2w; "never" (with
+    /// <paramref name="clear"/>) removes an expiry.
+    /// </summary>
+    public static DateTimeOffset? Expiry(CommandLine line, out bool clear)
+    {
+        var text = line.Value("expires")?.Trim();
+        clear = string.Equals(text, "never", StringComparison.OrdinalIgnoreCase);
+        if (text is null || clear) return null;
+        return (Span(text) is { } span ? TimeProvider.System.GetUtcNow() + span : AbsoluteDate(text)) ?? throw new UsageException(
+            $"--expires '{text}' is not a time; use 2026-12-31, 2026-12-31T18:00:00Z, a span from now like 12h, 30d, 2w, or never");
+    }
+
+    private static TimeSpan? Span(string text)
     {
         text = text.Trim();
-        if (text.Length >= 2 && long.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
+        if (text.Length < 2 || !long.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount)) return null;
+        return char.ToLowerInvariant(text[^1]) switch
         {
-            TimeSpan? age = char.ToLowerInvariant(text[^1]) switch
-            {
-                'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                'd' => TimeSpan.FromDays(amount),
-                'w' => TimeSpan.FromDays(7 * amount),
-                _ => null,
-            };
-            if (age is { } a) return now - a;
-        }
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            'w' => TimeSpan.FromDays(7 * amount),
+            _ => null,
+        };
+    }
+
+    private static DateTimeOffset? AbsoluteDate(string text) =>
+        DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
             ? date
             : null;
-    }
 }

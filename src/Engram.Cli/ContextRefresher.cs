@@ -11,7 +11,8 @@ namespace Engram.Cli;
 /// processed event, <c>engram add</c>, an MCP <c>remember</c>, from any process), the contexts of the
 /// projects it touched are rebuilt; a change outside any project (an explicit user memory) rebuilds all.
 /// The first pass after the worker starts rebuilds every cached project, since anything may have changed
-/// while no worker ran.
+/// while no worker ran. A project is also rebuilt when a file its context was checked against changed
+/// (a stat per watched file each pass), so "possibly stale" marks follow edits without any store change.
 /// </summary>
 internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
 {
@@ -38,9 +39,9 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
     {
         if (runtime.Store is not IChangeFeed feed) return;
         var latest = await feed.LatestChangeSeqAsync(cancellationToken);
-        if (latest == _seen && _tracked.Count == 0) return;
         HashSet<string>? touched = null; // null: every project
-        if (_seen >= 0 && latest - _seen <= MaxChangesRead)
+        if (latest == _seen) touched = [];
+        else if (_seen >= 0 && latest - _seen <= MaxChangesRead)
         {
             touched = [];
             foreach (var change in await feed.ReadChangesAsync(_seen, MaxChangesRead, cancellationToken))
@@ -56,7 +57,7 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
         }
         foreach (var (projectKey, cwd) in _cache.Entries())
         {
-            if (touched is not null && !touched.Contains(projectKey) && !_tracked.Contains(projectKey)) continue;
+            if (touched is not null && !touched.Contains(projectKey) && !_tracked.Contains(projectKey) && !_cache.WatchedFilesChanged(projectKey)) continue;
             try
             {
                 // The branch comes from the folder the context was first asked for, when it still exists.

@@ -14,9 +14,9 @@ internal static class MemoryCommands
 
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("add", "engram add TEXT [--user U] [--agent A] [--project P] [--session S] [--kind K] [--title T] [--type T] [--meta k=v]... [--importance 0-1] [--infer|--no-infer] [--json]",
+        new("add", "engram add TEXT [--user U] [--agent A] [--project P] [--session S] [--kind K] [--title T] [--type T] [--meta k=v]... [--importance 0-1] [--expires D] [--infer|--no-infer] [--json]",
             "store a memory (TEXT '-' reads standard input)",
-            [.. Scope, "kind", "title", "type", "meta", "importance", "actor"], ["json", "infer", "no-infer"], 1, AddAsync),
+            [.. Scope, "kind", "title", "type", "meta", "importance", "expires", "actor"], ["json", "infer", "no-infer"], 1, AddAsync),
         new("search", "engram search QUERY [--user U] [--agent A] [--project P] [--session S] [--kind K]... [--since D] [--until D] [--meta k=v]... [--limit N] [--explain] [--json]",
             "ranked hybrid search",
             [.. Scope, "kind", "since", "until", "meta", "limit"], ["json", "explain", "all"], 1, SearchAsync),
@@ -24,8 +24,8 @@ internal static class MemoryCommands
         new("list", "engram list [--user U] [--agent A] [--project P] [--session S] [--kind K]... [--since D] [--until D] [--meta k=v]... [--limit N] [--all] [--json]",
             "list memories, newest first (--all includes superseded ones)",
             [.. Scope, "kind", "since", "until", "meta", "limit"], ["json", "all"], 0, ListAsync),
-        new("update", "engram update ID TEXT [--title T] [--importance 0-1] [--reason R] [--tenant T] [--json]", "change a memory's text; the old text stays in its history",
-            ["tenant", "title", "importance", "reason", "actor"], ["json"], 2, UpdateAsync),
+        new("update", "engram update ID [TEXT] [--title T] [--importance 0-1] [--expires D|never] [--reason R] [--tenant T] [--json]", "change a memory's text or expiry; the old text stays in its history",
+            ["tenant", "title", "importance", "expires", "reason", "actor"], ["json"], 2, UpdateAsync),
         new("delete", "engram delete ID [--reason R] [--tenant T] [--json]", "delete a memory (its history stays)", ["tenant", "reason", "actor"], ["json"], 1, DeleteAsync),
         new("history", "engram history ID [--tenant T] [--json]", "every change to a memory: who, when, old and new value", ["tenant"], ["json"], 1, HistoryAsync),
         new("reset", "engram reset [--user U] [--agent A] [--project P] [--session S] [--tenant T] --yes [--json]",
@@ -48,6 +48,7 @@ internal static class MemoryCommands
             Type = line.Value("type"),
             Metadata = Arguments.Metadata(line),
             Importance = Arguments.Fraction(line, "importance"),
+            ExpiresAt = Arguments.Expiry(line, out _),
             Infer = line.Has("infer"),
             Actor = line.Value("actor") ?? "cli",
         };
@@ -192,7 +193,8 @@ internal static class MemoryCommands
     private static async Task<int> UpdateAsync(CommandLine line, CancellationToken cancellationToken)
     {
         var id = line.Positional(0, "ID");
-        var text = line.Positional(1, "TEXT");
+        var expiresAt = Arguments.Expiry(line, out var neverExpires);
+        var text = line.Positionals.Count > 1 || (expiresAt is null && !neverExpires) ? line.Positional(1, "TEXT") : null;
         if (text == "-") text = await Console.In.ReadToEndAsync(cancellationToken);
         var tenant = line.Value("tenant") ?? MemoryScope.DefaultTenant;
         await using var runtime = await OpenAsync(cancellationToken);
@@ -202,6 +204,8 @@ internal static class MemoryCommands
             Content = text,
             Title = line.Value("title"),
             Importance = Arguments.Fraction(line, "importance"),
+            ExpiresAt = expiresAt,
+            ClearExpiry = neverExpires,
             Reason = line.Value("reason"),
             Actor = line.Value("actor") ?? "cli",
         }, tenant, cancellationToken);

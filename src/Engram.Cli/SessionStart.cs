@@ -60,6 +60,6 @@ internal static class SessionStart
     public static void KeepReady(ContextCache cache, string projectKey, string cwd, byte[] output, SessionContext context)
     {
         ContextInjections.WriteReady(cache, projectKey, output, context);
-        cache.Write(projectKey, cwd, output);
+        cache.Write(projectKey, cwd, output, context.WatchedFiles);
     }
 }

@@ -9,17 +9,18 @@ internal static class TransferCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("export", "engram export [--user U] [--agent A] [--project P] [--session S] [--tenant T] [--output FILE] > file.jsonl",
-            "write memories and their history as JSON lines (superseded and deleted ones included)",
-            [.. Arguments.ScopeOptions, "output"], [], 0, ExportAsync),
-        new("import", "engram import FILE [--json] | engram import --from claude-mem [PATH] [--project P] [--tenant T] [--json]",
-            "read an export file ('-' for standard input), or a claude-mem database; importing twice changes nothing",
-            ["from", "project", "tenant"], ["json"], 1, ImportAsync),
+        new("export", "engram export [--user U] [--agent A] [--project P] [--session S] [--tenant T] [--output FILE] > file.jsonl | engram export --format markdown [--cwd DIR] [--project P] [--output FILE]",
+            "write memories and their history as JSON lines (superseded and deleted ones included), or a project's standing memories as Markdown",
+            [.. Arguments.ScopeOptions, "output", "format", "cwd"], [], 0, ExportAsync),
+        new("import", "engram import FILE [--json] | engram import --from claude-mem [PATH] [--project P] [--tenant T] [--json] | engram import --from claude-code|codex|gemini|agents-md|agents [--cwd DIR] [--project P] [--json]",
+            "read an export file ('-' for standard input), a claude-mem database, or the agents' own memory files (only read); importing twice changes nothing",
+            ["from", "project", "tenant", "cwd"], ["json"], 1, ImportAsync),
     ];
 
     private static async Task<int> ImportFromAsync(string from, CommandLine line, CancellationToken cancellationToken)
     {
-        if (from != "claude-mem") throw new UsageException($"--from '{from}' is not supported; use --from claude-mem");
+        if (AgentFileCommands.IsAgentSource(from)) return await AgentFileCommands.ImportAsync(from, line, cancellationToken);
+        if (from != "claude-mem") throw new UsageException($"--from '{from}' is not supported; use claude-mem, {string.Join(", ", Engram.Agents.MemoryFiles.AgentMemoryFiles.Sources)}");
         var path = line.Positionals.Count > 0
             ? line.Positionals[0]
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".claude-mem", "claude-mem.db");
@@ -48,6 +49,15 @@ internal static class TransferCommands
 
     private static async Task<int> ExportAsync(CommandLine line, CancellationToken cancellationToken)
     {
+        switch (line.Value("format"))
+        {
+            case "markdown" or "md":
+                return await AgentFileCommands.ExportMarkdownAsync(line, cancellationToken);
+            case null or "jsonl":
+                break;
+            case var other:
+                throw new UsageException($"--format '{other}' is not supported; use jsonl (the default) or markdown");
+        }
         var filter = Arguments.Filter(line);
         await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
         var path = line.Value("output");

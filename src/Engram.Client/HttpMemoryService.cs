@@ -38,6 +38,7 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
 
     public async Task<AddResult> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default)
     {
+        if (request.Consolidates is not null) throw new EngramException("consolidating observations is the worker's job and is not available through a server");
         var body = new JsonObject
         {
             ["user_id"] = Blank(request.Scope.UserId),
@@ -50,7 +51,9 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
             ["importance"] = request.Importance,
             ["infer"] = request.Infer,
             ["metadata"] = Object(request.Metadata),
+            ["expires_at"] = request.ExpiresAt is { } expires ? Time(expires) : null,
         };
+        if (request.FileStates.Count > 0) body["files"] = new JsonArray([.. request.FileStates.Select(f => (JsonNode?)f.Path)]);
         if (request.Messages.Count > 0)
         {
             body["messages"] = new JsonArray([.. request.Messages.Select(m => (JsonNode)new JsonObject
@@ -180,6 +183,7 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
             ["text"] = update.Content,
             ["title"] = update.Title,
             ["importance"] = update.Importance,
+            ["expires_at"] = update.ClearExpiry ? "never" : update.ExpiresAt is { } expires ? Time(expires) : null,
             ["reason"] = update.Reason,
         };
         if (update.Metadata is not null) body["metadata"] = Object(update.Metadata);
@@ -321,6 +325,17 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
             ValidTo = item.TryGetProperty("valid_to", out var validTo) ? validTo.GetDateTimeOffset() : null,
             SupersededBy = String(item, "superseded_by"),
             ContentHash = String(item, "hash") ?? ContentHash.Compute(kind, content),
+            Occurrences = item.TryGetProperty("occurrences", out var occurrences) && occurrences.ValueKind == JsonValueKind.Number ? occurrences.GetInt32() : 1,
+            ExpiresAt = item.TryGetProperty("expires_at", out var expiresAt) && expiresAt.ValueKind == JsonValueKind.String ? expiresAt.GetDateTimeOffset() : null,
+            FileStates = item.TryGetProperty("file_states", out var files) && files.ValueKind == JsonValueKind.Array
+                ? [.. files.EnumerateArray().Select(f => new FileState
+                {
+                    Path = f.GetProperty("path").GetString()!,
+                    Hash = f.GetProperty("hash").GetString()!,
+                    StartLine = f.TryGetProperty("start_line", out var start) && start.ValueKind == JsonValueKind.Number ? start.GetInt32() : null,
+                    EndLine = f.TryGetProperty("end_line", out var end) && end.ValueKind == JsonValueKind.Number ? end.GetInt32() : null,
+                })]
+                : [],
         };
     }
 

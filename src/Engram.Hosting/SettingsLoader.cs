@@ -23,6 +23,7 @@ public static class SettingsLoader
         "Search:RecencyHalfLifeDays", "Search:RecencyWeight", "Search:ImportanceWeight", "Search:RrfK", "Search:VectorWeight", "Search:MessageVectorWeight",
         "Search:CandidateMultiplier", "Search:MinCandidates", "Search:SpeakerBoost", "Search:DateBoost", "Search:DateSlackDays", "Search:WhenBoost", "Search:NumberBoost", "Search:CoverageBoost",
         "Search:NeighbourVectorShare", "Search:VectorQueryWithoutSpeakers",
+        "Search:IdleAfterDays", "Search:IdleFactor",
         "Hooks:SkipTools", "Hooks:ContextTokens", "Worker:IdleMinutes",
         "Server:Host", "Server:Port", "Server:RateLimitPerMinute", "Server:MaxRequestBytes",
     ];
@@ -152,6 +153,8 @@ public static class SettingsLoader
                 RecencyHalfLifeDays = Number("Search:RecencyHalfLifeDays") ?? defaults.RecencyHalfLifeDays,
                 RecencyWeight = Number("Search:RecencyWeight") ?? defaults.RecencyWeight,
                 ImportanceWeight = Number("Search:ImportanceWeight") ?? defaults.ImportanceWeight,
+                IdleAfterDays = Number("Search:IdleAfterDays") ?? defaults.IdleAfterDays,
+                IdleFactor = Number("Search:IdleFactor") ?? defaults.IdleFactor,
                 RrfK = Whole("Search:RrfK") ?? defaults.RrfK,
                 VectorWeight = Number("Search:VectorWeight") ?? defaults.VectorWeight,
                 MessageVectorWeight = Number("Search:MessageVectorWeight") ?? defaults.MessageVectorWeight,

@@ -309,6 +309,7 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
         [Description("The project it belongs to, if any.")] string? project = null,
         [Description("The session it came from, if any.")] string? session_id = null,
         [Description("0 (trivia) to 1 (essential). Default 0.5.")] double? importance = null,
+        [Description("When it stops being true or useful (ISO date or time, UTC), such as the end of a code freeze. Default: never.")] string? expires_at = null,
         CancellationToken cancellationToken = default)
     {
         if (!MemoryKinds.TryParse(kind, out var parsedKind))
@@ -323,6 +324,7 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
             Type = type,
             Scope = Scope() with { Project = project?.Trim() ?? "", SessionId = session_id?.Trim() ?? "" },
             Importance = importance,
+            ExpiresAt = Format.Date(expires_at, "expires_at"),
             Actor = Actor,
         }, cancellationToken));
         var added = result.Results[0];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Engram.Core.Model;
+using Engram.Core.Services;
 
 namespace Engram.Mcp;
 
@@ -25,7 +26,14 @@ internal static class Format
     {
         var text = m.Title is { Length: > 0 } title ? $"{title}: {m.Content}" : m.Content;
         var project = m.Scope.Project.Length > 0 ? $" project={m.Scope.Project}" : "";
-        return Safe($"[{m.Id}] {Time(m.ValidFrom)} {KindAndType(m)}{project} | {Shorten(text, 220)} (~{Tokens.Estimate(Record(m))} tok)");
+        var stale = new FileFreshness().Check(m) switch
+        {
+            Freshness.Changed => " [possibly stale: a file changed since]",
+            Freshness.Gone => " [file gone]",
+            _ => "",
+        };
+        var repeats = m.Occurrences > 1 ? $" x{m.Occurrences}" : "";
+        return Safe($"[{m.Id}] {Time(m.ValidFrom)} {KindAndType(m)}{repeats}{project} | {Shorten(text, 220)}{stale} (~{Tokens.Estimate(Record(m))} tok)");
     }
 
     /// <summary>Every field a model can use, as plain labelled text.</summary>
@@ -48,6 +56,14 @@ internal static class Format
         if (m.FilesRead.Count > 0) s.AppendLine(CultureInfo.InvariantCulture, $"files read: {string.Join(", ", m.FilesRead)}");
         if (m.FilesModified.Count > 0) s.AppendLine(CultureInfo.InvariantCulture, $"files modified: {string.Join(", ", m.FilesModified)}");
         if (m.Metadata.Count > 0) s.AppendLine(CultureInfo.InvariantCulture, $"metadata: {string.Join(", ", m.Metadata.Select(kv => $"{kv.Key}={kv.Value}"))}");
+        if (m.Occurrences > 1) s.AppendLine(CultureInfo.InvariantCulture, $"seen {m.Occurrences} times (the latest shown)");
+        if (m.ExpiresAt is { } expires) s.AppendLine(CultureInfo.InvariantCulture, $"expires: {Iso(expires)}");
+        var freshness = new FileFreshness();
+        foreach (var file in m.FileStates)
+        {
+            var lines = file.StartLine is { } start ? $" lines {start}-{file.EndLine ?? start}" : "";
+            s.AppendLine(CultureInfo.InvariantCulture, $"file state: {file.Path}{lines}: {FileFreshness.Name(freshness.Check(file)).Replace('_', ' ')}");
+        }
         return Safe(s.ToString().TrimEnd());
     }
 

@@ -9,13 +9,7 @@ namespace Engram.Postgres;
 internal static class PostgresRows
 {
     public const string InsertMemorySql =
-        "INSERT INTO memories (id, tenant, user_id, agent_id, project, session_id, kind, type, title, content, " +
-        "facts, concepts, files_read, files_modified, metadata, source, search_extra, importance, access_count, " +
-        "last_accessed_at, created_at, updated_at, valid_from, valid_to, superseded_by, content_hash, source_key, scope_tokens) VALUES " +
-        "(@id, @tenant, @user_id, @agent_id, @project, @session_id, @kind, @type, @title, @content, " +
-        "@facts, @concepts, @files_read, @files_modified, @metadata, @source, @search_extra, @importance, @access_count, " +
-        "@last_accessed_at, @created_at, @updated_at, @valid_from, @valid_to, @superseded_by, @content_hash, @source_key, @scope_tokens) " +
-        "ON CONFLICT DO NOTHING RETURNING seq";
+        $"INSERT INTO memories ({MemoryRows.InsertMemoryColumns}) VALUES ({MemoryRows.InsertMemoryValues}) ON CONFLICT DO NOTHING RETURNING seq";
 
     public const string InsertHistorySql =
         "INSERT INTO history (id, memory_id, tenant, user_id, agent_id, project, session_id, event, actor, at, old_value, new_value, reason) " +
@@ -54,6 +48,9 @@ internal static class PostgresRows
         p.AddWithValue("content_hash", m.ContentHash);
         Text(p, "source_key", m.Source.ExternalId);
         p.AddWithValue("scope_tokens", PgScope.Tokens(m.Scope));
+        p.AddWithValue("occurrences", m.Occurrences);
+        Long(p, "expires_at", m.ExpiresAt?.ToUnixTimeMilliseconds());
+        Text(p, "file_states", MemoryRows.FileStatesJson(m));
     }
 
     public static void BindHistory(NpgsqlCommand command, HistoryEntry h)

@@ -85,6 +85,8 @@ internal static class MemoryEndpoints
             Metadata = RestMapping.Metadata(body.Metadata),
             Importance = body.Importance,
             Infer = body.Infer ?? false,
+            ExpiresAt = RestMapping.Expiry(body.ExpiresAt, body.ExpirationDate, out _),
+            FileStates = [.. (body.Files ?? []).Select(RestMapping.FileState)],
             Actor = "api",
         };
         var result = await memory.AddAsync(request, context.RequestAborted);
@@ -150,9 +152,10 @@ internal static class MemoryEndpoints
         if (await memory.GetAsync(id, tenant, context.RequestAborted) is null) return Problems.NotFound(id);
         if (body!.Text is not null && body.Memory is not null && body.Text != body.Memory) return Problems.BadRequest("send the new content as text or memory, not both");
         var content = body.Text ?? body.Memory;
-        if (content is null && body.Title is null && body.Metadata is null && body.Importance is null)
+        var expiresAt = RestMapping.Expiry(body.ExpiresAt, body.ExpirationDate, out var neverExpires);
+        if (content is null && body.Title is null && body.Metadata is null && body.Importance is null && expiresAt is null && !neverExpires)
         {
-            return Problems.BadRequest("nothing to change: send text (the new content), title, metadata or importance");
+            return Problems.BadRequest("nothing to change: send text (the new content), title, metadata, importance or expires_at");
         }
         var updated = await memory.UpdateAsync(id, new MemoryUpdate
         {
@@ -160,6 +163,8 @@ internal static class MemoryEndpoints
             Title = body.Title,
             Metadata = body.Metadata is null ? null : RestMapping.Metadata(body.Metadata),
             Importance = body.Importance,
+            ExpiresAt = expiresAt,
+            ClearExpiry = neverExpires,
             Reason = body.Reason,
             Actor = "api",
         }, tenant, context.RequestAborted);
@@ -328,7 +333,7 @@ internal static class MemoryEndpoints
             : throw new EngramException($"query parameter {name} '{text}' must be a whole number from {min} to {max}");
     }
 
-    private static DateTimeOffset? Date(string? text, string name)
+    internal static DateTimeOffset? Date(string? text, string name)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         return DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)

@@ -7,8 +7,12 @@ namespace Engram.Server;
 /// <summary>Conversions between the REST shapes and Engram's model.</summary>
 internal static class RestMapping
 {
-    public static MemoryItem Item(Memory m, double? score = null, string? eventName = null, string? explanation = null) => new()
+    /// <summary>A memory as the API shows it; the states of its files are checked now (a hash per file named).</summary>
+    public static MemoryItem Item(Memory m, double? score = null, string? eventName = null, string? explanation = null, Core.Services.FileFreshness? freshness = null)
     {
+        freshness ??= new Core.Services.FileFreshness();
+        return new MemoryItem
+        {
         Id = m.Id,
         Memory = m.Content,
         Score = score is { } s ? Math.Round(s, 6) : null,
@@ -34,7 +38,30 @@ internal static class RestMapping
         ValidFrom = m.ValidFrom,
         ValidTo = m.ValidTo,
         SupersededBy = m.SupersededBy,
-    };
+        Occurrences = m.Occurrences,
+        ExpiresAt = m.ExpiresAt,
+        FileStates = m.FileStates.Count == 0 ? null : [.. m.FileStates.Select(f => new FileStateItem
+        {
+            Path = f.Path,
+            Hash = f.Hash,
+            StartLine = f.StartLine,
+            EndLine = f.EndLine,
+            Status = Core.Services.FileFreshness.Name(freshness.Check(f)),
+        })],
+        Staleness = Core.Services.FileFreshness.Name(freshness.Check(m)),
+        };
+    }
+
+    /// <summary>
+    /// An expiry from a body: <c>expires_at</c> or Mem0's <c>expiration_date</c> (an ISO date or time). On an
+    /// update, "never" removes it (<paramref name="clear"/>).
+    /// </summary>
+    public static DateTimeOffset? Expiry(string? expiresAt, string? expirationDate, out bool clear)
+    {
+        var text = Blank(expiresAt) ?? Blank(expirationDate);
+        clear = string.Equals(text, "never", StringComparison.OrdinalIgnoreCase);
+        return clear ? null : MemoryEndpoints.Date(text, expiresAt is null ? "expiration_date" : "expires_at");
+    }
 
     public static HistoryItem History(HistoryEntry h) => new()
     {
@@ -47,6 +74,13 @@ internal static class RestMapping
         Reason = h.Reason,
         CreatedAt = h.At,
     };
+
+    /// <summary>A file named in a request, hashed as it is now; a relative or unreadable path is refused by name.</summary>
+    public static FileState FileState(string path) =>
+        !System.IO.Path.IsPathRooted(path)
+            ? throw new EngramException($"file '{path}' is not an absolute path; send files as absolute paths so their state can be checked later")
+            : Core.Services.FileFreshness.Capture(System.IO.Path.GetFullPath(path))
+              ?? throw new EngramException($"file '{path}' cannot be read (a folder, too large, or not permitted), so its state cannot be recorded");
 
     /// <summary>Metadata values of any JSON type: strings as they are, anything else as its JSON text.</summary>
     public static Dictionary<string, string> Metadata(Dictionary<string, JsonElement>? metadata, string field = "metadata")

@@ -31,6 +31,11 @@ public sealed record AddMemoryBody
     public string? Title { get; init; }
     public string? Type { get; init; }
     public double? Importance { get; init; }
+    /// <summary>When the memory expires (an ISO date or time). Mem0's name <c>expiration_date</c> is read too.</summary>
+    public string? ExpiresAt { get; init; }
+    public string? ExpirationDate { get; init; }
+    /// <summary>Files the memory is about (absolute paths): their content hash is recorded now, for staleness.</summary>
+    public List<string>? Files { get; init; }
 }
 
 /// <summary>PUT /api/v1/memories/{id}. <c>text</c> (Mem0) or <c>memory</c> replaces the content.</summary>
@@ -41,6 +46,9 @@ public sealed record UpdateMemoryBody
     public string? Title { get; init; }
     public Dictionary<string, JsonElement>? Metadata { get; init; }
     public double? Importance { get; init; }
+    /// <summary>A new expiry (ISO date or time), or "never" to remove it. Mem0's <c>expiration_date</c> is read too.</summary>
+    public string? ExpiresAt { get; init; }
+    public string? ExpirationDate { get; init; }
     public string? Reason { get; init; }
 }
 
@@ -102,6 +110,24 @@ public sealed record MemoryItem
     public required DateTimeOffset ValidFrom { get; init; }
     public DateTimeOffset? ValidTo { get; init; }
     public string? SupersededBy { get; init; }
+    /// <summary>How many near-identical observations this memory stands for (1 unless consolidated).</summary>
+    public int Occurrences { get; init; } = 1;
+    public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>The files the memory is about, each with its state now.</summary>
+    public List<FileStateItem>? FileStates { get; init; }
+    /// <summary>fresh, possibly_stale (a file changed since), file_gone, or unchecked (no file recorded), checked when asked.</summary>
+    public required string Staleness { get; init; }
+}
+
+/// <summary>A file a memory is about: its path, hash and lines at capture, and whether it is still so.</summary>
+public sealed record FileStateItem
+{
+    public required string Path { get; init; }
+    public required string Hash { get; init; }
+    public int? StartLine { get; init; }
+    public int? EndLine { get; init; }
+    /// <summary>fresh, possibly_stale, file_gone or unchecked.</summary>
+    public required string Status { get; init; }
 }
 
 public sealed record MemoryListResponse

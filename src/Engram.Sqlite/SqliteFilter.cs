@@ -34,6 +34,11 @@ internal static class SqliteFilter
             p.AddWithValue("@f_until", until.ToUnixTimeMilliseconds());
         }
         if (!filter.IncludeSuperseded) sql.Append(" AND m.valid_to IS NULL");
+        if (filter.ActiveAt is { } activeAt)
+        {
+            sql.Append(" AND (m.expires_at IS NULL OR m.expires_at > @f_active)");
+            p.AddWithValue("@f_active", activeAt.ToUnixTimeMilliseconds());
+        }
         var n = 0;
         foreach (var (key, value) in filter.Metadata)
         {

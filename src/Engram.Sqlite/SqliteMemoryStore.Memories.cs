@@ -31,10 +31,7 @@ public sealed partial class SqliteMemoryStore
         WriteAsync(async (connection, transaction) =>
         {
             using (var update = Command(connection, transaction,
-                "UPDATE memories SET type = @type, title = @title, content = @content, facts = @facts, concepts = @concepts, " +
-                "files_read = @files_read, files_modified = @files_modified, metadata = @metadata, source = @source, " +
-                "search_extra = @search_extra, importance = @importance, updated_at = @updated_at, valid_from = @valid_from, source_key = @source_key, scope_tokens = @scope_tokens, " +
-                "valid_to = @valid_to, superseded_by = @superseded_by, content_hash = @content_hash " +
+                $"UPDATE memories SET {MemoryRows.UpdateMemorySet} " +
                 "WHERE id = @id AND tenant = @tenant"))
             {
                 SqliteRows.BindMemory(update, memory);

@@ -40,15 +40,13 @@ internal static class SqliteRows
         p.AddWithValue("@content_hash", m.ContentHash);
         p.AddWithValue("@source_key", (object?)m.Source.ExternalId ?? DBNull.Value);
         p.AddWithValue("@scope_tokens", (object?)ScopeTokens.Of(m.Scope) ?? DBNull.Value);
+        p.AddWithValue("@occurrences", m.Occurrences);
+        p.AddWithValue("@expires_at", m.ExpiresAt is { } ex ? ex.ToUnixTimeMilliseconds() : DBNull.Value);
+        p.AddWithValue("@file_states", OrNull(MemoryRows.FileStatesJson(m)));
     }
 
     public const string InsertMemorySql =
-        "INSERT OR IGNORE INTO memories (id, tenant, user_id, agent_id, project, session_id, kind, type, title, content, " +
-        "facts, concepts, files_read, files_modified, metadata, source, search_extra, importance, access_count, " +
-        "last_accessed_at, created_at, updated_at, valid_from, valid_to, superseded_by, content_hash, source_key, scope_tokens) VALUES " +
-        "(@id, @tenant, @user_id, @agent_id, @project, @session_id, @kind, @type, @title, @content, " +
-        "@facts, @concepts, @files_read, @files_modified, @metadata, @source, @search_extra, @importance, @access_count, " +
-        "@last_accessed_at, @created_at, @updated_at, @valid_from, @valid_to, @superseded_by, @content_hash, @source_key, @scope_tokens)";
+        $"INSERT OR IGNORE INTO memories ({MemoryRows.InsertMemoryColumns}) VALUES ({MemoryRows.InsertMemoryValues})";
 
     public const string InsertHistorySql =
         "INSERT OR IGNORE INTO history (id, memory_id, tenant, user_id, agent_id, project, session_id, event, actor, at, old_value, new_value, reason) " +

@@ -89,7 +89,7 @@ public abstract partial class MemoryStoreConformanceTests : IAsyncLifetime
         Assert.Equal(Clock.GetUtcNow(), got.CreatedAt);
         Assert.Null(got.ValidTo);
         Assert.Equal(added.Memory.ContentHash, got.ContentHash);
-        Assert.Equal(added.Memory, got with { Facts = added.Memory.Facts, Concepts = added.Memory.Concepts, FilesRead = added.Memory.FilesRead, FilesModified = added.Memory.FilesModified, Metadata = added.Memory.Metadata, Source = added.Memory.Source });
+        Assert.Equal(added.Memory, got with { Facts = added.Memory.Facts, Concepts = added.Memory.Concepts, FilesRead = added.Memory.FilesRead, FilesModified = added.Memory.FilesModified, Metadata = added.Memory.Metadata, Source = added.Memory.Source, FileStates = added.Memory.FileStates });
     }
 
     [Fact]

@@ -8,19 +8,21 @@ namespace Engram.Agents.Capture;
 /// </summary>
 /// <remarks>
 /// <para>A file is named by a 64-bit FNV-1a hash of the project key and holds a header (a format line,
-/// the project key, the working directory the context was built for) then the exact bytes the hook
-/// prints. The key in the header is checked on read, so a hash collision is a miss, never another
+/// the project key, the working directory the context was built for, the files the context's staleness
+/// marks were checked against with their size and time) then the exact bytes the hook prints. The key in the header is checked on read, so a hash collision is a miss, never another
 /// project's memories.</para>
 /// <para>A file is only served when it cannot be stale: no event waits in the spool, the worker is not
 /// in the middle of a drain (<c>.busy</c>), and either the worker runs (it rebuilds a project's file
 /// whenever the store's change feed moves) or the database is exactly as the worker left it when it
-/// stopped (<c>.stamp</c>: size and time of the database files). Anything else falls back to building
-/// the context the slow way.</para>
+/// stopped (<c>.stamp</c>: size and time of the database files), and no watched source file changed
+/// since (so "possibly stale" marks are never out of date). Anything else falls back to building the
+/// context the slow way.</para>
 /// This file is compiled into the native hook too: it uses the base library only.
 /// </remarks>
 public sealed class ContextCache(string homeRoot)
 {
-    private const string FormatLine = "engram-context 1";
+    private const string FormatLine = "engram-context 2";
+    private const char FileSeparator = '\u001e';
     private const string Extension = ".ctx";
 
     public string Folder { get; } = Path.Combine(homeRoot, "context");
@@ -32,15 +34,24 @@ public sealed class ContextCache(string homeRoot)
     public string FileFor(string projectKey) => Path.Combine(Folder, Fnv1a(projectKey).ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + Extension);
 
     /// <summary>Stores the hook output for a project (an empty output means "nothing to inject"), atomically.</summary>
-    public void Write(string projectKey, string cwd, ReadOnlySpan<byte> output)
+    /// <param name="watchedFiles">Absolute paths whose change makes this answer stale (see <c>BuiltContext</c>).</param>
+    public void Write(string projectKey, string cwd, ReadOnlySpan<byte> output, IReadOnlyList<string>? watchedFiles = null)
     {
         if (projectKey.Contains('\n', StringComparison.Ordinal) || cwd.Contains('\n', StringComparison.Ordinal)) return;
+        var watch = new StringBuilder();
+        foreach (var file in watchedFiles ?? [])
+        {
+            // A path that cannot be written on one header line cannot be watched: then the answer is not kept.
+            if (file.AsSpan().IndexOfAny('\n', '\t', FileSeparator) >= 0) return;
+            if (watch.Length > 0) watch.Append(FileSeparator);
+            watch.Append(file).Append('\t').Append(FileSignature(file));
+        }
         EnsureFolder();
         var path = FileFor(projectKey);
         var temp = Path.Combine(Folder, "." + Path.GetFileName(path) + "." + Environment.ProcessId + ".tmp");
         using (var file = new FileStream(temp, OwnerOnly(FileMode.Create)))
         {
-            file.Write(Encoding.UTF8.GetBytes($"{FormatLine}\n{projectKey}\n{cwd}\n"));
+            file.Write(Encoding.UTF8.GetBytes($"{FormatLine}\n{projectKey}\n{cwd}\n{watch}\n"));
             file.Write(output);
         }
         File.Move(temp, path, overwrite: true);
@@ -87,7 +98,14 @@ public sealed class ContextCache(string homeRoot)
         }
         if (!workerRunning() && !StampMatches()) return null;
         var entry = ReadFile(path);
-        return entry is not null && string.Equals(entry.Key, projectKey, StringComparison.Ordinal) ? entry.Output : null;
+        return entry is not null && string.Equals(entry.Key, projectKey, StringComparison.Ordinal) && !entry.WatchedFilesChanged() ? entry.Output : null;
+    }
+
+    /// <summary>True when a file the project's stored answer was checked against has changed since (or there is no answer).</summary>
+    public bool WatchedFilesChanged(string projectKey)
+    {
+        var entry = ReadFile(FileFor(projectKey));
+        return entry is null || entry.WatchedFilesChanged();
     }
 
     /// <summary>Beside a project's context: the memories in it (written by the worker, read back when the hook served it).</summary>
@@ -165,7 +183,25 @@ public sealed class ContextCache(string homeRoot)
         return parts.ToString();
     }
 
-    private sealed record Entry(string Key, string Cwd, byte[] Output);
+    /// <summary>Size and modification time, or "-" for a missing file: a cheap stat, no read.</summary>
+    private static string FileSignature(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? $"{info.Length}@{info.LastWriteTimeUtc.Ticks}" : "-";
+    }
+
+    private sealed record Entry(string Key, string Cwd, string Watched, byte[] Output)
+    {
+        public bool WatchedFilesChanged()
+        {
+            foreach (var item in Watched.Split(FileSeparator, StringSplitOptions.RemoveEmptyEntries))
+            {
+                var tab = item.LastIndexOf('\t');
+                if (tab < 0 || !string.Equals(item[(tab + 1)..], FileSignature(item[..tab]), StringComparison.Ordinal)) return true;
+            }
+            return false;
+        }
+    }
 
     private static Entry? ReadFile(string path)
     {
@@ -179,16 +215,16 @@ public sealed class ContextCache(string homeRoot)
             return null;
         }
         var span = bytes.AsSpan();
-        var lines = new string[3];
+        var lines = new string[4];
         var offset = 0;
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < lines.Length; i++)
         {
             var end = span[offset..].IndexOf((byte)'\n');
             if (end < 0) return null;
             lines[i] = Encoding.UTF8.GetString(span.Slice(offset, end));
             offset += end + 1;
         }
-        return lines[0] == FormatLine ? new Entry(lines[1], lines[2], span[offset..].ToArray()) : null;
+        return lines[0] == FormatLine ? new Entry(lines[1], lines[2], lines[3], span[offset..].ToArray()) : null;
     }
 
     private void EnsureFolder() => Engram.Core.OwnerOnly.CreateDirectory(Folder);

@@ -132,6 +132,9 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
 
         var metadata = new Dictionary<string, string>(Metadata(project), StringComparer.Ordinal) { ["tool"] = captured.Tool.ToolName };
         foreach (var (key, value) in draft.Metadata) metadata[key] = value;
+        var externalId = "tool:" + (payload.ToolUseId ?? captured.Id);
+        var repeats = await RepeatedAsync(draft, scope, metadata, cancellationToken);
+        if (repeats?.Source.ExternalId == externalId) return; // this very event, processed before the worker stopped
         var added = await memory.AddAsync(new AddMemoryRequest
         {
             Kind = MemoryKind.Observation,
@@ -143,6 +146,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
             Concepts = draft.Concepts,
             FilesRead = draft.FilesRead,
             FilesModified = draft.FilesModified,
+            FileStates = FileStateCapture.Of(captured.Tool, draft, project?.Root, payload.Cwd),
             Metadata = metadata,
             Importance = draft.Importance,
             ValidFrom = captured.CapturedAt,
@@ -150,8 +154,9 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
             {
                 ToolUseId = read.ToolUseId,
                 EventIds = [captured.Id],
-                ExternalId = "tool:" + (read.ToolUseId ?? captured.Id),
+                ExternalId = externalId,
             },
+            Consolidates = repeats?.Id,
             Actor = Actor,
         }, cancellationToken);
 
@@ -161,6 +166,27 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
             var marked = new Dictionary<string, string>(failure.Metadata, StringComparer.Ordinal) { ["resolved_by"] = fix.Id };
             await memory.UpdateAsync(failure.Id, new MemoryUpdate { Metadata = marked, Actor = Actor, Reason = $"resolved by {fix.Id}" }, scope.Tenant, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The project's current observation this one repeats (see <see cref="RepeatKey"/>), if any; the key is
+    /// added to <paramref name="metadata"/> so the next repeat finds this one.
+    /// </summary>
+    private async Task<Memory?> RepeatedAsync(ObservationDraft draft, MemoryScope scope, Dictionary<string, string> metadata, CancellationToken cancellationToken)
+    {
+        if (!options.Consolidate || scope.Project.Length == 0 || RepeatKey.Of(draft) is not { } key) return null;
+        metadata[RepeatKey.MetadataKey] = key;
+        await foreach (var earlier in memory.ListAsync(new MemoryFilter
+        {
+            Tenant = scope.Tenant,
+            Project = scope.Project,
+            Kinds = [MemoryKind.Observation],
+            Metadata = new Dictionary<string, string> { [RepeatKey.MetadataKey] = key },
+        }, 1, cancellationToken))
+        {
+            return earlier;
+        }
+        return null;
     }
 
     private async Task SummarizeAsync(CapturedEvent captured, string sessionKey, MemoryScope scope, ProjectIdentity? project, CancellationToken cancellationToken)

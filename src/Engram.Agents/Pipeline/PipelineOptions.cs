@@ -10,6 +10,9 @@ public sealed record PipelineOptions
     /// <summary>Tool names to skip; a trailing * matches a prefix.</summary>
     public IReadOnlyList<string> SkipTools { get; init; } = DefaultSkipTools;
 
+    /// <summary>Merge repeated observations of a project into one counted memory (see <see cref="RepeatKey"/>).</summary>
+    public bool Consolidate { get; init; } = true;
+
     /// <summary>Failed processing attempts before an event is set aside as failed.</summary>
     public int MaxAttempts { get; init; } = 3;
 

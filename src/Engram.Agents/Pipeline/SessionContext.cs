@@ -10,6 +10,9 @@ public sealed record SessionContext(string Text, IReadOnlyList<InjectedMemory> M
 {
     public static SessionContext Empty { get; } = new("", []);
 
+    /// <summary>The files the staleness marks were checked against: a change to any of them means building it again.</summary>
+    public IReadOnlyList<string> WatchedFiles { get; init; } = [];
+
     /// <summary>Estimated tokens of the whole text (four characters each, as the budget counts them).</summary>
     public int EstimatedTokens => Tokens(Text.Length);
 

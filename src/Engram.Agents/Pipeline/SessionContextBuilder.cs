@@ -27,6 +27,11 @@ public sealed record ContextRequest
 /// </summary>
 public sealed class SessionContextBuilder(IMemoryService memory)
 {
+    /// <summary>How far a memory whose file is gone falls: its score is multiplied by this.</summary>
+    internal const double GoneFileFactor = 0.25;
+    /// <summary>At most this many files are watched for one context (the cache re-checks them on every read).</summary>
+    private const int MaxWatchedFiles = 64;
+
     public const string OpenTag = "<engram-memory";
     public const string CloseTag = "</engram-memory>";
 
@@ -79,15 +84,23 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         var shown = new HashSet<string>(StringComparer.Ordinal);
         if (lastSummary is not null) shown.Add(lastSummary.Id);
         foreach (var u in unresolved) shown.Add(u.Id);
+        var freshness = new FileFreshness();
         var relevant = ranked
             .GroupBy(r => r.Memory.Id)
-            .Select(g => new Ranked(g.First().Memory, g.Sum(x => x.Relevance), g.Sum(x => x.Recency)))
+            // A memory whose file is gone falls in rank.
+            .Select(g => (Memory: g.First().Memory, Relevance: g.Sum(x => x.Relevance), Recency: g.Sum(x => x.Recency),
+                Factor: freshness.Check(g.First().Memory) == Freshness.Gone ? GoneFileFactor : 1))
+            .Select(g => new Ranked(g.Memory, g.Relevance * g.Factor, g.Recency * g.Factor))
             .Where(r => !shown.Contains(r.Memory.Id) && !(r.Memory.Type == "failure" && r.Memory.Metadata.ContainsKey("resolved_by")))
             .Where(r => lastSummary is null || r.Memory.Title is null || !lastSummary.Content.Contains(r.Memory.Title, StringComparison.Ordinal))
             .OrderByDescending(r => r.Relevance + r.Recency)
             .ToList();
 
-        return Render(request, budget, blocks, lastSummary, carried, unresolved, relevant);
+        var context = Render(request, budget, blocks, lastSummary, carried, unresolved, relevant, freshness);
+        var watched = unresolved.Concat(relevant.Select(r => r.Memory)).Prepend(lastSummary).OfType<Memory>()
+            .SelectMany(m => m.FileStates).Select(f => f.Path).Where(p => Path.IsPathRooted(p))
+            .Distinct(StringComparer.Ordinal).Take(MaxWatchedFiles).ToList();
+        return context with { WatchedFiles = watched };
     }
 
     /// <summary>A past memory in the "related" section with the two scores that placed it.</summary>
@@ -145,7 +158,7 @@ public sealed class SessionContextBuilder(IMemoryService memory)
     }
 
     private static SessionContext Render(ContextRequest request, int budget, List<Memory> blocks, Memory? lastSummary,
-        List<(string Label, Memory From, string Text)> carried, List<Memory> unresolved, List<Ranked> relevant)
+        List<(string Label, Memory From, string Text)> carried, List<Memory> unresolved, List<Ranked> relevant, FileFreshness freshness)
     {
         var name = Safe(request.ProjectName ?? request.ProjectKey);
         var header = new StringBuilder();
@@ -199,7 +212,7 @@ public sealed class SessionContextBuilder(IMemoryService memory)
             foreach (var u in unresolved)
             {
                 AddFor(u, "unresolved-failure", "a failure no later passing run resolved",
-                    $"- [{u.Id}] {Safe(Cut(u.Title ?? u.Content, 160))}: {Safe(Cut(u.Facts.Count > 0 ? u.Facts[0] : "", 160))}");
+                    $"- [{u.Id}] {Safe(Cut(u.Title ?? u.Content, 160))}: {Safe(Cut(u.Facts.Count > 0 ? u.Facts[0] : "", 160))}{Notes(u, freshness)}");
             }
         }
         if (relevant.Count > 0 && Room() > 200)
@@ -208,13 +221,29 @@ public sealed class SessionContextBuilder(IMemoryService memory)
             foreach (var r in relevant)
             {
                 var m = r.Memory;
-                var line = $"- [{m.Id}] {Day(m.ValidFrom)} {Safe(m.Type ?? m.Kind.ToWire())}: {Safe(Cut(m.Title ?? m.Content, 140))}";
+                var line = $"- [{m.Id}] {Day(m.ValidFrom)} {Safe(m.Type ?? m.Kind.ToWire())}: {Safe(Cut(m.Title ?? m.Content, 140))}{Notes(m, freshness)}";
                 if (line.Length + 1 > Room()) break;
                 AddFor(m, r.Reason, r.Detail, line);
             }
         }
         if (body.Length == 0) return SessionContext.Empty;
         return new SessionContext(header.ToString() + body + footer, items.ToList());
+    }
+
+    /// <summary>
+    /// What a reader should know beside a memory's title: how often it recurred, and whether the files it
+    /// is about changed or went away since (then it may describe code that is no longer there).
+    /// </summary>
+    internal static string Notes(Memory m, FileFreshness freshness)
+    {
+        var notes = new List<string>();
+        if (m.Occurrences > 1) notes.Add($"seen {m.Occurrences} times");
+        var changed = freshness.Differences(m).ToList();
+        var gone = changed.Where(c => c.Status == Freshness.Gone).Select(c => Path.GetFileName(c.File.Path)).ToList();
+        var edited = changed.Where(c => c.Status == Freshness.Changed).Select(c => Path.GetFileName(c.File.Path)).ToList();
+        if (edited.Count > 0) notes.Add($"possibly stale: {string.Join(", ", edited.Take(3))} changed since");
+        if (gone.Count > 0) notes.Add($"file gone: {string.Join(", ", gone.Take(3))}");
+        return notes.Count == 0 ? "" : " (" + Safe(string.Join("; ", notes)) + ")";
     }
 
     /// <summary>

@@ -30,6 +30,13 @@ public sealed record Memory
     public long AccessCount { get; init; }
     public DateTimeOffset? LastAccessedAt { get; init; }
 
+    /// <summary>How many near-identical observations this memory stands for: 1, unless the worker merged repeats into it.</summary>
+    public int Occurrences { get; init; } = 1;
+    /// <summary>When the memory stops being used (Mem0's expiration_date): it then leaves search and context. Null: never.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>The files the memory is about, with their content hash when it was made (see <see cref="FileState"/>).</summary>
+    public IReadOnlyList<FileState> FileStates { get; init; } = [];
+
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
     /// <summary>When the memory became true (for a conversation message: when it was said).</summary>
@@ -42,6 +49,9 @@ public sealed record Memory
     public required string ContentHash { get; init; }
 
     public bool IsCurrent => ValidTo is null;
+
+    /// <summary>True once <see cref="ExpiresAt"/> has passed at <paramref name="now"/>.</summary>
+    public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expires && expires <= now;
 
     internal static readonly IReadOnlyDictionary<string, string> EmptyMetadata =
         new Dictionary<string, string>(StringComparer.Ordinal);

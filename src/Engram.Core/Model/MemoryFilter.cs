@@ -21,6 +21,11 @@ public sealed record MemoryFilter
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = Memory.EmptyMetadata;
     /// <summary>Also return superseded memories (those with a <see cref="Memory.ValidTo"/>).</summary>
     public bool IncludeSuperseded { get; init; }
+    /// <summary>
+    /// When set, memories whose <see cref="Memory.ExpiresAt"/> is at or before this time are left out. The
+    /// memory service sets it to now for searches and lists, so expired memories leave search and context.
+    /// </summary>
+    public DateTimeOffset? ActiveAt { get; init; }
 
     /// <summary>True when a scope field narrows the tenant.</summary>
     public bool HasScope => !string.IsNullOrEmpty(UserId) || !string.IsNullOrEmpty(AgentId)
@@ -49,6 +54,7 @@ public sealed record MemoryFilter
         if (Since is { } since && memory.ValidFrom < since) return false;
         if (Until is { } until && memory.ValidFrom >= until) return false;
         if (!IncludeSuperseded && !memory.IsCurrent) return false;
+        if (ActiveAt is { } activeAt && memory.IsExpiredAt(activeAt)) return false;
         foreach (var (key, value) in Metadata)
         {
             if (!memory.Metadata.TryGetValue(key, out var actual) || actual != value) return false;

@@ -22,6 +22,15 @@ public sealed record AddMemoryRequest
     public double? Importance { get; init; }
     /// <summary>When the memory became true; defaults to now.</summary>
     public DateTimeOffset? ValidFrom { get; init; }
+    /// <summary>When the memory stops being used (Mem0's expiration_date); null: never. Must be in the future.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>The files the memory is about, with their content hash now (see <see cref="FileState"/>).</summary>
+    public IReadOnlyList<FileState> FileStates { get; init; } = [];
+    /// <summary>
+    /// The id of a current memory this one repeats (a near-duplicate observation): the new memory stands for
+    /// both, its <see cref="Memory.Occurrences"/> adding up, and the old one is superseded by it, history kept.
+    /// </summary>
+    public string? Consolidates { get; init; }
     /// <summary>Extract facts with an LLM and reconcile them with existing memories.</summary>
     public bool Infer { get; init; }
     /// <summary>Who is making the change, for history.</summary>
@@ -76,6 +85,10 @@ public sealed record MemoryUpdate
     public IReadOnlyList<string>? Concepts { get; init; }
     public IReadOnlyList<string>? FilesRead { get; init; }
     public IReadOnlyList<string>? FilesModified { get; init; }
+    /// <summary>A new expiry time; see <see cref="ClearExpiry"/> to remove one.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>Removes the expiry time, so the memory never expires.</summary>
+    public bool ClearExpiry { get; init; }
     public string Actor { get; init; } = "user";
     public string? Reason { get; init; }
 }

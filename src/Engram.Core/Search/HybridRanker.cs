@@ -61,9 +61,11 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
         {
             var recency = RecencyFactor(c.Memory, now);
             var importance = ImportanceFactor(c.Memory);
-            var score = c.Rrf / best * recency * importance;
+            var use = UseFactor(c.Memory, now);
+            var score = c.Rrf / best * recency * importance * use;
             var explanation = string.Join("; ", c.Parts)
-                + string.Create(CultureInfo.InvariantCulture, $"; recency x{recency:0.###}; importance x{importance:0.###}");
+                + string.Create(CultureInfo.InvariantCulture, $"; recency x{recency:0.###}; importance x{importance:0.###}")
+                + (use == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $"; idle x{use:0.###}"));
             hits.Add((new SearchHit(c.Memory, score, explanation), c.Order));
         }
         hits.Sort((a, b) =>
@@ -89,6 +91,16 @@ public sealed class HybridRanker(SearchOptions options, TimeProvider time)
         var decay = Math.Pow(0.5, ageDays / options.RecencyHalfLifeDays);
         return (1 - options.RecencyWeight) + options.RecencyWeight * decay;
     }
+
+    /// <summary>
+    /// Below 1 for an observation nobody has used (never a search hit or a fetch), of at most the default
+    /// importance, older than <see cref="SearchOptions.IdleAfterDays"/>; 1 for everything else.
+    /// </summary>
+    public double UseFactor(Memory memory, DateTimeOffset now) =>
+        memory.Kind == MemoryKind.Observation && memory.AccessCount == 0 && memory.Importance <= 0.5
+        && (now - memory.ValidFrom).TotalDays > options.IdleAfterDays
+            ? options.IdleFactor
+            : 1;
 
     /// <summary>1 + w * (importance - 0.5): neutral at the default importance.</summary>
     public double ImportanceFactor(Memory memory) =>

@@ -10,6 +10,13 @@ public sealed record SearchOptions
     /// <summary>How much importance (0-1, default 0.5) moves a score: a factor between 1 - w/2 and 1 + w/2.</summary>
     public double ImportanceWeight { get; init; } = 0.2;
     /// <summary>
+    /// An observation never returned by a search or fetched, of no more than the default importance, falls
+    /// in rank once it is this old: the work it records has likely been absorbed or superseded.
+    /// </summary>
+    public double IdleAfterDays { get; init; } = 30;
+    /// <summary>The factor such an idle observation's score is multiplied by (1: no effect).</summary>
+    public double IdleFactor { get; init; } = 0.8;
+    /// <summary>
     /// The k of reciprocal rank fusion: higher flattens the advantage of the top ranks. 5, chosen with the
     /// vector weights on LoCoMo conversations 0-4 and the recall set's tuning split (docs/benchmarks.md).
     /// </summary>
@@ -54,6 +61,8 @@ public sealed record SearchOptions
         Require(RecencyHalfLifeDays > 0, "Search:RecencyHalfLifeDays", "a number of days above 0");
         Require(RecencyWeight is >= 0 and <= 1, "Search:RecencyWeight", "a number from 0 to 1");
         Require(ImportanceWeight is >= 0 and <= 1, "Search:ImportanceWeight", "a number from 0 to 1");
+        Require(IdleAfterDays > 0, "Search:IdleAfterDays", "a number of days above 0");
+        Require(IdleFactor is > 0 and <= 1, "Search:IdleFactor", "a number above 0, at most 1");
         Require(RrfK >= 1, "Search:RrfK", "a whole number of at least 1");
         Require(VectorWeight is >= 0 and <= 10, "Search:VectorWeight", "a number from 0 to 10");
         Require(MessageVectorWeight is >= 0 and <= 10, "Search:MessageVectorWeight", "a number from 0 to 10");

@@ -16,6 +16,7 @@ namespace Engram.Core.Serialization;
 [JsonSerializable(typeof(MemorySource))]
 [JsonSerializable(typeof(StoreStats))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(List<FileState>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(List<HistoryEntry>))]
 [JsonSerializable(typeof(Services.ExportRecord))]

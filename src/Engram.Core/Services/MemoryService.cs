@@ -96,6 +96,13 @@ public sealed partial class MemoryService : IMemoryService
         }
 
         var scope = request.Scope.Normalized();
+        Memory? repeated = null;
+        if (request.Consolidates is { } repeatedId)
+        {
+            if (inputs.Count != 1) throw new EngramException("consolidating into an earlier memory takes one text, not a list of messages");
+            repeated = await _store.GetAsync(scope.Tenant, MemoryId.Normalize(repeatedId), cancellationToken);
+            if (repeated is not { IsCurrent: true }) repeated = null; // superseded or deleted meanwhile: a plain add
+        }
         // One request is one privacy scope: a <private> opened in the title and never closed hides the rest.
         var privacy = Privacy.PrivacyFilter.NewScope();
         var title = Blank(request.Title) is { } rawTitle ? Blank(privacy.Text(rawTitle)) : null;
@@ -130,10 +137,24 @@ public sealed partial class MemoryService : IMemoryService
                 CreatedAt = now,
                 UpdatedAt = now,
                 ValidFrom = request.ValidFrom is { } validFrom ? Truncate(validFrom) : now,
+                ExpiresAt = request.ExpiresAt is { } expiresAt ? ValidateExpiry(expiresAt, now) : null,
+                FileStates = request.FileStates,
+                Occurrences = repeated is null ? 1 : repeated.Occurrences + 1,
                 ContentHash = ContentHash.Compute(kind, text),
             };
             var history = NewHistory(memory, HistoryEvent.Add, request.Actor, null, text, null);
             var (stored, inserted) = await _store.InsertAsync(memory, history, cancellationToken);
+            if (!inserted && stored.IsExpiredAt(now))
+            {
+                // The same text, expired: it ends, and the new one takes its place.
+                await SupersedeAsync(stored, memory, "expired; added again", request.Actor, cancellationToken);
+                (stored, inserted) = await _store.InsertAsync(memory, history, cancellationToken);
+            }
+            if (repeated is not null)
+            {
+                if (inserted) await SupersedeAsync(repeated, stored, $"consolidated: repeated as {stored.Id}", request.Actor, cancellationToken);
+                else if (stored.Id == repeated.Id) stored = await CountRepeatAsync(repeated, request.Actor, cancellationToken);
+            }
             if (inserted && _embedOnWrite) await EmbedAsync(stored, cancellationToken);
             results.Add(new AddedMemory(stored, inserted ? AddOutcome.Added : AddOutcome.Duplicate));
         }
@@ -183,11 +204,11 @@ public sealed partial class MemoryService : IMemoryService
                         results.Add(new AddedMemory(target, AddOutcome.Unchanged));
                         break;
                     }
-                    await SupersedeAsync(target, added.Memory, "updated by inference", cancellationToken);
+                    await SupersedeAsync(target, added.Memory, "updated by inference", "llm", cancellationToken);
                     results.Add(new AddedMemory(added.Memory, AddOutcome.Updated) { Previous = target });
                     break;
                 case Inference.ReconcileEvent.Delete when target is not null:
-                    results.Add(new AddedMemory(await SupersedeAsync(target, null, "no longer true, by inference", cancellationToken), AddOutcome.Invalidated));
+                    results.Add(new AddedMemory(await SupersedeAsync(target, null, "no longer true, by inference", "llm", cancellationToken), AddOutcome.Invalidated));
                     break;
                 case Inference.ReconcileEvent.Noop when target is not null:
                     results.Add(new AddedMemory(target, AddOutcome.Unchanged));
@@ -209,12 +230,20 @@ public sealed partial class MemoryService : IMemoryService
     };
 
     /// <summary>Ends a memory's validity (Zep-style): it stays, with its history, but is no longer current.</summary>
-    private async Task<Memory> SupersedeAsync(Memory old, Memory? replacement, string reason, CancellationToken cancellationToken)
+    private async Task<Memory> SupersedeAsync(Memory old, Memory? replacement, string reason, string actor, CancellationToken cancellationToken)
     {
         var now = Now();
         var ended = old with { ValidTo = now, SupersededBy = replacement?.Id, UpdatedAt = now };
-        await _store.UpdateAsync(ended, NewHistory(ended, HistoryEvent.Supersede, "llm", old.Content, replacement?.Content, reason), cancellationToken);
+        await _store.UpdateAsync(ended, NewHistory(ended, HistoryEvent.Supersede, actor, old.Content, replacement?.Content, reason), cancellationToken);
         return ended;
+    }
+
+    /// <summary>The same text again in the same scope: the memory's count goes up, with an update in its history.</summary>
+    private async Task<Memory> CountRepeatAsync(Memory memory, string actor, CancellationToken cancellationToken)
+    {
+        var counted = memory with { Occurrences = memory.Occurrences + 1, UpdatedAt = Now() };
+        await _store.UpdateAsync(counted, NewHistory(counted, HistoryEvent.Update, actor, memory.Content, memory.Content, $"repeated ({counted.Occurrences} times)"), cancellationToken);
+        return counted;
     }
 
     private async Task<IReadOnlyList<SearchHit>> SearchCoreAsync(SearchRequest request, CancellationToken cancellationToken)
@@ -223,6 +252,7 @@ public sealed partial class MemoryService : IMemoryService
         if (request.Limit is < 1 or > 1000) throw new EngramException($"search limit {request.Limit} is out of range; use 1 to 1000");
 
         var pool = Math.Max(_search.MinCandidates, request.Limit * _search.CandidateMultiplier);
+        request = request with { Filter = Active(request.Filter) };
         var signals = new List<HybridRanker.Signal>(2);
 
         var terms = QueryTerms.Extract(request.Query);
@@ -265,7 +295,7 @@ public sealed partial class MemoryService : IMemoryService
     public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default)
     {
         if (limit is < 1) throw new EngramException($"list limit {limit} must be at least 1");
-        return _store.ListAsync(filter, limit, cancellationToken);
+        return _store.ListAsync(Active(filter), limit, cancellationToken);
     }
 
     public Task<IReadOnlyList<SessionDigest>> ListSessionsAsync(MemoryFilter filter, int count, bool oldestFirst = false, CancellationToken cancellationToken = default)
@@ -296,6 +326,7 @@ public sealed partial class MemoryService : IMemoryService
             Concepts = update.Concepts is { } concepts ? privacy.List(concepts) : existing.Concepts,
             FilesRead = update.FilesRead is { } read ? privacy.List(read) : existing.FilesRead,
             FilesModified = update.FilesModified is { } modified ? privacy.List(modified) : existing.FilesModified,
+            ExpiresAt = update.ClearExpiry ? null : update.ExpiresAt is { } expiresAt ? ValidateExpiry(expiresAt, Now()) : existing.ExpiresAt,
             ContentHash = ContentHash.Compute(existing.Kind, content),
             UpdatedAt = Now(),
         };
@@ -354,6 +385,18 @@ public sealed partial class MemoryService : IMemoryService
         if (text.Length == 0) throw new EngramException("nothing is left to store once the <private> parts are removed");
         return text;
     }
+
+    /// <summary>
+    /// Current memories only, and only those not expired yet: superseded and expired memories leave search,
+    /// lists and context. A caller asking for superseded ones (history views, export) sees expired ones too.
+    /// </summary>
+    private MemoryFilter Active(MemoryFilter filter) =>
+        filter.IncludeSuperseded || filter.ActiveAt is not null ? filter : filter with { ActiveAt = Now() };
+
+    private static DateTimeOffset ValidateExpiry(DateTimeOffset expiresAt, DateTimeOffset now) =>
+        expiresAt > now
+            ? Truncate(expiresAt)
+            : throw new EngramException($"expiry time {expiresAt:O} is not in the future; give a later time, or delete the memory instead");
 
     private static double ValidateImportance(double importance) =>
         importance is >= 0 and <= 1 && !double.IsNaN(importance)

@@ -16,9 +16,31 @@ public static class MemoryRows
     public const string MemoryColumns =
         "m.id, m.tenant, m.user_id, m.agent_id, m.project, m.session_id, m.kind, m.type, m.title, m.content, " +
         "m.facts, m.concepts, m.files_read, m.files_modified, m.metadata, m.source, m.importance, m.access_count, " +
-        "m.last_accessed_at, m.created_at, m.updated_at, m.valid_from, m.valid_to, m.superseded_by, m.content_hash";
+        "m.last_accessed_at, m.created_at, m.updated_at, m.valid_from, m.valid_to, m.superseded_by, m.content_hash, " +
+        "m.occurrences, m.expires_at, m.file_states";
 
-    public const int MemoryColumnCount = 25;
+    public const int MemoryColumnCount = 28;
+
+    /// <summary>The SET list of an update that rewrites a memory's fields (id, tenant and times of creation stay).</summary>
+    public const string UpdateMemorySet =
+        "type = @type, title = @title, content = @content, facts = @facts, concepts = @concepts, " +
+        "files_read = @files_read, files_modified = @files_modified, metadata = @metadata, source = @source, " +
+        "search_extra = @search_extra, importance = @importance, updated_at = @updated_at, valid_from = @valid_from, source_key = @source_key, scope_tokens = @scope_tokens, " +
+        "valid_to = @valid_to, superseded_by = @superseded_by, content_hash = @content_hash, " +
+        "occurrences = @occurrences, expires_at = @expires_at, file_states = @file_states";
+
+    /// <summary>Column names of an insert, in the order of <see cref="InsertMemoryValues"/>.</summary>
+    public const string InsertMemoryColumns =
+        "id, tenant, user_id, agent_id, project, session_id, kind, type, title, content, " +
+        "facts, concepts, files_read, files_modified, metadata, source, search_extra, importance, access_count, " +
+        "last_accessed_at, created_at, updated_at, valid_from, valid_to, superseded_by, content_hash, source_key, scope_tokens, " +
+        "occurrences, expires_at, file_states";
+
+    public const string InsertMemoryValues =
+        "@id, @tenant, @user_id, @agent_id, @project, @session_id, @kind, @type, @title, @content, " +
+        "@facts, @concepts, @files_read, @files_modified, @metadata, @source, @search_extra, @importance, @access_count, " +
+        "@last_accessed_at, @created_at, @updated_at, @valid_from, @valid_to, @superseded_by, @content_hash, @source_key, @scope_tokens, " +
+        "@occurrences, @expires_at, @file_states";
 
     /// <summary>Columns of <c>history</c> in the order <see cref="ReadHistory"/> expects, for alias h.</summary>
     public const string HistoryColumns =
@@ -60,6 +82,11 @@ public static class MemoryRows
         ValidTo = NullableTime(r, 22),
         SupersededBy = NullableString(r, 23),
         ContentHash = r.GetString(24),
+        Occurrences = r.GetInt32(25),
+        ExpiresAt = NullableTime(r, 26),
+        FileStates = r.IsDBNull(27)
+            ? []
+            : JsonSerializer.Deserialize(r.GetString(27), EngramJsonContext.Default.ListFileState) ?? [],
     };
 
     public static HistoryEntry ReadHistory(DbDataReader r) => new()
@@ -111,6 +138,10 @@ public static class MemoryRows
     public static string? MetadataJson(Memory m) => m.Metadata.Count == 0
         ? null
         : JsonSerializer.Serialize(new Dictionary<string, string>(m.Metadata), EngramJsonContext.Default.DictionaryStringString);
+
+    /// <summary>File states as their JSON text, or null when there are none.</summary>
+    public static string? FileStatesJson(Memory m) =>
+        m.FileStates.Count == 0 ? null : JsonSerializer.Serialize(m.FileStates.ToList(), EngramJsonContext.Default.ListFileState);
 
     /// <summary>The source reference as its JSON text, or null when there is none.</summary>
     public static string? SourceJson(Memory m) => m.Source.IsEmpty ? null : JsonSerializer.Serialize(m.Source, EngramJsonContext.Default.MemorySource);

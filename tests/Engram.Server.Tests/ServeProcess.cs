@@ -61,13 +61,16 @@ internal sealed class ServeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Every file under ENGRAM_HOME whose bytes contain the text (the database, its WAL, the spool, logs).</summary>
+    /// <summary>Every regular file under ENGRAM_HOME whose bytes contain the text (the database, its WAL, the spool, logs; not the worker's socket).</summary>
     public IReadOnlyList<string> FilesContaining(string text)
     {
         var needle = Encoding.UTF8.GetBytes(text);
         return [.. Directory.EnumerateFiles(Home, "*", SearchOption.AllDirectories)
-            .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal) && File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0)];
+            .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal) && !IsSocket(f) && File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0)];
     }
+
+    /// <summary>The worker's Unix socket (cli.sock): it holds no bytes and cannot be opened as a file.</summary>
+    private static bool IsSocket(string path) => path.EndsWith(".sock", StringComparison.Ordinal);
 
     public static int FreePort()
     {

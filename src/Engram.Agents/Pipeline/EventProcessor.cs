@@ -132,7 +132,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
 
         var metadata = new Dictionary<string, string>(Metadata(project), StringComparer.Ordinal) { ["tool"] = captured.Tool.ToolName };
         foreach (var (key, value) in draft.Metadata) metadata[key] = value;
-        var externalId = "tool:" + (payload.ToolUseId ?? captured.Id);
+        var externalId = "tool:" + (read.ToolUseId ?? captured.Id);
         var repeats = await RepeatedAsync(draft, scope, metadata, cancellationToken);
         if (repeats?.Source.ExternalId == externalId) return; // this very event, processed before the worker stopped
         var added = await memory.AddAsync(new AddMemoryRequest
@@ -146,7 +146,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
             Concepts = draft.Concepts,
             FilesRead = draft.FilesRead,
             FilesModified = draft.FilesModified,
-            FileStates = FileStateCapture.Of(captured.Tool, draft, project?.Root, payload.Cwd),
+            FileStates = FileStateCapture.Of(captured.Tool, draft, project?.Root, read.Cwd),
             Metadata = metadata,
             Importance = draft.Importance,
             ValidFrom = captured.CapturedAt,

@@ -80,7 +80,7 @@ internal sealed class SessionReplay : IAsyncDisposable
         return (all, current);
     }
 
-    public Task<string> ContextAsync() => new SessionContextBuilder(Service).BuildAsync(new ContextRequest { ProjectKey = Project });
+    public async Task<string> ContextAsync() => (await new SessionContextBuilder(Service).BuildAsync(new ContextRequest { ProjectKey = Project })).Text;
 
     public async ValueTask DisposeAsync()
     {

@@ -54,7 +54,7 @@ public sealed class StaleCodeTests : IAsyncLifetime
         await new EventProcessor(_service, _store, new PipelineOptions()).ProcessAsync(new QueuedEvent { Kind = "claude-code/post-tool-use", Payload = envelope }, CancellationToken.None);
     }
 
-    private Task<string> ContextAsync() => new SessionContextBuilder(_service).BuildAsync(new ContextRequest { ProjectKey = _project });
+    private async Task<string> ContextAsync() => (await new SessionContextBuilder(_service).BuildAsync(new ContextRequest { ProjectKey = _project })).Text;
 
     private async Task<Memory> OnlyObservationAboutAsync(string fileName)
     {

@@ -127,7 +127,7 @@ public sealed class AgentMemoryFileTests : IDisposable
 
         // An agent without Engram reads it as the same list of items.
         var items = MarkdownMemory.Items(markdown).Select(i => i.Text).ToList();
-        Assert.Contains(items, i => i.StartsWith("Use pnpm, not npm, in this repository", StringComparison.Ordinal));
+        Assert.Contains(items, i => i.Contains("Use pnpm, not npm, in this repository", StringComparison.Ordinal));
 
         var bad = await _engram.RunWithInputAsync(null, "export", "--format", "yaml");
         Assert.Equal(2, bad.ExitCode);

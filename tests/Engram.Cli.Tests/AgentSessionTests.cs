@@ -81,9 +81,8 @@ public sealed class AgentSessionTests : IDisposable
         const string session = "codex-session-1";
         // Codex writes each command's exit code to the rollout transcript before the PostToolUse hook runs.
         var transcript = Path.Combine(_folder.Path, "rollout.jsonl");
-        await File.WriteAllTextAsync(transcript,
-            """{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"call_2","status":"failed","exit_code":1}}}""" + "\n" +
-            """{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"call_4","status":"completed","exit_code":0}}}""" + "\n");
+        await File.WriteAllTextAsync(transcript, """{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"call_2","status":"failed","exit_code":1}}}""" + "\n" +
+            """{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"call_4","status":"completed","exit_code":0}}}""" + "\n", TestContext.Current.CancellationToken);
         (string, JsonNode?) T = ("transcript_path", transcript);
 
         Assert.Equal("", await ContextAsync("codex", Payload("codex", "SessionStart.json", session, repo, T)));

@@ -123,7 +123,7 @@ public sealed class NativeHookTests : IDisposable
         {
             var list = await _engram.RunAsync("list", "--kind", "prompt", "--json");
             found = list.ExitCode == 0 && list.Stdout.Contains("stream rows instead of buffering", StringComparison.Ordinal);
-            if (!found) await Task.Delay(250);
+            if (!found) await Task.Delay(250, TestContext.Current.CancellationToken);
         }
         Assert.True(found, "the prompt captured by engram-hook never became a memory");
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json"));
@@ -176,8 +176,8 @@ public sealed class NativeHookTests : IDisposable
         await RunWorkerOnceAsync();
 
         await using var store = new Engram.Sqlite.SqliteMemoryStore(Path.Combine(_engram.Home, "engram.db"));
-        var built = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-1"));
-        var served = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-2"));
+        var built = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-1", TestContext.Current.CancellationToken));
+        var served = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-2", TestContext.Current.CancellationToken));
         foreach (var (record, source) in new[] { (built, "session-start"), (served, "session-start-cached") })
         {
             Assert.Equal((blockId, 1, "standing", source), (record.MemoryId, record.Rank, record.Reason, record.Source));
@@ -226,7 +226,7 @@ public sealed class NativeHookTests : IDisposable
         var badName = await HookAsync("{}", ReadyOnly, "Claude Code", "post-tool-use");
         Assert.Equal(0, badName.ExitCode);
         Assert.Equal("", badName.Stdout);
-        var log = await File.ReadAllTextAsync(Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Single());
+        var log = await File.ReadAllTextAsync(Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Single(), TestContext.Current.CancellationToken);
         Assert.Equal(2, log.Split("expected engram-hook AGENT EVENT").Length - 1);
         Assert.False(Directory.Exists(Path.Combine(_engram.Home, "spool")) && Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool")).Any());
     }
@@ -240,7 +240,7 @@ public sealed class NativeHookTests : IDisposable
         var file = Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json").Single();
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
-        using var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+        using var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
         var root = envelope.RootElement;
         Assert.Equal(1, root.GetProperty("v").GetInt32());
         Assert.Equal(Path.GetFileName(file)[..^".event.json".Length], root.GetProperty("id").GetString());

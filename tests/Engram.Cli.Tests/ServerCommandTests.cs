@@ -33,7 +33,7 @@ public sealed class ServerCommandTests : IDisposable
         Assert.Equal(0, list.ExitCode);
         Assert.DoesNotContain(secret, list.Stdout, StringComparison.Ordinal);
         Assert.Contains(secret[..11], list.Stdout, StringComparison.Ordinal);
-        var database = await File.ReadAllBytesAsync(Path.Combine(_engram.Home, "engram.db"));
+        var database = await File.ReadAllBytesAsync(Path.Combine(_engram.Home, "engram.db"), TestContext.Current.CancellationToken);
         Assert.DoesNotContain(secret, Encoding.UTF8.GetString(database), StringComparison.Ordinal);
 
         Assert.Equal(0, (await _engram.RunAsync("apikey", "revoke", id)).ExitCode);
@@ -81,13 +81,13 @@ public sealed class ServerCommandTests : IDisposable
         var stderr = new StringBuilder();
         server.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         server.BeginErrorReadLine();
-        var stdout = server.StandardOutput.ReadToEndAsync();
+        var stdout = server.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
             await WaitForHealthAsync(http, server);
 
-            using var anonymous = await http.GetAsync(new Uri("/api/v1/memories", UriKind.Relative));
+            using var anonymous = await http.GetAsync(new Uri("/api/v1/memories", UriKind.Relative), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
 
             using var add = new HttpRequestMessage(HttpMethod.Post, "/api/v1/memories")
@@ -95,11 +95,11 @@ public sealed class ServerCommandTests : IDisposable
                 Content = new StringContent("""{"text":"Served by a real engram serve","user_id":"alice"}""", Encoding.UTF8, "application/json"),
             };
             add.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            using var added = await http.SendAsync(add);
+            using var added = await http.SendAsync(add, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, added.StatusCode);
 
             using var term = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-            await term.WaitForExitAsync();
+            await term.WaitForExitAsync(TestContext.Current.CancellationToken);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await server.WaitForExitAsync(timeout.Token);
             Assert.Equal(0, server.ExitCode);
@@ -217,7 +217,7 @@ public sealed class ServerCommandTests : IDisposable
         var url = $"http://127.0.0.1:{port}";
         using var server = StartServe(port);
         server.BeginErrorReadLine();
-        var stdout = server.StandardOutput.ReadToEndAsync();
+        var stdout = server.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         try
         {
             using (var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) })
@@ -262,7 +262,7 @@ public sealed class ServerCommandTests : IDisposable
         finally
         {
             if (!server.HasExited) server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
             await stdout;
         }
     }

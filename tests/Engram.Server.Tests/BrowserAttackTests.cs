@@ -24,8 +24,7 @@ public sealed class BrowserAttackTests
     public async Task A_web_page_can_neither_wipe_nor_plant_nor_read_memories(string attackerHost, bool sandboxed)
     {
         await using var serve = await ServeProcess.StartAsync();
-        using (var add = await serve.Http.PostAsync(new Uri("/api/v1/memories", UriKind.Relative),
-                   new StringContent(JsonSerializer.Serialize(new { text = Secret }), Encoding.UTF8, "application/json")))
+        using (var add = await serve.Http.PostAsync(new Uri("/api/v1/memories", UriKind.Relative), new StringContent(JsonSerializer.Serialize(new { text = Secret }), Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, add.StatusCode);
         }
@@ -41,8 +40,8 @@ public sealed class BrowserAttackTests
         }
 
         // Give a planted hook event the time the worker would need to turn it into a memory.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        using var list = JsonDocument.Parse(await serve.Http.GetStringAsync(new Uri("/api/v1/memories", UriKind.Relative)));
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        using var list = JsonDocument.Parse(await serve.Http.GetStringAsync(new Uri("/api/v1/memories", UriKind.Relative), TestContext.Current.CancellationToken));
         var texts = list.RootElement.GetProperty("results").EnumerateArray().Select(m => m.GetProperty("memory").GetString()).ToList();
         Assert.Equal([Secret], texts);
         Assert.Empty(serve.FilesContaining("PLANTED-BY-A-WEB-PAGE"));
@@ -52,8 +51,7 @@ public sealed class BrowserAttackTests
     public async Task A_rebound_page_of_the_same_origin_with_an_empty_authorization_gets_nothing()
     {
         await using var serve = await ServeProcess.StartAsync();
-        using (var add = await serve.Http.PostAsync(new Uri("/api/v1/memories", UriKind.Relative),
-                   new StringContent(JsonSerializer.Serialize(new { text = Secret }), Encoding.UTF8, "application/json")))
+        using (var add = await serve.Http.PostAsync(new Uri("/api/v1/memories", UriKind.Relative), new StringContent(JsonSerializer.Serialize(new { text = Secret }), Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, add.StatusCode);
         }
@@ -89,8 +87,8 @@ public sealed class BrowserAttackTests
             Assert.True(results.Contains("\"reset\":\"421 ", StringComparison.Ordinal), "the page's requests did not reach the server as expected: " + results);
             Assert.DoesNotContain("swordfish-quokka", results, StringComparison.Ordinal);
         }
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        using var list = JsonDocument.Parse(await serve.Http.GetStringAsync(new Uri("/api/v1/memories", UriKind.Relative)));
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        using var list = JsonDocument.Parse(await serve.Http.GetStringAsync(new Uri("/api/v1/memories", UriKind.Relative), TestContext.Current.CancellationToken));
         Assert.Equal([Secret], list.RootElement.GetProperty("results").EnumerateArray().Select(m => m.GetProperty("memory").GetString()));
         Assert.Empty(serve.FilesContaining("PLANTED-BY-A-WEB-PAGE"));
     }

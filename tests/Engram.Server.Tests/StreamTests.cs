@@ -107,9 +107,9 @@ public sealed class StreamTests
         using (response)
         using (reader)
         {
-            var stopped = host.Server.StopAsync();
-            Assert.Same(stopped, await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromSeconds(8))));
-            var rest = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(8));
+            var stopped = host.Server.StopAsync(TestContext.Current.CancellationToken);
+            Assert.Same(stopped, await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromSeconds(8), TestContext.Current.CancellationToken)));
+            var rest = await reader.ReadToEndAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(8), TestContext.Current.CancellationToken);
             Assert.DoesNotContain("event:", rest, StringComparison.Ordinal);
         }
         await host.DisposeAsync();
@@ -128,8 +128,8 @@ public sealed class StreamTests
             {
                 Content = "Observed by a hook in another process",
                 Kind = Engram.Core.Model.MemoryKind.Observation,
-            });
-            await host.Store.Queue.EnqueueAsync(new Engram.Core.Storage.QueuedEvent { Kind = "test/event", Payload = "{}" });
+            }, TestContext.Current.CancellationToken);
+            await host.Store.Queue.EnqueueAsync(new Engram.Core.Storage.QueuedEvent { Kind = "test/event", Payload = "{}" }, TestContext.Current.CancellationToken);
             var events = await ReadUntilAsync(reader, e => e.Any(x => x.Type == "observation") && e.Any(x => x.Type == "queue" && x.Data.Contains("\"pending\":1", StringComparison.Ordinal)));
             var added = events.First(e => e.Type == "memory_added");
             Assert.Contains(direct.Results[0].Memory.Id, added.Data, StringComparison.Ordinal);

@@ -55,12 +55,7 @@ public sealed class AgentSessionTests : IDisposable
     private async Task<string> ContextAsync(string agent, string payload)
     {
         var result = await _engram.RunWithInputAsync(payload, "hook", agent, "session-start");
-        Assert.Equal(0, result.ExitCode);
-        if (result.Stdout.Length == 0) return "";
-        using var document = JsonDocument.Parse(result.Stdout);
-        var output = document.RootElement.GetProperty("hookSpecificOutput");
-        Assert.Equal("SessionStart", output.GetProperty("hookEventName").GetString());
-        return output.GetProperty("additionalContext").GetString()!;
+        return HookOutput.ContextOf(result);
     }
 
     private const string Answer = "The median was hard-coded. I decided to sort a copy of the list instead of sorting in place. Next step: add a test for an empty list.";

@@ -14,12 +14,10 @@ using Microsoft.Extensions.Options;
 namespace Engram.Hosting.Tests;
 
 /// <summary><c>services.AddEngram(...)</c> in a real generic host, with a real SQLite file or PostgreSQL and a provider on 127.0.0.1.</summary>
-public sealed class AddEngramTests : IAsyncLifetime
+public sealed class AddEngramTests : IAsyncDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly FakeOpenAiServer _provider = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

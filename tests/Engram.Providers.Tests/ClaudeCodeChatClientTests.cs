@@ -63,12 +63,10 @@ public sealed class ClaudeCodeChatClientTests : IDisposable
     }
 }
 
-public sealed class AnthropicChatTests : IAsyncLifetime
+public sealed class AnthropicChatTests : IAsyncDisposable
 {
     private readonly FakeOpenAiServer _server = new();
     private readonly TempFolder _folder = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

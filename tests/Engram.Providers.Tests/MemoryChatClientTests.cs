@@ -9,12 +9,10 @@ using Microsoft.Extensions.AI;
 
 namespace Engram.Providers.Tests;
 
-public sealed class MemoryChatClientTests : IAsyncLifetime
+public sealed class MemoryChatClientTests : IAsyncDisposable
 {
     private readonly FakeOpenAiServer _server = new();
     private readonly TempFolder _folder = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
@@ -120,7 +118,7 @@ public sealed class MemoryChatClientTests : IAsyncLifetime
         var stderr = process.StandardError.ReadToEndAsync();
         await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
     }

@@ -8,13 +8,11 @@ using Microsoft.Extensions.AI;
 
 namespace Engram.Providers.Tests;
 
-public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
+public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncDisposable
 {
     private readonly FakeOpenAiServer _server = new();
     private readonly TempFolder _folder = new();
     private readonly InstantTimeProvider _time = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

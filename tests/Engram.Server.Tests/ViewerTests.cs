@@ -168,7 +168,7 @@ public sealed class ViewerTests
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -176,7 +176,7 @@ public sealed class ViewerTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"chromium did not finish within 60 s; its errors: {await stderr}");
+            Assert.Fail($"chromium did not finish within the hang guard; its errors: {await stderr}");
         }
         var dom = await stdout;
         Assert.True(process.ExitCode == 0 && dom.Length > 0, $"chromium exited with {process.ExitCode} and {dom.Length} characters; its errors: {await stderr}");

@@ -213,6 +213,7 @@ public sealed record QueueEventData(long Pending, long Failed);
 [JsonSerializable(typeof(QueueEventData))]
 [JsonSerializable(typeof(InjectionListResponse))]
 [JsonSerializable(typeof(ContextPreviewResponse))]
+[JsonSerializable(typeof(ContextTextResponse))]
 [JsonSerializable(typeof(SupersedeBody))]
 [JsonSerializable(typeof(RestoreBody))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -152,7 +152,7 @@ public sealed class ServerCommandTests : IDisposable
                 await Task.Delay(200);
             }
             var logs = string.Join("\n", Directory.GetFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
-            Assert.Contains("worker started in engram serve", logs, StringComparison.Ordinal);
+            Assert.Contains("worker started in this host", logs, StringComparison.Ordinal);
         });
     }
 

@@ -20,8 +20,6 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
 {
     private const string Actor = "mcp";
     private const int MaxIds = 50;
-    private const int MaxUserEdits = 50;
-    private const int MaxUserEditLength = 500;
 
     [McpServerTool(Name = "search", Title = "Search memory", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Search Engram's long-term memory of past sessions, decisions, facts and work. Step 1 of 3 and the cheapest: " +
@@ -107,44 +105,7 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
             throw new McpException("give anchor_id (a memory id from search) or query");
         }
 
-        var around = Filter() with
-        {
-            SessionId = Blank(anchor.Scope.SessionId),
-            Project = anchor.Scope.SessionId.Length == 0 ? Blank(anchor.Scope.Project) : null,
-        };
-        var before = new List<Memory>();
-        await foreach (var m in memory.ListAsync(around with { Until = anchor.ValidFrom }, depth_before + 1, cancellationToken))
-        {
-            before.Add(m);
-        }
-        // Memories are listed newest first, so the oldest ones after the anchor are found in a window that
-        // doubles until it holds enough of them (or reaches the present): bounded work in a long project.
-        var sameTimeOrLater = new List<Memory>();
-        var window = TimeSpan.FromHours(1);
-        var horizon = (time ?? TimeProvider.System).GetUtcNow().AddDays(1);
-        while (true)
-        {
-            sameTimeOrLater.Clear();
-            var until = anchor.ValidFrom + window;
-            await foreach (var m in memory.ListAsync(around with { Since = anchor.ValidFrom, Until = until }, null, cancellationToken))
-            {
-                if (m.Id != anchor.Id) sameTimeOrLater.Add(m);
-            }
-            if (sameTimeOrLater.Count > depth_after || until > horizon) break;
-            window *= 4;
-        }
-        static int Chronological(Memory a, Memory b)
-        {
-            var byTime = a.ValidFrom.CompareTo(b.ValidFrom);
-            return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
-        }
-        // Memories stamped in the anchor's own millisecond fall on either side of it by id.
-        before.AddRange(sameTimeOrLater.Where(m => Chronological(m, anchor) < 0));
-        before.Sort(Chronological);
-        var after = sameTimeOrLater.Where(m => Chronological(m, anchor) > 0).ToList();
-        after.Sort(Chronological);
-
-        var shown = before.TakeLast(depth_before).Append(anchor).Concat(after.Take(depth_after)).ToList();
+        var shown = await Call(() => MemoryTimeline.AroundAsync(memory, anchor, Filter(), depth_before, depth_after, time ?? TimeProvider.System, cancellationToken));
         var where = anchor.Scope.SessionId.Length > 0 ? $"session {anchor.Scope.SessionId}"
             : anchor.Scope.Project.Length > 0 ? $"project {anchor.Scope.Project}" : "this tenant";
         var lines = shown.Select(m => (m.Id == anchor.Id ? ">> " : "   ") + Format.IndexLine(m)).ToList();
@@ -256,7 +217,8 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
         [Description("For replace and remove: the line number shown by view (1 is the first).")] int? line_number = null,
         CancellationToken cancellationToken = default)
     {
-        var edits = await UserEditsAsync(cancellationToken);
+        var users = new UserMemories(memory, caller, Actor);
+        var edits = await Call(() => users.ListAsync(cancellationToken));
         switch ((command ?? "").Trim().ToLowerInvariant())
         {
             case "view":
@@ -265,33 +227,20 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
                     : string.Join('\n', edits.Select((m, i) => $"{i + 1}. {Format.Safe(m.Content)}"));
             case "add":
             {
-                var content = EditText(text, "add");
-                if (edits.Count >= MaxUserEdits) throw new McpException($"there are already {MaxUserEdits} user memories; remove or replace one first");
-                var added = await Call(() => memory.AddAsync(new AddMemoryRequest
-                {
-                    Content = content,
-                    Kind = MemoryKind.Block,
-                    Scope = Scope(),
-                    Importance = 1,
-                    Actor = Actor,
-                }, cancellationToken));
-                return added.Results[0].Outcome == AddOutcome.Duplicate
-                    ? $"Already remembered as line {edits.FindIndex(m => m.Id == added.Results[0].Memory.Id) + 1}; nothing added."
-                    : $"Added as line {edits.Count + 1}: {Format.Safe(added.Results[0].Memory.Content)}";
+                var added = await Call(() => users.AddAsync(edits, text, cancellationToken));
+                return added.Outcome == AddOutcome.Duplicate
+                    ? $"Already remembered as line {edits.FindIndex(m => m.Id == added.Memory.Id) + 1}; nothing added."
+                    : $"Added as line {edits.Count + 1}: {Format.Safe(added.Memory.Content)}";
             }
             case "replace":
             {
-                var target = Line(edits, line_number, "replace");
-                var content = EditText(text, "replace");
-                var updated = await Call(() => memory.UpdateAsync(target.Id, new MemoryUpdate { Content = content, Actor = Actor, Reason = "memory_user_edits replace" },
-                    caller.Tenant, cancellationToken));
+                var updated = await Call(() => users.ReplaceAsync(edits, line_number, text, cancellationToken));
                 return $"Replaced line {line_number}: {Format.Safe(updated.Content)}";
             }
             case "remove":
             {
-                var target = Line(edits, line_number, "remove");
-                await Call(() => memory.DeleteAsync(target.Id, caller.Tenant, Actor, "memory_user_edits remove", cancellationToken));
-                return $"Removed line {line_number}: {Format.Safe(target.Content)}";
+                var removed = await Call(() => users.RemoveAsync(edits, line_number, cancellationToken));
+                return $"Removed line {line_number}: {Format.Safe(removed.Content)}";
             }
             default:
                 throw new McpException($"command '{command}' is not one of view, add, replace, remove");
@@ -352,37 +301,6 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
     {
         var m = await Call(() => memory.GetAsync(id, caller.Tenant, cancellationToken));
         return m is not null && Visible(m) ? m : null;
-    }
-
-    private async Task<List<Memory>> UserEditsAsync(CancellationToken cancellationToken)
-    {
-        var list = new List<Memory>();
-        await foreach (var m in memory.ListAsync(Filter() with { Kinds = [MemoryKind.Block] }, MaxUserEdits * 2, cancellationToken))
-        {
-            list.Add(m);
-        }
-        list.Sort((a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : string.CompareOrdinal(a.Id, b.Id));
-        return list;
-    }
-
-    private static Memory Line(List<Memory> edits, int? lineNumber, string command)
-    {
-        if (lineNumber is null) throw new McpException($"{command} needs line_number; call view to see the numbers");
-        if (lineNumber < 1 || lineNumber > edits.Count)
-        {
-            throw new McpException(edits.Count == 0
-                ? "there are no user memories yet"
-                : $"line_number {lineNumber} is out of range; there are {edits.Count} lines (1 to {edits.Count})");
-        }
-        return edits[lineNumber.Value - 1];
-    }
-
-    private static string EditText(string? text, string command)
-    {
-        var content = text?.Trim() ?? "";
-        if (content.Length == 0) throw new McpException($"{command} needs text");
-        if (content.Length > MaxUserEditLength) throw new McpException($"text has {content.Length} characters; keep a user memory under {MaxUserEditLength}");
-        return content;
     }
 
     private MemoryFilter Filter() => new() { Tenant = caller.Tenant, UserId = Blank(caller.UserId) };

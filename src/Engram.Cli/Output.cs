@@ -41,9 +41,9 @@ internal static class Output
         Out.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    /// <summary>One memory in the shape REST answers with (<see cref="MemoryItem"/>), its files' states checked now.</summary>
+    /// <summary>One memory in the shape REST answers with (<see cref="MemoryItem"/>), its files' states checked now, with its access statistics.</summary>
     public static void JsonMemory(Memory memory) =>
-        Json(w => JsonSerializer.Serialize(w, MemoryItem.From(memory, new Core.Services.FileFreshness()), EngramJsonContext.Default.MemoryItem));
+        Json(w => JsonSerializer.Serialize(w, MemoryItem.From(memory, new Core.Services.FileFreshness()).WithAccessOf(memory), EngramJsonContext.Default.MemoryItem));
 
     /// <summary>Memories as REST's list, search and add answer: <c>{"results": [...]}</c>.</summary>
     public static void JsonMemories(List<MemoryItem> items) =>

@@ -23,10 +23,13 @@ internal static class SessionStart
             // Words only: the session-start budget has no room for loading the embedding model.
             await using var runtime = await EngramRuntime.OpenAsync(home, vectors: false);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
-            var output = await SessionStartAnswer.BuildAsync(runtime.Agents(), payload, spooledId, ContextInjections.SessionStartSource, ProcessingBudget, timeout.Token);
-            if (output.Length == 0) return;
-            using var stdout = Console.OpenStandardOutput();
-            stdout.Write(output);
+            await SessionStartAnswer.BuildAsync(runtime.Agents(), payload, spooledId, ContextInjections.SessionStartSource, ProcessingBudget, timeout.Token,
+                deliver: output =>
+                {
+                    if (output.Length == 0) return;
+                    using var stdout = Console.OpenStandardOutput();
+                    stdout.Write(output);
+                });
         }
         catch (Exception ex)
         {

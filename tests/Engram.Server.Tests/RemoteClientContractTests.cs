@@ -34,7 +34,7 @@ public sealed class RemoteClientContractTests : IDisposable
             FilesRead = [file],
             FilesModified = [file],
             Metadata = new Dictionary<string, string> { ["ticket"] = "SHOP-12", ["json"] = "{\"a\":1}" },
-            Source = new MemorySource { ToolUseId = "toolu_01", EventIds = ["ev-1", "ev-2"], ExternalId = "ext-9" },
+            Source = new MemorySource { ToolUseId = "toolu_" + id, EventIds = ["ev-1-" + id, "ev-2-" + id], ExternalId = "ext-" + id },
             Importance = 0.75,
             AccessCount = 4,
             LastAccessedAt = at.AddMinutes(5),

@@ -18,8 +18,10 @@ public static class SessionStartAnswer
     /// <param name="eventId">The id of this session-start event in the spool: the id of the injection record.</param>
     /// <param name="source">Who answers, as recorded: <see cref="ContextInjections.SessionStartSource"/> or <see cref="ContextInjections.HttpHookSource"/>.</param>
     /// <param name="drainBudget">How long to process the spool first; null not to.</param>
+    /// <param name="deliver">Given the answer before it is recorded: a writer in another process may hold the store's lock
+    /// for longer than the agent waits, and the agent must have its context even when the record waits or fails.</param>
     public static async Task<byte[]> BuildAsync(AgentServices agents, HookPayload? payload, string? eventId, string source, TimeSpan? drainBudget,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<byte[]>? deliver = null)
     {
         var log = agents.Log;
         // Every agent that answers session-start sends its working directory as cwd.
@@ -42,6 +44,7 @@ public static class SessionStartAnswer
         var output = SessionStartOutput.Render(context.Text);
         // Only a complete drain gives an answer worth keeping for the native hook.
         if (complete) KeepReady(new ContextCache(agents.HomeRoot), project.Key, cwd, output, context);
+        deliver?.Invoke(output);
         if (output.Length > 0 && eventId is not null)
         {
             await new ContextInjections(agents.Store.Injections).RecordAsync(context, MemoryScope.DefaultTenant, payload?.SessionId, eventId,

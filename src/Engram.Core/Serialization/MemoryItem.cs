@@ -37,7 +37,7 @@ public sealed record MemoryItem
     public MemorySource? Source { get; init; }
     public required string Hash { get; init; }
     public required double Importance { get; init; }
-    /// <summary>How often search returned it, and when last: in export files only (they change with every search).</summary>
+    /// <summary>How often search returned it, and when last: in export files and <c>engram get</c> only (REST leaves them out: every search changes them).</summary>
     public long? AccessCount { get; init; }
     public DateTimeOffset? LastAccessedAt { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -60,8 +60,10 @@ public sealed record MemoryItem
         Build(m, freshness) with { Score = score is { } s ? Math.Round(s, 6) : null, Explanation = explanation, Event = eventName, Replaces = replaces };
 
     /// <summary>The item for an export file: access statistics kept, files left unchecked (no staleness).</summary>
-    public static MemoryItem ForExport(Memory m) =>
-        Build(m, freshness: null) with { AccessCount = m.AccessCount > 0 ? m.AccessCount : null, LastAccessedAt = m.LastAccessedAt };
+    public static MemoryItem ForExport(Memory m) => Build(m, freshness: null).WithAccessOf(m);
+
+    /// <summary>This item with the access statistics of <paramref name="m"/>.</summary>
+    public MemoryItem WithAccessOf(Memory m) => this with { AccessCount = m.AccessCount > 0 ? m.AccessCount : null, LastAccessedAt = m.LastAccessedAt };
 
     private static MemoryItem Build(Memory m, FileFreshness? freshness) => new()
     {

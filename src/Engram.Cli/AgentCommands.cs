@@ -1,4 +1,5 @@
 using Engram.Agents.Capture;
+using Engram.Agents.Worker;
 using Engram.Hosting;
 
 namespace Engram.Cli;
@@ -51,7 +52,7 @@ internal static class AgentCommands
     {
         await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
         var retried = line.Has("retry") ? await runtime.Queue.RetryFailedAsync(cancellationToken) : 0;
-        var result = await AgentRuntime.Runner(runtime).DrainAsync(null, cancellationToken);
+        var result = await runtime.Agents().Runner().DrainAsync(null, cancellationToken);
         var (pending, failed) = await runtime.Queue.CountAsync(cancellationToken);
         if (line.Json)
         {
@@ -80,7 +81,7 @@ internal static class AgentCommands
         var cwd = Path.GetFullPath(line.Value("cwd") ?? Environment.CurrentDirectory);
         if (!Directory.Exists(cwd)) throw new UsageException($"--cwd '{cwd}' is not a folder");
         await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
-        var context = (await AgentRuntime.ContextAsync(runtime, cwd, line.Value("project"), cancellationToken)).Text;
+        var context = (await runtime.Agents().BuildContextAsync(cwd, line.Value("project"), cancellationToken)).Text;
         if (line.Json)
         {
             Output.Json(w =>
@@ -103,7 +104,7 @@ internal static class AgentCommands
         return 0;
     }
 
-    /// <summary>Holds the worker lock, drains whenever the spool has events, exits when idle for long enough.</summary>
+    /// <summary>Holds the worker lock, drains whenever the spool has events (<see cref="WorkerLoop"/>), exits when idle for long enough.</summary>
     private static async Task<int> WorkerAsync(CommandLine line, CancellationToken cancellationToken)
     {
         var home = EngramHome.Resolve();
@@ -117,66 +118,12 @@ internal static class AgentCommands
             database = File.Exists(runtime.Store.Location) ? runtime.Store.Location : null;
             var idleLimit = TimeSpan.FromMinutes(runtime.Settings.Worker.IdleMinutes);
             log.Info("worker", $"started (pid {Environment.ProcessId})");
-            await RunWorkerLoopAsync(runtime, log, () => idleLimit, cancellationToken);
+            await new WorkerLoop(runtime.Agents()).RunAsync(() => idleLimit, () => CommandSocketServer.TryStart(runtime, log), cancellationToken);
         }
         // The database is closed: record it as the worker leaves it, so the native hook can tell whether
         // anything wrote to it since (and its ready contexts went stale) while no worker runs.
         cache.WriteStamp(database);
         log.Info("worker", "stopped (idle)");
         return 0;
-    }
-
-    /// <summary>
-    /// The drain loop shared by <c>engram worker</c> and <c>engram serve</c>: ingest and process captured
-    /// events, rebuild the session-start contexts they changed, every half second, and answer one-shot
-    /// commands over <see cref="CommandSocket"/> meanwhile; returns after
-    /// <paramref name="idleLimit"/> without work (never, when it gives null) or on cancellation.
-    /// </summary>
-    internal static async Task RunWorkerLoopAsync(EngramRuntime runtime, HookLog log, Func<TimeSpan?> idleLimit, CancellationToken cancellationToken)
-    {
-        var runner = AgentRuntime.Runner(runtime);
-        var spool = Spool.ForHome(runtime.Home.Root);
-        var contexts = new ContextRefresher(runtime, log);
-        var time = runtime.Time;
-        var idleSince = time.GetUtcNow();
-        var embedder = new BackgroundEmbedder(runtime, log, "worker");
-        await using var commands = CommandSocketServer.TryStart(runtime, log);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                // While events move from the spool to memories, the ready contexts may be behind: the
-                // native hook then builds the context the slow way.
-                var pending = spool.Count() > 0;
-                if (pending) contexts.Cache.MarkBusy();
-                var result = await runner.DrainAsync(null, cancellationToken);
-                if (result.Ingested + result.Processed > 0) idleSince = time.GetUtcNow();
-                foreach (var folder in runner.TakeContextFileFolders()) contexts.Track(folder);
-                await contexts.RefreshAsync(cancellationToken);
-                // Cleared after every complete pass, so a marker left by a failed pass (or a killed worker) goes too.
-                contexts.Cache.ClearBusy();
-                spool.CleanLeftovers(time.GetUtcNow());
-                // While memories wait for vectors, the worker is busy: no pause, no idle exit.
-                if (await embedder.RunOnceAsync(cancellationToken) > 0)
-                {
-                    idleSince = time.GetUtcNow();
-                    continue;
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                log.Error("worker", $"{ex.GetType().Name}: {ex.Message}");
-            }
-            if (commands is not null && commands.LastServed > idleSince) idleSince = commands.LastServed;
-            if (idleLimit() is { } limit && time.GetUtcNow() - idleSince > limit) break;
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
     }
 }

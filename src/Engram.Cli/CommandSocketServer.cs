@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Engram.Agents.Capture;
+using Engram.Agents.Worker;
 using Engram.Core;
 using Engram.Hosting;
 
@@ -9,7 +10,7 @@ namespace Engram.Cli;
 /// The worker's side of <see cref="CommandSocket"/>: runs clients' one-shot commands on the worker's open
 /// runtime, each in its own async flow with its own output, while the drain loop goes on.
 /// </summary>
-internal sealed class CommandSocketServer : IAsyncDisposable
+internal sealed class CommandSocketServer : IWorkerCompanion
 {
     private readonly Socket _socket;
     private readonly string _path;
@@ -28,7 +29,7 @@ internal sealed class CommandSocketServer : IAsyncDisposable
     }
 
     /// <summary>When a client was last answered: the worker does not count itself idle while it serves commands.</summary>
-    public DateTimeOffset LastServed => new(Interlocked.Read(ref _lastServedTicks), TimeSpan.Zero);
+    public DateTimeOffset LastActive => new(Interlocked.Read(ref _lastServedTicks), TimeSpan.Zero);
 
     /// <summary>Listens on the home's socket (the caller holds the worker lock); null when it cannot (the commands then run in their own processes).</summary>
     public static CommandSocketServer? TryStart(EngramRuntime runtime, HookLog log)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Engram.Core;
 using Engram.Core.Model;
+using Engram.Core.Serialization;
 using Engram.Core.Services;
 using Engram.Hosting;
 
@@ -65,30 +66,8 @@ internal static class MemoryCommands
         }
         if (line.Json)
         {
-            Output.Json(w =>
-            {
-                w.WriteStartObject();
-                w.WriteStartArray("results");
-                foreach (var added in result.Results)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("id", added.Memory.Id);
-                    w.WriteString("event", added.Outcome switch
-                    {
-                        AddOutcome.Added => "add",
-                        AddOutcome.Updated => "update",
-                        AddOutcome.Invalidated => "delete",
-                        AddOutcome.Unchanged => "noop",
-                        _ => "duplicate",
-                    });
-                    if (added.Previous is not null) w.WriteString("replaces", added.Previous.Id);
-                    w.WritePropertyName("memory");
-                    Output.WriteMemory(w, added.Memory);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-            });
+            var freshness = new FileFreshness();
+            Output.JsonMemories([.. result.Results.Select(added => MemoryItem.From(added.Memory, freshness, eventName: added.EventName, replaces: added.Previous?.Id))]);
         }
         else
         {
@@ -117,23 +96,8 @@ internal static class MemoryCommands
         var hits = await runtime.Memory.SearchAsync(request, cancellationToken);
         if (line.Json)
         {
-            Output.Json(w =>
-            {
-                w.WriteStartObject();
-                w.WriteStartArray("results");
-                foreach (var hit in hits)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("id", hit.Memory.Id);
-                    w.WriteNumber("score", Math.Round(hit.Score, 6));
-                    w.WriteString("explanation", hit.Explanation);
-                    w.WritePropertyName("memory");
-                    Output.WriteMemory(w, hit.Memory);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-            });
+            var freshness = new FileFreshness();
+            Output.JsonMemories([.. hits.Select(hit => MemoryItem.From(hit.Memory, freshness, hit.Score, explanation: hit.Explanation))]);
             return 0;
         }
         if (hits.Count == 0)
@@ -156,7 +120,7 @@ internal static class MemoryCommands
         await using var runtime = await OpenAsync(cancellationToken);
         var memory = await runtime.Memory.GetAsync(id, tenant, cancellationToken);
         if (memory is null) throw await NotFoundAsync(runtime, id, tenant, cancellationToken);
-        if (line.Json) Output.Json(w => Output.WriteMemory(w, memory));
+        if (line.Json) Output.JsonMemory(memory);
         else Output.Details(memory);
         return 0;
     }
@@ -170,14 +134,8 @@ internal static class MemoryCommands
         await foreach (var memory in runtime.Memory.ListAsync(filter, limit, cancellationToken)) memories.Add(memory);
         if (line.Json)
         {
-            Output.Json(w =>
-            {
-                w.WriteStartObject();
-                w.WriteStartArray("results");
-                foreach (var memory in memories) Output.WriteMemory(w, memory);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            });
+            var freshness = new FileFreshness();
+            Output.JsonMemories([.. memories.Select(memory => MemoryItem.From(memory, freshness))]);
         }
         else if (memories.Count == 0)
         {
@@ -209,7 +167,7 @@ internal static class MemoryCommands
             Reason = line.Value("reason"),
             Actor = line.Value("actor") ?? "cli",
         }, tenant, cancellationToken);
-        if (line.Json) Output.Json(w => Output.WriteMemory(w, updated));
+        if (line.Json) Output.JsonMemory(updated);
         else Output.Line($"updated {updated.Id}");
         return 0;
     }

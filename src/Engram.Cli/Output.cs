@@ -41,8 +41,13 @@ internal static class Output
         Out.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    public static void WriteMemory(Utf8JsonWriter writer, Memory memory) =>
-        JsonSerializer.Serialize(writer, memory, EngramJsonContext.Default.Memory);
+    /// <summary>One memory in the shape REST answers with (<see cref="MemoryItem"/>), its files' states checked now, with its access statistics.</summary>
+    public static void JsonMemory(Memory memory) =>
+        Json(w => JsonSerializer.Serialize(w, MemoryItem.From(memory, new Core.Services.FileFreshness()).WithAccessOf(memory), EngramJsonContext.Default.MemoryItem));
+
+    /// <summary>Memories as REST's list, search and add answer: <c>{"results": [...]}</c>.</summary>
+    public static void JsonMemories(List<MemoryItem> items) =>
+        Json(w => JsonSerializer.Serialize(w, new MemoryListResponse { Results = items }, EngramJsonContext.Default.MemoryListResponse));
 
     public static void WriteHistory(Utf8JsonWriter writer, HistoryEntry entry) =>
         JsonSerializer.Serialize(writer, entry, EngramJsonContext.Default.HistoryEntry);

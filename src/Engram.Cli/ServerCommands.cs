@@ -53,8 +53,8 @@ internal static class ServerCommands
             MaxRequestBytes = settings.MaxRequestBytes,
         };
         await using var server = await EngramServer.CreateAsync(runtime.Memory, runtime.Store, options,
-            services: services => services.AddHostedService(_ => new ServeWorker(runtime)),
-            endpoints: app => AgentEndpoints.Map(app, runtime), cancellationToken: cancellationToken);
+            services: services => services.AddEngramWorker(_ => runtime.Agents(), () => CommandSocketServer.TryStart(runtime, Agents.Capture.HookLog.ForHome(runtime.Home.Root))),
+            endpoints: app => app.MapEngramHooks(), cancellationToken: cancellationToken);
         try
         {
             await server.StartAsync(cancellationToken);

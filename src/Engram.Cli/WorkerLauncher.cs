@@ -1,4 +1,5 @@
 using Engram.Agents.Capture;
+using Engram.Agents.Worker;
 using Engram.Hosting;
 
 namespace Engram.Cli;

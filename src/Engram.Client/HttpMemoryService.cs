@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engram.Core;
 using Engram.Core.Model;
+using Engram.Core.Serialization;
 using Engram.Core.Services;
 
 namespace Engram.Client;
@@ -68,14 +69,8 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
             body["text"] = request.Content;
         }
         using var json = await SendAsync(HttpMethod.Post, "api/v1/memories", body, cancellationToken);
-        return new AddResult([.. json!.RootElement.GetProperty("results").EnumerateArray().Select(item =>
-            new AddedMemory(ToMemory(item), (item.TryGetProperty("event", out var e) ? e.GetString() : null) switch
-            {
-                "UPDATE" => AddOutcome.Updated,
-                "DELETE" => AddOutcome.Invalidated,
-                "NONE" => AddOutcome.Duplicate,
-                _ => AddOutcome.Added,
-            }))]);
+        return new AddResult([.. json!.RootElement.GetProperty("results").EnumerateArray().Select(Item).Select(item =>
+            new AddedMemory(item.ToMemory(), AddedMemory.OutcomeOf(item.Event)))]);
     }
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
@@ -232,6 +227,22 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
         })];
     }
 
+    public async Task<Memory> SupersedeAsync(string id, string content, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null,
+        CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { ["text"] = content, ["reason"] = reason };
+        using var json = await SendAsync(HttpMethod.Post, $"api/v1/memories/{Uri.EscapeDataString(id.Trim())}/supersede", body, cancellationToken, notFoundIsNull: true);
+        return json is null ? throw new MemoryNotFoundException(id) : ToMemory(json.RootElement);
+    }
+
+    public async Task<Memory> RestoreAsync(string id, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null,
+        MemoryKind kind = MemoryKind.Fact, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { ["reason"] = reason, ["kind"] = kind.ToWire() };
+        using var json = await SendAsync(HttpMethod.Post, $"api/v1/memories/{Uri.EscapeDataString(id.Trim())}/restore", body, cancellationToken, notFoundIsNull: true);
+        return json is null ? throw new MemoryNotFoundException(id) : ToMemory(json.RootElement);
+    }
+
     public Task ResetAsync(CancellationToken cancellationToken = default) =>
         throw new EngramException("erasing the whole store is not possible through a server; reset a scope, or run engram reset on the server's machine");
 
@@ -292,58 +303,14 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
         }
     }
 
-    private static Memory ToMemory(JsonElement item)
-    {
-        var content = item.GetProperty("memory").GetString()!;
-        var kind = MemoryKinds.Parse(item.GetProperty("kind").GetString()!);
-        return new Memory
-        {
-            Id = item.GetProperty("id").GetString()!,
-            Kind = kind,
-            Scope = new MemoryScope
-            {
-                Tenant = String(item, "tenant") ?? MemoryScope.DefaultTenant,
-                UserId = String(item, "user_id") ?? "",
-                AgentId = String(item, "agent_id") ?? "",
-                SessionId = String(item, "session_id") ?? "",
-                Project = String(item, "project") ?? "",
-            },
-            Type = String(item, "type"),
-            Title = String(item, "title"),
-            Content = content,
-            Facts = List(item, "facts"),
-            Concepts = List(item, "concepts"),
-            FilesRead = List(item, "files_read"),
-            FilesModified = List(item, "files_modified"),
-            Metadata = item.TryGetProperty("metadata", out var metadata)
-                ? metadata.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal)
-                : new Dictionary<string, string>(StringComparer.Ordinal),
-            Importance = item.GetProperty("importance").GetDouble(),
-            CreatedAt = item.GetProperty("created_at").GetDateTimeOffset(),
-            UpdatedAt = item.GetProperty("updated_at").GetDateTimeOffset(),
-            ValidFrom = item.GetProperty("valid_from").GetDateTimeOffset(),
-            ValidTo = item.TryGetProperty("valid_to", out var validTo) ? validTo.GetDateTimeOffset() : null,
-            SupersededBy = String(item, "superseded_by"),
-            ContentHash = String(item, "hash") ?? ContentHash.Compute(kind, content),
-            Occurrences = item.TryGetProperty("occurrences", out var occurrences) && occurrences.ValueKind == JsonValueKind.Number ? occurrences.GetInt32() : 1,
-            ExpiresAt = item.TryGetProperty("expires_at", out var expiresAt) && expiresAt.ValueKind == JsonValueKind.String ? expiresAt.GetDateTimeOffset() : null,
-            FileStates = item.TryGetProperty("file_states", out var files) && files.ValueKind == JsonValueKind.Array
-                ? [.. files.EnumerateArray().Select(f => new FileState
-                {
-                    Path = f.GetProperty("path").GetString()!,
-                    Hash = f.GetProperty("hash").GetString()!,
-                    StartLine = f.TryGetProperty("start_line", out var start) && start.ValueKind == JsonValueKind.Number ? start.GetInt32() : null,
-                    EndLine = f.TryGetProperty("end_line", out var end) && end.ValueKind == JsonValueKind.Number ? end.GetInt32() : null,
-                })]
-                : [],
-        };
-    }
+    /// <summary>A memory in the one JSON shape the server answers with (<see cref="MemoryItem"/>).</summary>
+    private static MemoryItem Item(JsonElement item) =>
+        item.Deserialize(EngramJsonContext.Default.MemoryItem) ?? throw new EngramException("the Engram server answered null where a memory was expected");
+
+    private static Memory ToMemory(JsonElement item) => Item(item).ToMemory();
 
     private static string? String(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static List<string> List(JsonElement item, string name) =>
-        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray().Select(v => v.GetString()!)] : [];
 
     private static JsonObject Object(IReadOnlyDictionary<string, string> values)
     {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Engram.Agents;
 using Engram.Agents.Capture;
-using Engram.Cli;
+using Engram.Agents.Worker;
 
 namespace Engram.Hook;
 

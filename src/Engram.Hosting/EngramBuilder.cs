@@ -1,4 +1,9 @@
+using Engram.Agents.Worker;
 using Engram.Core;
+using Engram.Core.Services;
+using Engram.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Engram.Core.Search;
 
 namespace Engram.Hosting;
@@ -15,6 +20,9 @@ public sealed class EngramOptions
     /// <summary>Tokens a day the chat model may spend on Engram's work (0: no limit).</summary>
     public long DailyTokenBudget { get; set; }
 
+    /// <summary>What the background worker and the hook endpoints do with captured events (<see cref="EngramBuilder.AddWorker"/>).</summary>
+    public AgentOptions Agents { get; set; } = new();
+
     internal StorageSettings Storage { get; set; } = new();
     internal EmbeddingSettings Embeddings { get; set; } = new() { Provider = "none" };
     internal LlmSettings Llm { get; set; } = new();
@@ -24,6 +32,7 @@ public sealed class EngramOptions
     {
         if (Home is { Length: 0 }) yield return "Engram's Home is empty; leave it unset for $ENGRAM_HOME or ~/.engram";
         if (Storage.Provider == "postgres" && string.IsNullOrWhiteSpace(Storage.ConnectionString)) yield return "UsePostgres needs a connection string";
+        if (Agents.ContextTokens <= 0) yield return $"Agents.ContextTokens {Agents.ContextTokens} must be more than 0";
         if (DailyTokenBudget < 0) yield return $"DailyTokenBudget {DailyTokenBudget} must be 0 (no limit) or more";
         string? search = null;
         try
@@ -36,6 +45,8 @@ public sealed class EngramOptions
         }
         if (search is not null) yield return search;
     }
+
+    internal EngramHome ResolveHome() => Home is { } root ? new EngramHome(Path.GetFullPath(root)) : EngramHome.Resolve();
 
     internal EngramSettings ToSettings() => new()
     {
@@ -50,9 +61,9 @@ public sealed class EngramOptions
 /// <c>services.AddEngram(...)</c>'s answer: choose the store and the model providers. Without a choice Engram
 /// uses the SQLite file in its home, no embeddings and no chat model (search by words, memories kept verbatim).
 /// </summary>
-public sealed class EngramBuilder(Microsoft.Extensions.DependencyInjection.IServiceCollection services, Action<Action<EngramOptions>> configure)
+public sealed class EngramBuilder(IServiceCollection services, Action<Action<EngramOptions>> configure)
 {
-    public Microsoft.Extensions.DependencyInjection.IServiceCollection Services { get; } = services;
+    public IServiceCollection Services { get; } = services;
 
     /// <summary>The embedded store: a SQLite file (created with its folder when missing); null for the home's engram.db.</summary>
     public EngramBuilder UseSqlite(string? path = null) =>
@@ -73,6 +84,22 @@ public sealed class EngramBuilder(Microsoft.Extensions.DependencyInjection.IServ
     /// <summary>A chat model from an OpenAI-compatible endpoint, for fact extraction and session summaries.</summary>
     public EngramBuilder AddOpenAiCompatibleChat(Uri baseUrl, string model, string? apiKey = null) =>
         With(o => o.Llm = new LlmSettings { Provider = "openai", BaseUrl = baseUrl.ToString(), Model = model, ApiKey = apiKey });
+
+    /// <summary>
+    /// The background worker (a hosted service): turns captured hook events into memories, keeps session-start contexts
+    /// ready and gives memories their vectors. One worker runs per home folder; a second waits for the first to exit.
+    /// Map the hook endpoints with <c>app.MapEngramHooks()</c> (Engram.Server).
+    /// </summary>
+    public EngramBuilder AddWorker()
+    {
+        Services.AddEngramWorker(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<EngramOptions>>().Value;
+            return new AgentServices(o.ResolveHome().Root, sp.GetRequiredService<IMemoryService>(), sp.GetRequiredService<IEngramStore>(), o.Agents,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<EngramServiceCollectionExtensions.EngramChat>().Client);
+        });
+        return this;
+    }
 
     private EngramBuilder With(Action<EngramOptions> choice)
     {

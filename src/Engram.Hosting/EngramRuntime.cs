@@ -42,6 +42,9 @@ public sealed class EngramRuntime : IAsyncDisposable
     public static EngramRuntime Remote(EngramHome home, IMemoryService service, IAsyncDisposable? owner = null) =>
         new(home, SettingsLoader.Load(home), null, null, service, owner);
 
+    /// <summary>The agent side (capture pipeline, worker, session-start answers) over this runtime's store (remote mode: contexts only).</summary>
+    public Agents.Worker.AgentServices Agents() => new(Home.Root, Memory, _store, Settings.Hooks.ToAgentOptions(Settings.Llm), Time, Chat);
+
     private static EngramException RemoteOnly() =>
         new("this command works on the local store only; it is not available with --server (remote mode)");
 

@@ -1,3 +1,4 @@
+using Engram.Agents.Worker;
 using Engram.Core.Services;
 using Engram.Core.Storage;
 using Engram.Hosting;
@@ -29,7 +30,7 @@ public static class EngramServiceCollectionExtensions
         services.TryAddSingleton<IEngramStore>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<EngramOptions>>().Value;
-            var home = o.Home is { } root ? new EngramHome(Path.GetFullPath(root)) : EngramHome.Resolve();
+            var home = o.ResolveHome();
             if (o.Storage.Provider == "sqlite") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.Storage.ConnectionString ?? home.DatabasePath))!);
             return EngramRuntime.OpenStore(o.Storage, home, sp.GetRequiredService<TimeProvider>());
         });
@@ -41,13 +42,31 @@ public static class EngramServiceCollectionExtensions
             var settings = o.ToSettings();
             var time = sp.GetRequiredService<TimeProvider>();
             var store = sp.GetRequiredService<IEngramStore>();
-            var chat = EngramRuntime.TrackedChat(settings.Llm, store, time);
+            var chat = sp.GetRequiredService<EngramChat>().Client;
             return new MemoryService(store, settings.Search, EngramRuntime.Embeddings(settings.Embeddings, time), time, chat,
                 embedOnWrite: settings.Embeddings.Provider != "local", logger: sp.GetService<ILogger<MemoryService>>());
         });
+        services.TryAddSingleton(sp => new EngramChat(EngramRuntime.TrackedChat(sp.GetRequiredService<IOptions<EngramOptions>>().Value.ToSettings().Llm,
+            sp.GetRequiredService<IEngramStore>(), sp.GetRequiredService<TimeProvider>())));
         services.AddHostedService<EngramStoreOpener>();
         return new EngramBuilder(services, choice => services.Configure(choice));
     }
+
+    /// <summary>
+    /// Runs Engram's background worker in the host (see <see cref="EngramWorkerService"/>) over the given agent services,
+    /// which the hook endpoints (<c>MapEngramHooks</c>) use too. <see cref="EngramBuilder.AddWorker"/> registers it
+    /// over <c>AddEngram</c>'s services; <c>engram serve</c> over its own runtime, with its command socket beside.
+    /// </summary>
+    public static IServiceCollection AddEngramWorker(this IServiceCollection services, Func<IServiceProvider, AgentServices> agents, Func<IWorkerCompanion?>? companion = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(agents);
+        services.AddHostedService(sp => new EngramWorkerService(sp.GetRequiredService<AgentServices>(), companion));
+        return services;
+    }
+
+    /// <summary>The chat model the options name (usage-tracked), or none: one instance for the memory service and the worker.</summary>
+    internal sealed record EngramChat(Microsoft.Extensions.AI.IChatClient? Client);
 
     /// <summary>Says which option is wrong, so the app's start fails with a sentence, not a stack of generic errors.</summary>
     private sealed class EngramOptionsValidator : IValidateOptions<EngramOptions>

@@ -20,6 +20,15 @@ public sealed record HookSettings
     public IReadOnlyList<string>? SkipTools { get; init; }
     /// <summary>Session-start context budget in tokens.</summary>
     public int ContextTokens { get; init; } = 1500;
+
+    /// <summary>What the agent side reads of these and of the chat model's settings.</summary>
+    public Agents.Worker.AgentOptions ToAgentOptions(LlmSettings llm) => new()
+    {
+        SkipTools = SkipTools,
+        ContextTokens = ContextTokens,
+        CompressSessions = llm.CompressSessions,
+        CompressionModel = llm.CompressionModel,
+    };
 }
 
 public sealed record WorkerSettings

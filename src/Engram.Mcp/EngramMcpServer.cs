@@ -105,7 +105,7 @@ public static class EngramMcpServer
         {
             Uri = "engram://memory/" + memory.Id,
             MimeType = "application/json",
-            Text = JsonSerializer.Serialize(memory, EngramJsonContext.Default.Memory),
+            Text = JsonSerializer.Serialize(MemoryItem.From(memory, new Engram.Core.Services.FileFreshness()), EngramJsonContext.Default.MemoryItem),
         };
     }
 

@@ -105,44 +105,7 @@ internal sealed partial class EngramTools(IMemoryService memory, EngramCaller ca
             throw new McpException("give anchor_id (a memory id from search) or query");
         }
 
-        var around = Filter() with
-        {
-            SessionId = Blank(anchor.Scope.SessionId),
-            Project = anchor.Scope.SessionId.Length == 0 ? Blank(anchor.Scope.Project) : null,
-        };
-        var before = new List<Memory>();
-        await foreach (var m in memory.ListAsync(around with { Until = anchor.ValidFrom }, depth_before + 1, cancellationToken))
-        {
-            before.Add(m);
-        }
-        // Memories are listed newest first, so the oldest ones after the anchor are found in a window that
-        // doubles until it holds enough of them (or reaches the present): bounded work in a long project.
-        var sameTimeOrLater = new List<Memory>();
-        var window = TimeSpan.FromHours(1);
-        var horizon = (time ?? TimeProvider.System).GetUtcNow().AddDays(1);
-        while (true)
-        {
-            sameTimeOrLater.Clear();
-            var until = anchor.ValidFrom + window;
-            await foreach (var m in memory.ListAsync(around with { Since = anchor.ValidFrom, Until = until }, null, cancellationToken))
-            {
-                if (m.Id != anchor.Id) sameTimeOrLater.Add(m);
-            }
-            if (sameTimeOrLater.Count > depth_after || until > horizon) break;
-            window *= 4;
-        }
-        static int Chronological(Memory a, Memory b)
-        {
-            var byTime = a.ValidFrom.CompareTo(b.ValidFrom);
-            return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
-        }
-        // Memories stamped in the anchor's own millisecond fall on either side of it by id.
-        before.AddRange(sameTimeOrLater.Where(m => Chronological(m, anchor) < 0));
-        before.Sort(Chronological);
-        var after = sameTimeOrLater.Where(m => Chronological(m, anchor) > 0).ToList();
-        after.Sort(Chronological);
-
-        var shown = before.TakeLast(depth_before).Append(anchor).Concat(after.Take(depth_after)).ToList();
+        var shown = await Call(() => MemoryTimeline.AroundAsync(memory, anchor, Filter(), depth_before, depth_after, time ?? TimeProvider.System, cancellationToken));
         var where = anchor.Scope.SessionId.Length > 0 ? $"session {anchor.Scope.SessionId}"
             : anchor.Scope.Project.Length > 0 ? $"project {anchor.Scope.Project}" : "this tenant";
         var lines = shown.Select(m => (m.Id == anchor.Id ? ">> " : "   ") + Format.IndexLine(m)).ToList();

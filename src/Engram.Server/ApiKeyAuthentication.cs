@@ -52,6 +52,12 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore ke
     public static EngramCaller Caller(HttpContext context) =>
         context.Items[CallerKey] as EngramCaller ?? throw new InvalidOperationException("request was not authenticated");
 
+    /// <summary>
+    /// The caller, or the local user when no Engram key check ran (endpoints an app mapped without Engram's middleware:
+    /// that app decides who may call them).
+    /// </summary>
+    public static EngramCaller CallerOrLocal(HttpContext context) => context.Items[CallerKey] as EngramCaller ?? EngramCaller.Default;
+
     /// <summary>The id of the API key used, or null for an anonymous local call.</summary>
     public static string? KeyId(HttpContext context) => context.Items[KeyIdKey] as string;
 

@@ -54,3 +54,6 @@ public sealed record RestoreBody
     public string? Reason { get; init; }
     public string? Kind { get; init; }
 }
+
+/// <summary>GET /api/v1/context: the context text, as <c>engram context --json</c> prints it.</summary>
+public sealed record ContextTextResponse(string Context, int Characters, int EstimatedTokens);

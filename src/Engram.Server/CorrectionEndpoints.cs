@@ -1,4 +1,5 @@
 using Engram.Core.Model;
+using Engram.Core.Serialization;
 using Engram.Core.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Engram.Core;
 using Engram.Core.Model;
+using Engram.Core.Serialization;
 using Engram.Core.Security;
 using Engram.Core.Services;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Engram.Core;
 using Engram.Core.Model;
+using Engram.Core.Serialization;
 
 namespace Engram.Server;
 
@@ -8,49 +9,8 @@ namespace Engram.Server;
 internal static class RestMapping
 {
     /// <summary>A memory as the API shows it; the states of its files are checked now (a hash per file named).</summary>
-    public static MemoryItem Item(Memory m, double? score = null, string? eventName = null, string? explanation = null, Core.Services.FileFreshness? freshness = null)
-    {
-        freshness ??= new Core.Services.FileFreshness();
-        return new MemoryItem
-        {
-        Id = m.Id,
-        Memory = m.Content,
-        Score = score is { } s ? Math.Round(s, 6) : null,
-        Explanation = explanation,
-        Event = eventName,
-        Kind = m.Kind.ToWire(),
-        Type = m.Type,
-        Title = m.Title,
-        Tenant = m.Scope.Tenant,
-        UserId = Blank(m.Scope.UserId),
-        AgentId = Blank(m.Scope.AgentId),
-        SessionId = Blank(m.Scope.SessionId),
-        Project = Blank(m.Scope.Project),
-        Metadata = new Dictionary<string, string>(m.Metadata, StringComparer.Ordinal),
-        Facts = m.Facts.Count > 0 ? [.. m.Facts] : null,
-        Concepts = m.Concepts.Count > 0 ? [.. m.Concepts] : null,
-        FilesRead = m.FilesRead.Count > 0 ? [.. m.FilesRead] : null,
-        FilesModified = m.FilesModified.Count > 0 ? [.. m.FilesModified] : null,
-        Hash = m.ContentHash,
-        Importance = m.Importance,
-        CreatedAt = m.CreatedAt,
-        UpdatedAt = m.UpdatedAt,
-        ValidFrom = m.ValidFrom,
-        ValidTo = m.ValidTo,
-        SupersededBy = m.SupersededBy,
-        Occurrences = m.Occurrences,
-        ExpiresAt = m.ExpiresAt,
-        FileStates = m.FileStates.Count == 0 ? null : [.. m.FileStates.Select(f => new FileStateItem
-        {
-            Path = f.Path,
-            Hash = f.Hash,
-            StartLine = f.StartLine,
-            EndLine = f.EndLine,
-            Status = Core.Services.FileFreshness.Name(freshness.Check(f)),
-        })],
-        Staleness = Core.Services.FileFreshness.Name(freshness.Check(m)),
-        };
-    }
+    public static MemoryItem Item(Memory m, double? score = null, string? eventName = null, string? explanation = null, Core.Services.FileFreshness? freshness = null) =>
+        MemoryItem.From(m, freshness ?? new Core.Services.FileFreshness(), score, eventName, explanation);
 
     /// <summary>
     /// An expiry from a body: <c>expires_at</c> or Mem0's <c>expiration_date</c> (an ISO date or time). On an

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Engram.Core.Serialization;
 
 namespace Engram.Server;
 
@@ -79,66 +80,6 @@ public sealed record ResetBody
     public string? Project { get; init; }
 }
 
-/// <summary>A memory as the REST API shows it: Mem0's <c>id</c>, <c>memory</c>, <c>hash</c>, <c>metadata</c> and times, plus Engram's fields.</summary>
-public sealed record MemoryItem
-{
-    public required string Id { get; init; }
-    public required string Memory { get; init; }
-    /// <summary>Search relevance (search only).</summary>
-    public double? Score { get; init; }
-    /// <summary>Why it ranked where it did: the signals and their raw scores (search only).</summary>
-    public string? Explanation { get; init; }
-    /// <summary>What an add did: ADD, or NONE for an identical memory already stored (add only).</summary>
-    public string? Event { get; init; }
-    public required string Kind { get; init; }
-    public string? Type { get; init; }
-    public string? Title { get; init; }
-    public required string Tenant { get; init; }
-    public string? UserId { get; init; }
-    public string? AgentId { get; init; }
-    public string? SessionId { get; init; }
-    public string? Project { get; init; }
-    public required Dictionary<string, string> Metadata { get; init; }
-    public List<string>? Facts { get; init; }
-    public List<string>? Concepts { get; init; }
-    public List<string>? FilesRead { get; init; }
-    public List<string>? FilesModified { get; init; }
-    public required string Hash { get; init; }
-    public required double Importance { get; init; }
-    public required DateTimeOffset CreatedAt { get; init; }
-    public required DateTimeOffset UpdatedAt { get; init; }
-    public required DateTimeOffset ValidFrom { get; init; }
-    public DateTimeOffset? ValidTo { get; init; }
-    public string? SupersededBy { get; init; }
-    /// <summary>How many near-identical observations this memory stands for (1 unless consolidated).</summary>
-    public int Occurrences { get; init; } = 1;
-    public DateTimeOffset? ExpiresAt { get; init; }
-    /// <summary>The files the memory is about, each with its state now.</summary>
-    public List<FileStateItem>? FileStates { get; init; }
-    /// <summary>fresh, possibly_stale (a file changed since), file_gone, or unchecked (no file recorded), checked when asked.</summary>
-    public required string Staleness { get; init; }
-}
-
-/// <summary>A file a memory is about: its path, hash and lines at capture, and whether it is still so.</summary>
-public sealed record FileStateItem
-{
-    public required string Path { get; init; }
-    public required string Hash { get; init; }
-    public int? StartLine { get; init; }
-    public int? EndLine { get; init; }
-    /// <summary>fresh, possibly_stale, file_gone or unchecked.</summary>
-    public required string Status { get; init; }
-}
-
-public sealed record MemoryListResponse
-{
-    public required List<MemoryItem> Results { get; init; }
-    public int? Page { get; init; }
-    public int? PageSize { get; init; }
-    /// <summary>The next page number, or null on the last page.</summary>
-    public int? NextPage { get; init; }
-}
-
 public sealed record HistoryItem
 {
     public required string Id { get; init; }
@@ -213,6 +154,7 @@ public sealed record QueueEventData(long Pending, long Failed);
 [JsonSerializable(typeof(QueueEventData))]
 [JsonSerializable(typeof(InjectionListResponse))]
 [JsonSerializable(typeof(ContextPreviewResponse))]
+[JsonSerializable(typeof(ContextTextResponse))]
 [JsonSerializable(typeof(SupersedeBody))]
 [JsonSerializable(typeof(RestoreBody))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

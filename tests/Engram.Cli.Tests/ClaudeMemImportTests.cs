@@ -71,11 +71,11 @@ public sealed class ClaudeMemImportTests : IDisposable
         Assert.Equal("bugfix", bugfix.GetProperty("type").GetString());
         Assert.Equal("src/cart.py", bugfix.GetProperty("files_modified")[0].GetString());
         Assert.Equal(2, bugfix.GetProperty("facts").GetArrayLength());
-        Assert.Equal("ms-1", bugfix.GetProperty("scope").GetProperty("session_id").GetString());
+        Assert.Equal("ms-1", bugfix.GetProperty("session_id").GetString());
         Assert.StartsWith("2025-12-01", bugfix.GetProperty("valid_from").GetString(), StringComparison.Ordinal);
         var summaryMemory = memories.Single(m => m.GetProperty("kind").GetString() == "summary");
-        Assert.Contains("Next steps: Add a test for 100% discounts", summaryMemory.GetProperty("content").GetString(), StringComparison.Ordinal);
-        var all = string.Join('\n', memories.Select(m => m.GetProperty("content").GetString()));
+        Assert.Contains("Next steps: Add a test for 100% discounts", summaryMemory.GetProperty("memory").GetString(), StringComparison.Ordinal);
+        var all = string.Join('\n', memories.Select(m => m.GetProperty("memory").GetString()));
         Assert.DoesNotContain("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", all, StringComparison.Ordinal);
         Assert.Contains("[REDACTED:", all, StringComparison.Ordinal);
 

@@ -47,7 +47,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(3, list.GetProperty("results").GetArrayLength());
 
         var updated = await JsonAsync("update", id, "The staging database runs PostgreSQL 17 on port 6543");
-        Assert.Equal("The staging database runs PostgreSQL 17 on port 6543", updated.GetProperty("content").GetString());
+        Assert.Equal("The staging database runs PostgreSQL 17 on port 6543", updated.GetProperty("memory").GetString());
 
         var history = (await JsonAsync("history", id)).GetProperty("history");
         Assert.Equal(2, history.GetArrayLength());
@@ -69,7 +69,7 @@ public sealed class CliTests : IDisposable
         var importedHistory = await other.RunAsync("history", id, "--json");
         Assert.Equal(2, JsonDocument.Parse(importedHistory.Stdout).RootElement.GetProperty("history").GetArrayLength());
         var importedGet = await other.RunAsync("get", id, "--json");
-        Assert.Equal("The staging database runs PostgreSQL 17 on port 6543", JsonDocument.Parse(importedGet.Stdout).RootElement.GetProperty("content").GetString());
+        Assert.Equal("The staging database runs PostgreSQL 17 on port 6543", JsonDocument.Parse(importedGet.Stdout).RootElement.GetProperty("memory").GetString());
 
         var delete = await _engram.RunAsync("delete", id.ToLowerInvariant(), "--json");
         Assert.Equal(0, delete.ExitCode);
@@ -332,16 +332,16 @@ public sealed class CliTests : IDisposable
         provider.ChatReplies.Enqueue("""{"facts": ["Alice lives in Berlin"]}""");
         provider.ChatReplies.Enqueue("""{"actions": [{"event": "ADD", "text": "Alice lives in Berlin"}]}""");
         var first = (await JsonAsync("add", "I live in Berlin", "--user", "alice", "--infer")).GetProperty("results")[0];
-        Assert.Equal("add", first.GetProperty("event").GetString());
+        Assert.Equal("ADD", first.GetProperty("event").GetString());
 
         provider.ChatReplies.Enqueue("""{"facts": ["Alice lives in Lisbon"]}""");
         provider.ChatReplies.Enqueue("""{"actions": [{"event": "UPDATE", "ref": 0, "text": "Alice lives in Lisbon"}]}""");
         var second = (await JsonAsync("add", "I moved to Lisbon", "--user", "alice", "--infer")).GetProperty("results")[0];
-        Assert.Equal("update", second.GetProperty("event").GetString());
+        Assert.Equal("UPDATE", second.GetProperty("event").GetString());
         Assert.Equal(first.GetProperty("id").GetString(), second.GetProperty("replaces").GetString());
 
         var current = (await JsonAsync("list", "--user", "alice")).GetProperty("results");
-        Assert.Equal("Alice lives in Lisbon", Assert.Single(current.EnumerateArray()).GetProperty("content").GetString());
+        Assert.Equal("Alice lives in Lisbon", Assert.Single(current.EnumerateArray()).GetProperty("memory").GetString());
         Assert.Equal(2, (await JsonAsync("list", "--user", "alice", "--all")).GetProperty("results").GetArrayLength());
         Assert.All(provider.Requests, r => Assert.Equal("Bearer sk-settings-key", r.Authorization));
 
@@ -369,7 +369,7 @@ public sealed class CliTests : IDisposable
         claude.Reply("""{"facts": ["Bob prefers window seats"]}""");
         claude.Reply("""{"actions": [{"event": "ADD", "text": "Bob prefers window seats"}]}""");
         var added = (await JsonAsync("add", "put me by the window please", "--user", "bob", "--infer")).GetProperty("results")[0];
-        Assert.Equal("Bob prefers window seats", added.GetProperty("memory").GetProperty("content").GetString());
+        Assert.Equal("Bob prefers window seats", added.GetProperty("memory").GetString());
         var doctor = await _engram.RunAsync("doctor");
         Assert.Contains("Llm:Provider auto uses claude-code", doctor.Stdout, StringComparison.Ordinal);
         Assert.Equal(2, claude.Arguments.Count);

@@ -107,7 +107,7 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IDisposable
             var list = await engram.RunAsync("list", "--json");
             using var memories = JsonDocument.Parse(list.Stdout);
             Assert.Contains(memories.RootElement.GetProperty("results").EnumerateArray(),
-                m => m.GetProperty("content").GetString()!.Contains("kept_in_memory.py", StringComparison.Ordinal));
+                m => m.GetProperty("memory").GetString()!.Contains("kept_in_memory.py", StringComparison.Ordinal));
         }
         finally
         {

@@ -49,7 +49,7 @@ public sealed class HeldLockTests : IDisposable
         Assert.True(search.ExitCode == 0, search.Stderr);
         using (var hits = JsonDocument.Parse(search.Stdout))
         {
-            Assert.Contains("02:00", hits.RootElement.GetProperty("results")[0].GetProperty("memory").GetProperty("content").GetString(), StringComparison.Ordinal);
+            Assert.Contains("02:00", hits.RootElement.GetProperty("results")[0].GetProperty("memory").GetString(), StringComparison.Ordinal);
         }
 
         var start = await _engram.RunWithInputAsync(session.SessionStart(), "hook", "claude-code", "session-start");

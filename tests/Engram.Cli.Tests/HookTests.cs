@@ -152,7 +152,7 @@ public sealed class HookTests : IDisposable
 
         using var summaries = JsonDocument.Parse((await _engram.RunAsync("list", "--kind", "summary", "--json")).Stdout);
         var summary = Assert.Single(summaries.RootElement.GetProperty("results").EnumerateArray());
-        var content = summary.GetProperty("content").GetString()!;
+        var content = summary.GetProperty("memory").GetString()!;
         Assert.Contains("Files modified: src/cart.py", content, StringComparison.Ordinal); // recorded facts stay
         if (usableAnswer)
         {
@@ -229,7 +229,7 @@ public sealed class HookTests : IDisposable
         Assert.DoesNotContain("cart.py", contextB, StringComparison.Ordinal);
 
         using var list = JsonDocument.Parse((await _engram.RunAsync("list", "--kind", "summary", "--json")).Stdout);
-        var projects = list.RootElement.GetProperty("results").EnumerateArray().Select(m => m.GetProperty("scope").GetProperty("project").GetString()).ToList();
+        var projects = list.RootElement.GetProperty("results").EnumerateArray().Select(m => m.GetProperty("project").GetString()).ToList();
         Assert.Equal(2, projects.Distinct().Count());
         Assert.Contains("github.com/team-a/shop-api", projects);
     }

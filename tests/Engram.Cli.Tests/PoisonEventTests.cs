@@ -143,7 +143,7 @@ public sealed class PoisonEventTests : IDisposable
         Assert.True(list.ExitCode == 0, list.Stderr);
         using var document = JsonDocument.Parse(list.Stdout);
         return document.RootElement.GetProperty("results").EnumerateArray()
-            .Select(m => m.GetProperty("content").GetString() + " " + m.GetProperty("title").GetString()).ToList();
+            .Select(m => m.GetProperty("memory").GetString() + " " + m.GetProperty("title").GetString()).ToList();
     }
 
     private async Task<int> SetAsideCountAsync()

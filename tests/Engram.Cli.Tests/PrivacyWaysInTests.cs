@@ -78,7 +78,7 @@ public sealed class PrivacyWaysInTests : IDisposable
             var added = await _engram.RunAsync("add", text, "--json");
             Assert.True(added.ExitCode == 0, added.Stderr);
             using var json = JsonDocument.Parse(added.Stdout);
-            var stored = json.RootElement.GetProperty("results")[0].GetProperty("memory").GetProperty("content").GetString()!;
+            var stored = json.RootElement.GetProperty("results")[0].GetProperty("memory").GetString()!;
             changed.AddRange(chunk.Where(innocent => !stored.Contains(innocent, StringComparison.Ordinal)));
         }
         Assert.True(changed.Count <= 1, $"{changed.Count} of {SecretCorpus.Innocents.Count} look-alikes were changed: " + string.Join(" | ", changed));

@@ -226,7 +226,7 @@ public sealed partial class McpToolTests : IAsyncDisposable
         Assert.Equal("application/json", contents.MimeType);
         using var json = JsonDocument.Parse(contents.Text);
         Assert.Equal(id, json.RootElement.GetProperty("id").GetString());
-        Assert.Equal("Resource body text", json.RootElement.GetProperty("content").GetString());
+        Assert.Equal("Resource body text", json.RootElement.GetProperty("memory").GetString());
     }
 
     [Fact]

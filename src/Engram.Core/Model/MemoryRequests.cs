@@ -62,6 +62,15 @@ public sealed record AddedMemory(Memory Memory, AddOutcome Outcome)
         _ => "NONE",
     };
 
+    /// <summary>The outcome an <see cref="EventName"/> stands for (NONE: a duplicate; anything else unknown: added).</summary>
+    public static AddOutcome OutcomeOf(string? eventName) => eventName switch
+    {
+        "UPDATE" => AddOutcome.Updated,
+        "DELETE" => AddOutcome.Invalidated,
+        "NONE" => AddOutcome.Duplicate,
+        _ => AddOutcome.Added,
+    };
+
     /// <summary>For <see cref="AddOutcome.Updated"/>: the memory it replaced.</summary>
     public Memory? Previous { get; init; }
 }

@@ -6,10 +6,17 @@ using Engram.Core.Storage;
 
 namespace Engram.Core.Services;
 
-/// <summary>One line of an export file: a memory with its whole history, or (memory null) the history of a deleted one.</summary>
+/// <summary>What an export holds, record by record: a memory with its whole history, or (memory null) the history of a deleted one; written as an <see cref="ExportLine"/>.</summary>
 public sealed record ExportRecord
 {
     public Memory? Memory { get; init; }
+    public List<HistoryEntry> History { get; init; } = [];
+}
+
+/// <summary>An export file's line as written: the memory as <see cref="MemoryItem"/>.</summary>
+public sealed record ExportLine
+{
+    public MemoryItem? Memory { get; init; }
     public List<HistoryEntry> History { get; init; } = [];
 }
 
@@ -119,11 +126,15 @@ public static class MemoryTransfer
             ExportRecord? record;
             try
             {
-                record = JsonSerializer.Deserialize(line, EngramJsonContext.Default.ExportRecord);
+                record = ReadLine(line);
             }
             catch (JsonException ex)
             {
                 throw new EngramException($"{sourceName} line {number}: not an Engram export record ({ex.Message})");
+            }
+            catch (EngramException ex)
+            {
+                throw new EngramException($"{sourceName} line {number}: {ex.Message}");
             }
             if (record is null || (record.Memory is null && record.History.Count == 0))
             {
@@ -155,6 +166,28 @@ public static class MemoryTransfer
         return new ImportSummary(number, added, present, history);
     }
 
+    /// <summary>A line: the memory in the one JSON shape of a memory (<see cref="MemoryItem.ForExport"/>), and its history.</summary>
     private static Task WriteAsync(TextWriter output, ExportRecord record) =>
-        output.WriteLineAsync(JsonSerializer.Serialize(record, EngramJsonContext.Default.ExportRecord));
+        output.WriteLineAsync(JsonSerializer.Serialize(new ExportLine
+        {
+            Memory = record.Memory is { } m ? MemoryItem.ForExport(m) : null,
+            History = record.History,
+        }, EngramJsonContext.Default.ExportLine));
+
+    /// <summary>
+    /// A line of an export file. Files written before the memory took its one JSON shape hold the model itself
+    /// (its text under <c>content</c>, not <c>memory</c>): they are read as they were written.
+    /// </summary>
+    private static ExportRecord? ReadLine(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        if (document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.TryGetProperty("memory", out var memory) && memory.ValueKind == JsonValueKind.Object
+            && memory.TryGetProperty("content", out _) && !memory.TryGetProperty("memory", out _))
+        {
+            return document.RootElement.Deserialize(EngramJsonContext.Default.ExportRecord);
+        }
+        var read = document.RootElement.Deserialize(EngramJsonContext.Default.ExportLine);
+        return read is null ? null : new ExportRecord { Memory = read.Memory?.ToMemory(), History = read.History ?? [] };
+    }
 }

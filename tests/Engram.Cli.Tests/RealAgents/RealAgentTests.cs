@@ -113,7 +113,7 @@ public abstract class RealAgentTests
             m.GetProperty("kind").GetString()!,
             m.TryGetProperty("type", out var type) ? type.GetString() ?? "" : "",
             m.TryGetProperty("title", out var title) ? title.GetString() ?? "" : "",
-            m.GetProperty("content").GetString()!)).ToList();
+            m.GetProperty("memory").GetString()!)).ToList();
     }
 }
 

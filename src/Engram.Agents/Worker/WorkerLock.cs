@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Engram.Cli;
+namespace Engram.Agents.Worker;
 
 /// <summary>
 /// The single-instance worker's lock: the worker holds an exclusive lock on <c>$ENGRAM_HOME/worker.lock</c>
@@ -8,7 +8,7 @@ namespace Engram.Cli;
 /// it from the agent (own session, stdio on /dev/null) so it never holds the agent's pipes open.
 /// Compiled into the native hook too: base library only.
 /// </summary>
-internal static class WorkerLock
+public static class WorkerLock
 {
     public static string PathIn(string homeRoot) => Path.Combine(homeRoot, "worker.lock");
 

@@ -1,10 +1,8 @@
 using Engram.Agents.Adapters;
 using Engram.Agents.Capture;
 using Engram.Core.Model;
-using Engram.Core.Storage;
-using Engram.Hosting;
 
-namespace Engram.Cli;
+namespace Engram.Agents.Worker;
 
 /// <summary>
 /// Keeps the <see cref="ContextCache"/> current for the worker: when the store's change feed moves (a
@@ -14,10 +12,10 @@ namespace Engram.Cli;
 /// while no worker ran. A project is also rebuilt when a file its context was checked against changed
 /// (a stat per watched file each pass), so "possibly stale" marks follow edits without any store change.
 /// </summary>
-internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
+internal sealed class ContextRefresher(AgentServices agents, HookLog log)
 {
     private const int MaxChangesRead = 500;
-    private readonly ContextCache _cache = new(runtime.Home.Root);
+    private readonly ContextCache _cache = new(agents.HomeRoot);
     private long _seen = -1;
     private readonly HashSet<string> _tracked = new(StringComparer.Ordinal);
 
@@ -28,7 +26,7 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
     public void Track(string cwd)
     {
         if (!Directory.Exists(cwd)) return;
-        var project = Agents.ProjectIdentity.Resolve(cwd);
+        var project = ProjectIdentity.Resolve(cwd);
         if (!_cache.Entries().Any(e => e.ProjectKey == project.Key)) _cache.Write(project.Key, cwd, []);
         _tracked.Add(project.Key);
     }
@@ -37,7 +35,7 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        if (runtime.Store is not IChangeFeed feed) return;
+        var feed = agents.Store.Changes;
         var latest = await feed.LatestChangeSeqAsync(cancellationToken);
         HashSet<string>? touched = null; // null: every project
         if (latest == _seen) touched = [];
@@ -62,8 +60,8 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
             {
                 // The branch comes from the folder the context was first asked for, when it still exists.
                 var folder = Directory.Exists(cwd) ? cwd : null;
-                var context = await AgentRuntime.ContextAsync(runtime, folder ?? Environment.CurrentDirectory, projectKey, cancellationToken, branchFrom: folder);
-                SessionStart.KeepReady(_cache, projectKey, cwd, SessionStartOutput.Render(context.Text), context);
+                var context = await agents.BuildContextAsync(folder ?? Environment.CurrentDirectory, projectKey, cancellationToken, branchFrom: folder);
+                SessionStartAnswer.KeepReady(_cache, projectKey, cwd, SessionStartOutput.Render(context.Text), context);
                 if (folder is not null) WriteContextFiles(projectKey, folder, context.Text);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -81,7 +79,7 @@ internal sealed class ContextRefresher(EngramRuntime runtime, HookLog log)
     /// </summary>
     private void WriteContextFiles(string projectKey, string cwd, string context)
     {
-        var root = Agents.ProjectIdentity.Resolve(cwd).Root;
+        var root = ProjectIdentity.Resolve(cwd).Root;
         foreach (var agent in AgentRegistry.All.OfType<IContextFileAdapter>())
         {
             if (agent.ContextFile(root) is not { } path || (!_tracked.Contains(projectKey) && !File.Exists(path))) continue;

@@ -31,7 +31,7 @@ internal static class AgentRuntime
     {
         var identity = ProjectIdentity.Resolve(cwd);
         var branchFolder = projectKey is null ? cwd : branchFrom;
-        return new SessionContextBuilder(runtime.Memory).BuildAsync(new ContextRequest
+        return new SessionContextBuilder(runtime.Memory, runtime.Store.Injections).BuildAsync(new ContextRequest
         {
             Tenant = tenant,
             ProjectKey = projectKey ?? identity.Key,

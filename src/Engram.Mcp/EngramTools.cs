@@ -144,6 +144,7 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
         var after = sameTimeOrLater.Where(m => Chronological(m, anchor) > 0).ToList();
         after.Sort(Chronological);
 
+        await memory.NoteFetchedAsync([anchor.Id], caller.Tenant, "timeline", cancellationToken);
         var shown = before.TakeLast(depth_before).Append(anchor).Concat(after.Take(depth_after)).ToList();
         var where = anchor.Scope.SessionId.Length > 0 ? $"session {anchor.Scope.SessionId}"
             : anchor.Scope.Project.Length > 0 ? $"project {anchor.Scope.Project}" : "this tenant";
@@ -164,11 +165,15 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
         if (wanted.Count == 0) throw new McpException("ids is empty; pass ids from search or timeline");
         if (wanted.Count > MaxIds) throw new McpException($"{wanted.Count} ids asked for; the limit is {MaxIds} per call");
         var blocks = new List<string>(wanted.Count);
+        var found = new List<string>(wanted.Count);
         foreach (var id in wanted)
         {
             var m = await Call(() => memory.GetAsync(id, caller.Tenant, cancellationToken));
-            blocks.Add(m is not null && Visible(m) ? Format.Record(m) : $"[{id}] not found");
+            var visible = m is not null && Visible(m);
+            blocks.Add(visible ? Format.Record(m!) : $"[{id}] not found");
+            if (visible) found.Add(m!.Id);
         }
+        await memory.NoteFetchedAsync(found, caller.Tenant, "get_observations", cancellationToken);
         var text = string.Join("\n\n", blocks);
         return $"{blocks.Count} record(s), ~{Tokens.Estimate(text)} tokens:\n\n{text}";
     }

@@ -71,6 +71,9 @@ internal sealed class LazyMemoryService(Func<CancellationToken, Task<EngramRunti
         MemoryKind kind = MemoryKind.Fact, CancellationToken cancellationToken = default) =>
         await (await MemoryAsync(cancellationToken)).RestoreAsync(id, tenant, actor, reason, kind, cancellationToken);
 
+    public async Task NoteFetchedAsync(IReadOnlyCollection<string> ids, string tenant, string via, CancellationToken cancellationToken = default) =>
+        await (await MemoryAsync(cancellationToken)).NoteFetchedAsync(ids, tenant, via, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         if (_runtime is not null) await _runtime.DisposeAsync();

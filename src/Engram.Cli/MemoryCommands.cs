@@ -120,6 +120,7 @@ internal static class MemoryCommands
         await using var runtime = await OpenAsync(cancellationToken);
         var memory = await runtime.Memory.GetAsync(id, tenant, cancellationToken);
         if (memory is null) throw await NotFoundAsync(runtime, id, tenant, cancellationToken);
+        await runtime.Memory.NoteFetchedAsync([memory.Id], tenant, "cli", cancellationToken);
         if (line.Json) Output.JsonMemory(memory);
         else Output.Details(memory);
         return 0;
@@ -265,7 +266,9 @@ internal static class MemoryCommands
     private static async Task<int> StatsAsync(CommandLine line, CancellationToken cancellationToken)
     {
         await using var runtime = await OpenAsync(cancellationToken);
-        var stats = await runtime.Store.GetStatsAsync(line.Value("tenant") ?? MemoryScope.DefaultTenant, cancellationToken);
+        var tenant = line.Value("tenant") ?? MemoryScope.DefaultTenant;
+        var stats = await runtime.Store.GetStatsAsync(tenant, cancellationToken);
+        var projects = await runtime.Store.Injections.UseByProjectAsync(tenant, cancellationToken);
         var setAside = await runtime.Queue.ListFailedAsync(20, cancellationToken);
         var usage = await runtime.Store.Usage.UsageSinceAsync(DateOnly.FromDateTime(runtime.Time.GetUtcNow().UtcDateTime.AddDays(-6)), cancellationToken);
         if (line.Json)
@@ -300,6 +303,7 @@ internal static class MemoryCommands
                     });
                 }
                 node["set_aside"] = failedRows;
+                node["projects"] = StatsOutput.ProjectsJson(projects);
                 node.WriteTo(w);
             });
             return 0;
@@ -311,6 +315,7 @@ internal static class MemoryCommands
         text.AppendLine(CultureInfo.InvariantCulture, $"by project: {(stats.ByProject.Count == 0 ? "-" : string.Join(", ", stats.ByProject.Select(kv => $"{(kv.Key.Length == 0 ? "(none)" : kv.Key)} {kv.Value}")))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"vectors:   {stats.Embeddings} stored, {stats.PendingEmbeddings} waiting for the worker ({runtime.Settings.Embeddings.Provider})");
         text.Append(CultureInfo.InvariantCulture, $"queue:     {stats.QueuePending} pending, {stats.QueueFailed} set aside");
+        StatsOutput.AppendProjects(text, projects);
         foreach (var failed in setAside.Take(5))
         {
             text.Append(CultureInfo.InvariantCulture, $"\n  set aside #{failed.Seq} {failed.Kind}: {failed.LastError}");

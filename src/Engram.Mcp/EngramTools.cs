@@ -106,6 +106,7 @@ internal sealed partial class EngramTools(IMemoryService memory, EngramCaller ca
         }
 
         var shown = await Call(() => MemoryTimeline.AroundAsync(memory, anchor, Filter(), depth_before, depth_after, time ?? TimeProvider.System, cancellationToken));
+        await memory.NoteFetchedAsync([anchor.Id], caller.Tenant, "timeline", cancellationToken);
         var where = anchor.Scope.SessionId.Length > 0 ? $"session {anchor.Scope.SessionId}"
             : anchor.Scope.Project.Length > 0 ? $"project {anchor.Scope.Project}" : "this tenant";
         var lines = shown.Select(m => (m.Id == anchor.Id ? ">> " : "   ") + Format.IndexLine(m)).ToList();
@@ -125,11 +126,15 @@ internal sealed partial class EngramTools(IMemoryService memory, EngramCaller ca
         if (wanted.Count == 0) throw new McpException("ids is empty; pass ids from search or timeline");
         if (wanted.Count > MaxIds) throw new McpException($"{wanted.Count} ids asked for; the limit is {MaxIds} per call");
         var blocks = new List<string>(wanted.Count);
+        var found = new List<string>(wanted.Count);
         foreach (var id in wanted)
         {
             var m = await Call(() => memory.GetAsync(id, caller.Tenant, cancellationToken));
-            blocks.Add(m is not null && Visible(m) ? Format.Record(m) : $"[{id}] not found");
+            var visible = m is not null && Visible(m);
+            blocks.Add(visible ? Format.Record(m!) : $"[{id}] not found");
+            if (visible) found.Add(m!.Id);
         }
+        await memory.NoteFetchedAsync(found, caller.Tenant, "get_observations", cancellationToken);
         var text = string.Join("\n\n", blocks);
         return $"{blocks.Count} record(s), ~{Tokens.Estimate(text)} tokens:\n\n{text}";
     }

@@ -27,6 +27,35 @@ public sealed partial class PostgresMemoryStore : IInjectionLog
     public Task<IReadOnlyList<InjectionRecord>> InjectionsOfMemoryAsync(string tenant, string memoryId, int limit = 100, CancellationToken cancellationToken = default) =>
         ReadInjectionsAsync(InjectionRows.ByMemorySql, tenant, memoryId, limit, cancellationToken);
 
+    public Task<int> MarkFetchedAsync(string tenant, IReadOnlyCollection<string> memoryIds, string via, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        MarkAsync(InjectionRows.MarkFetchedSql, tenant, null, memoryIds, via, at, cancellationToken);
+
+    public Task<int> MarkActedOnAsync(string tenant, string sessionId, IReadOnlyCollection<string> memoryIds, string actedOn, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        MarkAsync(InjectionRows.MarkActedOnSql, tenant, sessionId, memoryIds, actedOn, at, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, InjectionUse>> UseOfMemoriesAsync(string tenant, IReadOnlyCollection<string> memoryIds, CancellationToken cancellationToken = default)
+    {
+        if (memoryIds.Count == 0) return Task.FromResult<IReadOnlyDictionary<string, InjectionUse>>(new Dictionary<string, InjectionUse>());
+        return ReadAsync(async connection =>
+        {
+            await using var command = Command(connection, null, "");
+            return await InjectionRows.UseOfMemoriesAsync(command, tenant, memoryIds, cancellationToken);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ProjectUse>> UseByProjectAsync(string tenant, CancellationToken cancellationToken = default) =>
+        ReadAsync(connection => InjectionRows.UseByProjectAsync(() => Command(connection, null, ""), tenant, cancellationToken), cancellationToken);
+
+    private Task<int> MarkAsync(string sql, string tenant, string? sessionId, IReadOnlyCollection<string> memoryIds, string how, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (memoryIds.Count == 0) return Task.FromResult(0);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = Command(connection, transaction, sql);
+            return await InjectionRows.MarkAsync(command, tenant, sessionId, memoryIds, how, at, cancellationToken);
+        }, cancellationToken, history: false);
+    }
+
     private Task<IReadOnlyList<InjectionRecord>> ReadInjectionsAsync(string sql, string tenant, string key, int limit, CancellationToken cancellationToken) =>
         ReadAsync(async connection =>
         {

@@ -37,6 +37,7 @@ public sealed partial class PostgresMemoryStore
             {
                 throw new EngramException($"memory {twin.Id} in the same scope already says exactly this; delete one of them instead");
             }
+            var textGone = await MessageTextChangesAsync(connection, transaction, memory, cancellationToken);
             long seq;
             await using (var update = Command(connection, transaction,
                 $"UPDATE memories SET {MemoryRows.UpdateMemorySet} " +
@@ -46,7 +47,7 @@ public sealed partial class PostgresMemoryStore
                 seq = await update.ExecuteScalarAsync(cancellationToken) as long? ?? throw new MemoryNotFoundException(memory.Id);
             }
             await InsertHistoryAsync(connection, transaction, history, cancellationToken);
-            await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken, textGone);
             return true;
         }, cancellationToken);
 
@@ -66,7 +67,7 @@ public sealed partial class PostgresMemoryStore
                 seq = reader.GetInt64(MemoryRows.MemoryColumnCount);
             }
             await InsertHistoryAsync(connection, transaction, history, cancellationToken);
-            await RefreshNeighboursAsync(connection, transaction, doomed, seq, cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, doomed, seq, cancellationToken, textGone: true);
             return true;
         }, cancellationToken);
 
@@ -84,7 +85,7 @@ public sealed partial class PostgresMemoryStore
             foreach (var (memory, seq) in doomed)
             {
                 await InsertHistoryAsync(connection, transaction, history(memory), cancellationToken);
-                await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken);
+                await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken, textGone: true);
             }
             return doomed.Count;
         }, cancellationToken);

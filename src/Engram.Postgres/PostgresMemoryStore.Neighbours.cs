@@ -11,9 +11,11 @@ public sealed partial class PostgresMemoryStore
     /// <summary>
     /// Conversation messages are indexed with the text of up to two messages either side in their session
     /// (weight D), as in the SQLite store. After a message is added, changed or removed at a point of its
-    /// session, the rows within the window of that point are rebuilt.
+    /// session, the rows within the window of that point are rebuilt. With <paramref name="textGone"/> (a message
+    /// deleted, or its text changed) the vectors holding a share of the old text are dropped, as in the SQLite store.
     /// </summary>
-    private static async Task RefreshNeighboursAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Memory memory, long seq, CancellationToken cancellationToken)
+    private static async Task RefreshNeighboursAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Memory memory, long seq, CancellationToken cancellationToken,
+        bool textGone = false)
     {
         if (memory.Kind != MemoryKind.Message || memory.Scope.SessionId.Length == 0) return;
         var before = await SessionRowsAsync(connection, transaction, memory, seq, "<", "DESC", 2 * NeighbourWindow, cancellationToken);
@@ -32,6 +34,23 @@ public sealed partial class PostgresMemoryStore
             update.Parameters.AddWithValue("seq", rows[i].Seq);
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
+        if (!textGone) return;
+        // A memory without a vector is what the worker embeds next (ListMissingEmbeddingsAsync).
+        await using var drop = Command(connection, transaction, "DELETE FROM embeddings WHERE memory_seq = ANY(@seqs)");
+        drop.Parameters.AddWithValue("seqs", MessageNeighbours.VectorsAround(before, after, seq).ToArray());
+        await drop.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Whether a current session message's text (content or title) differs from <paramref name="memory"/>'s: read before an update.</summary>
+    private static async Task<bool> MessageTextChangesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Memory memory, CancellationToken cancellationToken)
+    {
+        if (memory.Kind != MemoryKind.Message || memory.Scope.SessionId.Length == 0) return false;
+        await using var command = Command(connection, transaction, "SELECT content, title FROM memories WHERE id = @id AND tenant = @tenant");
+        command.Parameters.AddWithValue("id", memory.Id);
+        command.Parameters.AddWithValue("tenant", memory.Scope.Tenant);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            && (reader.GetString(0) != memory.Content || (reader.IsDBNull(1) ? null : reader.GetString(1)) != memory.Title);
     }
 
     private static async Task<List<(long Seq, string Content)>> SessionRowsAsync(

@@ -50,19 +50,23 @@ internal static class ContextEndpoints
                 Kind = m?.Kind.ToWire(),
                 Title = m?.Title,
                 Memory = m?.Content,
+                FetchedAt = r.FetchedAt,
+                FetchedVia = r.FetchedVia,
+                ActedAt = r.ActedAt,
+                ActedOn = r.ActedOn,
             });
         }
         return TypedResults.Json(new InjectionListResponse { SessionId = id, TotalTokens = items.Sum(i => i.Tokens), Results = items },
             ServerJsonContext.Default.InjectionListResponse);
     }
 
-    private static async Task<IResult> PreviewAsync(HttpContext context, IMemoryService memory)
+    private static async Task<IResult> PreviewAsync(HttpContext context, IMemoryService memory, IInjectionLog injections)
     {
         var query = context.Request.Query;
         var project = RestMapping.Blank(query["project"]) ?? throw new EngramException("give ?project=KEY (such as github.com/org/repo) to preview its next session's context");
         // The builder's hard cap is 9,500 characters (Claude Code cuts hook output past 10,000): about 2,375 tokens.
         var maxTokens = MemoryEndpoints.Int(query, "max_tokens", 1500, 50, 2375);
-        var built = await new SessionContextBuilder(memory).BuildAsync(new ContextRequest
+        var built = await new SessionContextBuilder(memory, injections).BuildAsync(new ContextRequest
         {
             Tenant = ApiKeyAuthentication.Caller(context).Tenant,
             ProjectKey = project,

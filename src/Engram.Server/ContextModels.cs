@@ -17,6 +17,12 @@ public sealed record InjectionItem
     public string? Kind { get; init; }
     public string? Title { get; init; }
     public string? Memory { get; init; }
+    /// <summary>When the agent first fetched it after this context, and how (get_observations, timeline, rest, cli).</summary>
+    public DateTimeOffset? FetchedAt { get; init; }
+    public string? FetchedVia { get; init; }
+    /// <summary>When a later tool call of the session first touched its file, and that call ("Edit /path").</summary>
+    public DateTimeOffset? ActedAt { get; init; }
+    public string? ActedOn { get; init; }
 }
 
 /// <summary>GET /api/v1/sessions/{id}/injections.</summary>

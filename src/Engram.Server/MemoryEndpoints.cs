@@ -141,8 +141,12 @@ internal static class MemoryEndpoints
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IMemoryService memory)
     {
-        var found = await memory.GetAsync(id, ApiKeyAuthentication.Caller(context).Tenant, context.RequestAborted);
-        return found is null ? Problems.NotFound(id) : TypedResults.Json(RestMapping.Item(found), ServerJsonContext.Default.MemoryItem);
+        var tenant = ApiKeyAuthentication.Caller(context).Tenant;
+        var found = await memory.GetAsync(id, tenant, context.RequestAborted);
+        if (found is null) return Problems.NotFound(id);
+        // An agent's fetch counts as a use of the memory; a person looking in the viewer asks with fetch=false.
+        if (context.Request.Query["fetch"] != "false") await memory.NoteFetchedAsync([found.Id], tenant, "rest", context.RequestAborted);
+        return TypedResults.Json(RestMapping.Item(found), ServerJsonContext.Default.MemoryItem);
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext context, IMemoryService memory)

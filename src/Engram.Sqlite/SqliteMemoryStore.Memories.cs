@@ -30,6 +30,7 @@ public sealed partial class SqliteMemoryStore
     public Task UpdateAsync(Memory memory, HistoryEntry history, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction) =>
         {
+            var textGone = await MessageTextChangesAsync(connection, transaction, memory, cancellationToken);
             using (var update = Command(connection, transaction,
                 $"UPDATE memories SET {MemoryRows.UpdateMemorySet} " +
                 "WHERE id = @id AND tenant = @tenant"))
@@ -46,7 +47,7 @@ public sealed partial class SqliteMemoryStore
                 }
             }
             await InsertHistoryAsync(connection, transaction, history, cancellationToken);
-            await RefreshNeighboursAsync(connection, transaction, memory, await SeqOfAsync(connection, transaction, memory.Id, cancellationToken), cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, memory, await SeqOfAsync(connection, transaction, memory.Id, cancellationToken), cancellationToken, textGone);
             return true;
         }, cancellationToken);
 
@@ -68,7 +69,7 @@ public sealed partial class SqliteMemoryStore
             delete.Parameters.AddWithValue("@seq", seq);
             await delete.ExecuteNonQueryAsync(cancellationToken);
             await InsertHistoryAsync(connection, transaction, history, cancellationToken);
-            await RefreshNeighboursAsync(connection, transaction, doomed, seq, cancellationToken);
+            await RefreshNeighboursAsync(connection, transaction, doomed, seq, cancellationToken, textGone: true);
             return true;
         }, cancellationToken);
 
@@ -89,7 +90,7 @@ public sealed partial class SqliteMemoryStore
                 seqParameter.Value = seq;
                 await delete.ExecuteNonQueryAsync(cancellationToken);
                 await InsertHistoryAsync(connection, transaction, history(memory), cancellationToken);
-                await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken);
+                await RefreshNeighboursAsync(connection, transaction, memory, seq, cancellationToken, textGone: true);
             }
             return doomed.Count;
         }, cancellationToken);

@@ -12,9 +12,13 @@ public sealed partial class SqliteMemoryStore
     /// Conversation messages are indexed with the text of up to two messages either side in their session
     /// (the search_context column, weighted lower), so a reply is found by the words of what it answers.
     /// After a message is added, changed or removed at a point of its session, the rows within the window
-    /// of that point are rebuilt, so removed text never lingers in a neighbour's index.
+    /// of that point are rebuilt, so removed text never lingers in a neighbour's index. With
+    /// <paramref name="textGone"/> (a message deleted, or its text changed) the vectors of the messages either
+    /// side, and its own, are dropped and wait for the worker: a neighbour-blended vector
+    /// (Search:NeighbourVectorShare) holds a share of the old text until it is made again.
     /// </summary>
-    private static async Task RefreshNeighboursAsync(SqliteConnection connection, SqliteTransaction transaction, Memory memory, long seq, CancellationToken cancellationToken)
+    private static async Task RefreshNeighboursAsync(SqliteConnection connection, SqliteTransaction transaction, Memory memory, long seq, CancellationToken cancellationToken,
+        bool textGone = false)
     {
         if (memory.Kind != MemoryKind.Message || memory.Scope.SessionId.Length == 0) return;
         var before = await SessionRowsAsync(connection, transaction, memory, seq, "<", "DESC", 2 * NeighbourWindow, cancellationToken);
@@ -34,6 +38,34 @@ public sealed partial class SqliteMemoryStore
             target.Value = rows[i].Seq;
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
+        if (textGone) await DropVectorsAsync(connection, transaction, MessageNeighbours.VectorsAround(before, after, seq), cancellationToken);
+    }
+
+    /// <summary>Removes the vectors of these rows and marks them pending, so the worker embeds them again.</summary>
+    private static async Task DropVectorsAsync(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<long> seqs, CancellationToken cancellationToken)
+    {
+        using var drop = Command(connection, transaction, "DELETE FROM embeddings WHERE memory_seq = @seq");
+        using var pending = Command(connection, transaction, "UPDATE memories SET vector_pending = 1 WHERE seq = @seq");
+        var dropSeq = drop.Parameters.Add("@seq", SqliteType.Integer);
+        var pendingSeq = pending.Parameters.Add("@seq", SqliteType.Integer);
+        foreach (var seq in seqs)
+        {
+            dropSeq.Value = pendingSeq.Value = seq;
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+            await pending.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Whether a current session message's text (content or title) differs from <paramref name="memory"/>'s: read before an update.</summary>
+    private static async Task<bool> MessageTextChangesAsync(SqliteConnection connection, SqliteTransaction transaction, Memory memory, CancellationToken cancellationToken)
+    {
+        if (memory.Kind != MemoryKind.Message || memory.Scope.SessionId.Length == 0) return false;
+        using var command = Command(connection, transaction, "SELECT content, title FROM memories WHERE id = @id AND tenant = @tenant");
+        command.Parameters.AddWithValue("@id", memory.Id);
+        command.Parameters.AddWithValue("@tenant", memory.Scope.Tenant);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            && (reader.GetString(0) != memory.Content || (reader.IsDBNull(1) ? null : reader.GetString(1)) != memory.Title);
     }
 
     private static async Task<List<(long Seq, string Content)>> SessionRowsAsync(

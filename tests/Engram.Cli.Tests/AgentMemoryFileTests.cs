@@ -42,6 +42,8 @@ public sealed class AgentMemoryFileTests : IDisposable
 
             - The checkout test fails when TZ is not UTC; run it with TZ=UTC
             """);
+        // CLAUDE.md imports other files with @path (relative to the importing file), not inside code; one from outside
+        // the project would need the user's approval in Claude Code, so it is not followed.
         Write(Path.Combine(_project, "CLAUDE.md"), """
             # Shop
 
@@ -49,10 +51,21 @@ public sealed class AgentMemoryFileTests : IDisposable
 
             - Build with `dotnet build -c Release`
             - Never commit the `appsettings.Local.json` file
+            - Conventions: @docs/conventions.md (not `@docs/in-code.md`, nor @/etc/outside.md)
             """);
+        Write(Path.Combine(_project, "docs", "conventions.md"), "- Money amounts are integers in cents\n");
+        Write(Path.Combine(_project, "docs", "in-code.md"), "- This file is only named inside code\n");
+        // Rules: one always loaded, one only for matching files (not a standing memory).
+        Write(Path.Combine(_project, ".claude", "rules", "testing.md"), "- Every bug fix comes with a test that failed before it\n");
+        Write(Path.Combine(_project, ".claude", "rules", "frontend.md"), "---\npaths:\n  - \"web/**\"\n---\n- Components use the design tokens\n");
         Write(Path.Combine(_home, ".claude", "CLAUDE.md"), "- Prefer British spelling in prose\n");
-        // Codex: memory notes under ~/.codex/memories, instructions in AGENTS.md (user and project).
-        Write(Path.Combine(_home, ".codex", "memories", "sandbox.md"), "- The payments sandbox resets every Monday at 06:00 UTC\n");
+        // Codex: its memory pipeline consolidates raw memories and rollout summaries into memory_summary.md and MEMORY.md;
+        // a user's own notes go to extensions/ad_hoc/notes. Only the consolidated files and the notes are memories.
+        var codex = Path.Combine(_home, ".codex", "memories");
+        Write(Path.Combine(codex, "memory_summary.md"), "## User preferences\n\n- The payments sandbox resets every Monday at 06:00 UTC\n");
+        Write(Path.Combine(codex, "raw_memories.md"), "# Raw Memories\n\n- raw note that the summary already holds\n");
+        Write(Path.Combine(codex, "rollout_summaries", "2026-11-30T10-00-00-abcd-sandbox.md"), "- rollout evidence\n");
+        Write(Path.Combine(codex, "extensions", "ad_hoc", "notes", "2026-11-30T10-05-00-vpn.md"), "- The VPN must be on to reach the staging database\n");
         Write(Path.Combine(_project, "AGENTS.md"), """
             # Agent instructions
 
@@ -63,6 +76,14 @@ public sealed class AgentMemoryFileTests : IDisposable
         // Gemini CLI: save_memory appends bullets under this heading in ~/.gemini/GEMINI.md.
         Write(Path.Combine(_home, ".gemini", "GEMINI.md"), "## Gemini Added Memories\n- The user's name is Ana\n");
         Write(Path.Combine(_project, "GEMINI.md"), "Answer questions about the shop in English.\n");
+        // Gemini CLI 0.61: extra context file names from settings, and the project's private memory under the id
+        // projects.json gives the project folder.
+        Write(Path.Combine(_home, ".gemini", "settings.json"), """{ "context": { "fileName": ["CONTEXT.md"] } }""");
+        Write(Path.Combine(_project, "CONTEXT.md"), "- Orders are never deleted, only cancelled\n");
+        Write(Path.Combine(_home, ".gemini", "projects.json"), JsonSerializer.Serialize(new { projects = new Dictionary<string, string> { [_project] = "shop" } }));
+        Write(Path.Combine(_home, ".gemini", "tmp", "shop", ".project_root"), _project);
+        Write(Path.Combine(_home, ".gemini", "tmp", "shop", "memory", "MEMORY.md"), "- My local database listens on port 5433\n- Release steps: [release](release.md)\n");
+        Write(Path.Combine(_home, ".gemini", "tmp", "shop", "memory", "release.md"), "- Tag the release before publishing the package\n");
     }
 
     public void Dispose() => _folder.Dispose();
@@ -86,12 +107,15 @@ public sealed class AgentMemoryFileTests : IDisposable
         var before = Directory.EnumerateFiles(_folder.Path, "*.md", SearchOption.AllDirectories).ToDictionary(f => f, f => SHA256.HashData(File.ReadAllBytes(f)));
 
         var claude = await ImportAsync("claude-code");
-        Assert.Equal(4, claude.GetProperty("files").GetArrayLength()); // MEMORY.md, debugging.md, CLAUDE.md, ~/.claude/CLAUDE.md
-        Assert.Equal(7, claude.GetProperty("added").GetInt32());
+        // MEMORY.md, debugging.md, CLAUDE.md, docs/conventions.md, .claude/rules/testing.md, ~/.claude/CLAUDE.md
+        Assert.Equal(6, claude.GetProperty("files").GetArrayLength());
+        Assert.Equal(10, claude.GetProperty("added").GetInt32());
         var codex = await ImportAsync("codex");
-        Assert.Equal(2, codex.GetProperty("added").GetInt32()); // the memories note and the project's AGENTS.md
+        Assert.Equal(3, codex.GetProperty("added").GetInt32()); // the summary's note, the ad hoc note and the project's AGENTS.md
         var gemini = await ImportAsync("gemini");
-        Assert.Equal(2, gemini.GetProperty("added").GetInt32());
+        // GEMINI.md and CONTEXT.md of the project, ~/.gemini/GEMINI.md, the private MEMORY.md and the note it links.
+        Assert.Equal(5, gemini.GetProperty("files").GetArrayLength());
+        Assert.Equal(6, gemini.GetProperty("added").GetInt32());
         var agentsMd = await ImportAsync("agents-md");
         Assert.Equal(0, agentsMd.GetProperty("added").GetInt32());
         Assert.Equal(1, agentsMd.GetProperty("already_present").GetInt32());
@@ -99,7 +123,10 @@ public sealed class AgentMemoryFileTests : IDisposable
         // Everything again, at once: nothing new.
         var again = await ImportAsync("agents");
         Assert.Equal(0, again.GetProperty("added").GetInt32());
-        Assert.Equal(11, again.GetProperty("already_present").GetInt32());
+        Assert.Equal(19, again.GetProperty("already_present").GetInt32());
+        var imported = again.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList();
+        Assert.DoesNotContain(imported, f => f.Contains("raw_memories", StringComparison.Ordinal) || f.Contains("rollout_summaries", StringComparison.Ordinal)
+            || f.EndsWith("in-code.md", StringComparison.Ordinal) || f.EndsWith("frontend.md", StringComparison.Ordinal));
 
         foreach (var (path, hash) in before) Assert.Equal(hash, SHA256.HashData(File.ReadAllBytes(path)));
 

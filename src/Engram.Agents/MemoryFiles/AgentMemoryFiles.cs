@@ -1,55 +1,70 @@
 namespace Engram.Agents.MemoryFiles;
 
 /// <summary>
-/// Finds the memory files coding agents keep for a project, read-only: Claude Code's auto memory
-/// (<c>~/.claude/projects/&lt;sanitised git root&gt;/memory/MEMORY.md</c> and the topic files it links) and its
-/// CLAUDE.md files (project and <c>~/.claude</c>), Codex's <c>~/.codex/memories</c> and AGENTS.md files, Gemini
-/// CLI's GEMINI.md and MEMORY.md (project and <c>~/.gemini</c>), and the project's AGENTS.md.
+/// Finds the memory files coding agents keep for a project, read-only, where the agents themselves keep them
+/// (checked against Claude Code 2.1.197, Codex CLI 0.171 and Gemini CLI 0.61):
+/// <list type="bullet">
+/// <item>Claude Code: auto memory <c>$CLAUDE_CONFIG_DIR|~/.claude/projects/&lt;sanitised git root&gt;/memory/MEMORY.md</c> (or the
+/// <c>autoMemoryDirectory</c> setting) and the topic files it links; CLAUDE.md, .claude/CLAUDE.md, CLAUDE.local.md and
+/// unconditional .claude/rules/*.md of the project, ~/.claude/CLAUDE.md and ~/.claude/rules, each with its <c>@path</c> imports.</item>
+/// <item>Codex: <c>$CODEX_HOME|~/.codex/memories</c> (the consolidated memory_summary.md and MEMORY.md, and the user's ad hoc
+/// notes), AGENTS.override.md or AGENTS.md of <c>$CODEX_HOME</c> and of the project.</item>
+/// <item>Gemini CLI: the context files (GEMINI.md, or the names of the <c>context.fileName</c> setting) of the project and of
+/// <c>$GEMINI_CLI_HOME|~/.gemini</c>, and the project's private memory <c>~/.gemini/tmp/&lt;project id&gt;/memory/MEMORY.md</c> with
+/// the notes it links.</item>
+/// <item>The project's AGENTS.md.</item>
+/// </list>
 /// </summary>
 public static class AgentMemoryFiles
 {
     /// <summary>The sources <c>engram import --from</c> accepts; <c>agents</c> means all of them.</summary>
     public static readonly string[] Sources = ["claude-code", "codex", "gemini", "agents-md", "agents"];
 
-    public static IReadOnlyList<MemoryFile> Find(string source, string projectRoot, string home)
+    /// <param name="environment">Reads an environment variable (CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME); the process's by default.</param>
+    public static IReadOnlyList<MemoryFile> Find(string source, string projectRoot, string home, Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var files = new List<MemoryFile>();
         var all = source == "agents";
-        if (all || source == "claude-code")
-        {
-            var memory = Path.Combine(home, ".claude", "projects", SanitizedRoot(projectRoot), "memory");
-            var index = Path.Combine(memory, "MEMORY.md");
-            Add(files, index, "claude-code", true);
-            if (File.Exists(index)) foreach (var linked in MarkdownMemory.LinkedFiles(File.ReadAllText(index), memory)) Add(files, linked, "claude-code", true);
-            Add(files, Path.Combine(projectRoot, "CLAUDE.md"), "claude-code", true);
-            Add(files, Path.Combine(projectRoot, ".claude", "CLAUDE.md"), "claude-code", true);
-            Add(files, Path.Combine(home, ".claude", "CLAUDE.md"), "claude-code", false);
-        }
-        if (all || source == "codex")
-        {
-            var memories = Path.Combine(home, ".codex", "memories");
-            if (Directory.Exists(memories))
-            {
-                foreach (var file in Directory.EnumerateFiles(memories, "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal)) Add(files, file, "codex", false);
-            }
-            Add(files, Path.Combine(home, ".codex", "AGENTS.md"), "codex", false);
-        }
-        if (all || source == "gemini")
-        {
-            Add(files, Path.Combine(projectRoot, "GEMINI.md"), "gemini", true);
-            Add(files, Path.Combine(home, ".gemini", "GEMINI.md"), "gemini", false);
-            Add(files, Path.Combine(home, ".gemini", "MEMORY.md"), "gemini", false);
-        }
+        if (all || source == "claude-code") ClaudeCodeFiles.Add(files, projectRoot, home, environment("CLAUDE_CONFIG_DIR"));
+        if (all || source == "codex") AddCodex(files, projectRoot, Blank(environment("CODEX_HOME")) ?? Path.Combine(home, ".codex"));
+        if (all || source == "gemini") GeminiFiles.Add(files, projectRoot, Path.Combine(Blank(environment("GEMINI_CLI_HOME")) ?? home, ".gemini"));
         if (all || source is "agents-md" or "codex") Add(files, Path.Combine(projectRoot, "AGENTS.md"), "agents-md", true);
         return files;
     }
 
-    /// <summary>Claude Code names a project's folder after its git root with every other character than a letter or digit made a dash.</summary>
-    public static string SanitizedRoot(string projectRoot) =>
-        string.Concat(Path.GetFullPath(projectRoot).TrimEnd('/', '\\').Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'));
+    /// <summary>
+    /// Codex's memory pipeline writes raw_memories.md and rollout_summaries/ as material and consolidates them into
+    /// memory_summary.md and MEMORY.md: only the consolidated files are imported (the material would repeat them), with
+    /// the notes a user added by hand (extensions/ad_hoc/notes). An AGENTS.override.md is read instead of AGENTS.md.
+    /// </summary>
+    private static void AddCodex(List<MemoryFile> files, string projectRoot, string codexHome)
+    {
+        var memories = Path.Combine(codexHome, "memories");
+        Add(files, Path.Combine(memories, "memory_summary.md"), "codex", false);
+        Add(files, Path.Combine(memories, "MEMORY.md"), "codex", false);
+        var notes = Path.Combine(memories, "extensions", "ad_hoc", "notes");
+        if (Directory.Exists(notes))
+        {
+            foreach (var file in Directory.EnumerateFiles(notes, "*.md").Order(StringComparer.Ordinal)) Add(files, file, "codex", false);
+        }
+        AddFirst(files, "codex", false, Path.Combine(codexHome, "AGENTS.override.md"), Path.Combine(codexHome, "AGENTS.md"));
+        if (File.Exists(Path.Combine(projectRoot, "AGENTS.override.md"))) Add(files, Path.Combine(projectRoot, "AGENTS.override.md"), "codex", true);
+    }
 
-    private static void Add(List<MemoryFile> files, string path, string agent, bool projectWide)
+    /// <summary>Claude Code names a project's folder after its git root with every character but a letter or digit made a dash (long ones cut, see <see cref="ClaudeCodeFiles"/>).</summary>
+    public static string SanitizedRoot(string projectRoot) => ClaudeCodeFiles.Sanitize(Path.GetFullPath(projectRoot).TrimEnd('/', '\\'));
+
+    internal static void Add(List<MemoryFile> files, string path, string agent, bool projectWide)
     {
         if (File.Exists(path) && files.TrueForAll(f => f.Path != path)) files.Add(new MemoryFile(path, agent, projectWide));
     }
+
+    /// <summary>Adds the first of <paramref name="paths"/> that exists.</summary>
+    internal static void AddFirst(List<MemoryFile> files, string agent, bool projectWide, params string[] paths)
+    {
+        if (paths.FirstOrDefault(File.Exists) is { } path) Add(files, path, agent, projectWide);
+    }
+
+    internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

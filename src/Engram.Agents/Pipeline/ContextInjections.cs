@@ -17,6 +17,9 @@ public sealed class ContextInjections(IInjectionLog log, HookLog? hookLog = null
     public const string CachedSource = "session-start-cached";
     public const string HttpHookSource = "hook-http";
 
+    /// <summary>Where the records go (the worker also marks them as acted on).</summary>
+    public IInjectionLog Log => log;
+
     /// <summary>Stores the memories of <paramref name="context"/> as given to <paramref name="sessionId"/> (nothing without a session or memories).</summary>
     public Task RecordAsync(SessionContext context, string tenant, string? sessionId, string contextId, string project, string source,
         DateTimeOffset at, CancellationToken cancellationToken) =>

@@ -22,6 +22,7 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
     private readonly IObservationCompressor _compressor = compressor ?? OfflineObservationCompressor.Instance;
     private const string Actor = "engram-worker";
     private readonly ConcurrentDictionary<string, ProjectIdentity> _projects = new(StringComparer.Ordinal);
+    private ActedOnTracker? _actedOn;
 
     /// <summary>Working folders of events from agents that take context from a file (Cursor), for the worker to keep that file current.</summary>
     public ConcurrentDictionary<string, byte> ContextFileFolders { get; } = new(StringComparer.Ordinal);
@@ -100,6 +101,14 @@ public sealed class EventProcessor(IMemoryService memory, IEventQueue queue, Pip
     private async Task RememberToolUseAsync(CapturedEvent captured, MemoryScope scope, ProjectIdentity? project, ObservationDraft draft, CancellationToken cancellationToken)
     {
         var read = captured.Read;
+        if (readyContexts is { } ready)
+        {
+            _actedOn ??= new ActedOnTracker(ready.Recorder.Log, memory);
+            var touched = draft.FilesModified.Concat(draft.FilesRead).Append(captured.Tool.InputString("file_path") ?? "")
+                .Select(f => FileStateCapture.Absolute(f, project?.Root, read.Cwd)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            await _actedOn.NoteAsync(scope.Tenant, read.SessionId, captured.Tool.ToolName, touched, draft.Metadata.GetValueOrDefault("command"),
+                project?.Root, captured.CapturedAt, cancellationToken);
+        }
 
         // A command that passes after failing earlier in the session resolves those failures.
         var resolved = new List<Memory>();

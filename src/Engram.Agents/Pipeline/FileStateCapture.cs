@@ -65,7 +65,7 @@ internal static class FileStateCapture
         }
     }
 
-    private static string? Absolute(string? path, string? projectRoot, string? cwd)
+    internal static string? Absolute(string? path, string? projectRoot, string? cwd)
     {
         if (string.IsNullOrWhiteSpace(path)) return null;
         if (Path.IsPathRooted(path)) return Path.GetFullPath(path);

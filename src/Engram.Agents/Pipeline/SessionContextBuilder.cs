@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Engram.Core.Model;
 using Engram.Core.Services;
+using Engram.Core.Storage;
 
 namespace Engram.Agents.Pipeline;
 
@@ -25,10 +26,17 @@ public sealed record ContextRequest
 /// wrapped as data in one delimited block; anything in them that looks like markup is neutralised so
 /// stored text can never close the block or pose as instructions.
 /// </summary>
-public sealed class SessionContextBuilder(IMemoryService memory)
+/// <remarks>With an injection record (<paramref name="injections"/>), past work a session fetched or acted on after it was
+/// given rises a little, and past work given several times and never used falls a little.</remarks>
+public sealed class SessionContextBuilder(IMemoryService memory, IInjectionLog? injections = null)
 {
     /// <summary>How far a memory whose file is gone falls: its score is multiplied by this.</summary>
     internal const double GoneFileFactor = 0.25;
+    /// <summary>A memory an agent fetched or acted on after a context gave it: its score is multiplied by this.</summary>
+    internal const double EarnedFactor = 1.25;
+    /// <summary>A memory given at least <see cref="IgnoredAfter"/> times and never fetched or acted on: its score is multiplied by this.</summary>
+    internal const double IgnoredFactor = 0.8;
+    internal const int IgnoredAfter = 3;
     /// <summary>At most this many files are watched for one context (the cache re-checks them on every read).</summary>
     private const int MaxWatchedFiles = 64;
 
@@ -85,12 +93,14 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         if (lastSummary is not null) shown.Add(lastSummary.Id);
         foreach (var u in unresolved) shown.Add(u.Id);
         var freshness = new FileFreshness();
+        var use = injections is null ? null
+            : await injections.UseOfMemoriesAsync(request.Tenant, [.. ranked.Select(r => r.Memory.Id).Distinct(StringComparer.Ordinal)], cancellationToken);
         var relevant = ranked
             .GroupBy(r => r.Memory.Id)
-            // A memory whose file is gone falls in rank.
+            // A memory whose file is gone falls in rank; one that earned its place in earlier contexts rises.
             .Select(g => (Memory: g.First().Memory, Relevance: g.Sum(x => x.Relevance), Recency: g.Sum(x => x.Recency),
-                Factor: freshness.Check(g.First().Memory) == Freshness.Gone ? GoneFileFactor : 1))
-            .Select(g => new Ranked(g.Memory, g.Relevance * g.Factor, g.Recency * g.Factor))
+                Factor: (freshness.Check(g.First().Memory) == Freshness.Gone ? GoneFileFactor : 1) * UseFactor(use?.GetValueOrDefault(g.Key))))
+            .Select(g => new Ranked(g.Memory, g.Relevance * g.Factor, g.Recency * g.Factor, use?.GetValueOrDefault(g.Memory.Id)))
             .Where(r => !shown.Contains(r.Memory.Id) && !(r.Memory.Type == "failure" && r.Memory.Metadata.ContainsKey("resolved_by")))
             .Where(r => lastSummary is null || r.Memory.Title is null || !lastSummary.Content.Contains(r.Memory.Title, StringComparison.Ordinal))
             .OrderByDescending(r => r.Relevance + r.Recency)
@@ -103,13 +113,19 @@ public sealed class SessionContextBuilder(IMemoryService memory)
         return context with { WatchedFiles = watched };
     }
 
+    /// <summary><see cref="EarnedFactor"/>, <see cref="IgnoredFactor"/> or 1, from how the memory fared in earlier contexts.</summary>
+    internal static double UseFactor(InjectionUse? use) =>
+        use is null ? 1 : use.Earned ? EarnedFactor : use.Injected >= IgnoredAfter ? IgnoredFactor : 1;
+
     /// <summary>A past memory in the "related" section with the two scores that placed it.</summary>
-    private sealed record Ranked(Memory Memory, double Relevance, double Recency)
+    private sealed record Ranked(Memory Memory, double Relevance, double Recency, InjectionUse? Use)
     {
         public string Reason => Relevance > 0 ? "relevance" : "recency";
 
         public string Detail => string.Create(CultureInfo.InvariantCulture,
-            $"relevance {Relevance:0.000} to the open work (next steps, touched files, branch); recency {Recency:0.000}; importance {Memory.Importance:0.00}");
+            $"relevance {Relevance:0.000} to the open work (next steps, touched files, branch); recency {Recency:0.000}; importance {Memory.Importance:0.00}") +
+            (Use is null ? "" : string.Create(CultureInfo.InvariantCulture,
+                $"; given {Use.Injected} times before, fetched after {Use.Fetched}, acted on after {Use.ActedOn}"));
     }
 
     /// <summary>

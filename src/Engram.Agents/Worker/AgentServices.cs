@@ -59,7 +59,7 @@ public sealed class AgentServices(string homeRoot, IMemoryService memory, IEngra
     {
         var identity = ProjectIdentity.Resolve(cwd);
         var branchFolder = projectKey is null ? cwd : branchFrom;
-        return new SessionContextBuilder(Memory).BuildAsync(new ContextRequest
+        return new SessionContextBuilder(Memory, store?.Injections).BuildAsync(new ContextRequest
         {
             Tenant = tenant,
             ProjectKey = projectKey ?? identity.Key,

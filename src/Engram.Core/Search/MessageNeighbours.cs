@@ -43,6 +43,20 @@ public static class MessageNeighbours
         return [.. targets.Values];
     }
 
+    /// <summary>
+    /// The rows whose vectors hold a share of the text at one point of a session (<paramref name="seq"/>, a message
+    /// just deleted or changed): the nearest message before it, the message itself while it exists, and the nearest
+    /// after it. <paramref name="before"/> is in time order, ending just before the point; <paramref name="after"/>
+    /// starts at the point.
+    /// </summary>
+    public static IEnumerable<long> VectorsAround(IReadOnlyList<(long Seq, string Content)> before, IReadOnlyList<(long Seq, string Content)> after, long seq)
+    {
+        if (before.Count > 0) yield return before[^1].Seq;
+        if (after.Count == 0) yield break;
+        yield return after[0].Seq;
+        if (after[0].Seq == seq && after.Count > 1) yield return after[1].Seq;
+    }
+
     /// <summary>normalise(own + share * sum of neighbours).</summary>
     public static ReadOnlyMemory<float> Blend(ReadOnlyMemory<float> own, IReadOnlyList<ReadOnlyMemory<float>> neighbours, double share)
     {

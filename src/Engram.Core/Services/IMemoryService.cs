@@ -51,4 +51,10 @@ public interface IMemoryService
     Task<Memory> RestoreAsync(string id, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null,
         MemoryKind kind = MemoryKind.Fact, CancellationToken cancellationToken = default) =>
         throw new EngramException("this memory service cannot restore memories; use the local store or engram serve");
+
+    /// <summary>
+    /// Notes that an agent fetched these memories (get_observations, timeline, a REST or CLI get; <paramref name="via"/>
+    /// names which), so an injection that led to the fetch counts as used. Services without an injection record do nothing.
+    /// </summary>
+    Task NoteFetchedAsync(IReadOnlyCollection<string> ids, string tenant, string via, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -224,6 +224,17 @@ public sealed partial class MemoryService : IMemoryService
     public Task<Memory?> GetAsync(string id, string tenant = MemoryScope.DefaultTenant, CancellationToken cancellationToken = default) =>
         _store.GetAsync(tenant, MemoryId.Normalize(id), cancellationToken);
 
+    /// <summary>A fetch counts as a use of the memory (access statistics) and of the injection that offered it.</summary>
+    public async Task NoteFetchedAsync(IReadOnlyCollection<string> ids, string tenant, string via, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0) return;
+        var now = Now();
+        var normalized = ids.Select(MemoryId.Normalize).ToList();
+        Access.Record(normalized, now);
+        // Only a complete store keeps the injection record; a bare IMemoryStore (tests, evals) has none.
+        if (_store is IEngramStore engram) await engram.Injections.MarkFetchedAsync(tenant, normalized, via, now, cancellationToken);
+    }
+
     public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default)
     {
         if (limit is < 1) throw new EngramException($"list limit {limit} must be at least 1");
@@ -273,7 +284,13 @@ public sealed partial class MemoryService : IMemoryService
         var existing = await _store.GetAsync(tenant, MemoryId.Normalize(id), cancellationToken);
         if (existing is null) return false;
         var history = NewHistory(existing, HistoryEvent.Delete, actor, existing.Content, null, reason);
-        return await _store.DeleteAsync(tenant, existing.Id, history, cancellationToken);
+        // The store drops the vectors next to a deleted message (they blend its text); made on write, they are made again now.
+        var neighbours = _embedOnWrite && _embeddings is not null && _search.NeighbourVectorShare > 0
+            ? (await MessageNeighbours.PlanAsync(_store, [existing], cancellationToken)).Select(t => t.Memory).Where(m => m.Id != existing.Id).ToList()
+            : [];
+        if (!await _store.DeleteAsync(tenant, existing.Id, history, cancellationToken)) return false;
+        if (neighbours.Count > 0) await EmbedBatchAsync(neighbours, cancellationToken);
+        return true;
     }
 
     public Task<int> DeleteAllAsync(MemoryFilter filter, string actor = "user", string? reason = null, CancellationToken cancellationToken = default) =>

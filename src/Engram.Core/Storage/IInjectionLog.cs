@@ -23,6 +23,39 @@ public sealed record InjectionRecord
     /// <summary>What built the context: session-start, session-start-cached (answered from the ready context), hook-http.</summary>
     public required string Source { get; init; }
     public required DateTimeOffset InjectedAt { get; init; }
+    /// <summary>When the agent first fetched this memory after it was given (get_observations, timeline, a REST or CLI get).</summary>
+    public DateTimeOffset? FetchedAt { get; init; }
+    /// <summary>How it was fetched: the tool or surface (get_observations, timeline, rest, cli).</summary>
+    public string? FetchedVia { get; init; }
+    /// <summary>When a later tool call of the session first touched a file this memory is about.</summary>
+    public DateTimeOffset? ActedAt { get; init; }
+    /// <summary>That tool call: the tool and the path ("Edit /repo/src/Cart.cs").</summary>
+    public string? ActedOn { get; init; }
+}
+
+/// <summary>How one memory fared across the contexts that gave it: how often given, fetched after, acted on after.</summary>
+public sealed record InjectionUse(int Injected, int Fetched, int ActedOn)
+{
+    /// <summary>Whether it ever earned its place: fetched or acted on after some injection.</summary>
+    public bool Earned => Fetched > 0 || ActedOn > 0;
+}
+
+/// <summary>
+/// One project's figures for <c>engram stats</c>: its current memories by kind, and what the contexts gave
+/// (injections, distinct memories and sessions, tokens) and how much of that the agents then used.
+/// </summary>
+public sealed record ProjectUse
+{
+    public required string Project { get; init; }
+    public IReadOnlyDictionary<string, long> MemoriesByKind { get; init; } = new Dictionary<string, long>();
+    public long Injections { get; init; }
+    public long InjectedMemories { get; init; }
+    public long Sessions { get; init; }
+    public long TokensInjected { get; init; }
+    public long Fetched { get; init; }
+    public long ActedOn { get; init; }
+    /// <summary>Injections fetched or acted on (either or both).</summary>
+    public long Used { get; init; }
 }
 
 /// <summary>
@@ -39,4 +72,20 @@ public interface IInjectionLog
 
     /// <summary>Every time one memory was injected, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<InjectionRecord>> InjectionsOfMemoryAsync(string tenant, string memoryId, int limit = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Notes that the agent fetched these memories at <paramref name="at"/>: for each, its newest injection of the
+    /// day before (a fetch names no session, and the context just given is the one it answers) is marked, if it
+    /// was not marked already. Returns how many injections were marked.
+    /// </summary>
+    Task<int> MarkFetchedAsync(string tenant, IReadOnlyCollection<string> memoryIds, string via, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Notes that a tool call of <paramref name="sessionId"/> acted on these memories (touched their files); the first such call is kept.</summary>
+    Task<int> MarkActedOnAsync(string tenant, string sessionId, IReadOnlyCollection<string> memoryIds, string actedOn, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Per memory (of those given that were ever injected): how often injected, fetched after, acted on after.</summary>
+    Task<IReadOnlyDictionary<string, InjectionUse>> UseOfMemoriesAsync(string tenant, IReadOnlyCollection<string> memoryIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Per project, in ordinal order: current memories by kind, and injections with their use.</summary>
+    Task<IReadOnlyList<ProjectUse>> UseByProjectAsync(string tenant, CancellationToken cancellationToken = default);
 }

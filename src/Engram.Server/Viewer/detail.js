@@ -13,7 +13,8 @@ export async function renderDetail(id, app) {
   try {
     // A deleted memory answers 404 but keeps its history.
     const [memory, history] = await Promise.all([
-      api(path).catch((e) => {
+      // fetch=false: a person reading here is not the agent using the memory.
+      api(path + '?fetch=false').catch((e) => {
         if (e.status === 404) return null;
         throw e;
       }),

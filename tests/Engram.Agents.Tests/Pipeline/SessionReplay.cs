@@ -18,14 +18,16 @@ internal sealed class SessionReplay : IAsyncDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("engram-replay-").FullName;
 
-    private SessionReplay(bool consolidate)
+    private SessionReplay(bool consolidate, bool trackUse)
     {
         Repo = Git.Init(Path.Combine(_folder, "shop"), "https://github.com/acme/shop.git");
         Project = ProjectIdentity.Resolve(Repo).Key;
         Store = new SqliteMemoryStore(Path.Combine(_folder, "engram.db"));
         Service = new MemoryService(Store);
         var spool = new Spool(Path.Combine(_folder, "spool"));
-        Runner = new PipelineRunner(Service, Store, spool, new HookLog(Path.Combine(_folder, "logs")), new PipelineOptions { Consolidate = consolidate });
+        // With trackUse, the worker notes which injected memories the session's tool calls acted on.
+        Runner = new PipelineRunner(Service, Store, spool, new HookLog(Path.Combine(_folder, "logs")), new PipelineOptions { Consolidate = consolidate },
+            readyContexts: trackUse ? (Store.Injections, new ContextCache(_folder)) : null);
         Spool = spool;
     }
 
@@ -36,9 +38,10 @@ internal sealed class SessionReplay : IAsyncDisposable
     private PipelineRunner Runner { get; }
     private Spool Spool { get; }
 
-    public static async Task<SessionReplay> RunAsync(bool consolidate)
+    /// <param name="beforeSession">Called before each session's first event, with its number and session id (after the previous session was processed).</param>
+    public static async Task<SessionReplay> RunAsync(bool consolidate, Func<SessionReplay, int, string, Task>? beforeSession = null)
     {
-        var replay = new SessionReplay(consolidate);
+        var replay = new SessionReplay(consolidate, trackUse: beforeSession is not null);
         await replay.Store.InitializeAsync();
         var lines = await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "Data", "replay-20-sessions.jsonl"));
         var session = 0;
@@ -50,6 +53,7 @@ internal sealed class SessionReplay : IAsyncDisposable
             {
                 await replay.Runner.DrainAsync(null, CancellationToken.None);
                 session = number;
+                if (beforeSession is not null) await beforeSession(replay, number, (string)record["payload"]!["session_id"]!);
             }
             var payload = record["payload"]!.AsObject();
             if ((string?)payload["tool_name"] == "Edit") replay.ApplyEdit(payload["tool_input"]!);

@@ -9,15 +9,19 @@ internal static class AgentCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("process", "engram process [--retry] [--json]",
-            "process captured events now (observations, summaries), then exit; --retry first puts events set aside after failures back in the queue",
-            [], ["retry", "json"], 0, ProcessAsync),
-        new("context", "engram context [--project KEY] [--cwd DIR] [--json]", "print what a new session in this project would be told",
-            ["project", "cwd"], ["json"], 0, ContextAsync),
-        new("worker", "engram worker", "run the background worker until idle (started by hooks; single instance)", [], [], 0, WorkerAsync),
-        new("reembed", "engram reembed [--check] [--tenant T] [--json]",
-            "embed memories that have no vector from the configured embedding model and size (after a model change)",
-            ["tenant"], ["check", "json"], 0, ReembedAsync),
+        new("process", "process captured events now (observations, summaries), then exit; --retry first puts events set aside after failures back in the queue", ProcessAsync)
+        {
+            Options = [OptionSpec.Flag("retry", "first put events set aside after failures back in the queue"), CommonOptions.Json],
+        },
+        new("context", "print what a new session in this project would be told", ContextAsync)
+        {
+            Options = [CommonOptions.Project with { ValueName = "KEY" }, CommonOptions.Cwd, CommonOptions.Json],
+        },
+        new("worker", "run the background worker until idle (started by hooks; single instance)", WorkerAsync),
+        new("reembed", "embed memories that have no vector from the configured embedding model and size (after a model change)", ReembedAsync)
+        {
+            Options = [OptionSpec.Flag("check", "only count the memories without a vector"), CommonOptions.Tenant, CommonOptions.Json],
+        },
     ];
 
     private static async Task<int> ReembedAsync(CommandLine line, CancellationToken cancellationToken)

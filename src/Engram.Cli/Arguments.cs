@@ -6,8 +6,6 @@ namespace Engram.Cli;
 /// <summary>Turns option values into model values, with usage errors that name the option.</summary>
 internal static class Arguments
 {
-    public static readonly string[] ScopeOptions = ["tenant", "user", "agent", "project", "session"];
-
     public static MemoryScope Scope(CommandLine line) => new MemoryScope
     {
         Tenant = line.Value("tenant") ?? MemoryScope.DefaultTenant,

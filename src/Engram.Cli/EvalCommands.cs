@@ -12,11 +12,22 @@ internal static class EvalCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("eval", "engram eval recall [--lexical] [--detailed] [--json] | engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--questions FILE] [--lexical] [--detailed] [--json]",
-            "retrieval benchmarks: locomo (each LoCoMo conversation in a fresh store) or recall (Engram's own set of paraphrased questions)",
-            ["data", "k", "conversations", "limit", "questions"], ["json", "detailed", "lexical"], 1, RunAsync)
+        new("eval", "retrieval benchmarks: locomo (each LoCoMo conversation in a fresh store) or recall (Engram's own set of paraphrased questions)", RunAsync)
         {
-            Details = "Each conversation's turns are added as messages (speaker and session date kept) to a temporary store, then every\n"
+            Arguments = [new("BENCHMARK", "locomo or recall") { Candidates = () => ["locomo", "recall"] }],
+            Options =
+            [
+                new("data", "locomo: the LoCoMo locomo10.json", "FILE"),
+                new("k", "locomo: the cut-offs to score, comma-separated (default 5,10,25,50)", "LIST"),
+                new("conversations", "locomo: which conversations, like 0-4", "RANGE"),
+                new("limit", "locomo: at most this many questions", "N"),
+                new("questions", "locomo: write one JSON line per scored question to this file", "FILE"),
+                OptionSpec.Flag("lexical", "leave the embedding vectors out"),
+                OptionSpec.Flag("detailed", "also report every miss"),
+                CommonOptions.Json,
+            ],
+            Details = "Forms: engram eval recall [--lexical] [--detailed] | engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--questions FILE]\n"
+                + "Each conversation's turns are added as messages (speaker and session date kept) to a temporary store, then every\n"
                 + "question is searched with the normal ranker; frac@k, any@k and all@k count the evidence turns found in the top k.\n"
                 + "Only turns are loaded: never questions, answers or evidence. The data file is read, never copied.\n"
                 + "--questions FILE writes one JSON line per scored question (its evidence and what was retrieved), for error analysis.\n"

@@ -10,12 +10,22 @@ namespace Engram.Cli;
 /// <summary>install, uninstall and doctor: one-command setup for Claude Code, and a plain-words diagnosis.</summary>
 internal static class InstallCommands
 {
+    private static readonly OptionSpec AgentName = new("agent", "only this agent", "NAME") { Candidates = () => AgentRegistry.All.Select(a => a.Name) };
+    private static readonly OptionSpec InstallScope = new("scope", "user (the default) or project settings", "SCOPE") { Candidates = () => ["user", "project"] };
+
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("install", "engram install [--agent NAME] [--scope user|project] [--command CMD] [--hook PATH|--managed-hook] [--http [--server URL]] [--json]",
-            "wire Engram's hooks and MCP server into the coding agents found here, or the one named (idempotent; keeps your other settings)",
-            ["agent", "scope", "command", "hook", "server"], ["json", "managed-hook", "http"], 0, InstallAsync)
+        new("install", "wire Engram's hooks and MCP server into the coding agents found here, or the one named (idempotent; keeps your other settings)", InstallAsync)
         {
+            Options =
+            [
+                AgentName, InstallScope, new("command", "the command the hooks and MCP server run (default: this engram)", "CMD"),
+                new("hook", "the native capture hook to run (default: engram-hook beside engram)", "PATH"),
+                OptionSpec.Flag("managed-hook", "run 'engram hook AGENT EVENT' and 'engram mcp' instead of the native programs"),
+                OptionSpec.Flag("http", "Claude Code: post capture events to a running engram serve"),
+                new("server", "with --http: the engram serve to post to (default http://127.0.0.1:37777)", "URL"),
+                CommonOptions.Json,
+            ],
             Details = $"Agents: {string.Join(", ", AgentRegistry.All.Select(a => a.Name))}. Without --agent, every agent whose config folder exists or whose\n" +
                 "executable is on PATH. Hooks run the native engram-hook found beside engram (a few milliseconds per event) when it is there;\n" +
                 "--hook PATH names another one, --managed-hook runs 'engram hook AGENT EVENT' instead (starts .NET on every event).\n" +
@@ -23,9 +33,11 @@ internal static class InstallCommands
                 "without waiting for .NET), else 'engram mcp'; --managed-hook registers 'engram mcp' too.\n" +
                 "--http (Claude Code) posts capture events to a running engram serve (--server, default http://127.0.0.1:37777) instead of starting a process.",
         },
-        new("uninstall", "engram uninstall [--agent NAME] [--scope user|project] [--json]",
-            "remove exactly what install added (every agent, or the one named)", ["agent", "scope"], ["json"], 0, UninstallAsync),
-        new("doctor", "engram doctor [--json]", "what is installed per agent, whether the worker runs, the queue, the last errors", [], ["json"], 0, DoctorAsync),
+        new("uninstall", "remove exactly what install added (every agent, or the one named)", UninstallAsync)
+        {
+            Options = [AgentName, InstallScope, CommonOptions.Json],
+        },
+        new("doctor", "what is installed per agent, whether the worker runs, the queue, the last errors", DoctorAsync) { Options = [CommonOptions.Json] },
     ];
 
     private static string Scope(CommandLine line)

@@ -11,28 +11,66 @@ namespace Engram.Cli;
 /// <summary>The Mem0-style management commands: add, search, get, list, update, delete, history, reset, stats.</summary>
 internal static class MemoryCommands
 {
-    private static readonly string[] Scope = Arguments.ScopeOptions;
+    private static readonly OptionSpec Limit = new("limit", "at most this many results (search: 1-1000, default 10)", "N");
+    private static readonly OptionSpec Expires = new("expires", "when it stops being true: a date, a date-time, or a span from now like 12h, 30d, 2w", "D");
+    private static readonly ArgumentSpec Id = new("ID", "the memory's id");
 
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("add", "engram add TEXT [--user U] [--agent A] [--project P] [--session S] [--kind K] [--title T] [--type T] [--meta k=v]... [--importance 0-1] [--expires D] [--infer|--no-infer] [--json]",
-            "store a memory (TEXT '-' reads standard input)",
-            [.. Scope, "kind", "title", "type", "meta", "importance", "expires", "actor"], ["json", "infer", "no-infer"], 1, AddAsync),
-        new("search", "engram search QUERY [--user U] [--agent A] [--project P] [--session S] [--kind K]... [--since D] [--until D] [--meta k=v]... [--limit N] [--explain] [--json]",
-            "ranked hybrid search",
-            [.. Scope, "kind", "since", "until", "meta", "limit"], ["json", "explain", "all"], 1, SearchAsync),
-        new("get", "engram get ID [--tenant T] [--json]", "show one memory", ["tenant"], ["json"], 1, GetAsync),
-        new("list", "engram list [--user U] [--agent A] [--project P] [--session S] [--kind K]... [--since D] [--until D] [--meta k=v]... [--limit N] [--all] [--json]",
-            "list memories, newest first (--all includes superseded ones)",
-            [.. Scope, "kind", "since", "until", "meta", "limit"], ["json", "all"], 0, ListAsync),
-        new("update", "engram update ID [TEXT] [--title T] [--importance 0-1] [--expires D|never] [--reason R] [--tenant T] [--json]", "change a memory's text or expiry; the old text stays in its history",
-            ["tenant", "title", "importance", "expires", "reason", "actor"], ["json"], 2, UpdateAsync),
-        new("delete", "engram delete ID [--reason R] [--tenant T] [--json]", "delete a memory (its history stays)", ["tenant", "reason", "actor"], ["json"], 1, DeleteAsync),
-        new("history", "engram history ID [--tenant T] [--json]", "every change to a memory: who, when, old and new value", ["tenant"], ["json"], 1, HistoryAsync),
-        new("reset", "engram reset [--user U] [--agent A] [--project P] [--session S] [--tenant T] --yes [--json]",
-            "delete every memory in a scope; with no scope, erase the whole store (history and queue too)",
-            Scope, ["yes", "json"], 0, ResetAsync),
-        new("stats", "engram stats [--tenant T] [--json]", "counts by kind and project, queue depth, store size", ["tenant"], ["json"], 0, StatsAsync),
+        new("add", "store a memory (TEXT '-' reads standard input)", AddAsync)
+        {
+            Arguments = [new("TEXT", "what to remember; - reads standard input")],
+            Options =
+            [
+                .. CommonOptions.Scope, CommonOptions.Kind, CommonOptions.Title, new("type", "a free-form type label", "T"), CommonOptions.Meta,
+                CommonOptions.Importance, Expires,
+                OptionSpec.Flag("infer", "let the model extract the facts and reconcile them with what is stored"),
+                OptionSpec.Flag("no-infer", "store the text verbatim (the default)"),
+                CommonOptions.Actor, CommonOptions.Server, CommonOptions.Json,
+            ],
+        },
+        new("search", "ranked hybrid search", SearchAsync)
+        {
+            Arguments = [new("QUERY", "what to look for")],
+            Options =
+            [
+                .. CommonOptions.Scope, CommonOptions.Kinds, CommonOptions.Since, CommonOptions.Until, CommonOptions.Meta, Limit,
+                OptionSpec.Flag("explain", "show why each memory ranked where it did"), CommonOptions.All, CommonOptions.Server, CommonOptions.Json,
+            ],
+        },
+        new("get", "show one memory", GetAsync) { Arguments = [Id], Options = [CommonOptions.Tenant, CommonOptions.Server, CommonOptions.Json] },
+        new("list", "list memories, newest first (--all includes superseded ones)", ListAsync)
+        {
+            Options =
+            [
+                .. CommonOptions.Scope, CommonOptions.Kinds, CommonOptions.Since, CommonOptions.Until, CommonOptions.Meta, Limit with { Description = "at most this many memories" },
+                CommonOptions.All, CommonOptions.Server, CommonOptions.Json,
+            ],
+        },
+        new("update", "change a memory's text or expiry; the old text stays in its history", UpdateAsync)
+        {
+            Arguments = [Id, new("TEXT", "the new text; - reads standard input (optional with --expires)")],
+            Options =
+            [
+                CommonOptions.Tenant, CommonOptions.Title, CommonOptions.Importance, Expires with { Description = Expires.Description + "; never removes the expiry" },
+                CommonOptions.Reason, CommonOptions.Actor, CommonOptions.Server, CommonOptions.Json,
+            ],
+        },
+        new("delete", "delete a memory (its history stays)", DeleteAsync)
+        {
+            Arguments = [Id],
+            Options = [CommonOptions.Tenant, CommonOptions.Reason, CommonOptions.Actor, CommonOptions.Server, CommonOptions.Json],
+        },
+        new("history", "every change to a memory: who, when, old and new value", HistoryAsync)
+        {
+            Arguments = [Id],
+            Options = [CommonOptions.Tenant, CommonOptions.Server, CommonOptions.Json],
+        },
+        new("reset", "delete every memory in a scope; with no scope, erase the whole store (history and queue too)", ResetAsync)
+        {
+            Options = [.. CommonOptions.Scope, OptionSpec.Flag("yes", "confirm: reset deletes for good"), CommonOptions.Server, CommonOptions.Json],
+        },
+        new("stats", "counts by kind and project, queue depth, store size", StatsAsync) { Options = [CommonOptions.Tenant, CommonOptions.Json] },
     ];
 
     private static async Task<int> AddAsync(CommandLine line, CancellationToken cancellationToken)

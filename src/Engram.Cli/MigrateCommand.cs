@@ -8,10 +8,14 @@ namespace Engram.Cli;
 internal static class MigrateCommand
 {
     public static CommandSpec Spec() =>
-        new("migrate", "engram migrate --to postgres --connection CONNECTION_STRING [--json]",
-            "copy every tenant's memories with their history (and the usage ledger) from this store into another; running it twice changes nothing",
-            ["to", "connection"], ["json"], 0, RunAsync)
+        new("migrate", "copy every tenant's memories with their history (and the usage ledger) from this store into another; running it twice changes nothing", RunAsync)
         {
+            Options =
+            [
+                new("to", "the target store: postgres or sqlite", "STORE") { Candidates = () => ["postgres", "sqlite"] },
+                new("connection", "the target's connection string (a file path for sqlite)", "CONNECTION_STRING"),
+                CommonOptions.Json,
+            ],
             Details = "The source is the store the settings name (Storage:Provider, default the SQLite file in ENGRAM_HOME). " +
                 "--to sqlite takes a file path as --connection. API keys are not copied (create them on the target); process the queue first (engram process).",
         };

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Reflection;
 using System.Text;
 using Engram.Core;
@@ -11,7 +12,13 @@ namespace Engram.Cli;
 public static class Program
 {
     private static readonly CommandSpec[] Commands =
-        [.. MemoryCommands.All(), .. TransferCommands.All(), MigrateCommand.Spec(), .. AgentCommands.All(), .. InstallCommands.All(), .. ServerCommands.All(), .. EvalCommands.All()];
+    [
+        .. MemoryCommands.All(), .. TransferCommands.All(), MigrateCommand.Spec(), .. AgentCommands.All(), .. InstallCommands.All(),
+        .. ServerCommands.All(), .. EvalCommands.All(), CompletionCommand.Spec(),
+    ];
+
+    /// <summary>Every command engram declares (hook aside, which runs before any of this).</summary>
+    internal static IReadOnlyList<CommandSpec> Declared => Commands;
 
     public static async Task<int> Main(string[] args)
     {
@@ -33,22 +40,35 @@ public static class Program
     {
         try
         {
-            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+            if (args.Length == 0)
             {
-                if (args.Length > 1) return Help(Find(args[1]));
                 // Bare 'engram' is a usage error: the overview goes to stderr so scripts see nothing on stdout.
-                PrintOverview(args.Length == 0 ? Output.Error : Output.Out);
-                return args.Length == 0 ? 2 : 0;
+                PrintOverview(Output.Error);
+                return 2;
             }
-            if (args[0] is "--version" or "version")
+            switch (args[0])
             {
-                Output.Line(Version);
-                return 0;
+                case "--version" or "version":
+                    Output.Line(Version);
+                    return 0;
+                case "help" or "--help" or "-h" when args.Length == 1:
+                    PrintOverview(Output.Out);
+                    return 0;
+                case "help":
+                    // 'engram help X' is 'engram X --help'.
+                    args = [args[1], "--help"];
+                    break;
             }
-            var command = Find(args[0]);
-            var line = CommandLine.Parse(command, RemoteMode.Extract(command.Name, args[1..]));
-            if (line.Has("help")) return Help(command);
-            return await command.Run(line, cancellationToken);
+            var parsed = CommandTree.Parse(Commands, args);
+            if (CommandTree.UsageError(parsed, Commands) is { } usageError) throw new UsageException(usageError);
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = Output.Out,
+                Error = Output.Error,
+                // Errors are reported below, as one line; Ctrl+C is handled in Main (the worker runs commands too).
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            }, cancellationToken);
         }
         catch (UsageException ex)
         {
@@ -87,25 +107,6 @@ public static class Program
         }
     }
 
-    private static CommandSpec Find(string name) =>
-        Array.Find(Commands, c => c.Name == name)
-        ?? throw new UsageException($"unknown command '{name}'; run 'engram help' for the list of commands");
-
-    private static int Help(CommandSpec command)
-    {
-        Output.Line($"{command.Summary}");
-        Output.Line();
-        Output.Line($"usage: {command.Usage}");
-        Output.Line();
-        Output.Line("scope: --tenant T, --user U, --agent A, --project P, --session S narrow what a command sees.");
-        if (command.Details is not null)
-        {
-            Output.Line();
-            Output.Line(command.Details);
-        }
-        return 0;
-    }
-
     private static void PrintOverview(TextWriter writer)
     {
         writer.WriteLine($"engram {Version}: a persistent memory layer for AI agents");
@@ -115,7 +116,8 @@ public static class Program
         foreach (var command in Commands) writer.WriteLine($"  {command.Name,-9} {command.Summary}");
         writer.WriteLine("  hook      called by an agent's hooks: engram hook AGENT EVENT, with the event JSON on stdin (always exits 0)");
         writer.WriteLine();
-        writer.WriteLine("Data lives in $ENGRAM_HOME (default ~/.engram). 'engram COMMAND --help' shows a command's options.");
+        writer.WriteLine("Data lives in $ENGRAM_HOME (default ~/.engram). 'engram COMMAND --help' shows a command's options;");
+        writer.WriteLine("'engram completion bash' prints a script that completes commands and options in the shell.");
         writer.WriteLine("add, search, get, list, update, delete, history and reset take --server URL to use a running engram serve (API key in ENGRAM_API_KEY).");
     }
 

@@ -24,49 +24,27 @@ internal static class RemoteMode
         private set => CurrentServer.Value = value;
     }
 
-    /// <summary>Takes <c>--server URL</c> out of a command's arguments (before any <c>--</c>) and checks it fits the command.</summary>
-    public static IReadOnlyList<string> Extract(string command, IReadOnlyList<string> args)
+    /// <summary>Whether a command declares <c>--server</c> to mean this (install's <c>--server</c> means something else).</summary>
+    public static bool Supports(string command) => Supported.Contains(command);
+
+    /// <summary>The message for <c>--server</c> given to a command that works on the local store only.</summary>
+    public static string NotSupportedBy(string command) =>
+        $"--server works with {string.Join(", ", Supported)}; 'engram {command}' works on the local store only";
+
+    /// <summary>Sets <see cref="Server"/> for this run from the command's <c>--server URL</c>, checking that the URL and the other options fit.</summary>
+    public static void Select(CommandLine line)
     {
         Server = null;
-        var rest = new List<string>(args.Count);
-        string? url = null;
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (arg == "--")
-            {
-                rest.AddRange(args.Skip(i));
-                break;
-            }
-            if (arg == "--server")
-            {
-                url = i + 1 < args.Count ? args[++i] : throw new UsageException("option --server needs a value, such as http://127.0.0.1:37777");
-            }
-            else if (arg.StartsWith("--server=", StringComparison.Ordinal))
-            {
-                url = arg["--server=".Length..];
-            }
-            else
-            {
-                rest.Add(arg);
-            }
-        }
-        if (url is null) return rest;
-
-        if (!Supported.Contains(command))
-        {
-            throw new UsageException($"--server works with {string.Join(", ", Supported)}; 'engram {command}' works on the local store only");
-        }
+        if (!Supports(line.Command.Name) || line.Value("server") is not { } url) return;
         if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new UsageException($"--server '{url}' is not an http(s) URL; use one like http://127.0.0.1:37777");
         }
-        if (rest.Any(a => a == "--tenant" || a.StartsWith("--tenant=", StringComparison.Ordinal)))
+        if (line.Value("tenant") is not null)
         {
             throw new UsageException("--tenant cannot be used with --server: the server's API key decides the tenant");
         }
         Server = uri;
-        return rest;
     }
 
     /// <summary>A runtime over the server's REST API.</summary>

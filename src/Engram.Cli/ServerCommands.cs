@@ -16,28 +16,31 @@ internal static class ServerCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("serve", "engram serve [--host 127.0.0.1] [--port 37777]",
-            "run the server: REST API, MCP over HTTP at /mcp, live events, background processing (Ctrl+C stops it)",
-            ["host", "port"], [], 0, ServeAsync)
+        new("serve", "run the server: REST API, MCP over HTTP at /mcp, live events, background processing (Ctrl+C stops it)", ServeAsync)
         {
+            Options = [new("host", "the address to listen on (default 127.0.0.1)", "HOST"), new("port", "the port to listen on (default 37777)", "PORT")],
             Details = "Listens on 127.0.0.1:37777 unless Server:Host / Server:Port or the flags say otherwise. Listening beyond\n" +
                 "loopback needs API keys (engram apikey create --tenant T); once a key exists every call needs\n" +
                 "'Authorization: Bearer <key>' and sees only its tenant. Endpoints: /api/v1/..., /mcp, /api/v1/stream,\n" +
                 "/health, /openapi/v1.json.",
         },
-        new("mcp", "engram mcp [--tenant T] [--user U]",
-            "MCP server over stdio for a local agent (stdout is the protocol; logs go to stderr)",
-            ["tenant", "user"], [], 0, McpAsync)
+        new("mcp", "MCP server over stdio for a local agent (stdout is the protocol; logs go to stderr)", McpAsync)
         {
+            Options = [CommonOptions.Tenant, CommonOptions.User],
             Details = "Register it with Claude Code: claude mcp add --scope user engram -- engram mcp\n" +
                 "Tools: search, timeline, get_observations, conversation_search, recent_chats, memory_user_edits, remember, forget.\n" +
                 "Resources: engram://memory/{id}.",
         },
-        new("apikey", "engram apikey create --tenant T [--name N] [--json] | engram apikey list [--json] | engram apikey revoke ID [--json]",
-            "create, list or revoke the API keys of engram serve (one tenant per key)",
-            ["tenant", "name"], ["json"], 2, ApiKeyAsync)
+        new("apikey", "create, list or revoke the API keys of engram serve (one tenant per key)", ApiKeyAsync)
         {
-            Details = "A key's secret is printed once, at creation; only its SHA-256 hash is stored.",
+            Arguments =
+            [
+                new("ACTION", "create, list or revoke") { Candidates = () => ["create", "list", "revoke"] },
+                new("ID", "the key to revoke (from engram apikey list)"),
+            ],
+            Options = [CommonOptions.Tenant with { Description = "the tenant the new key works in" }, new("name", "a name for the new key", "N"), CommonOptions.Json],
+            Details = "Forms: engram apikey create --tenant T [--name N] | engram apikey list | engram apikey revoke ID\n" +
+                "A key's secret is printed once, at creation; only its SHA-256 hash is stored.",
         },
     ];
 

@@ -9,12 +9,29 @@ internal static class TransferCommands
 {
     public static IEnumerable<CommandSpec> All() =>
     [
-        new("export", "engram export [--user U] [--agent A] [--project P] [--session S] [--tenant T] [--output FILE] > file.jsonl | engram export --format markdown [--cwd DIR] [--project P] [--output FILE]",
-            "write memories and their history as JSON lines (superseded and deleted ones included), or a project's standing memories as Markdown",
-            [.. Arguments.ScopeOptions, "output", "format", "cwd"], [], 0, ExportAsync),
-        new("import", "engram import FILE [--json] | engram import --from claude-mem [PATH] [--project P] [--tenant T] [--json] | engram import --from claude-code|codex|gemini|agents-md|agents [--cwd DIR] [--project P] [--json]",
-            "read an export file ('-' for standard input), a claude-mem database, or the agents' own memory files (only read); importing twice changes nothing",
-            ["from", "project", "tenant", "cwd"], ["json"], 1, ImportAsync),
+        new("export", "write memories and their history as JSON lines (superseded and deleted ones included), or a project's standing memories as Markdown", ExportAsync)
+        {
+            Options =
+            [
+                .. CommonOptions.Scope, new("output", "write to this file instead of standard output", "FILE"),
+                new("format", "jsonl (the default) or markdown (the project's standing memories)", "FORMAT") { Candidates = () => ["jsonl", "markdown"] },
+                CommonOptions.Cwd,
+            ],
+            Details = "Forms: engram export [scope] [--output FILE] > file.jsonl | engram export --format markdown [--cwd DIR] [--project P] [--output FILE]",
+        },
+        new("import", "read an export file ('-' for standard input), a claude-mem database, or the agents' own memory files (only read); importing twice changes nothing", ImportAsync)
+        {
+            Arguments = [new("FILE", "the export file, or with --from claude-mem the database (default ~/.claude-mem/claude-mem.db)")],
+            Options =
+            [
+                new("from", "import from claude-mem or an agent's memory files instead of an export file", "SOURCE")
+                {
+                    Candidates = () => ["claude-mem", .. Engram.Agents.MemoryFiles.AgentMemoryFiles.Sources],
+                },
+                CommonOptions.Project, CommonOptions.Tenant, CommonOptions.Cwd, CommonOptions.Json,
+            ],
+            Details = "Forms: engram import FILE | engram import --from claude-mem [PATH] [--project P] [--tenant T] | engram import --from claude-code|codex|gemini|agents-md|agents [--cwd DIR] [--project P]",
+        },
     ];
 
     private static async Task<int> ImportFromAsync(string from, CommandLine line, CancellationToken cancellationToken)

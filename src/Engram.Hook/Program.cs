@@ -19,11 +19,6 @@ internal static class Program
     /// <summary>How long session-start waits for the managed fallback (Engram installs it with 15 s).</summary>
     private const int FallbackMilliseconds = 13_000;
 
-    /// <summary>How long session-start waits for a running worker to bring the ready context up to date, and how often it looks.</summary>
-    private const int ReadyWaitMilliseconds = 300;
-
-    private const int ReadyPollMilliseconds = 5;
-
     public static int Main(string[] args)
     {
         // Inside Engram's own model call (claude -p): capturing it would recurse.
@@ -83,16 +78,7 @@ internal static class Program
         if (input.Length > 0 && !JsonField.TryReadTopLevelString(input, "cwd", out cwd)) return false;
         if (cwd is not { Length: > 0 } || !Directory.Exists(cwd)) cwd = Environment.CurrentDirectory;
         var project = ProjectIdentity.Resolve(cwd);
-        var cache = new ContextCache(home);
-        var ready = cache.TryReady(project.Key, spool, spooled, () => WorkerLock.IsRunning(home));
-        // Right after a session the worker is still filing its last events or rebuilding this context: a moment's
-        // wait for it costs far less than building the context in a new .NET process (a quarter of a second of CPU).
-        for (var waited = 0; ready is null && waited < ReadyWaitMilliseconds && cache.HasAnswer(project.Key) && cache.IsBehind(spool, spooled)
-            && WorkerLock.IsRunning(home); waited += ReadyPollMilliseconds)
-        {
-            Task.Delay(TimeSpan.FromMilliseconds(ReadyPollMilliseconds), TimeProvider.System).GetAwaiter().GetResult();
-            ready = cache.TryReady(project.Key, spool, spooled, () => WorkerLock.IsRunning(home));
-        }
+        var ready = new ContextCache(home).TryReady(project.Key, spool, spooled, () => WorkerLock.IsRunning(home));
         if (ready is not null)
         {
             using (var stdout = Console.OpenStandardOutput()) stdout.Write(ready);

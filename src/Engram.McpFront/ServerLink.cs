@@ -38,8 +38,8 @@ internal sealed class ServerLink(string file, IReadOnlyList<string> arguments)
     }
 
     /// <summary>
-    /// The agent closed the session. A server that runs sees the end of its input, answers what it still owes
-    /// and stops; this process ends with its exit code. With no server running there is nothing to wait for.
+    /// The agent closed the session. A server that runs sees the end of its input and stops; this process ends
+    /// with its exit code. With no server running there is nothing to wait for.
     /// </summary>
     public int Finish()
     {

@@ -86,32 +86,19 @@ public sealed class ContextCache(string homeRoot)
     public byte[]? TryReady(string projectKey, Spool spool, string? ownSpoolId, Func<bool> workerRunning)
     {
         var path = FileFor(projectKey);
-        if (!File.Exists(path) || IsBehind(spool, ownSpoolId)) return null;
-        if (!workerRunning() && !StampMatches()) return null;
-        var entry = ReadFile(path);
-        return entry is not null && string.Equals(entry.Key, projectKey, StringComparison.Ordinal) && !entry.WatchedFilesChanged() ? entry.Output : null;
-    }
-
-    /// <summary>True when the project has a stored answer (current or not).</summary>
-    public bool HasAnswer(string projectKey) => File.Exists(FileFor(projectKey));
-
-    /// <summary>
-    /// True while the worker has work in hand that may change an answer: it is rebuilding one, or events other than
-    /// <paramref name="ownSpoolId"/> wait in the spool.
-    /// </summary>
-    public bool IsBehind(Spool spool, string? ownSpoolId)
-    {
-        if (File.Exists(BusyMarker)) return true;
+        if (!File.Exists(path) || File.Exists(BusyMarker)) return null;
         var own = ownSpoolId is null ? null : ownSpoolId + ".event.json";
         foreach (var folder in new[] { spool.Folder, spool.FallbackFolder })
         {
             if (folder is null || !Directory.Exists(folder)) continue;
             foreach (var pending in Directory.EnumerateFiles(folder, "*.event.json"))
             {
-                if (!string.Equals(Path.GetFileName(pending), own, StringComparison.Ordinal)) return true;
+                if (!string.Equals(Path.GetFileName(pending), own, StringComparison.Ordinal)) return null;
             }
         }
-        return false;
+        if (!workerRunning() && !StampMatches()) return null;
+        var entry = ReadFile(path);
+        return entry is not null && string.Equals(entry.Key, projectKey, StringComparison.Ordinal) && !entry.WatchedFilesChanged() ? entry.Output : null;
     }
 
     /// <summary>True when a file the project's stored answer was checked against has changed since (or there is no answer).</summary>

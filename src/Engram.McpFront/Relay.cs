@@ -27,6 +27,12 @@ internal sealed class Relay(ServerLink server, Stream client, AnswerCache cache)
     public void FromClient(string line)
     {
         var request = TryRead(line);
+        if (request is { Method: "ping", Id: { } pingId })
+        {
+            // A liveness check is this process's to answer: it must not start .NET.
+            ToClient($"{{\"jsonrpc\":\"2.0\",\"id\":{pingId},\"result\":{{}}}}");
+            return;
+        }
         if (request is not { Id: { } id } || CacheKey(request) is not { } key)
         {
             // A notification can wait for the server; a request (or a line we cannot read) needs its answer.

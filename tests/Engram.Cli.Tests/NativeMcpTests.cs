@@ -81,6 +81,7 @@ public sealed class NativeMcpTests : IDisposable
         Assert.Equal("engram", second.ServerInfo?.Name);
         Assert.Contains("search", (await second.ListToolsAsync()).Select(t => t.Name));
         Assert.Empty(await second.ListResourcesAsync());
+        await second.PingAsync();
         Assert.Equal(0, ManagedServersRunning());
 
         await CallTextAsync(second, "search", new() { ["query"] = "anything" });

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Engram.Eval;
 using Engram.Testing;
 using Engram.Testing.ModelServers;
 
@@ -120,5 +121,5 @@ internal static class AgentSessionBenchmark
 
     private static double Median(List<double> values) => Percentile(values, 0.5);
 
-    private static double Percentile(List<double> values, double fraction) => Program.Percentile(values.Order().ToList(), fraction);
+    private static double Percentile(List<double> values, double fraction) => Percentiles.Of(values.Order().ToList(), fraction);
 }

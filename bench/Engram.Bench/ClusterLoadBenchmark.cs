@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Engram.Core.Model;
+using Engram.Eval;
 using Engram.Postgres;
 using Engram.Sqlite;
 using Npgsql;
@@ -163,7 +164,7 @@ public static class ClusterLoadBenchmark
     {
         if (!latencies.TryGetValue(op, out var bag) || bag.IsEmpty) return "-";
         var sorted = bag.Order().ToList();
-        double At(double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+        double At(double p) => Percentiles.Of(sorted, p);
         return string.Create(CultureInfo.InvariantCulture, $"{At(0.50):F1} / {At(0.95):F1} / {At(0.99):F1}");
     }
 

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Engram.Core.Model;
 using Engram.Core.Services;
+using Engram.Eval;
 using Engram.Hosting;
 using Engram.Server;
 
@@ -153,5 +154,5 @@ internal static class LoadBenchmark
 
     private static string P(List<double> sorted, double p) => sorted.Count == 0
         ? "-"
-        : string.Create(CultureInfo.InvariantCulture, $"{sorted[Math.Min(sorted.Count - 1, Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1))]:0.0} ms");
+        : string.Create(CultureInfo.InvariantCulture, $"{Percentiles.Of(sorted, p):0.0} ms");
 }

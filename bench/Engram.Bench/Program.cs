@@ -4,6 +4,7 @@ namespace Engram.Bench;
 
 /// <summary>
 /// dotnet run -c Release --project bench/Engram.Bench -- [--sizes 10000,100000,1000000] [--queries 200] [--dir PATH] (see SearchPathBench)
+/// dotnet run -c Release --project bench/Engram.Bench -- stages [--size 100000] [--queries 200] [--dir PATH] (see SearchStages)
 /// dotnet run -c Release --project bench/Engram.Bench -- vectors [--scan 1000000] [--queries 200] (see VectorBench)
 /// dotnet run -c Release --project bench/Engram.Bench -- recall
 /// dotnet run -c Release --project bench/Engram.Bench -- load [--adders 8] [--clients 32] [--seconds 60] (see LoadBenchmark)
@@ -18,6 +19,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "load")
         {
             return await LoadBenchmark.RunAsync(args, (name, fallback) => Option(args, name, fallback));
+        }
+        if (args.Length > 0 && args[0] == "stages")
+        {
+            return await SearchStages.RunAsync(int.Parse(Option(args, "--size", "100000"), CultureInfo.InvariantCulture),
+                int.Parse(Option(args, "--queries", "200"), CultureInfo.InvariantCulture), Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-bench")));
         }
         if (args.Length > 0 && args[0] == "privacy") return PrivacyBenchmark.Run();
         if (args.Length > 0 && args[0] == "agent-session")
@@ -48,10 +54,6 @@ public static class Program
         return await SearchPathBench.RunAsync(sizes, int.Parse(Option(args, "--queries", "200"), CultureInfo.InvariantCulture),
             Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-bench")));
     }
-
-    /// <summary>Nearest-rank percentile of an ascending list.</summary>
-    internal static double Percentile(List<double> sorted, double p) =>
-        sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     private static string Option(string[] args, string name, string fallback)
     {

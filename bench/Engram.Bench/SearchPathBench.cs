@@ -3,6 +3,7 @@ using System.Globalization;
 using Engram.Core.Model;
 using Engram.Core.Search;
 using Engram.Core.Services;
+using Engram.Eval;
 using Engram.Sqlite;
 using Microsoft.Extensions.AI;
 
@@ -97,7 +98,7 @@ public static class SearchPathBench
                 lex.Sort();
                 hyb.Sort();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {size:N0} | {Paths[p].Name} | {P(lex, 0.5):0.00} ms | {P(lex, 0.95):0.00} ms | {P(lex, 0.99):0.00} ms | {P(hyb, 0.5):0.00} ms | {P(hyb, 0.95):0.00} ms | {P(hyb, 0.99):0.00} ms | {(double)hits[p] / queries:0.0} |"));
+                    $"| {size:N0} | {Paths[p].Name} | {Percentiles.Of(lex, 0.5):0.00} ms | {Percentiles.Of(lex, 0.95):0.00} ms | {Percentiles.Of(lex, 0.99):0.00} ms | {Percentiles.Of(hyb, 0.5):0.00} ms | {Percentiles.Of(hyb, 0.95):0.00} ms | {Percentiles.Of(hyb, 0.99):0.00} ms | {(double)hits[p] / queries:0.0} |"));
             }
         }
         return 0;
@@ -136,8 +137,6 @@ public static class SearchPathBench
         for (var i = 0; i < Dims; i++) v[i] /= norm;
         return v;
     }
-
-    internal static double P(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     internal static string RuntimeInfo() => $".NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}";
 }

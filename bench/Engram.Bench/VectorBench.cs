@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Engram.Core.Model;
 using Engram.Core.Search;
+using Engram.Eval;
 using Engram.Sqlite;
 using Microsoft.Extensions.AI;
 
@@ -71,6 +72,6 @@ public static class VectorBench
     {
         values.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {SearchPathBench.P(values, 0.5):0.0} ms | {SearchPathBench.P(values, 0.95):0.0} ms | {SearchPathBench.P(values, 0.99):0.0} ms | {kept} |"));
+            $"| {name} | {Percentiles.Of(values, 0.5):0.0} ms | {Percentiles.Of(values, 0.95):0.0} ms | {Percentiles.Of(values, 0.99):0.0} ms | {kept} |"));
     }
 }

@@ -50,8 +50,8 @@ public sealed partial class SqliteMemoryStore
     {
         // The check reads seqs only: whole rows are read for the final hits alone.
         using var check = connection.CreateCommand();
-        check.CommandText = $"SELECT m.seq FROM memories m WHERE m.seq IN (SELECT value FROM json_each(@seqs)) AND {SqliteFilter.Where(filter, check)}";
-        var seqs = check.Parameters.Add("@seqs", SqliteType.Text);
+        check.CommandText = $"SELECT m.seq FROM {SeqLookup.From} WHERE {SqliteFilter.Where(filter, check)}";
+        var seqs = SeqLookup.Bind(check);
         using var last = connection.CreateCommand();
         last.CommandText = "SELECT coalesce(max(seq), 0) FROM memories";
         var lastSeq = Convert.ToInt64(await last.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
@@ -80,7 +80,7 @@ public sealed partial class SqliteMemoryStore
     private static async Task CheckAsync(SqliteCommand check, SqliteParameter seqs, List<(long Seq, double Score)> batch, List<(long Seq, double Score)> passed, int limit, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return;
-        seqs.Value = SeqList(batch.Select(b => b.Seq));
+        seqs.Value = SeqLookup.Json(batch.Select(b => b.Seq));
         var passing = new HashSet<long>(batch.Count);
         await using (var reader = await check.ExecuteReaderAsync(cancellationToken))
         {
@@ -98,8 +98,8 @@ public sealed partial class SqliteMemoryStore
     {
         if (ranked.Count == 0) return [];
         using var load = connection.CreateCommand();
-        load.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN (SELECT value FROM json_each(@seqs))";
-        load.Parameters.AddWithValue("@seqs", SeqList(ranked.Select(r => r.Seq)));
+        load.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM {SeqLookup.From}";
+        SeqLookup.Bind(load, ranked.Select(r => r.Seq));
         var memories = new Dictionary<long, Memory>(ranked.Count);
         await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
         {
@@ -108,8 +108,6 @@ public sealed partial class SqliteMemoryStore
         // A row deleted between the check and the load is left out.
         return [.. ranked.Where(r => memories.ContainsKey(r.Seq)).Select(r => (memories[r.Seq], r.Score))];
     }
-
-    private static string SeqList(IEnumerable<long> seqs) => "[" + string.Join(',', seqs.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     /// <summary>
     /// "a" OR "b" OR ...: every term is a quoted FTS5 string, so quotes, *, -, :, parentheses and

@@ -93,7 +93,8 @@ public sealed partial class SqliteMemoryStore
         var passing = new HashSet<long>();
         if (ranked.Count == 0) return passing;
         using var check = connection.CreateCommand();
-        check.CommandText = $"SELECT m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", ranked.Select(r => r.Seq))}) AND {SqliteFilter.Where(filter, check)}";
+        check.CommandText = $"SELECT m.seq FROM {SeqLookup.From} WHERE {SqliteFilter.Where(filter, check)}";
+        SeqLookup.Bind(check, ranked.Select(r => r.Seq));
         await using var reader = await check.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) passing.Add(reader.GetInt64(0));
         return passing;
@@ -134,7 +135,8 @@ public sealed partial class SqliteMemoryStore
         var scores = new Dictionary<long, double>(ranked.Count);
         foreach (var (seq, similarity) in ranked) scores[seq] = similarity;
         using var load = connection.CreateCommand();
-        load.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.seq IN ({string.Join(", ", scores.Keys)}) AND {SqliteFilter.Where(filter, load)}";
+        load.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM {SeqLookup.From} WHERE {SqliteFilter.Where(filter, load)}";
+        SeqLookup.Bind(load, scores.Keys);
         var hits = new List<(Memory, double)>(scores.Count);
         await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
         {

@@ -77,11 +77,11 @@ public sealed class LocomoReportTests
     }
 
     [Fact]
-    public void Percentiles_interpolate()
+    public void Percentiles_interpolate_between_samples()
     {
-        Assert.Equal(0, LocomoLatency.Percentile([], 0.5));
-        Assert.Equal(7, LocomoLatency.Percentile([7], 0.95));
-        Assert.Equal(5.5, LocomoLatency.Percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5));
-        Assert.Equal(9.55, LocomoLatency.Percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95), 9);
+        Assert.Equal(0, Percentiles.Of([], 0.5));
+        Assert.Equal(7, Percentiles.Of([7], 0.95));
+        Assert.Equal(5.5, Percentiles.Of([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5));
+        Assert.Equal(9.55, Percentiles.Of([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95), 9);
     }
 }

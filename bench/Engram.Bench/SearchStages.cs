@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using Engram.Core.Model;
+using Engram.Core.Search;
+using Engram.Core.Services;
+using Engram.Core.Text;
+using Engram.Eval;
+using Engram.Sqlite;
+
+namespace Engram.Bench;
+
+/// <summary>
+/// dotnet artifacts/bin/Engram.Bench/release/Engram.Bench.dll stages [--size 100000] [--queries 200] [--dir /work/notes/bench-stores]
+/// Where one lexical search's time goes, on a store <see cref="SearchPathBench"/> built (the same queries):
+/// the full-text ranking alone (the best 66, on one connection and on two), the store's whole text search
+/// (ranking, the filter check on the winners, loading them), the text boosts, and the whole service call,
+/// scoped to a user and unscoped. Stages take turns query by query; 20 warm-up queries are discarded.
+/// </summary>
+public static class SearchStages
+{
+    private const string Bm25 = "-bm25(memories_fts, 2.0, 1.0, 1.0, 0.4, 0.0)";
+
+    public static async Task<int> RunAsync(int size, int queries, string dir)
+    {
+        var corpus = new SyntheticCorpus(seed: 42);
+        var texts = new List<string>(size);
+        for (var i = 0; i < size; i++) texts.Add(corpus.Memory());
+        var path = Path.Combine(dir, $"paths-{size}.db");
+        if (!File.Exists(path + ".built")) throw new InvalidOperationException($"{path} is not built yet: run the paths bench with --sizes {size} first");
+        await using var store = new SqliteMemoryStore(path);
+        var service = new MemoryService(store);
+        var options = new SearchOptions();
+        var pool = Math.Max(options.MinCandidates, 10 * options.CandidateMultiplier);
+        var stages = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        void Add(string stage, double ms) => (stages.TryGetValue(stage, out var list) ? list : stages[stage] = []).Add(ms);
+        var random = new Random(7);
+        for (var q = 0; q < queries + 20; q++)
+        {
+            var target = random.Next(size);
+            var query = corpus.QueryFor(texts[target]);
+            var terms = QueryTerms.Extract(query);
+            foreach (var (name, filter) in new[] { ("scoped", new MemoryFilter { UserId = $"user{target % 10}" }), ("unscoped", new MemoryFilter()) })
+            {
+                var active = filter with { ActiveAt = DateTimeOffset.UtcNow };
+                var scope = ScopeTokens.Condition(active);
+                var match = scope.Length == 0 ? SqliteMemoryStore.MatchExpression(terms) : $"({SqliteMemoryStore.MatchExpression(terms)}) AND {scope}";
+                var watch = Stopwatch.StartNew();
+                await Rank(store, match, pool + 16, null);
+                var one = watch.Elapsed.TotalMilliseconds;
+                watch.Restart();
+                await Rank(store, match, pool + 16, size / 2);
+                var two = watch.Elapsed.TotalMilliseconds;
+                watch.Restart();
+                var found = await store.SearchTextAsync(terms, active, pool);
+                var text = watch.Elapsed.TotalMilliseconds;
+                watch.Restart();
+                TextBoosts.Apply(query, found, options);
+                var boosts = watch.Elapsed.TotalMilliseconds;
+                watch.Restart();
+                await service.SearchAsync(new SearchRequest { Query = query, Filter = filter, Limit = 10 });
+                var whole = watch.Elapsed.TotalMilliseconds;
+                if (q < 20) continue;
+                Add($"{name}: ranking, best {pool + 16}, one connection", one);
+                Add($"{name}: ranking, best {pool + 16}, two connections", two);
+                Add($"{name}: store text search (ranking, check, load {pool})", text);
+                Add($"{name}: text boosts", boosts);
+                Add($"{name}: whole lexical search", whole);
+            }
+        }
+        Console.WriteLine($"engram search stages: {size:N0} memories, {queries} queries, {Environment.ProcessorCount} cores, {SearchPathBench.RuntimeInfo()}");
+        Console.WriteLine("| stage | p50 | p95 |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var (stage, list) in stages)
+        {
+            list.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {Percentiles.Of(list, 0.5):0.00} ms | {Percentiles.Of(list, 0.95):0.00} ms |"));
+        }
+        return 0;
+    }
+
+    private static async Task Rank(SqliteMemoryStore store, string match, int take, long? splitAt)
+    {
+        await using var ranking = await FullTextRanking.StartAsync(store.OpenAsync, Bm25, match, take, splitAt, CancellationToken.None);
+        for (var n = 0; n < take && ranking.TryNext(out _, out _); n++)
+        {
+        }
+    }
+}

@@ -13,6 +13,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 {
     private readonly Lazy<LocalEmbeddingModel> _model;
     private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly bool _ownsModel = true;
 
     public LocalEmbeddingGenerator(LocalModelSpec spec, string? folder = null, int? threads = null)
     {
@@ -29,6 +30,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         Folder = model.Folder;
         _model = new Lazy<LocalEmbeddingModel>(model);
         _metadata = new EmbeddingGeneratorMetadata("local", null, model.Spec.Name, model.Dimensions);
+        _ownsModel = false;
     }
 
     public LocalModelSpec Spec { get; }
@@ -71,8 +73,9 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         : serviceType.IsInstanceOfType(this) ? this
         : null;
 
+    /// <summary>Disposes the model it loaded itself; a model it was given stays with whoever loaded it.</summary>
     public void Dispose()
     {
-        if (_model.IsValueCreated) _model.Value.Dispose();
+        if (_ownsModel && _model.IsValueCreated) _model.Value.Dispose();
     }
 }

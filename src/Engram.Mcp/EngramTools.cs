@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
-using System.Text;
 using Engram.Core;
 using Engram.Core.Model;
 using Engram.Core.Security;
@@ -13,15 +11,15 @@ namespace Engram.Mcp;
 /// <summary>
 /// The MCP tools, bound to one caller. Progressive disclosure: search returns a cheap index of
 /// ids, timeline shows the neighbourhood of one hit, get_observations returns full records.
-/// Parameter names are the wire names, hence snake_case.
+/// Parameter names are the wire names, hence snake_case. The other tools stand in parts named for them:
+/// past sessions (EngramTools.Sessions.cs), the user's explicit memories (EngramTools.UserEdits.cs), and
+/// remember/forget (EngramTools.Writes.cs).
 /// </summary>
 [McpServerToolType]
-internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, TimeProvider? time = null)
+internal sealed partial class EngramTools(IMemoryService memory, EngramCaller caller, TimeProvider? time = null)
 {
     private const string Actor = "mcp";
     private const int MaxIds = 50;
-    private const int MaxUserEdits = 50;
-    private const int MaxUserEditLength = 500;
 
     [McpServerTool(Name = "search", Title = "Search memory", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Search Engram's long-term memory of past sessions, decisions, facts and work. Step 1 of 3 and the cheapest: " +
@@ -173,216 +171,11 @@ internal sealed class EngramTools(IMemoryService memory, EngramCaller caller, Ti
         return $"{blocks.Count} record(s), ~{Tokens.Estimate(text)} tokens:\n\n{text}";
     }
 
-    [McpServerTool(Name = "conversation_search", Title = "Search past conversations", ReadOnly = true, Idempotent = true, OpenWorld = false)]
-    [Description("Find past sessions (chats) about a topic. Use when the user refers to an earlier conversation " +
-        "(\"what did we decide about...\", \"continue where we left off on...\"). Returns <chat url=... updated_at=...> " +
-        "elements with the matching snippets; the url names the session.")]
-    public async Task<string> ConversationSearch(
-        [Description("Words from the topic to look for.")] string query,
-        [Description("Most sessions to return, 1-10. Default 5.")] int max_results = 5,
-        CancellationToken cancellationToken = default)
-    {
-        if (string.IsNullOrWhiteSpace(query)) throw new McpException("query is empty; give a few words from the topic");
-        if (max_results is < 1 or > 10) throw new McpException($"max_results {max_results} is out of range; use 1 to 10");
-        var hits = await Call(() => memory.SearchAsync(new SearchRequest { Query = query, Filter = Filter(), Limit = 100 }, cancellationToken));
-        var sessions = hits.Where(h => h.Memory.Scope.SessionId.Length > 0)
-            .GroupBy(h => h.Memory.Scope.SessionId, StringComparer.Ordinal)
-            .Take(max_results)
-            .ToList();
-        if (sessions.Count == 0) return $"No past conversation matches \"{query}\".";
-
-        var s = new StringBuilder();
-        foreach (var session in sessions)
-        {
-            var latest = DateTimeOffset.MinValue;
-            await foreach (var m in memory.ListAsync(Filter() with { SessionId = session.Key }, 1, cancellationToken))
-            {
-                latest = m.ValidFrom;
-            }
-            if (latest == DateTimeOffset.MinValue) latest = session.Max(h => h.Memory.ValidFrom);
-            var first = session.First().Memory;
-            s.Append(CultureInfo.InvariantCulture,
-                $"<chat url=\"{Format.Attribute(SessionDigest.UrlOf(session.Key))}\" updated_at=\"{Format.Iso(latest)}\"");
-            if (first.Scope.Project.Length > 0) s.Append(CultureInfo.InvariantCulture, $" project=\"{Format.Attribute(first.Scope.Project)}\"");
-            s.AppendLine(">");
-            foreach (var hit in session.Take(3))
-            {
-                s.AppendLine(Format.ChatText($"[{hit.Memory.Id}] {Format.KindAndType(hit.Memory)}: {Format.Shorten(hit.Memory.Content, 300)}"));
-            }
-            s.AppendLine("</chat>");
-        }
-        return s.ToString().TrimEnd();
-    }
-
-    [McpServerTool(Name = "recent_chats", Title = "Recent conversations", ReadOnly = true, Idempotent = true, OpenWorld = false)]
-    [Description("List recent past sessions (chats), newest first by default, each as a <chat url=... updated_at=...> element " +
-        "with its summary or first prompt. Use when the user asks what they worked on recently or to pick up a past session.")]
-    public async Task<string> RecentChats(
-        [Description("How many sessions, 1-20. Default 3.")] int n = 3,
-        [Description("desc (newest first, default) or asc (oldest first).")] string sort_order = "desc",
-        [Description("Only sessions with activity before this time (ISO date or time, UTC).")] string? before = null,
-        [Description("Only sessions with activity from this time on (ISO date or time, UTC).")] string? after = null,
-        CancellationToken cancellationToken = default)
-    {
-        if (n is < 1 or > 20) throw new McpException($"n {n} is out of range; use 1 to 20");
-        var order = (sort_order ?? "desc").Trim().ToLowerInvariant();
-        if (order is not ("asc" or "desc")) throw new McpException($"sort_order '{sort_order}' must be asc or desc");
-        var filter = Filter() with { Until = Format.Date(before, "before"), Since = Format.Date(after, "after") };
-        var sessions = await Call(() => memory.ListSessionsAsync(filter, n, order == "asc", cancellationToken));
-        if (sessions.Count == 0) return "No past sessions in that window.";
-
-        var s = new StringBuilder();
-        foreach (var d in sessions)
-        {
-            s.Append(CultureInfo.InvariantCulture,
-                $"<chat url=\"{Format.Attribute(d.Url)}\" updated_at=\"{Format.Iso(d.UpdatedAt)}\" started_at=\"{Format.Iso(d.StartedAt)}\" memories=\"{d.Memories}\"");
-            if (d.Project.Length > 0) s.Append(CultureInfo.InvariantCulture, $" project=\"{Format.Attribute(d.Project)}\"");
-            s.AppendLine(">");
-            var headline = d.Headline.Title is { Length: > 0 } title ? $"{title}: {d.Headline.Content}" : d.Headline.Content;
-            s.AppendLine(Format.ChatText($"{d.Headline.Kind.ToWire()}: {Format.Shorten(headline, 500)}"));
-            s.AppendLine("</chat>");
-        }
-        return s.ToString().TrimEnd();
-    }
-
-    [McpServerTool(Name = "memory_user_edits", Title = "Edit explicit user memories", Destructive = true, OpenWorld = false)]
-    [Description("View and edit the user's explicit memories: short standing instructions and facts injected at the start of every " +
-        "session (like \"prefers tabs\", \"never deploy on Fridays\"). Only change them when the user asks you to remember or forget " +
-        "something. Commands: view (numbered lines); add (text); replace (line_number, text); remove (line_number). " +
-        "Call view first to get line numbers.")]
-    public async Task<string> MemoryUserEdits(
-        [Description("view, add, replace or remove.")] string command,
-        [Description("For add and replace: the memory, one short sentence (at most 500 characters).")] string? text = null,
-        [Description("For replace and remove: the line number shown by view (1 is the first).")] int? line_number = null,
-        CancellationToken cancellationToken = default)
-    {
-        var edits = await UserEditsAsync(cancellationToken);
-        switch ((command ?? "").Trim().ToLowerInvariant())
-        {
-            case "view":
-                return edits.Count == 0
-                    ? "No explicit user memories yet. Use command add with text to create one."
-                    : string.Join('\n', edits.Select((m, i) => $"{i + 1}. {Format.Safe(m.Content)}"));
-            case "add":
-            {
-                var content = EditText(text, "add");
-                if (edits.Count >= MaxUserEdits) throw new McpException($"there are already {MaxUserEdits} user memories; remove or replace one first");
-                var added = await Call(() => memory.AddAsync(new AddMemoryRequest
-                {
-                    Content = content,
-                    Kind = MemoryKind.Block,
-                    Scope = Scope(),
-                    Importance = 1,
-                    Actor = Actor,
-                }, cancellationToken));
-                return added.Results[0].Outcome == AddOutcome.Duplicate
-                    ? $"Already remembered as line {edits.FindIndex(m => m.Id == added.Results[0].Memory.Id) + 1}; nothing added."
-                    : $"Added as line {edits.Count + 1}: {Format.Safe(added.Results[0].Memory.Content)}";
-            }
-            case "replace":
-            {
-                var target = Line(edits, line_number, "replace");
-                var content = EditText(text, "replace");
-                var updated = await Call(() => memory.UpdateAsync(target.Id, new MemoryUpdate { Content = content, Actor = Actor, Reason = "memory_user_edits replace" },
-                    caller.Tenant, cancellationToken));
-                return $"Replaced line {line_number}: {Format.Safe(updated.Content)}";
-            }
-            case "remove":
-            {
-                var target = Line(edits, line_number, "remove");
-                await Call(() => memory.DeleteAsync(target.Id, caller.Tenant, Actor, "memory_user_edits remove", cancellationToken));
-                return $"Removed line {line_number}: {Format.Safe(target.Content)}";
-            }
-            default:
-                throw new McpException($"command '{command}' is not one of view, add, replace, remove");
-        }
-    }
-
-    [McpServerTool(Name = "remember", Title = "Remember", OpenWorld = false)]
-    [Description("Store something worth knowing in a later session: a decision, a fact about the user or project, a lesson " +
-        "learned. Write it as one self-contained statement. Returns the new memory's id. An identical memory is not stored twice.")]
-    public async Task<string> Remember(
-        [Description("What to remember, self-contained (it will be read without this conversation).")] string text,
-        [Description("A short title.")] string? title = null,
-        [Description("fact (default), observation, summary, prompt, message or block.")] string kind = "fact",
-        [Description("Optional type, such as decision, bugfix, feature, discovery, preference.")] string? type = null,
-        [Description("The project it belongs to, if any.")] string? project = null,
-        [Description("The session it came from, if any.")] string? session_id = null,
-        [Description("0 (trivia) to 1 (essential). Default 0.5.")] double? importance = null,
-        [Description("When it stops being true or useful (ISO date or time, UTC), such as the end of a code freeze. Default: never.")] string? expires_at = null,
-        CancellationToken cancellationToken = default)
-    {
-        if (!MemoryKinds.TryParse(kind, out var parsedKind))
-        {
-            throw new McpException($"kind '{kind}' is not one of {string.Join(", ", MemoryKinds.All.Select(k => k.ToWire()))}");
-        }
-        var result = await Call(() => memory.AddAsync(new AddMemoryRequest
-        {
-            Content = text,
-            Title = title,
-            Kind = parsedKind,
-            Type = type,
-            Scope = Scope() with { Project = project?.Trim() ?? "", SessionId = session_id?.Trim() ?? "" },
-            Importance = importance,
-            ExpiresAt = Format.Date(expires_at, "expires_at"),
-            Actor = Actor,
-        }, cancellationToken));
-        var added = result.Results[0];
-        return added.Outcome == AddOutcome.Added
-            ? $"Remembered as {added.Memory.Id}."
-            : $"Already remembered as {added.Memory.Id}; nothing added.";
-    }
-
-    [McpServerTool(Name = "forget", Title = "Forget", Destructive = true, Idempotent = true, OpenWorld = false)]
-    [Description("Delete one memory that is wrong, outdated or that the user asked to forget. Its history keeps a trace of the deletion and the reason.")]
-    public async Task<string> Forget(
-        [Description("Id of the memory to delete.")] string id,
-        [Description("Why it is being forgotten (kept in its history).")] string? reason = null,
-        CancellationToken cancellationToken = default)
-    {
-        if (string.IsNullOrWhiteSpace(id)) throw new McpException("id is empty; pass the id of the memory to forget");
-        var existing = await Call(() => memory.GetAsync(id, caller.Tenant, cancellationToken));
-        if (existing is null || !Visible(existing)) throw new McpException($"memory {id} not found");
-        await Call(() => memory.DeleteAsync(existing.Id, caller.Tenant, Actor, reason, cancellationToken));
-        return $"Forgot {existing.Id}.";
-    }
-
     /// <summary>The full record of one memory, for the engram://memory/{id} resource; null when the caller cannot see it.</summary>
     internal async Task<Memory?> ReadAsync(string id, CancellationToken cancellationToken)
     {
         var m = await Call(() => memory.GetAsync(id, caller.Tenant, cancellationToken));
         return m is not null && Visible(m) ? m : null;
-    }
-
-    private async Task<List<Memory>> UserEditsAsync(CancellationToken cancellationToken)
-    {
-        var list = new List<Memory>();
-        await foreach (var m in memory.ListAsync(Filter() with { Kinds = [MemoryKind.Block] }, MaxUserEdits * 2, cancellationToken))
-        {
-            list.Add(m);
-        }
-        list.Sort((a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : string.CompareOrdinal(a.Id, b.Id));
-        return list;
-    }
-
-    private static Memory Line(List<Memory> edits, int? lineNumber, string command)
-    {
-        if (lineNumber is null) throw new McpException($"{command} needs line_number; call view to see the numbers");
-        if (lineNumber < 1 || lineNumber > edits.Count)
-        {
-            throw new McpException(edits.Count == 0
-                ? "there are no user memories yet"
-                : $"line_number {lineNumber} is out of range; there are {edits.Count} lines (1 to {edits.Count})");
-        }
-        return edits[lineNumber.Value - 1];
-    }
-
-    private static string EditText(string? text, string command)
-    {
-        var content = text?.Trim() ?? "";
-        if (content.Length == 0) throw new McpException($"{command} needs text");
-        if (content.Length > MaxUserEditLength) throw new McpException($"text has {content.Length} characters; keep a user memory under {MaxUserEditLength}");
-        return content;
     }
 
     private MemoryFilter Filter() => new() { Tenant = caller.Tenant, UserId = Blank(caller.UserId) };

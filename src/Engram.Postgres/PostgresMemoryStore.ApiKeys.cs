@@ -6,8 +6,6 @@ namespace Engram.Postgres;
 
 public sealed partial class PostgresMemoryStore
 {
-    private const string ApiKeyColumns = "id, tenant, name, prefix, created_at, revoked_at";
-
     public Task CreateApiKeyAsync(ApiKey key, string secretHash, CancellationToken cancellationToken = default) =>
         ExecuteAsync("INSERT INTO api_keys (id, tenant, name, prefix, secret_hash, created_at) VALUES (@id, @tenant, @name, @prefix, @hash, @at)",
             p =>
@@ -22,13 +20,13 @@ public sealed partial class PostgresMemoryStore
 
     public async Task<ApiKey?> FindActiveApiKeyAsync(string secretHash, CancellationToken cancellationToken = default)
     {
-        var keys = await ReadApiKeysAsync($"SELECT {ApiKeyColumns} FROM api_keys WHERE secret_hash = @hash AND revoked_at IS NULL",
+        var keys = await ReadApiKeysAsync($"SELECT {ApiKeyRows.Columns} FROM api_keys WHERE secret_hash = @hash AND revoked_at IS NULL",
             p => p.AddWithValue("hash", secretHash), cancellationToken);
         return keys.Count == 0 ? null : keys[0];
     }
 
     public Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken = default) =>
-        ReadApiKeysAsync($"SELECT {ApiKeyColumns} FROM api_keys ORDER BY id", _ => { }, cancellationToken);
+        ReadApiKeysAsync($"SELECT {ApiKeyRows.Columns} FROM api_keys ORDER BY id", _ => { }, cancellationToken);
 
     public async Task<bool> RevokeApiKeyAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         // Ids are ULIDs, case-insensitive as the SQLite store treats them.
@@ -55,15 +53,7 @@ public sealed partial class PostgresMemoryStore
             var keys = new List<ApiKey>();
             while (await reader.ReadAsync(cancellationToken))
             {
-                keys.Add(new ApiKey
-                {
-                    Id = reader.GetString(0),
-                    Tenant = reader.GetString(1),
-                    Name = reader.IsDBNull(2) ? null : reader.GetString(2),
-                    Prefix = reader.GetString(3),
-                    CreatedAt = MemoryRows.Time(reader.GetInt64(4)),
-                    RevokedAt = reader.IsDBNull(5) ? null : MemoryRows.Time(reader.GetInt64(5)),
-                });
+                keys.Add(ApiKeyRows.ReadApiKey(reader));
             }
             return keys;
         }, cancellationToken);

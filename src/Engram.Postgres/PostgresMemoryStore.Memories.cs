@@ -95,7 +95,7 @@ public sealed partial class PostgresMemoryStore
             await using var command = Command(connection, null, $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.id = @id AND m.tenant = @tenant");
             command.Parameters.AddWithValue("id", id);
             command.Parameters.AddWithValue("tenant", tenant);
-            return await ReadOneAsync(command, cancellationToken);
+            return await MemoryRows.ReadOneAsync(command, cancellationToken);
         }, cancellationToken);
 
     public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default) =>
@@ -185,28 +185,17 @@ public sealed partial class PostgresMemoryStore
 
     private static async Task<Memory?> FindCurrentDuplicateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Memory memory, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction,
-            $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
-            "AND m.project = @project AND m.session_id = @session_id AND m.kind = @kind AND m.content_hash = @content_hash " +
-            "AND m.valid_to IS NULL AND m.id <> @id");
+        await using var command = Command(connection, transaction, MemoryRows.SelectCurrentDuplicate);
         PostgresRows.BindMemory(command, memory);
-        return await ReadOneAsync(command, cancellationToken);
+        return await MemoryRows.ReadOneAsync(command, cancellationToken);
     }
 
     private static async Task<Memory?> FindBySourceKeyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Memory memory, CancellationToken cancellationToken)
     {
         if (memory.Source.ExternalId is null) return null;
-        await using var command = Command(connection, transaction,
-            $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
-            "AND m.project = @project AND m.session_id = @session_id AND m.source_key = @source_key");
+        await using var command = Command(connection, transaction, MemoryRows.SelectBySourceKey);
         PostgresRows.BindMemory(command, memory);
-        return await ReadOneAsync(command, cancellationToken);
-    }
-
-    private static async Task<Memory?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? MemoryRows.ReadMemory(reader) : null;
+        return await MemoryRows.ReadOneAsync(command, cancellationToken);
     }
 
     private static async Task InsertHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, HistoryEntry entry, CancellationToken cancellationToken)

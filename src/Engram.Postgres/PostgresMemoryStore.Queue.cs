@@ -5,8 +5,6 @@ namespace Engram.Postgres;
 
 public sealed partial class PostgresMemoryStore
 {
-    private const string QueueColumns = "seq, tenant, kind, dedupe_key, payload, enqueued_at, attempts, last_error, session_key, state";
-
     public Task<bool> EnqueueAsync(QueuedEvent queuedEvent, CancellationToken cancellationToken = default) =>
         InsertAsync(queuedEvent, null, cancellationToken);
 
@@ -35,11 +33,11 @@ public sealed partial class PostgresMemoryStore
     public Task<IReadOnlyList<QueuedEvent>> ListFailedAsync(int limit, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<QueuedEvent>>(async connection =>
         {
-            await using var command = Command(connection, null, $"SELECT {QueueColumns} FROM queue WHERE state = 'failed' ORDER BY seq DESC LIMIT @limit");
+            await using var command = Command(connection, null, $"SELECT {QueueRows.Columns} FROM queue WHERE state = 'failed' ORDER BY seq DESC LIMIT @limit");
             command.Parameters.AddWithValue("limit", limit);
             var events = new List<QueuedEvent>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) events.Add(ReadEvent(reader));
+            while (await reader.ReadAsync(cancellationToken)) events.Add(QueueRows.ReadEvent(reader));
             return events;
         }, cancellationToken);
 
@@ -58,14 +56,14 @@ public sealed partial class PostgresMemoryStore
                 "UPDATE queue q SET claimed_by = @worker, claimed_until = @until FROM (" +
                 "SELECT seq FROM queue WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until < @now) " +
                 "ORDER BY seq LIMIT @max FOR UPDATE SKIP LOCKED) c WHERE q.seq = c.seq " +
-                $"RETURNING {string.Join(", ", QueueColumns.Split(", ").Select(c => "q." + c))}");
+                $"RETURNING {string.Join(", ", QueueRows.Columns.Split(", ").Select(c => "q." + c))}");
             command.Parameters.AddWithValue("worker", worker);
             command.Parameters.AddWithValue("until", now + (long)lease.TotalMilliseconds);
             command.Parameters.AddWithValue("now", now);
             command.Parameters.AddWithValue("max", max);
             var claimed = new List<QueuedEvent>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) claimed.Add(ReadEvent(reader));
+            while (await reader.ReadAsync(cancellationToken)) claimed.Add(QueueRows.ReadEvent(reader));
             claimed.Sort((a, b) => a.Seq.CompareTo(b.Seq));
             return claimed;
         }, cancellationToken, history: false);
@@ -88,11 +86,11 @@ public sealed partial class PostgresMemoryStore
     public Task<IReadOnlyList<QueuedEvent>> ListSessionAsync(string sessionKey, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<QueuedEvent>>(async connection =>
         {
-            await using var command = Command(connection, null, $"SELECT {QueueColumns} FROM queue WHERE session_key = @session ORDER BY seq");
+            await using var command = Command(connection, null, $"SELECT {QueueRows.Columns} FROM queue WHERE session_key = @session ORDER BY seq");
             command.Parameters.AddWithValue("session", sessionKey);
             var events = new List<QueuedEvent>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) events.Add(ReadEvent(reader));
+            while (await reader.ReadAsync(cancellationToken)) events.Add(QueueRows.ReadEvent(reader));
             return events;
         }, cancellationToken);
 
@@ -121,20 +119,6 @@ public sealed partial class PostgresMemoryStore
             await reader.ReadAsync(cancellationToken);
             return (reader.GetInt64(0), reader.GetInt64(1));
         }, cancellationToken);
-
-    private static QueuedEvent ReadEvent(NpgsqlDataReader reader) => new()
-    {
-        Seq = reader.GetInt64(0),
-        Tenant = reader.GetString(1),
-        Kind = reader.GetString(2),
-        DedupeKey = reader.IsDBNull(3) ? null : reader.GetString(3),
-        Payload = reader.GetString(4),
-        EnqueuedAt = MemoryRows.Time(reader.GetInt64(5)),
-        Attempts = reader.GetInt32(6),
-        LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
-        SessionKey = reader.IsDBNull(8) ? null : reader.GetString(8),
-        IsDone = reader.GetString(9) == "done",
-    };
 
     /// <summary>One statement on its own (autocommit). Returns the rows it touched.</summary>
     private Task<int> ExecuteAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken) =>

@@ -88,7 +88,7 @@ public sealed class EngramServer : IAsyncDisposable
         logging?.Invoke(builder.Logging);
 
         var collection = builder.Services;
-        collection.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        collection.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         collection.AddRoutingCore();
         collection.AddProblemDetails();
         collection.AddExceptionHandler<EngramExceptionHandler>();

@@ -22,6 +22,9 @@ public sealed record ServerRuntimeOptions
     /// <summary>How often the store's change feed is read for the event stream.</summary>
     public TimeSpan ChangePollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long a stop waits for requests in flight before it cuts them (open event streams end at once).</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Calls without a key are refused even before the first key exists (set when listening beyond loopback).</summary>
     public bool RequireApiKeys { get; init; }
 

@@ -101,7 +101,7 @@ public sealed partial class SqliteMemoryStore
         command.CommandText = $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.id = @id AND m.tenant = @tenant";
         command.Parameters.AddWithValue("@id", id);
         command.Parameters.AddWithValue("@tenant", tenant);
-        return await ReadOneAsync(command, cancellationToken);
+        return await MemoryRows.ReadOneAsync(command, cancellationToken);
     }
 
     public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default) =>
@@ -191,28 +191,17 @@ public sealed partial class SqliteMemoryStore
 
     private static async Task<Memory?> FindCurrentDuplicateAsync(SqliteConnection connection, SqliteTransaction transaction, Memory memory, CancellationToken cancellationToken)
     {
-        using var command = Command(connection, transaction,
-            $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
-            "AND m.project = @project AND m.session_id = @session_id AND m.kind = @kind AND m.content_hash = @content_hash " +
-            "AND m.valid_to IS NULL AND m.id <> @id");
+        using var command = Command(connection, transaction, MemoryRows.SelectCurrentDuplicate);
         SqliteRows.BindMemory(command, memory);
-        return await ReadOneAsync(command, cancellationToken);
+        return await MemoryRows.ReadOneAsync(command, cancellationToken);
     }
 
     private static async Task<Memory?> FindBySourceKeyAsync(SqliteConnection connection, SqliteTransaction transaction, Memory memory, CancellationToken cancellationToken)
     {
         if (memory.Source.ExternalId is null) return null;
-        using var command = Command(connection, transaction,
-            $"SELECT {MemoryRows.MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
-            "AND m.project = @project AND m.session_id = @session_id AND m.source_key = @source_key");
+        using var command = Command(connection, transaction, MemoryRows.SelectBySourceKey);
         SqliteRows.BindMemory(command, memory);
-        return await ReadOneAsync(command, cancellationToken);
-    }
-
-    private static async Task<Memory?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? MemoryRows.ReadMemory(reader) : null;
+        return await MemoryRows.ReadOneAsync(command, cancellationToken);
     }
 
     private static async Task InsertHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, HistoryEntry entry, CancellationToken cancellationToken)

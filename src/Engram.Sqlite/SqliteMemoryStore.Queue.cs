@@ -33,7 +33,7 @@ public sealed partial class SqliteMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {QueueColumns} FROM queue WHERE state = 'failed' ORDER BY seq DESC LIMIT @limit";
+        command.CommandText = $"SELECT {QueueRows.Columns} FROM queue WHERE state = 'failed' ORDER BY seq DESC LIMIT @limit";
         command.Parameters.AddWithValue("@limit", limit);
         return await ReadEventsAsync(command, cancellationToken);
     }
@@ -52,13 +52,13 @@ public sealed partial class SqliteMemoryStore
             var now = NowMs();
             var claimed = new List<QueuedEvent>();
             using (var select = Command(connection, transaction,
-                $"SELECT {QueueColumns} FROM queue " +
+                $"SELECT {QueueRows.Columns} FROM queue " +
                 "WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until < @now) ORDER BY seq LIMIT @max"))
             {
                 select.Parameters.AddWithValue("@now", now);
                 select.Parameters.AddWithValue("@max", max);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken)) claimed.Add(ReadEvent(reader));
+                while (await reader.ReadAsync(cancellationToken)) claimed.Add(QueueRows.ReadEvent(reader));
             }
             using var claim = Command(connection, transaction, "UPDATE queue SET claimed_by = @worker, claimed_until = @until WHERE seq = @seq");
             claim.Parameters.AddWithValue("@worker", worker);
@@ -97,7 +97,7 @@ public sealed partial class SqliteMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {QueueColumns} FROM queue WHERE session_key = @session ORDER BY seq";
+        command.CommandText = $"SELECT {QueueRows.Columns} FROM queue WHERE session_key = @session ORDER BY seq";
         command.Parameters.AddWithValue("@session", sessionKey);
         return await ReadEventsAsync(command, cancellationToken);
     }
@@ -106,7 +106,7 @@ public sealed partial class SqliteMemoryStore
     {
         var events = new List<QueuedEvent>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) events.Add(ReadEvent(reader));
+        while (await reader.ReadAsync(cancellationToken)) events.Add(QueueRows.ReadEvent(reader));
         return events;
     }
 
@@ -130,22 +130,6 @@ public sealed partial class SqliteMemoryStore
             command.Parameters.AddWithValue("@worker", worker);
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
-
-    private const string QueueColumns = "seq, tenant, kind, dedupe_key, payload, enqueued_at, attempts, last_error, session_key, state";
-
-    private static QueuedEvent ReadEvent(Microsoft.Data.Sqlite.SqliteDataReader reader) => new()
-    {
-        Seq = reader.GetInt64(0),
-        Tenant = reader.GetString(1),
-        Kind = reader.GetString(2),
-        DedupeKey = reader.IsDBNull(3) ? null : reader.GetString(3),
-        Payload = reader.GetString(4),
-        EnqueuedAt = MemoryRows.Time(reader.GetInt64(5)),
-        Attempts = reader.GetInt32(6),
-        LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
-        SessionKey = reader.IsDBNull(8) ? null : reader.GetString(8),
-        IsDone = reader.GetString(9) == "done",
-    };
 
     public async Task<(long Pending, long Failed)> CountAsync(CancellationToken cancellationToken = default)
     {

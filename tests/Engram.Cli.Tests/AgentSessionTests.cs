@@ -55,12 +55,7 @@ public sealed class AgentSessionTests : IDisposable
     private async Task<string> ContextAsync(string agent, string payload)
     {
         var result = await _engram.RunWithInputAsync(payload, "hook", agent, "session-start");
-        Assert.Equal(0, result.ExitCode);
-        if (result.Stdout.Length == 0) return "";
-        using var document = JsonDocument.Parse(result.Stdout);
-        var output = document.RootElement.GetProperty("hookSpecificOutput");
-        Assert.Equal("SessionStart", output.GetProperty("hookEventName").GetString());
-        return output.GetProperty("additionalContext").GetString()!;
+        return HookOutput.ContextOf(result);
     }
 
     private const string Answer = "The median was hard-coded. I decided to sort a copy of the list instead of sorting in place. Next step: add a test for an empty list.";
@@ -81,9 +76,8 @@ public sealed class AgentSessionTests : IDisposable
         const string session = "codex-session-1";
         // Codex writes each command's exit code to the rollout transcript before the PostToolUse hook runs.
         var transcript = Path.Combine(_folder.Path, "rollout.jsonl");
-        await File.WriteAllTextAsync(transcript,
-            """{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"call_2","status":"failed","exit_code":1}}}""" + "\n" +
-            """{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"call_4","status":"completed","exit_code":0}}}""" + "\n");
+        await File.WriteAllTextAsync(transcript, """{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"call_2","status":"failed","exit_code":1}}}""" + "\n" +
+            """{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"call_4","status":"completed","exit_code":0}}}""" + "\n", TestContext.Current.CancellationToken);
         (string, JsonNode?) T = ("transcript_path", transcript);
 
         Assert.Equal("", await ContextAsync("codex", Payload("codex", "SessionStart.json", session, repo, T)));

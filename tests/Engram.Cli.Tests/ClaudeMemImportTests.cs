@@ -89,7 +89,7 @@ public sealed class ClaudeMemImportTests : IDisposable
     {
         var engram = new EngramProcess(_folder.File("home"));
         var other = _folder.File("other.db");
-        await File.WriteAllTextAsync(other, "not a database at all, definitely not one");
+        await File.WriteAllTextAsync(other, "not a database at all, definitely not one", TestContext.Current.CancellationToken);
         var result = await engram.RunAsync("import", "--from", "claude-mem", other);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(other, result.Stderr, StringComparison.Ordinal);

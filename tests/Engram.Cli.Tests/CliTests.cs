@@ -58,7 +58,7 @@ public sealed class CliTests : IDisposable
         var export = await _engram.RunAsync("export", "--user", "alice");
         Assert.Equal(0, export.ExitCode);
         var file = _folder.File("alice.jsonl");
-        await File.WriteAllTextAsync(file, export.Stdout);
+        await File.WriteAllTextAsync(file, export.Stdout, TestContext.Current.CancellationToken);
 
         var other = new EngramProcess(_folder.File("other-home"));
         var import = await other.RunAsync("import", file, "--json");
@@ -160,13 +160,13 @@ public sealed class CliTests : IDisposable
               "session_1_date_time": "1:56 pm on 8 May, 2023",
               "session_1": [{"speaker": "Ana", "dia_id": "D1:1", "text": "I planted tomatoes today."}]},
               "qa": [{"question": "What did Ana plant?", "answer": "tomatoes", "evidence": ["D1:1"], "category": 1}]}]
-            """);
+            """, TestContext.Current.CancellationToken);
         var questions = await _engram.RunAsync("eval", "locomo", "--data", data, "--questions", noFolder);
         Assert.Equal(2, questions.ExitCode);
         Assert.Contains($"cannot write --questions {noFolder}: its folder does not exist", questions.Stderr, StringComparison.Ordinal);
         var written = _folder.File("questions.jsonl");
         Assert.Equal(0, (await _engram.RunAsync("eval", "locomo", "--data", data, "--questions", written)).ExitCode);
-        Assert.Contains("\"evidence\":[\"D1:1\"],\"retrieved\":[\"D1:1\"]", await File.ReadAllTextAsync(written), StringComparison.Ordinal);
+        Assert.Contains("\"evidence\":[\"D1:1\"],\"retrieved\":[\"D1:1\"]", await File.ReadAllTextAsync(written, TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public sealed class CliTests : IDisposable
     {
         Directory.CreateDirectory(_engram.Home);
         var settings = Path.Combine(_engram.Home, "settings.json");
-        await File.WriteAllTextAsync(settings, "{ \"Llm\": { \"Provider\": \"none\", }\n  \"Search\": [ }");
+        await File.WriteAllTextAsync(settings, "{ \"Llm\": { \"Provider\": \"none\", }\n  \"Search\": [ }", TestContext.Current.CancellationToken);
         var result = await _engram.RunAsync("list");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(settings, result.Stderr, StringComparison.Ordinal);
@@ -192,7 +192,7 @@ public sealed class CliTests : IDisposable
     public async Task Broken_settings_name_the_key(string json, string expected)
     {
         Directory.CreateDirectory(_engram.Home);
-        await File.WriteAllTextAsync(Path.Combine(_engram.Home, "settings.json"), json);
+        await File.WriteAllTextAsync(Path.Combine(_engram.Home, "settings.json"), json, TestContext.Current.CancellationToken);
         var result = await _engram.RunAsync("list");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
@@ -382,7 +382,7 @@ public sealed class CliTests : IDisposable
         var good = await _engram.RunAsync("add", "kept");
         Assert.Equal(0, good.ExitCode);
         var export = await _engram.RunAsync("export");
-        await File.WriteAllTextAsync(file, export.Stdout + "{not json\n");
+        await File.WriteAllTextAsync(file, export.Stdout + "{not json\n", TestContext.Current.CancellationToken);
         var other = new EngramProcess(_folder.File("other"));
         var result = await other.RunAsync("import", file);
         Assert.Equal(1, result.ExitCode);

@@ -21,12 +21,12 @@ public sealed class DamagedStoreTests : IDisposable
         }
         var path = Path.Combine(engram.Home, "engram.db");
         Assert.Equal(0, (await engram.RunAsync("stats")).ExitCode); // the last close checkpoints the WAL into the file
-        var bytes = await File.ReadAllBytesAsync(path);
+        var bytes = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
         Assert.True(bytes.Length > 16 * 4096, "the database spans many pages");
         // Keep the header page (so the file still opens) and scribble over the rest.
         var garbage = new Random(7);
         for (var at = 4096; at < bytes.Length; at++) bytes[at] = (byte)garbage.Next(256);
-        await File.WriteAllBytesAsync(path, bytes);
+        await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
 
         foreach (var args in new[] { new[] { "list" }, ["search", "deployment"], ["stats"] })
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Engram.Testing;
 
 namespace Engram.Cli.Tests;
 
@@ -63,7 +64,7 @@ public sealed class EngramProcess(string home)
             }
         }
         process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
         await process.WaitForExitAsync(timeout.Token);
         lock (_running) _running.Remove(process);
         return new ProcessResult(process.ExitCode, await stdout, await stderr);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Engram.Agents.Capture;
 using Engram.Testing;
-using Xunit.Abstractions;
 
 namespace Engram.Cli.Tests;
 

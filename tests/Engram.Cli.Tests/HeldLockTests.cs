@@ -36,13 +36,13 @@ public sealed class HeldLockTests : IDisposable
         Assert.Equal(0, (await _engram.RunWithInputAsync(session.Stop("Done. Next step: rotate the staging credentials."), "hook", "claude-code", "stop")).ExitCode);
 
         await using var holder = new SqliteConnection($"Data Source={Path.Combine(_engram.Home, "engram.db")};Pooling=False");
-        await holder.OpenAsync();
+        await holder.OpenAsync(TestContext.Current.CancellationToken);
         await using var transaction = holder.BeginTransaction(deferred: false);
         using (var write = holder.CreateCommand())
         {
             write.Transaction = transaction;
             write.CommandText = "UPDATE memories SET importance = importance";
-            await write.ExecuteNonQueryAsync();
+            await write.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         }
 
         var search = await _engram.RunAsync("search", "when is staging restored", "--json");
@@ -62,7 +62,7 @@ public sealed class HeldLockTests : IDisposable
 
         var list = await _engram.RunAsync("list", "--json");
         Assert.True(list.ExitCode == 0, list.Stderr);
-        await transaction.RollbackAsync();
+        await transaction.RollbackAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]

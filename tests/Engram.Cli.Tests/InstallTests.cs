@@ -16,7 +16,7 @@ public sealed class InstallTests : IDisposable
         Directory.CreateDirectory(Path.Combine(home, ".claude"));
         var settings = Path.Combine(home, ".claude", "settings.json");
         const string original = "{\n  \"model\": \"opus\",\n  \"permissions\": { \"allow\": [\"Bash(git log:*)\"] },\n  \"hooks\": {\n    \"PostToolUse\": [\n      { \"matcher\": \"Bash\", \"hooks\": [ { \"type\": \"command\", \"command\": \"echo mine\" } ] }\n    ]\n  }\n}\n";
-        await File.WriteAllTextAsync(settings, original);
+        await File.WriteAllTextAsync(settings, original, TestContext.Current.CancellationToken);
         var engram = new EngramProcess(Path.Combine(home, ".engram"));
         engram.Environment["HOME"] = home;
         engram.Environment["CLAUDE_CONFIG_DIR"] = null;
@@ -30,10 +30,10 @@ public sealed class InstallTests : IDisposable
             Assert.True(claude.GetProperty("changed").GetBoolean());
             Assert.Contains(claude.GetProperty("files").EnumerateArray(), f => f.GetProperty("path").GetString() == settings && f.GetProperty("changed").GetBoolean());
         }
-        var installed = await File.ReadAllTextAsync(settings);
+        var installed = await File.ReadAllTextAsync(settings, TestContext.Current.CancellationToken);
         var second = await engram.RunAsync("install", "--json");
         using (var result = JsonDocument.Parse(second.Stdout)) Assert.False(Assert.Single(result.RootElement.GetProperty("agents").EnumerateArray()).GetProperty("changed").GetBoolean());
-        Assert.Equal(installed, await File.ReadAllTextAsync(settings));
+        Assert.Equal(installed, await File.ReadAllTextAsync(settings, TestContext.Current.CancellationToken));
 
         using (var document = JsonDocument.Parse(installed))
         {
@@ -51,7 +51,7 @@ public sealed class InstallTests : IDisposable
             }
             Assert.Contains(hooks.GetProperty("PostToolUse").EnumerateArray().SelectMany(g => g.GetProperty("hooks").EnumerateArray()), h => h.GetProperty("command").GetString() == "echo mine");
         }
-        using (var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(home, ".claude.json"))))
+        using (var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(home, ".claude.json"), TestContext.Current.CancellationToken)))
         {
             // The native MCP front end published beside engram is what Claude Code starts.
             var server = state.RootElement.GetProperty("mcpServers").GetProperty("engram");
@@ -71,7 +71,7 @@ public sealed class InstallTests : IDisposable
         }
 
         Assert.Equal(0, (await engram.RunAsync("uninstall")).ExitCode);
-        Assert.Equal(original, await File.ReadAllTextAsync(settings));
+        Assert.Equal(original, await File.ReadAllTextAsync(settings, TestContext.Current.CancellationToken));
         var after = await engram.RunAsync("doctor");
         Assert.Contains("not installed (run: engram install)", after.Stdout, StringComparison.Ordinal);
     }
@@ -83,22 +83,22 @@ public sealed class InstallTests : IDisposable
         Directory.CreateDirectory(Path.Combine(home, ".claude"));
         var settings = Path.Combine(home, ".claude", "settings.json");
         const string original = "{\n  \"hooks\": {\n    \"Stop\": [ { \"hooks\": [ { \"type\": \"command\", \"command\": \"echo mine\" } ] } ]\n  }\n}\n";
-        await File.WriteAllTextAsync(settings, original);
+        await File.WriteAllTextAsync(settings, original, TestContext.Current.CancellationToken);
         var engram = new EngramProcess(Path.Combine(home, ".engram"));
         engram.Environment["HOME"] = home;
         engram.Environment["CLAUDE_CONFIG_DIR"] = null;
 
         // What an earlier Engram wrote: every hook through the managed CLI.
         Assert.Equal(0, (await engram.RunAsync("install", "--managed-hook", "--command", "/opt/old/engram")).ExitCode);
-        var managed = await File.ReadAllTextAsync(settings);
+        var managed = await File.ReadAllTextAsync(settings, TestContext.Current.CancellationToken);
         Assert.Contains("/opt/old/engram hook claude-code post-tool-use", managed, StringComparison.Ordinal);
         Assert.DoesNotContain("engram-hook", managed, StringComparison.Ordinal);
         Assert.False(await CheckOkAsync(engram, "hook speed"));
         Assert.False(await CheckOkAsync(engram, "mcp speed"));
-        Assert.Contains("/opt/old/engram", await File.ReadAllTextAsync(Path.Combine(home, ".claude.json")), StringComparison.Ordinal);
+        Assert.Contains("/opt/old/engram", await File.ReadAllTextAsync(Path.Combine(home, ".claude.json"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         Assert.Equal(0, (await engram.RunAsync("install")).ExitCode);
-        var upgraded = await File.ReadAllTextAsync(settings);
+        var upgraded = await File.ReadAllTextAsync(settings, TestContext.Current.CancellationToken);
         var native = Path.Combine(AppContext.BaseDirectory, "engram-hook");
         Assert.DoesNotContain(" hook claude-code ", upgraded, StringComparison.Ordinal);
         Assert.Contains($"{native} claude-code post-tool-use", upgraded, StringComparison.Ordinal);
@@ -110,13 +110,13 @@ public sealed class InstallTests : IDisposable
         }
         Assert.True(await CheckOkAsync(engram, "hook speed"));
         Assert.True(await CheckOkAsync(engram, "mcp speed"));
-        Assert.DoesNotContain("/opt/old/engram", await File.ReadAllTextAsync(Path.Combine(home, ".claude.json")), StringComparison.Ordinal);
+        Assert.DoesNotContain("/opt/old/engram", await File.ReadAllTextAsync(Path.Combine(home, ".claude.json"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         Assert.Equal(0, (await engram.RunAsync("uninstall")).ExitCode);
         // Install created ~/.claude.json, so uninstall removes it once nothing else is in it.
         var claudeJson = Path.Combine(home, ".claude.json");
         Assert.False(File.Exists(claudeJson) && File.ReadAllText(claudeJson).Contains("engram-mcp", StringComparison.Ordinal));
-        Assert.Equal(original, await File.ReadAllTextAsync(settings));
+        Assert.Equal(original, await File.ReadAllTextAsync(settings, TestContext.Current.CancellationToken));
     }
 
     private static async Task<bool> CheckOkAsync(EngramProcess engram, string check)
@@ -133,12 +133,12 @@ public sealed class InstallTests : IDisposable
         var home = _folder.File("user");
         Directory.CreateDirectory(Path.Combine(home, ".claude"));
         var settings = Path.Combine(home, ".claude", "settings.json");
-        await File.WriteAllTextAsync(settings, "{ \"hooks\": { oops");
+        await File.WriteAllTextAsync(settings, "{ \"hooks\": { oops", TestContext.Current.CancellationToken);
         var engram = new EngramProcess(Path.Combine(home, ".engram"));
         engram.Environment["HOME"] = home;
         var result = await engram.RunAsync("install");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(settings, result.Stderr, StringComparison.Ordinal);
-        Assert.Equal("{ \"hooks\": { oops", await File.ReadAllTextAsync(settings));
+        Assert.Equal("{ \"hooks\": { oops", await File.ReadAllTextAsync(settings, TestContext.Current.CancellationToken));
     }
 }

@@ -68,7 +68,7 @@ public sealed class NativeHookTests : IDisposable
         {
             // A hook refusing its arguments exits without reading stdin: the pipe may be closed already.
         }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
         await process.WaitForExitAsync(timeout.Token);
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
@@ -95,16 +95,6 @@ public sealed class NativeHookTests : IDisposable
         Assert.Equal(0, (await _engram.RunAsync("worker")).ExitCode);
     }
 
-    private static string ContextOf(ProcessResult result)
-    {
-        Assert.Equal(0, result.ExitCode);
-        if (result.Stdout.Length == 0) return "";
-        using var document = JsonDocument.Parse(result.Stdout);
-        var output = document.RootElement.GetProperty("hookSpecificOutput");
-        Assert.Equal("SessionStart", output.GetProperty("hookEventName").GetString());
-        return output.GetProperty("additionalContext").GetString()!;
-    }
-
     [Fact]
     public async Task A_captured_event_becomes_a_memory_through_the_worker_the_hook_starts()
     {
@@ -118,14 +108,11 @@ public sealed class NativeHookTests : IDisposable
         Assert.Equal("", result.Stdout);
 
         // The hook started the real worker (engram worker, found beside it), which ingests the spool file.
-        var found = false;
-        for (var attempt = 0; attempt < 240 && !found; attempt++)
+        await Eventually.HoldsAsync(async () =>
         {
             var list = await _engram.RunAsync("list", "--kind", "prompt", "--json");
-            found = list.ExitCode == 0 && list.Stdout.Contains("stream rows instead of buffering", StringComparison.Ordinal);
-            if (!found) await Task.Delay(250);
-        }
-        Assert.True(found, "the prompt captured by engram-hook never became a memory");
+            return list.ExitCode == 0 && list.Stdout.Contains("stream rows instead of buffering", StringComparison.Ordinal);
+        }, "the prompt captured by engram-hook becoming a memory", TestContext.Current.CancellationToken);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json"));
     }
 
@@ -135,27 +122,27 @@ public sealed class NativeHookTests : IDisposable
         Assert.Equal(0, (await _engram.RunAsync("add", "Invoices are exported as CSV with a semicolon separator", "--kind", "block")).ExitCode);
 
         // Nothing ready yet: the managed engram beside the hook builds the context (and keeps it for next time).
-        var first = ContextOf(await HookAsync(SessionStartPayload("s1"), NoWorker, "claude-code", "session-start"));
+        var first = HookOutput.ContextOf(await HookAsync(SessionStartPayload("s1"), NoWorker, "claude-code", "session-start"));
         Assert.Contains("semicolon separator", first, StringComparison.Ordinal);
         Assert.Single(Directory.EnumerateFiles(Path.Combine(_engram.Home, "context"), "*.ctx"));
 
         // Without a managed engram to fall back to, nothing is printed until the worker vouches for the file:
         // the fallback itself wrote to the database after the file was built.
-        Assert.Equal("", ContextOf(await HookAsync(SessionStartPayload("s2"), ReadyOnly, "claude-code", "session-start")));
+        Assert.Equal("", HookOutput.ContextOf(await HookAsync(SessionStartPayload("s2"), ReadyOnly, "claude-code", "session-start")));
 
         // The worker drains, rebuilds every ready context, stops, and stamps the database as it left it.
         await RunWorkerOnceAsync();
-        var ready = ContextOf(await HookAsync(SessionStartPayload("s3"), ReadyOnly, "claude-code", "session-start"));
+        var ready = HookOutput.ContextOf(await HookAsync(SessionStartPayload("s3"), ReadyOnly, "claude-code", "session-start"));
         Assert.Contains("semicolon separator", ready, StringComparison.Ordinal);
 
         // A memory added while no worker runs makes the ready context stale: it is not served.
         await RunWorkerOnceAsync(); // takes in s3's spooled event
         Assert.Equal(0, (await _engram.RunAsync("add", "Exports run nightly at 02:00 UTC", "--kind", "block")).ExitCode);
-        Assert.Equal("", ContextOf(await HookAsync(SessionStartPayload("s4"), ReadyOnly, "claude-code", "session-start")));
+        Assert.Equal("", HookOutput.ContextOf(await HookAsync(SessionStartPayload("s4"), ReadyOnly, "claude-code", "session-start")));
 
         // The worker rebuilds it from the change feed; then the new memory is in the ready answer.
         await RunWorkerOnceAsync();
-        var rebuilt = ContextOf(await HookAsync(SessionStartPayload("s5"), ReadyOnly, "claude-code", "session-start"));
+        var rebuilt = HookOutput.ContextOf(await HookAsync(SessionStartPayload("s5"), ReadyOnly, "claude-code", "session-start"));
         Assert.Contains("nightly at 02:00 UTC", rebuilt, StringComparison.Ordinal);
         Assert.Contains("semicolon separator", rebuilt, StringComparison.Ordinal);
     }
@@ -169,15 +156,15 @@ public sealed class NativeHookTests : IDisposable
         var blockId = addedJson.RootElement.GetProperty("results")[0].GetProperty("id").GetString()!;
 
         // Built by the managed fallback: recorded there, under the id of the spooled event.
-        Assert.Contains("semicolon separator", ContextOf(await HookAsync(SessionStartPayload("inj-1"), NoWorker, "claude-code", "session-start")), StringComparison.Ordinal);
+        Assert.Contains("semicolon separator", HookOutput.ContextOf(await HookAsync(SessionStartPayload("inj-1"), NoWorker, "claude-code", "session-start")), StringComparison.Ordinal);
         await RunWorkerOnceAsync();
         // Served from the ready file by the native hook alone: the worker records it when it takes in the event.
-        Assert.Contains("semicolon separator", ContextOf(await HookAsync(SessionStartPayload("inj-2"), ReadyOnly, "claude-code", "session-start")), StringComparison.Ordinal);
+        Assert.Contains("semicolon separator", HookOutput.ContextOf(await HookAsync(SessionStartPayload("inj-2"), ReadyOnly, "claude-code", "session-start")), StringComparison.Ordinal);
         await RunWorkerOnceAsync();
 
         await using var store = new Engram.Sqlite.SqliteMemoryStore(Path.Combine(_engram.Home, "engram.db"));
-        var built = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-1"));
-        var served = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-2"));
+        var built = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-1", TestContext.Current.CancellationToken));
+        var served = Assert.Single(await store.Injections.InjectionsForSessionAsync("default", "inj-2", TestContext.Current.CancellationToken));
         foreach (var (record, source) in new[] { (built, "session-start"), (served, "session-start-cached") })
         {
             Assert.Equal((blockId, 1, "standing", source), (record.MemoryId, record.Rank, record.Reason, record.Source));
@@ -191,7 +178,7 @@ public sealed class NativeHookTests : IDisposable
     [Fact]
     public async Task Session_start_events_are_spooled_once_even_when_the_managed_fallback_answers()
     {
-        ContextOf(await HookAsync(SessionStartPayload("once"), NoWorker, "claude-code", "session-start"));
+        HookOutput.ContextOf(await HookAsync(SessionStartPayload("once"), NoWorker, "claude-code", "session-start"));
         Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json"));
         // The fallback is told the event is already spooled; spooling it again would queue it twice.
@@ -226,7 +213,7 @@ public sealed class NativeHookTests : IDisposable
         var badName = await HookAsync("{}", ReadyOnly, "Claude Code", "post-tool-use");
         Assert.Equal(0, badName.ExitCode);
         Assert.Equal("", badName.Stdout);
-        var log = await File.ReadAllTextAsync(Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Single());
+        var log = await File.ReadAllTextAsync(Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Single(), TestContext.Current.CancellationToken);
         Assert.Equal(2, log.Split("expected engram-hook AGENT EVENT").Length - 1);
         Assert.False(Directory.Exists(Path.Combine(_engram.Home, "spool")) && Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool")).Any());
     }
@@ -240,7 +227,7 @@ public sealed class NativeHookTests : IDisposable
         var file = Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json").Single();
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
-        using var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+        using var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
         var root = envelope.RootElement;
         Assert.Equal(1, root.GetProperty("v").GetInt32());
         Assert.Equal(Path.GetFileName(file)[..^".event.json".Length], root.GetProperty("id").GetString());

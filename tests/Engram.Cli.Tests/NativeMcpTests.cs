@@ -47,7 +47,7 @@ public sealed class NativeMcpTests : IDisposable
         List<string> firstTools;
         await using (var first = await StartAsync())
         {
-            firstTools = [.. (await first.ListToolsAsync()).Select(t => t.Name)];
+            firstTools = [.. (await first.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name)];
             Assert.Contains("search", firstTools);
             Assert.Equal("engram", first.ServerInfo?.Name);
             var stored = await CallTextAsync(first, "remember", new() { ["text"] = "The release branch is cut every second Tuesday" });
@@ -55,11 +55,11 @@ public sealed class NativeMcpTests : IDisposable
         }
         Assert.True(File.Exists(CachePath), "the first session's answers were not kept");
         Assert.False(Core.OwnerOnly.IsOpenToOthers(CachePath));
-        Assert.DoesNotContain("second Tuesday", await File.ReadAllTextAsync(CachePath), StringComparison.Ordinal);
+        Assert.DoesNotContain("second Tuesday", await File.ReadAllTextAsync(CachePath, TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         await using (var second = await StartAsync())
         {
-            Assert.Equal(firstTools, [.. (await second.ListToolsAsync()).Select(t => t.Name)]);
+            Assert.Equal(firstTools, [.. (await second.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name)]);
             Assert.Equal("engram", second.ServerInfo?.Name);
             Assert.Contains("second Tuesday", await CallTextAsync(second, "search", new() { ["query"] = "release branch cut" }), StringComparison.Ordinal);
         }
@@ -113,23 +113,23 @@ public sealed class NativeMcpTests : IDisposable
     {
         await using (var first = await StartAsync())
         {
-            await first.ListToolsAsync();
+            await first.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
         }
-        var kept = await File.ReadAllTextAsync(CachePath);
+        var kept = await File.ReadAllTextAsync(CachePath, TestContext.Current.CancellationToken);
         const string Marker = "A title the server never gave";
         var edited = kept.Replace("\"title\":\"Search memory\"", $"\"title\":\"{Marker}\"", StringComparison.Ordinal);
         Assert.NotEqual(kept, edited);
-        await File.WriteAllTextAsync(CachePath, edited);
+        await File.WriteAllTextAsync(CachePath, edited, TestContext.Current.CancellationToken);
 
         await using (var second = await StartAsync())
         {
             // Served from the kept answers (this is what makes initialize fast), so the edit shows here ...
-            var search = (await second.ListToolsAsync()).Single(t => t.Name == "search");
+            var search = (await second.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Single(t => t.Name == "search");
             Assert.Equal(Marker, search.ProtocolTool.Title);
             // ... while the server's own answer, asked for in the background, replaces it.
             await CallTextAsync(second, "recent_chats", new() { ["n"] = 1 });
         }
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(CachePath));
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(CachePath, TestContext.Current.CancellationToken));
         Assert.DoesNotContain(Marker, document.RootElement.GetRawText(), StringComparison.Ordinal);
     }
 }

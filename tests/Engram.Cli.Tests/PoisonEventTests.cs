@@ -120,8 +120,7 @@ public sealed class PoisonEventTests : IDisposable
         var rejected = Path.Combine(_engram.Home, "spool", "rejected");
         Directory.CreateDirectory(rejected);
         const string secret = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
-        await File.WriteAllTextAsync(Path.Combine(rejected, "01JZZZZZZZZZZZZZZZZZZZZZZZ.event.json"),
-            "{\"v\":1,\"id\":\"01JZZZZZZZZZZZZZZZZZZZZZZZ\",\"agent\":\"claude-code\",\"event\":\"post-tool-use\",\"payload\":{\"command\":\"export GITHUB_TOKEN=" + secret);
+        await File.WriteAllTextAsync(Path.Combine(rejected, "01JZZZZZZZZZZZZZZZZZZZZZZZ.event.json"), "{\"v\":1,\"id\":\"01JZZZZZZZZZZZZZZZZZZZZZZZ\",\"agent\":\"claude-code\",\"event\":\"post-tool-use\",\"payload\":{\"command\":\"export GITHUB_TOKEN=" + secret, TestContext.Current.CancellationToken);
 
         Assert.Equal(0, (await _engram.RunAsync("process")).ExitCode);
 

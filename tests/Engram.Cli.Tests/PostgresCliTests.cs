@@ -7,7 +7,7 @@ namespace Engram.Cli.Tests;
 /// The CLI on PostgreSQL (a fresh schema of the test server in ENGRAM_TEST_POSTGRES): moving a SQLite
 /// store there with engram migrate, and using it with Storage:Provider=postgres.
 /// </summary>
-public sealed class PostgresCliTests : IAsyncLifetime, IDisposable
+public sealed class PostgresCliTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
     private readonly EngramProcess _sqlite;
@@ -20,16 +20,19 @@ public sealed class PostgresCliTests : IAsyncLifetime, IDisposable
         _postgres = new EngramProcess(_folder.File("server"));
     }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _connection = await TestPostgres.NewSchemaAsync();
         _postgres.Environment["ENGRAM_STORAGE__PROVIDER"] = "postgres";
         _postgres.Environment["ENGRAM_STORAGE__CONNECTIONSTRING"] = _connection;
     }
 
-    public async Task DisposeAsync() => await TestPostgres.DropSchemaAsync(_connection);
-
-    public void Dispose() => _folder.Dispose();
+    // xunit.v3 calls DisposeAsync alone when a class has both, so the folder goes here too.
+    public async ValueTask DisposeAsync()
+    {
+        await TestPostgres.DropSchemaAsync(_connection);
+        _folder.Dispose();
+    }
 
     private static async Task<JsonElement> JsonAsync(EngramProcess engram, params string[] args)
     {

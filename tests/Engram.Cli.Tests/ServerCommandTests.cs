@@ -33,7 +33,7 @@ public sealed class ServerCommandTests : IDisposable
         Assert.Equal(0, list.ExitCode);
         Assert.DoesNotContain(secret, list.Stdout, StringComparison.Ordinal);
         Assert.Contains(secret[..11], list.Stdout, StringComparison.Ordinal);
-        var database = await File.ReadAllBytesAsync(Path.Combine(_engram.Home, "engram.db"));
+        var database = await File.ReadAllBytesAsync(Path.Combine(_engram.Home, "engram.db"), TestContext.Current.CancellationToken);
         Assert.DoesNotContain(secret, Encoding.UTF8.GetString(database), StringComparison.Ordinal);
 
         Assert.Equal(0, (await _engram.RunAsync("apikey", "revoke", id)).ExitCode);
@@ -81,13 +81,13 @@ public sealed class ServerCommandTests : IDisposable
         var stderr = new StringBuilder();
         server.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         server.BeginErrorReadLine();
-        var stdout = server.StandardOutput.ReadToEndAsync();
+        var stdout = server.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Eventually.HangGuard };
             await WaitForHealthAsync(http, server);
 
-            using var anonymous = await http.GetAsync(new Uri("/api/v1/memories", UriKind.Relative));
+            using var anonymous = await http.GetAsync(new Uri("/api/v1/memories", UriKind.Relative), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
 
             using var add = new HttpRequestMessage(HttpMethod.Post, "/api/v1/memories")
@@ -95,12 +95,12 @@ public sealed class ServerCommandTests : IDisposable
                 Content = new StringContent("""{"text":"Served by a real engram serve","user_id":"alice"}""", Encoding.UTF8, "application/json"),
             };
             add.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            using var added = await http.SendAsync(add);
+            using var added = await http.SendAsync(add, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, added.StatusCode);
 
             using var term = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-            await term.WaitForExitAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await term.WaitForExitAsync(TestContext.Current.CancellationToken);
+            using var timeout = new CancellationTokenSource(Eventually.HangGuard);
             await server.WaitForExitAsync(timeout.Token);
             Assert.Equal(0, server.ExitCode);
             Assert.Equal("", await stdout);
@@ -143,14 +143,11 @@ public sealed class ServerCommandTests : IDisposable
             var hook = await _engram.RunWithInputAsync(session.Edit("src/app.py", "x = 1", "x = 2"), "hook", "claude-code", "post-tool-use");
             Assert.Equal(0, hook.ExitCode);
 
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (true)
+            await Eventually.HoldsAsync(async () =>
             {
-                using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/memories?kind=observation", UriKind.Relative)));
-                if (list.RootElement.GetProperty("results").GetArrayLength() > 0) break;
-                Assert.True(DateTime.UtcNow < deadline, "engram serve's worker did not turn the hook event into an observation within 30 s");
-                await Task.Delay(200);
-            }
+                using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/memories?kind=observation", UriKind.Relative), TestContext.Current.CancellationToken));
+                return list.RootElement.GetProperty("results").GetArrayLength() > 0;
+            }, "engram serve's worker turning the hook event into an observation", TestContext.Current.CancellationToken);
             var logs = string.Join("\n", Directory.GetFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
             Assert.Contains("worker started in engram serve", logs, StringComparison.Ordinal);
         });
@@ -179,16 +176,13 @@ public sealed class ServerCommandTests : IDisposable
             // A cut emoji (escaped lone surrogate) in the cwd: repaired by the server's JSON guard, captured, not a 500.
             Assert.Equal(HttpStatusCode.OK, (await Post("post-tool-use", session.Edit("src/emoji.py", "a", "b").Replace(repo, repo + "\\ud83d", StringComparison.Ordinal))).StatusCode);
 
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            string context;
-            while (true)
+            var context = "";
+            await Eventually.HoldsAsync(async () =>
             {
-                using var answer = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/v1/context?cwd={Uri.EscapeDataString(repo)}", UriKind.Relative)));
+                using var answer = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/v1/context?cwd={Uri.EscapeDataString(repo)}", UriKind.Relative), TestContext.Current.CancellationToken));
                 context = answer.RootElement.GetProperty("context").GetString()!;
-                if (context.Contains("measure the export on the big tenant", StringComparison.Ordinal)) break;
-                Assert.True(DateTime.UtcNow < deadline, "the posted session never reached the context: " + context);
-                await Task.Delay(200);
-            }
+                return context.Contains("measure the export on the big tenant", StringComparison.Ordinal);
+            }, "the posted session reaching the context", () => Task.FromResult(context), TestContext.Current.CancellationToken);
             Assert.Contains("src/export.py", context, StringComparison.Ordinal);
 
             var start = await Post("session-start", new ClaudeCodeSession("http-hooks-2", repo).SessionStart());
@@ -217,10 +211,10 @@ public sealed class ServerCommandTests : IDisposable
         var url = $"http://127.0.0.1:{port}";
         using var server = StartServe(port);
         server.BeginErrorReadLine();
-        var stdout = server.StandardOutput.ReadToEndAsync();
+        var stdout = server.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         try
         {
-            using (var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) })
+            using (var http = new HttpClient { BaseAddress = new Uri(url), Timeout = Eventually.HangGuard })
             {
                 await WaitForHealthAsync(http, server);
             }
@@ -262,7 +256,7 @@ public sealed class ServerCommandTests : IDisposable
         finally
         {
             if (!server.HasExited) server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
             await stdout;
         }
     }
@@ -276,7 +270,7 @@ public sealed class ServerCommandTests : IDisposable
         var stdout = server.StandardOutput.ReadToEndAsync();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Eventually.HangGuard };
             await WaitForHealthAsync(http, server);
             await body(http);
         }
@@ -290,21 +284,19 @@ public sealed class ServerCommandTests : IDisposable
 
     internal static async Task WaitForHealthAsync(HttpClient http, Process server)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        await Eventually.HoldsAsync(async () =>
         {
             Assert.False(server.HasExited, "engram serve exited before it answered");
             try
             {
-                using var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
-                if (health.IsSuccessStatusCode) return;
+                using var health = await http.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+                return health.IsSuccessStatusCode;
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            catch (HttpRequestException)
             {
+                return false; // not listening yet
             }
-            Assert.True(DateTime.UtcNow < deadline, "engram serve did not answer /health within 30 s");
-            await Task.Delay(100);
-        }
+        }, "engram serve answering /health", TestContext.Current.CancellationToken);
     }
 
     internal static int FreePort()

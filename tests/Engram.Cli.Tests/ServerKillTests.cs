@@ -82,9 +82,9 @@ public sealed class ServerKillTests : IDisposable
         })).ToList();
 
         // Kill once writes are flowing, so the kill lands in the middle of them.
-        while (Volatile.Read(ref total) < 60 && clients.Any(c => !c.IsCompleted)) await Task.Delay(10);
+        while (Volatile.Read(ref total) < 60 && clients.Any(c => !c.IsCompleted)) await Task.Delay(10, TestContext.Current.CancellationToken);
         server.Kill();
-        await server.WaitForExitAsync();
+        await server.WaitForExitAsync(TestContext.Current.CancellationToken);
         server.Dispose();
         await Task.WhenAll(clients);
         Assert.True(acknowledged.Count >= 60, $"only {acknowledged.Count} adds before the kill");
@@ -95,7 +95,7 @@ public sealed class ServerKillTests : IDisposable
             await ServerCommandTests.WaitForHealthAsync(http, server);
             foreach (var text in unknown) Assert.Equal(Outcome.Acknowledged, await AddAsync(http, text, clientErrors));
 
-            using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/memories?user_id=killtest&page_size=1000", UriKind.Relative)));
+            using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/memories?user_id=killtest&page_size=1000", UriKind.Relative), TestContext.Current.CancellationToken));
             var stored = list.RootElement.GetProperty("results").EnumerateArray().Select(m => m.GetProperty("memory").GetString()!).ToList();
             Assert.Empty(clientErrors);
             Assert.Equal(stored.Count, stored.Distinct().Count());
@@ -105,7 +105,7 @@ public sealed class ServerKillTests : IDisposable
         finally
         {
             server.Kill();
-            await server.WaitForExitAsync();
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
             server.Dispose();
         }
     }

@@ -35,12 +35,8 @@ public sealed class WorkerCommandTests : IDisposable
     {
         Assert.Equal(0, (await _engram.RunAsync("stats")).ExitCode); // creates the store
         var run = _worker.RunAsync("worker");
-        for (var waited = 0; !File.Exists(Socket) && waited < 600; waited++)
-        {
-            if (run.IsCompleted) Assert.Fail($"the worker exited: {(await run).Stderr}");
-            Thread.Sleep(50);
-        }
-        Assert.True(File.Exists(Socket), "the worker never listened");
+        await Eventually.HoldsAsync(() => File.Exists(Socket) || run.IsCompleted, "the worker listening on its socket", TestContext.Current.CancellationToken);
+        if (!File.Exists(Socket)) Assert.Fail($"the worker exited: {(await run).Stderr}");
         Assert.False(Core.OwnerOnly.IsOpenToOthers(Socket));
         return run;
     }

@@ -18,7 +18,7 @@ public sealed class BrokenModelTests
 
         Assert.False(generator.IsLoaded);
         Assert.Contains("model.onnx does not exist", generator.LoadError, StringComparison.Ordinal);
-        var ex = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["text"]));
+        var ex = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["text"], cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("missing", ex.Message, StringComparison.Ordinal);
     }
 
@@ -32,8 +32,8 @@ public sealed class BrokenModelTests
         await using (var target = File.Create(Path.Combine(folder.Path, "model.onnx")))
         {
             var head = new byte[100_000];
-            var read = await source.ReadAsync(head);
-            await target.WriteAsync(head.AsMemory(0, read));
+            var read = await source.ReadAsync(head, TestContext.Current.CancellationToken);
+            await target.WriteAsync(head.AsMemory(0, read), TestContext.Current.CancellationToken);
         }
         using var generator = new LocalEmbeddingGenerator(LocalModelSpec.ArcticXs, folder.Path);
 
@@ -51,18 +51,18 @@ public sealed class BrokenModelTests
         using var generator = new LocalEmbeddingGenerator(LocalModelSpec.ArcticXs, folder.File("no-model-here"));
         var log = new FakeLogger<MemoryService>();
         var service = new MemoryService(store, embeddings: generator, embedOnWrite: false, logger: log);
-        var memory = (await service.AddAsync(new AddMemoryRequest { Content = "We hash passwords with argon2id" })).Results[0].Memory;
+        var memory = (await service.AddAsync(new AddMemoryRequest { Content = "We hash passwords with argon2id" }, TestContext.Current.CancellationToken)).Results[0].Memory;
         // Vectors exist (made before the model file went missing), so the search does try the model.
-        await store.SetEmbeddingAsync(memory.Id, "arctic-xs", new float[384]);
+        await store.SetEmbeddingAsync(memory.Id, "arctic-xs", new float[384], TestContext.Current.CancellationToken);
 
-        var hits = await service.SearchAsync(new SearchRequest { Query = "argon2id passwords" });
+        var hits = await service.SearchAsync(new SearchRequest { Query = "argon2id passwords" }, TestContext.Current.CancellationToken);
 
         Assert.Equal(memory.Id, Assert.Single(hits).Memory.Id);
         Assert.DoesNotContain("vector", hits[0].Explanation, StringComparison.Ordinal);
         Assert.Contains("does not exist", Assert.Single(log.Collector.GetSnapshot()).Message, StringComparison.Ordinal);
         // The worker's pass fails the same way, without throwing, and says why.
-        await service.AddAsync(new AddMemoryRequest { Content = "another memory" });
-        var pass = await service.EmbedPendingAsync();
+        await service.AddAsync(new AddMemoryRequest { Content = "another memory" }, TestContext.Current.CancellationToken);
+        var pass = await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(0, pass.Embedded);
         Assert.Contains("does not exist", pass.Error, StringComparison.Ordinal);
     }

@@ -12,13 +12,13 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
     private readonly TempFolder _folder = new();
     private SqliteMemoryStore _store = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _store = new SqliteMemoryStore(_folder.File("memory.db"));
         await _store.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _store.DisposeAsync();
         _folder.Dispose();
@@ -36,20 +36,20 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
         var car = (await AddAsync(service, "Alice bought a red car last spring")).Results[0].Memory;
 
         Assert.Equal(0, generator.Calls);
-        Assert.Equal(2, (await _store.GetStatsAsync(MemoryScope.DefaultTenant)).PendingEmbeddings);
+        Assert.Equal(2, (await _store.GetStatsAsync(MemoryScope.DefaultTenant, TestContext.Current.CancellationToken)).PendingEmbeddings);
         // No vectors exist yet, so the search embeds no query: it answers by words alone.
-        var before = await service.SearchAsync(new SearchRequest { Query = "red car" });
+        var before = await service.SearchAsync(new SearchRequest { Query = "red car" }, TestContext.Current.CancellationToken);
         Assert.Equal(car.Id, before[0].Memory.Id);
         Assert.DoesNotContain("vector", before[0].Explanation, StringComparison.Ordinal);
         Assert.Equal(0, generator.Calls);
 
-        Assert.Equal(2, (await service.EmbedPendingAsync()).Embedded);
-        Assert.Equal(new EmbeddingPass(0, null), await service.EmbedPendingAsync());
-        var stats = await _store.GetStatsAsync(MemoryScope.DefaultTenant);
+        Assert.Equal(2, (await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken)).Embedded);
+        Assert.Equal(new EmbeddingPass(0, null), await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken));
+        var stats = await _store.GetStatsAsync(MemoryScope.DefaultTenant, TestContext.Current.CancellationToken);
         Assert.Equal(0, stats.PendingEmbeddings);
         Assert.Equal(2, stats.Embeddings);
 
-        var after = await service.SearchAsync(new SearchRequest { Query = "automobile purchase" });
+        var after = await service.SearchAsync(new SearchRequest { Query = "automobile purchase" }, TestContext.Current.CancellationToken);
         Assert.Equal(car.Id, after[0].Memory.Id);
         Assert.Contains("vector #1", after[0].Explanation, StringComparison.Ordinal);
     }
@@ -59,10 +59,10 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
     {
         var service = new MemoryService(_store, embeddings: new WordHashEmbeddingGenerator(), embedOnWrite: false);
         var memory = (await AddAsync(service, "the deploy runs on Tuesdays")).Results[0].Memory;
-        await service.EmbedPendingAsync();
-        await service.UpdateAsync(memory.Id, new MemoryUpdate { Content = "the deploy runs on Thursdays" });
+        await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await service.UpdateAsync(memory.Id, new MemoryUpdate { Content = "the deploy runs on Thursdays" }, cancellationToken: TestContext.Current.CancellationToken);
 
-        var pending = await _store.ListPendingEmbeddingsAsync("word-hash-64", 64, 10);
+        var pending = await _store.ListPendingEmbeddingsAsync("word-hash-64", 64, 10, TestContext.Current.CancellationToken);
         Assert.Equal(memory.Id, Assert.Single(pending).Id);
     }
 
@@ -72,26 +72,26 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
         var service = new MemoryService(_store, embeddings: new WordHashEmbeddingGenerator(), embedOnWrite: false);
         var car = (await AddAsync(service, "Alice bought a red car")).Results[0].Memory;
         var cat = (await AddAsync(service, "The cat sleeps on the sofa")).Results[0].Memory;
-        await service.EmbedPendingAsync();
+        await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken);
 
         await using (var connection = new SqliteConnection($"Data Source={_store.Path}"))
         {
-            await connection.OpenAsync();
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
             using var size = connection.CreateCommand();
             size.CommandText = "SELECT DISTINCT length(vector) FROM embeddings";
-            Assert.Equal(64L + 4, Assert.IsType<long>(await size.ExecuteScalarAsync()));
+            Assert.Equal(64L + 4, Assert.IsType<long>(await size.ExecuteScalarAsync(TestContext.Current.CancellationToken)));
             // A float32 vector, as earlier versions wrote them, for the cat memory.
-            var floats = (await new WordHashEmbeddingGenerator().GenerateAsync(["The feline sleeps on the sofa"]))[0].Vector.ToArray();
+            var floats = (await new WordHashEmbeddingGenerator().GenerateAsync(["The feline sleeps on the sofa"], cancellationToken: TestContext.Current.CancellationToken))[0].Vector.ToArray();
             using var legacy = connection.CreateCommand();
             legacy.CommandText = "UPDATE embeddings SET vector = @v WHERE memory_seq = (SELECT seq FROM memories WHERE id = @id)";
             legacy.Parameters.AddWithValue("@v", System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()).ToArray());
             legacy.Parameters.AddWithValue("@id", cat.Id);
-            await legacy.ExecuteNonQueryAsync();
+            await legacy.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         }
         SqliteConnection.ClearAllPools();
 
         var fresh = new SqliteMemoryStore(_store.Path);
-        var hits = await fresh.SearchVectorAsync((await new WordHashEmbeddingGenerator().GenerateAsync(["kitten sofa"]))[0].Vector, "word-hash-64", new MemoryFilter(), 2);
+        var hits = await fresh.SearchVectorAsync((await new WordHashEmbeddingGenerator().GenerateAsync(["kitten sofa"], cancellationToken: TestContext.Current.CancellationToken))[0].Vector, "word-hash-64", new MemoryFilter(), 2, TestContext.Current.CancellationToken);
         Assert.Equal(cat.Id, hits[0].Memory.Id);
         Assert.Equal(car.Id, hits[1].Memory.Id);
     }
@@ -102,16 +102,16 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
         var generator = new WordHashEmbeddingGenerator();
         var searcher = new MemoryService(_store, embeddings: generator, embedOnWrite: false);
         await AddAsync(searcher, "Bob repaired the bicycle");
-        await searcher.EmbedPendingAsync();
-        await searcher.SearchAsync(new SearchRequest { Query = "bicycle" }); // loads this process's vectors
+        await searcher.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await searcher.SearchAsync(new SearchRequest { Query = "bicycle" }, TestContext.Current.CancellationToken); // loads this process's vectors
 
         // The worker: another store object on the same file, as another process would have.
         var other = new SqliteMemoryStore(_store.Path);
         var worker = new MemoryService(other, embeddings: generator, embedOnWrite: false);
         var car = (await AddAsync(worker, "Alice bought a red car")).Results[0].Memory;
-        Assert.Equal(1, (await worker.EmbedPendingAsync()).Embedded);
+        Assert.Equal(1, (await worker.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken)).Embedded);
 
-        var hits = await searcher.SearchAsync(new SearchRequest { Query = "automobile" });
+        var hits = await searcher.SearchAsync(new SearchRequest { Query = "automobile" }, TestContext.Current.CancellationToken);
         Assert.Equal(car.Id, hits[0].Memory.Id);
         Assert.Contains("vector #1", hits[0].Explanation, StringComparison.Ordinal);
     }
@@ -122,9 +122,9 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
         var service = new MemoryService(_store, embeddings: new WordHashEmbeddingGenerator(), embedOnWrite: false);
         for (var i = 0; i < 250; i++) await AddAsync(service, $"red car number {i}", tenant: "acme");
         var mine = (await AddAsync(service, "a car in the garage", tenant: "globex")).Results[0].Memory;
-        while ((await service.EmbedPendingAsync(100)).Embedded > 0) { }
+        while ((await service.EmbedPendingAsync(100, TestContext.Current.CancellationToken)).Embedded > 0) { }
 
-        var hits = await _store.SearchVectorAsync((await new WordHashEmbeddingGenerator().GenerateAsync(["red car"]))[0].Vector, "word-hash-64", new MemoryFilter { Tenant = "globex" }, 5);
+        var hits = await _store.SearchVectorAsync((await new WordHashEmbeddingGenerator().GenerateAsync(["red car"], cancellationToken: TestContext.Current.CancellationToken))[0].Vector, "word-hash-64", new MemoryFilter { Tenant = "globex" }, 5, TestContext.Current.CancellationToken);
         Assert.Equal(mine.Id, Assert.Single(hits).Memory.Id);
     }
 
@@ -135,9 +135,9 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
         var service = new MemoryService(_store);
         var memory = (await AddAsync(service, "any text")).Results[0].Memory;
         float[] vector = [-0.9f, 0.3f, 0.1f, -0.2f, 0.05f];
-        await _store.SetEmbeddingAsync(memory.Id, "m", vector);
+        await _store.SetEmbeddingAsync(memory.Id, "m", vector, TestContext.Current.CancellationToken);
 
-        var hit = Assert.Single(await _store.SearchVectorAsync(vector, "m", new MemoryFilter(), 5));
+        var hit = Assert.Single(await _store.SearchVectorAsync(vector, "m", new MemoryFilter(), 5, TestContext.Current.CancellationToken));
         Assert.True(hit.Similarity > 0.999, $"similarity {hit.Similarity}");
     }
 }

@@ -27,7 +27,7 @@ public sealed class LocalEmbeddingModelTests(SharedModel shared)
     [Fact]
     public void Document_vectors_match_the_packages_own_encoder()
     {
-        var vectors = shared.Model.Embed(Texts, query: false);
+        var vectors = shared.Model.Embed(Texts, query: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(384, shared.Model.Dimensions);
         for (var i = 0; i < Texts.Length; i++)
@@ -46,10 +46,10 @@ public sealed class LocalEmbeddingModelTests(SharedModel shared)
     {
         // Padding inside a batch must not leak into the pooled vector.
         var texts = new[] { "short", "a much longer sentence about the deployment pipeline and its caches", "mid length text here" };
-        var batch = shared.Model.Embed(texts, query: false);
+        var batch = shared.Model.Embed(texts, query: false, cancellationToken: TestContext.Current.CancellationToken);
         for (var i = 0; i < texts.Length; i++)
         {
-            var alone = shared.Model.Embed([texts[i]], query: false)[0];
+            var alone = shared.Model.Embed([texts[i]], query: false, cancellationToken: TestContext.Current.CancellationToken)[0];
             Assert.True(TensorPrimitives.CosineSimilarity(batch[i], alone) > 0.9999f, $"text {i} differs when batched");
         }
     }
@@ -58,9 +58,9 @@ public sealed class LocalEmbeddingModelTests(SharedModel shared)
     public async Task A_paraphrased_question_finds_its_memory_through_the_query_prefix()
     {
         using var generator = new LocalEmbeddingGenerator(shared.Model);
-        var docs = await generator.GenerateAsync(["Maya adopted a rescue greyhound in March.", "Maya works night shifts as a nurse.", "Passwords are hashed with argon2id."]);
-        var query = await generator.GenerateVectorAsync("does Maya have any pets?", EmbeddingPurpose.Query);
-        var plain = await generator.GenerateVectorAsync("does Maya have any pets?");
+        var docs = await generator.GenerateAsync(["Maya adopted a rescue greyhound in March.", "Maya works night shifts as a nurse.", "Passwords are hashed with argon2id."], cancellationToken: TestContext.Current.CancellationToken);
+        var query = await generator.GenerateVectorAsync("does Maya have any pets?", EmbeddingPurpose.Query, cancellationToken: TestContext.Current.CancellationToken);
+        var plain = await generator.GenerateVectorAsync("does Maya have any pets?", cancellationToken: TestContext.Current.CancellationToken);
 
         var scores = docs.Select(d => TensorPrimitives.CosineSimilarity(query.Span, d.Vector.Span)).ToArray();
         Assert.Equal(0, Array.IndexOf(scores, scores.Max()));

@@ -14,14 +14,14 @@ public sealed class NeighbourVectorTests : IAsyncLifetime
     private SqliteMemoryStore _store = null!;
     private MemoryService _service = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _store = new SqliteMemoryStore(_folder.File("memory.db"));
         await _store.InitializeAsync();
         _service = new MemoryService(_store, new SearchOptions { NeighbourVectorShare = 0.5 }, _generator, embedOnWrite: false);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _store.DisposeAsync();
         _folder.Dispose();
@@ -52,7 +52,7 @@ public sealed class NeighbourVectorTests : IAsyncLifetime
         var first = await AddAsync("do you have any pets");
         var second = await AddAsync("yes a corgi named Biscuit");
         var third = await AddAsync("he loves the beach");
-        Assert.Equal(3, (await _service.EmbedPendingAsync()).Embedded);
+        Assert.Equal(3, (await _service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken)).Embedded);
 
         Assert.True(await StoredSimilarityAsync(second, await BlendAsync(second, first, third)) > 0.99);
         Assert.True(await StoredSimilarityAsync(third, await BlendAsync(third, second)) > 0.99);
@@ -60,7 +60,7 @@ public sealed class NeighbourVectorTests : IAsyncLifetime
 
         // A fourth message: one memory waits, and the third's vector now carries it too.
         var fourth = await AddAsync("we walk every morning at six");
-        Assert.Equal(1, (await _service.EmbedPendingAsync()).Embedded);
+        Assert.Equal(1, (await _service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken)).Embedded);
         Assert.True(await StoredSimilarityAsync(third, await BlendAsync(third, second, fourth)) > 0.99);
         Assert.True(await StoredSimilarityAsync(fourth, await BlendAsync(fourth, third)) > 0.99);
     }
@@ -71,7 +71,7 @@ public sealed class NeighbourVectorTests : IAsyncLifetime
         var fact = await AddAsync("Maya adopted a greyhound", MemoryKind.Fact);
         var alone = await AddAsync("a message of another session", session: "s2");
         await AddAsync("a message after the fact");
-        await _service.EmbedPendingAsync();
+        await _service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(await StoredSimilarityAsync(fact, await OwnAsync(fact)) > 0.99);
         Assert.True(await StoredSimilarityAsync(alone, await OwnAsync(alone)) > 0.99);

@@ -15,7 +15,7 @@ public sealed class LocomoEvaluationContractTests
         var data = Parse(MiniLocomo.Json);
         var service = new RecordingMemoryService();
 
-        await LocomoEvaluation.RunAsync(data, _ => service, new LocomoOptions { Conversations = "0" });
+        await LocomoEvaluation.RunAsync(data, _ => service, new LocomoOptions { Conversations = "0" }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(7, service.Adds.Count);
         Assert.All(service.Adds, a =>
@@ -51,7 +51,7 @@ public sealed class LocomoEvaluationContractTests
         var service = new RecordingMemoryService();
         service.Rank = _ => [service.Memories.Single(m => m.Content == "ok"), service.Memories.Single(m => m.Content != "ok")];
 
-        var report = await LocomoEvaluation.RunAsync(Parse(Json), _ => service, new LocomoOptions { Ks = [2, 3] });
+        var report = await LocomoEvaluation.RunAsync(Parse(Json), _ => service, new LocomoOptions { Ks = [2, 3] }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(["D1:1", "D1:3", "D1:2"], report.Results[0].Retrieved);
         Assert.Equal(2, report.Conversations[0].Memories);
@@ -83,7 +83,7 @@ public sealed class LocomoEvaluationContractTests
             ],
         };
 
-        var report = await LocomoEvaluation.RunAsync(Parse(Json), _ => service, new LocomoOptions { Ks = [2] });
+        var report = await LocomoEvaluation.RunAsync(Parse(Json), _ => service, new LocomoOptions { Ks = [2] }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(["D1:3", "D1:2"], report.Results[0].Retrieved);
         Assert.Equal(1.0, report.Overall.All(2));
@@ -102,7 +102,7 @@ public sealed class LocomoEvaluationContractTests
         // Six copies of the first memory's hit come before the others: 2 ids per 8 hits at first.
         service.Rank = _ => Enumerable.Repeat(service.Memories[0], 6).Concat(service.Memories.Skip(1)).ToList();
 
-        var report = await LocomoEvaluation.RunAsync(Parse(Json), _ => service, new LocomoOptions { Ks = [1, 4] });
+        var report = await LocomoEvaluation.RunAsync(Parse(Json), _ => service, new LocomoOptions { Ks = [1, 4] }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([4, 8, 16], service.Searches.Select(s => s.Limit));
         Assert.Equal(["D1:1", "D1:2", "D1:3", "D1:4"], report.Results[0].Retrieved);

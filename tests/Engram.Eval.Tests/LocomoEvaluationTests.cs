@@ -31,7 +31,7 @@ public sealed class LocomoEvaluationTests : IDisposable
         var services = new Dictionary<string, MemoryService>();
         var options = new LocomoOptions { Ks = [1, 5] };
 
-        var report = await LocomoEvaluation.RunAsync(data, c => services[c.SampleId] = NewService(c.SampleId + ".db"), options);
+        var report = await LocomoEvaluation.RunAsync(data, c => services[c.SampleId] = NewService(c.SampleId + ".db"), options, cancellationToken: TestContext.Current.CancellationToken);
 
         // 6 scored in mini-1 (two have no usable evidence), 1 in mini-2.
         Assert.Equal(7, report.Questions);
@@ -52,7 +52,7 @@ public sealed class LocomoEvaluationTests : IDisposable
         Assert.Equal(["tune"], report.Splits.Select(s => s.Name));
 
         // Each turn became one message memory with its scope, time, metadata and source.
-        var memories = await services["mini-1"].ListAsync(new MemoryFilter { UserId = "locomo-mini-1" }).ToListAsync();
+        var memories = await services["mini-1"].ListAsync(new MemoryFilter { UserId = "locomo-mini-1" }, cancellationToken: TestContext.Current.CancellationToken).ToListAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(7, memories.Count);
         var corgi = Assert.Single(memories, m => m.Source.ExternalId == "D1:3");
         Assert.Equal(MemoryKind.Message, corgi.Kind);
@@ -64,7 +64,7 @@ public sealed class LocomoEvaluationTests : IDisposable
         Assert.Equal("session_10", Assert.Single(memories, m => m.Source.ExternalId == "D10:1").Scope.SessionId);
 
         // Nothing but the turns was stored: no question, answer or evidence.
-        var all = memories.Concat(await services["mini-2"].ListAsync(new MemoryFilter()).ToListAsync()).ToList();
+        var all = memories.Concat(await services["mini-2"].ListAsync(new MemoryFilter(), cancellationToken: TestContext.Current.CancellationToken).ToListAsync(cancellationToken: TestContext.Current.CancellationToken)).ToList();
         Assert.Equal(9, all.Count);
         foreach (var question in data.Conversations.SelectMany(c => c.Questions))
         {
@@ -80,8 +80,8 @@ public sealed class LocomoEvaluationTests : IDisposable
         var service = NewService("shared.db");
         var options = new LocomoOptions { Ks = [1, 50] };
 
-        var first = await LocomoEvaluation.RunAsync(data, service, options);
-        var second = await LocomoEvaluation.RunAsync(data, service, options);
+        var first = await LocomoEvaluation.RunAsync(data, service, options, cancellationToken: TestContext.Current.CancellationToken);
+        var second = await LocomoEvaluation.RunAsync(data, service, options, cancellationToken: TestContext.Current.CancellationToken);
 
         // The violin question of mini-2 never sees mini-1's violin turn (D2:1), and vice versa.
         var cy = Assert.Single(second.Results, r => r.SampleId == "mini-2");
@@ -89,8 +89,8 @@ public sealed class LocomoEvaluationTests : IDisposable
         Assert.All(second.Results.Where(r => r.SampleId == "mini-1"), r => Assert.DoesNotContain(r.Retrieved, id => id.StartsWith("D5:", StringComparison.Ordinal)));
 
         // A second run replaces the first one's memories instead of adding to them.
-        Assert.Equal(7, await service.ListAsync(new MemoryFilter { UserId = "locomo-mini-1" }).CountAsync());
-        Assert.Equal(2, await service.ListAsync(new MemoryFilter { UserId = "locomo-mini-2" }).CountAsync());
+        Assert.Equal(7, await service.ListAsync(new MemoryFilter { UserId = "locomo-mini-1" }, cancellationToken: TestContext.Current.CancellationToken).CountAsync(cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(2, await service.ListAsync(new MemoryFilter { UserId = "locomo-mini-2" }, cancellationToken: TestContext.Current.CancellationToken).CountAsync(cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(first.Overall.Values, second.Overall.Values);
     }
 
@@ -101,9 +101,7 @@ public sealed class LocomoEvaluationTests : IDisposable
         var seen = new List<LocomoProgress>();
         var progress = new SynchronousProgress(seen.Add);
 
-        var report = await LocomoEvaluation.RunAsync(
-            data, _ => NewService(Guid.NewGuid().ToString("N") + ".db"),
-            new LocomoOptions { Conversations = "0", Limit = 2, Ks = [3] }, progress);
+        var report = await LocomoEvaluation.RunAsync(data, _ => NewService(Guid.NewGuid().ToString("N") + ".db"), new LocomoOptions { Conversations = "0", Limit = 2, Ks = [3] }, progress, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, report.Questions);
         Assert.Equal(["mini-1"], report.Conversations.Select(c => c.SampleId));
@@ -113,8 +111,8 @@ public sealed class LocomoEvaluationTests : IDisposable
         Assert.Equal("conversation 1/1 mini-1: done (2 questions)", seen[^1].ToString());
         Assert.Contains(seen, p => p.ToString() == "conversation 1/1 mini-1: loading 7/7 turns");
 
-        await Assert.ThrowsAsync<EngramException>(() => LocomoEvaluation.RunAsync(data, _ => NewService("x.db"), new LocomoOptions { Conversations = "2" }));
-        await Assert.ThrowsAsync<EngramException>(() => LocomoEvaluation.RunAsync(data, _ => NewService("y.db"), new LocomoOptions { Limit = 0 }));
+        await Assert.ThrowsAsync<EngramException>(() => LocomoEvaluation.RunAsync(data, _ => NewService("x.db"), new LocomoOptions { Conversations = "2" }, cancellationToken: TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<EngramException>(() => LocomoEvaluation.RunAsync(data, _ => NewService("y.db"), new LocomoOptions { Limit = 0 }, cancellationToken: TestContext.Current.CancellationToken));
     }
 
     private sealed class SynchronousProgress(Action<LocomoProgress> report) : IProgress<LocomoProgress>

@@ -14,14 +14,12 @@ using Microsoft.Extensions.Options;
 namespace Engram.Hosting.Tests;
 
 /// <summary><c>services.AddEngram(...)</c> in a real generic host, with a real SQLite file or PostgreSQL and a provider on 127.0.0.1.</summary>
-public sealed class AddEngramTests : IAsyncLifetime
+public sealed class AddEngramTests : IAsyncDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly FakeOpenAiServer _provider = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _provider.DisposeAsync();
         _folder.Dispose();
@@ -43,18 +41,18 @@ public sealed class AddEngramTests : IAsyncLifetime
             .UseSqlite(path)
             .AddOpenAiCompatibleEmbeddings(new Uri(_provider.BaseUrl), "text-embedding-3-small", "sk-app", dimensions: 64);
         using var host = builder.Build();
-        await host.StartAsync();
+        await host.StartAsync(TestContext.Current.CancellationToken);
 
         var memory = host.Services.GetRequiredService<IMemoryService>();
-        var car = (await memory.AddAsync(new AddMemoryRequest { Content = "Alice bought a red car last spring" })).Results[0].Memory;
-        await memory.AddAsync(new AddMemoryRequest { Content = "Bob repaired the bicycle" });
-        var hits = await memory.SearchAsync(new SearchRequest { Query = "automobile purchase" });
+        var car = (await memory.AddAsync(new AddMemoryRequest { Content = "Alice bought a red car last spring" }, TestContext.Current.CancellationToken)).Results[0].Memory;
+        await memory.AddAsync(new AddMemoryRequest { Content = "Bob repaired the bicycle" }, TestContext.Current.CancellationToken);
+        var hits = await memory.SearchAsync(new SearchRequest { Query = "automobile purchase" }, TestContext.Current.CancellationToken);
 
         Assert.Equal(car.Id, hits[0].Memory.Id);
         Assert.Contains("vector #1", hits[0].Explanation, StringComparison.Ordinal);
         Assert.True(File.Exists(path), "the store should be the app's file");
         Assert.Contains(_provider.Requests, r => r.Path == "/v1/embeddings" && r.Authorization == "Bearer sk-app");
-        await host.StopAsync();
+        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -65,16 +63,16 @@ public sealed class AddEngramTests : IAsyncLifetime
         builder.Services.AddChatClient(OpenAiCompatible.Chat(new Uri(_provider.BaseUrl), "gpt-test"))
             .UseEngramMemory(new EngramMemoryOptions { Scope = new MemoryScope { UserId = "dana" }, CaptureExchanges = false });
         using var host = builder.Build();
-        await host.StartAsync();
+        await host.StartAsync(TestContext.Current.CancellationToken);
         await host.Services.GetRequiredService<IMemoryService>().AddAsync(new AddMemoryRequest
         {
             Content = "Dana's team ships on Wednesdays",
             Scope = new MemoryScope { UserId = "dana" },
-        });
+        }, TestContext.Current.CancellationToken);
 
         _provider.ChatReplies.Enqueue("Wednesdays.");
         var chat = host.Services.GetRequiredService<IChatClient>();
-        var answer = await chat.GetResponseAsync([new(ChatRole.User, "Which day does my team ship?")]);
+        var answer = await chat.GetResponseAsync([new(ChatRole.User, "Which day does my team ship?")], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal("Wednesdays.", answer.Text);
         var sent = Assert.Single(_provider.Requests, r => r.Path == "/v1/chat/completions").Body!["messages"]!.ToJsonString();
@@ -94,7 +92,7 @@ public sealed class AddEngramTests : IAsyncLifetime
         }).UsePostgres(" ");
         using var host = builder.Build();
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("UsePostgres needs a connection string", error.Failures);
         Assert.Contains(error.Failures, f => f.Contains("DailyTokenBudget -5", StringComparison.Ordinal));
@@ -133,12 +131,12 @@ public sealed class AddEngramTests : IAsyncLifetime
         var builder = NewHost();
         builder.Services.AddEngram().UseSqlite(_folder.File("telemetry.db"));
         using var host = builder.Build();
-        await host.StartAsync();
+        await host.StartAsync(TestContext.Current.CancellationToken);
         var memory = host.Services.GetRequiredService<IMemoryService>();
         var scope = new MemoryScope { Tenant = "telemetry-tenant", UserId = "erin" };
-        await memory.AddAsync(new AddMemoryRequest { Content = "Erin prefers tabs", Scope = scope });
-        await memory.AddAsync(new AddMemoryRequest { Content = "Erin prefers tabs", Scope = scope });
-        await memory.SearchAsync(new SearchRequest { Query = "tabs", Filter = new MemoryFilter { Tenant = "telemetry-tenant" } });
+        await memory.AddAsync(new AddMemoryRequest { Content = "Erin prefers tabs", Scope = scope }, TestContext.Current.CancellationToken);
+        await memory.AddAsync(new AddMemoryRequest { Content = "Erin prefers tabs", Scope = scope }, TestContext.Current.CancellationToken);
+        await memory.SearchAsync(new SearchRequest { Query = "tabs", Filter = new MemoryFilter { Tenant = "telemetry-tenant" } }, TestContext.Current.CancellationToken);
 
         List<Activity> mine;
         lock (spans) mine = [.. spans.Where(a => (string?)a.GetTagItem("engram.tenant") == "telemetry-tenant")];
@@ -161,12 +159,12 @@ public sealed class AddEngramTests : IAsyncLifetime
             var builder = NewHost();
             builder.Services.AddEngram().UsePostgres(connection);
             using var host = builder.Build();
-            await host.StartAsync();
+            await host.StartAsync(TestContext.Current.CancellationToken);
             var memory = host.Services.GetRequiredService<IMemoryService>();
-            await memory.AddAsync(new AddMemoryRequest { Content = "The billing service runs on port 8443" });
-            var hit = Assert.Single(await memory.SearchAsync(new SearchRequest { Query = "billing port" }));
+            await memory.AddAsync(new AddMemoryRequest { Content = "The billing service runs on port 8443" }, TestContext.Current.CancellationToken);
+            var hit = Assert.Single(await memory.SearchAsync(new SearchRequest { Query = "billing port" }, TestContext.Current.CancellationToken));
             Assert.Equal("The billing service runs on port 8443", hit.Memory.Content);
-            await host.StopAsync();
+            await host.StopAsync(TestContext.Current.CancellationToken);
         }
         finally
         {

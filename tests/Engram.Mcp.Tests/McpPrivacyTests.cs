@@ -41,7 +41,7 @@ public sealed class McpPrivacyTests : IAsyncDisposable
         var export = Path.Combine(folder, "export.jsonl");
         await using (var writer = new StreamWriter(export))
         {
-            await MemoryTransfer.ExportAsync(_pair.Store, new MemoryFilter(), writer);
+            await MemoryTransfer.ExportAsync(_pair.Store, new MemoryFilter(), writer, TestContext.Current.CancellationToken);
         }
         var files = StoredSecrets.ReadFiles([folder]);
         Assert.True(StoredSecrets.AssertNoneIn(files, StoredSecrets.CorpusSecrets()) >= 80);
@@ -69,10 +69,10 @@ public sealed class McpPrivacyTests : IAsyncDisposable
                 Facts = ["fact " + attack],
                 Metadata = new Dictionary<string, string> { ["note"] = attack },
                 Scope = new MemoryScope { SessionId = "sess-" + ids.Count, Project = "github.com/acme/app" },
-            });
+            }, TestContext.Current.CancellationToken);
             ids.Add(added.Results[0].Memory.Id);
         }
-        await _pair.Memory.AddAsync(new AddMemoryRequest { Content = "deploy user edit " + Attacks[0], Kind = MemoryKind.Block });
+        await _pair.Memory.AddAsync(new AddMemoryRequest { Content = "deploy user edit " + Attacks[0], Kind = MemoryKind.Block }, TestContext.Current.CancellationToken);
         var client = await _pair.ConnectAsync(EngramCaller.Default);
 
         var outputs = new Dictionary<string, string>

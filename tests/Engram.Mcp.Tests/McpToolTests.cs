@@ -34,7 +34,7 @@ public sealed partial class McpToolTests : IAsyncDisposable
     public async Task Lists_every_tool_with_a_description_and_the_memory_resource_template()
     {
         var client = await _pair.ConnectAsync(EngramCaller.Default);
-        var tools = await client.ListToolsAsync();
+        var tools = await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(
             ["conversation_search", "forget", "get_observations", "memory_user_edits", "recent_chats", "remember", "search", "timeline"],
             tools.Select(t => t.Name).Order(StringComparer.Ordinal).ToArray());
@@ -48,7 +48,7 @@ public sealed partial class McpToolTests : IAsyncDisposable
         }
         Assert.Equal("query", search.GetProperty("required")[0].GetString());
 
-        var templates = await client.ListResourceTemplatesAsync();
+        var templates = await client.ListResourceTemplatesAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(templates, t => t.UriTemplate == "engram://memory/{id}");
     }
 
@@ -123,7 +123,7 @@ public sealed partial class McpToolTests : IAsyncDisposable
             Facts = ["Redis 7 replaces memcached"],
             FilesModified = ["src/cache.cs"],
             Scope = new MemoryScope { Project = "p1", SessionId = "s9" },
-        }));
+        }, TestContext.Current.CancellationToken));
         var client = await _pair.ConnectAsync(EngramCaller.Default);
         var text = await client.CallTextAsync("get_observations", new() { ["ids"] = new[] { id, "01JZZZZZZZZZZZZZZZZZZZZZZZ" } });
         Assert.Contains($"[{id}] observation/decision at ", text, StringComparison.Ordinal);
@@ -185,7 +185,7 @@ public sealed partial class McpToolTests : IAsyncDisposable
         Assert.Equal("1. Never deploy on Fridays\n2. Lives in Porto", await client.CallTextAsync("memory_user_edits", new() { ["command"] = "view" }));
 
         var blocks = new List<Memory>();
-        await foreach (var m in _pair.Memory.ListAsync(new MemoryFilter { Kinds = [MemoryKind.Block] })) blocks.Add(m);
+        await foreach (var m in _pair.Memory.ListAsync(new MemoryFilter { Kinds = [MemoryKind.Block] }, cancellationToken: TestContext.Current.CancellationToken)) blocks.Add(m);
         Assert.Equal(2, blocks.Count);
 
         var error = await client.CallErrorAsync("memory_user_edits", new() { ["command"] = "remove", ["line_number"] = 9 });
@@ -202,13 +202,13 @@ public sealed partial class McpToolTests : IAsyncDisposable
         var client = await _pair.ConnectAsync(EngramCaller.Default);
         var text = await client.CallTextAsync("remember", new() { ["text"] = "The API rate limit is 600 requests a minute", ["type"] = "fact", ["project"] = "p" });
         var id = IdPattern().Match("[" + text.Split(' ')[2].TrimEnd('.') + "]").Groups[1].Value;
-        var stored = await _pair.Memory.GetAsync(id);
+        var stored = await _pair.Memory.GetAsync(id, cancellationToken: TestContext.Current.CancellationToken);
         Assert.NotNull(stored);
         Assert.Equal("p", stored.Scope.Project);
         Assert.StartsWith("Already remembered as " + id, await client.CallTextAsync("remember", new() { ["text"] = "The API rate limit is 600 requests a minute", ["project"] = "p" }), StringComparison.Ordinal);
 
         Assert.Equal($"Forgot {id}.", await client.CallTextAsync("forget", new() { ["id"] = id, ["reason"] = "outdated" }));
-        var history = await _pair.Memory.GetHistoryAsync(id);
+        var history = await _pair.Memory.GetHistoryAsync(id, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(HistoryEvent.Delete, history[^1].Event);
         Assert.Equal("outdated", history[^1].Reason);
         Assert.Equal("mcp", history[^1].Actor);
@@ -221,7 +221,7 @@ public sealed partial class McpToolTests : IAsyncDisposable
     {
         var id = Id(await AddAsync("Resource body text"));
         var client = await _pair.ConnectAsync(EngramCaller.Default);
-        var result = await client.ReadResourceAsync($"engram://memory/{id}");
+        var result = await client.ReadResourceAsync($"engram://memory/{id}", cancellationToken: TestContext.Current.CancellationToken);
         var contents = Assert.IsType<TextResourceContents>(Assert.Single(result.Contents));
         Assert.Equal("application/json", contents.MimeType);
         using var json = JsonDocument.Parse(contents.Text);
@@ -245,8 +245,8 @@ public sealed partial class McpToolTests : IAsyncDisposable
         Assert.StartsWith("No past sessions", await client.CallTextAsync("recent_chats", new() { }), StringComparison.Ordinal);
         Assert.StartsWith("No explicit user memories", await client.CallTextAsync("memory_user_edits", new() { ["command"] = "view" }), StringComparison.Ordinal);
         Assert.Contains("not found", await client.CallErrorAsync("forget", new() { ["id"] = secret }), StringComparison.Ordinal);
-        await Assert.ThrowsAnyAsync<Exception>(() => client.ReadResourceAsync($"engram://memory/{secret}").AsTask());
+        await Assert.ThrowsAnyAsync<Exception>(() => client.ReadResourceAsync($"engram://memory/{secret}", cancellationToken: TestContext.Current.CancellationToken).AsTask());
 
-        Assert.NotNull(await _pair.Memory.GetAsync(secret, "b"));
+        Assert.NotNull(await _pair.Memory.GetAsync(secret, "b", TestContext.Current.CancellationToken));
     }
 }

@@ -36,12 +36,12 @@ public sealed class StdioTests : IDisposable
         var store = new SqliteMemoryStore(Path.Combine(Home, "engram.db"));
         await using (store)
         {
-            var added = await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "The CI pipeline caches NuGet packages per branch" });
+            var added = await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "The CI pipeline caches NuGet packages per branch" }, TestContext.Current.CancellationToken);
             id = added.Results[0].Memory.Id;
         }
 
         await using var client = await StartAsync();
-        var tools = (await client.ListToolsAsync()).Select(t => t.Name).ToHashSet();
+        var tools = (await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name).ToHashSet();
         foreach (var name in new[] { "search", "timeline", "get_observations", "conversation_search", "recent_chats", "memory_user_edits", "remember", "forget" })
         {
             Assert.Contains(name, tools);
@@ -61,7 +61,7 @@ public sealed class StdioTests : IDisposable
         var store = new SqliteMemoryStore(Path.Combine(Home, "engram.db"));
         await using (store)
         {
-            await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "Default tenant knows the office wifi password", Scope = MemoryScope.Default });
+            await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "Default tenant knows the office wifi password", Scope = MemoryScope.Default }, TestContext.Current.CancellationToken);
         }
         await using var client = await StartAsync("--tenant", "other");
         Assert.StartsWith("No memories match", await client.CallTextAsync("search", new() { ["query"] = "office wifi password" }), StringComparison.Ordinal);

@@ -24,7 +24,7 @@ public sealed class PostgresConformanceTests : MemoryStoreConformanceTests
         return again;
     }
 
-    public override async Task DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         foreach (var connection in _connections.Values) await TestPostgres.DropSchemaAsync(connection);

@@ -11,9 +11,9 @@ public sealed class PostgresStoreTests : IAsyncLifetime
 {
     private string _connection = "";
 
-    public async Task InitializeAsync() => _connection = await TestPostgres.NewSchemaAsync();
+    public async ValueTask InitializeAsync() => _connection = await TestPostgres.NewSchemaAsync();
 
-    public Task DisposeAsync() => TestPostgres.DropSchemaAsync(_connection);
+    public async ValueTask DisposeAsync() => await TestPostgres.DropSchemaAsync(_connection);
 
     [Fact]
     public async Task Several_servers_starting_on_a_new_database_at_once_migrate_it_once()
@@ -23,15 +23,15 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         {
             await Task.WhenAll(stores.Select(s => s.InitializeAsync()));
             await using var connection = new NpgsqlConnection(_connection);
-            await connection.OpenAsync();
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
             await using var command = new NpgsqlCommand("SELECT count(*), max(version) FROM engram_schema", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            await reader.ReadAsync();
+            await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            await reader.ReadAsync(TestContext.Current.CancellationToken);
             Assert.Equal(1, reader.GetInt64(0));
             Assert.Equal(LatestMigration(), reader.GetInt32(1));
-            var (memory, inserted) = await stores[3].InsertAsync(NewMemory("hello"), NewHistory("hello"));
+            var (memory, inserted) = await stores[3].InsertAsync(NewMemory("hello"), NewHistory("hello"), TestContext.Current.CancellationToken);
             Assert.True(inserted);
-            Assert.Equal(memory.Id, (await stores[5].GetAsync("default", memory.Id))?.Id);
+            Assert.Equal(memory.Id, (await stores[5].GetAsync("default", memory.Id, TestContext.Current.CancellationToken))?.Id);
         }
         finally
         {
@@ -50,28 +50,28 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     {
         await using var a = new PostgresMemoryStore(_connection);
         await using var c = new PostgresMemoryStore(_connection);
-        await a.InitializeAsync();
+        await a.InitializeAsync(TestContext.Current.CancellationToken);
         // Nothing happened: the wait ends at its timeout, unwoken (this also starts listening).
-        Assert.False(await a.WaitForChangesAsync(TimeSpan.FromMilliseconds(50)));
-        var waiting = a.WaitForChangesAsync(TimeSpan.FromMinutes(2));
-        await new MemoryService(c).AddAsync(new AddMemoryRequest { Content = "added through server C" });
+        Assert.False(await a.WaitForChangesAsync(TimeSpan.FromMilliseconds(50), TestContext.Current.CancellationToken));
+        var waiting = a.WaitForChangesAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        await new MemoryService(c).AddAsync(new AddMemoryRequest { Content = "added through server C" }, TestContext.Current.CancellationToken);
         Assert.True(await waiting, "the NOTIFY of server C's commit should end the wait long before its timeout");
-        var change = Assert.Single(await a.ReadChangesAsync(0, 10));
+        var change = Assert.Single(await a.ReadChangesAsync(0, 10, TestContext.Current.CancellationToken));
         Assert.Equal(HistoryEvent.Add, change.Entry.Event);
     }
 
     [Fact]
     public async Task A_schema_newer_than_this_engram_is_refused_with_a_clear_message()
     {
-        await using (var store = new PostgresMemoryStore(_connection)) await store.InitializeAsync();
+        await using (var store = new PostgresMemoryStore(_connection)) await store.InitializeAsync(TestContext.Current.CancellationToken);
         await using (var connection = new NpgsqlConnection(_connection))
         {
-            await connection.OpenAsync();
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
             await using var command = new NpgsqlCommand("UPDATE engram_schema SET version = 99", connection);
-            await command.ExecuteNonQueryAsync();
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         }
         await using var newer = new PostgresMemoryStore(_connection);
-        var error = await Assert.ThrowsAsync<EngramException>(() => newer.InitializeAsync());
+        var error = await Assert.ThrowsAsync<EngramException>(() => newer.InitializeAsync(TestContext.Current.CancellationToken));
         Assert.Contains("schema version 99, newer than this Engram understands", error.Message, StringComparison.Ordinal);
     }
 
@@ -84,7 +84,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<EngramException>(async () =>
         {
             await using var store = new PostgresMemoryStore(connection);
-            await store.InitializeAsync();
+            await store.InitializeAsync(TestContext.Current.CancellationToken);
         });
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-pw", error.Message, StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     {
         var wrong = new NpgsqlConnectionStringBuilder(_connection) { Password = "not-the-password" }.ConnectionString;
         await using var store = new PostgresMemoryStore(wrong);
-        var error = await Assert.ThrowsAsync<EngramException>(() => store.InitializeAsync());
+        var error = await Assert.ThrowsAsync<EngramException>(() => store.InitializeAsync(TestContext.Current.CancellationToken));
         Assert.Contains("refused the login", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-password", error.Message, StringComparison.Ordinal);
     }

@@ -25,7 +25,7 @@ public sealed class ClaudeCodeChatClientTests : IDisposable
     {
         _claude.Reply("""{"facts": ["Alice likes tea"]}""", inputTokens: 321, outputTokens: 12);
         using var client = Client();
-        var response = await client.GetResponseAsync([new(ChatRole.System, "Extract facts."), new(ChatRole.User, "I like tea")]);
+        var response = await client.GetResponseAsync([new(ChatRole.System, "Extract facts."), new(ChatRole.User, "I like tea")], cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("""{"facts": ["Alice likes tea"]}""", response.Text);
         Assert.Equal(321, response.Usage!.InputTokenCount);
         Assert.Equal(12, response.Usage.OutputTokenCount);
@@ -41,11 +41,11 @@ public sealed class ClaudeCodeChatClientTests : IDisposable
     public async Task Failures_are_errors_that_say_what_happened()
     {
         using var client = Client();
-        var none = await Assert.ThrowsAsync<EngramException>(() => client.GetResponseAsync([new(ChatRole.User, "hi")]));
+        var none = await Assert.ThrowsAsync<EngramException>(() => client.GetResponseAsync([new(ChatRole.User, "hi")], cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("exited with 3: no reply scripted", none.Message, StringComparison.Ordinal);
 
         using var missing = new ClaudeCodeChatClient("haiku", Path.Combine(_folder.Path, "no-such-claude"));
-        var absent = await Assert.ThrowsAsync<EngramException>(() => missing.GetResponseAsync([new(ChatRole.User, "hi")]));
+        var absent = await Assert.ThrowsAsync<EngramException>(() => missing.GetResponseAsync([new(ChatRole.User, "hi")], cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("needs the Claude Code CLI", absent.Message, StringComparison.Ordinal);
     }
 
@@ -57,20 +57,18 @@ public sealed class ClaudeCodeChatClientTests : IDisposable
         var service = new MemoryService(store, chat: client);
         _claude.Reply("""{"facts": ["Alice's cat is called Miso"]}""");
         _claude.Reply("""{"actions": [{"event": "ADD", "text": "Alice's cat is called Miso"}]}""");
-        var result = await service.AddAsync(new AddMemoryRequest { Content = "my cat Miso says hi", Scope = new MemoryScope { UserId = "alice" }, Infer = true });
+        var result = await service.AddAsync(new AddMemoryRequest { Content = "my cat Miso says hi", Scope = new MemoryScope { UserId = "alice" }, Infer = true }, TestContext.Current.CancellationToken);
         Assert.Null(result.InferenceError);
         Assert.Equal("Alice's cat is called Miso", result.Results.Single().Memory.Content);
     }
 }
 
-public sealed class AnthropicChatTests : IAsyncLifetime
+public sealed class AnthropicChatTests : IAsyncDisposable
 {
     private readonly FakeOpenAiServer _server = new();
     private readonly TempFolder _folder = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
         _folder.Dispose();
@@ -85,7 +83,7 @@ public sealed class AnthropicChatTests : IAsyncLifetime
         var service = new MemoryService(store, chat: chat);
         _server.ChatReplies.Enqueue("""{"facts": ["Alice runs on Sundays"]}""");
         _server.ChatReplies.Enqueue("""{"actions": [{"event": "ADD", "text": "Alice runs on Sundays"}]}""");
-        var result = await service.AddAsync(new AddMemoryRequest { Content = "Sunday is my running day", Scope = new MemoryScope { UserId = "alice" }, Infer = true });
+        var result = await service.AddAsync(new AddMemoryRequest { Content = "Sunday is my running day", Scope = new MemoryScope { UserId = "alice" }, Infer = true }, TestContext.Current.CancellationToken);
         Assert.Null(result.InferenceError);
         Assert.Equal("Alice runs on Sundays", result.Results.Single().Memory.Content);
 

@@ -17,15 +17,15 @@ public sealed class InferenceTests : IAsyncLifetime
     private MemoryService _service = null!;
     private static readonly MemoryScope Alice = new() { UserId = "alice" };
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _store = new SqliteMemoryStore(_folder.File("engram.db"));
         _chat = OpenAiCompatible.Chat(new Uri(_server.BaseUrl), "gpt-test", "sk-test", maxAttempts: 2, time: _time);
         _service = new MemoryService(_store, chat: _chat);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _chat.Dispose();
         await _store.DisposeAsync();
@@ -49,16 +49,16 @@ public sealed class InferenceTests : IAsyncLifetime
         Assert.Equal(AddOutcome.Updated, lisbon.Outcome);
         Assert.Equal(berlin.Memory.Id, lisbon.Previous!.Id);
 
-        var current = await _service.ListAsync(new MemoryFilter { UserId = "alice" }).ToListAsync();
+        var current = await _service.ListAsync(new MemoryFilter { UserId = "alice" }, cancellationToken: TestContext.Current.CancellationToken).ToListAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("Alice lives in Lisbon", Assert.Single(current).Content);
-        var old = await _service.GetAsync(berlin.Memory.Id);
+        var old = await _service.GetAsync(berlin.Memory.Id, cancellationToken: TestContext.Current.CancellationToken);
         Assert.False(old!.IsCurrent);
         Assert.Equal(lisbon.Memory.Id, old.SupersededBy);
-        var history = await _service.GetHistoryAsync(berlin.Memory.Id);
+        var history = await _service.GetHistoryAsync(berlin.Memory.Id, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal([HistoryEvent.Add, HistoryEvent.Supersede], history.Select(h => h.Event));
         Assert.Equal("Alice lives in Lisbon", history[1].NewValue);
         Assert.Equal("llm", history[1].Actor);
-        Assert.DoesNotContain(await _service.SearchAsync(new SearchRequest { Query = "where does alice live berlin" }), h => h.Memory.Id == berlin.Memory.Id);
+        Assert.DoesNotContain(await _service.SearchAsync(new SearchRequest { Query = "where does alice live berlin" }, TestContext.Current.CancellationToken), h => h.Memory.Id == berlin.Memory.Id);
 
         // The reconciler saw the Berlin memory as candidate 0; requests carried the model, the key and a JSON response format.
         var requests = _server.Requests.Where(r => r.Path == "/v1/chat/completions").ToList();
@@ -82,11 +82,11 @@ public sealed class InferenceTests : IAsyncLifetime
         var second = await InferAsync("Miso is fine. I quit Acme.");
         Assert.Equal([AddOutcome.Unchanged, AddOutcome.Invalidated], second.Results.Select(r => r.Outcome));
 
-        var current = await _service.ListAsync(new MemoryFilter { UserId = "alice" }).ToListAsync();
+        var current = await _service.ListAsync(new MemoryFilter { UserId = "alice" }, cancellationToken: TestContext.Current.CancellationToken).ToListAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("Alice has a cat named Miso", Assert.Single(current).Content);
         var acme = second.Results[1].Memory;
-        Assert.NotNull((await _service.GetAsync(acme.Id))!.ValidTo);
-        Assert.Equal(HistoryEvent.Supersede, (await _service.GetHistoryAsync(acme.Id))[^1].Event);
+        Assert.NotNull((await _service.GetAsync(acme.Id, cancellationToken: TestContext.Current.CancellationToken))!.ValidTo);
+        Assert.Equal(HistoryEvent.Supersede, (await _service.GetHistoryAsync(acme.Id, cancellationToken: TestContext.Current.CancellationToken))[^1].Event);
     }
 
     [Fact]
@@ -126,21 +126,21 @@ public sealed class InferenceTests : IAsyncLifetime
         var tracked = new Engram.Core.Chat.UsageTrackingChatClient(_chat, _store, "openai", dailyTokenBudget: 100);
         var service = new MemoryService(_store, chat: tracked);
         _server.ChatReplies.Enqueue("""{"facts": ["Alice likes tea"]}""");
-        var result = await service.AddAsync(new AddMemoryRequest { Content = "I like tea", Scope = Alice, Infer = true });
+        var result = await service.AddAsync(new AddMemoryRequest { Content = "I like tea", Scope = Alice, Infer = true }, TestContext.Current.CancellationToken);
         // The extraction call spent 150 tokens; the reconcile call is refused, and the input is kept.
         Assert.Contains("budget", result.InferenceError, StringComparison.Ordinal);
         Assert.Equal("I like tea", result.Results.Single().Memory.Content);
         Assert.Single(_server.Requests);
-        Assert.Equal(150, await _store.TokensOnAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+        Assert.Equal(150, await _store.TokensOnAsync(DateOnly.FromDateTime(DateTime.UtcNow), TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task A_provider_that_hangs_times_out_and_the_input_is_kept()
     {
-        _server.Delay = TimeSpan.FromSeconds(3);
+        _server.Hangs = true;
         using var impatient = OpenAiCompatible.Chat(new Uri(_server.BaseUrl), "gpt-test", maxAttempts: 1, timeout: TimeSpan.FromMilliseconds(300));
         var service = new MemoryService(_store, chat: impatient);
-        var result = await service.AddAsync(new AddMemoryRequest { Content = "The office wifi password changes monthly", Scope = Alice, Infer = true });
+        var result = await service.AddAsync(new AddMemoryRequest { Content = "The office wifi password changes monthly", Scope = Alice, Infer = true }, TestContext.Current.CancellationToken);
         Assert.Contains("timed out", result.InferenceError, StringComparison.Ordinal);
         Assert.Equal("The office wifi password changes monthly", result.Results.Single().Memory.Content);
     }
@@ -162,19 +162,19 @@ public sealed class InferenceTests : IAsyncLifetime
         var tracked = new Engram.Core.Chat.UsageTrackingChatClient(_chat, _store, "openai", dailyTokenBudget: 100);
         _server.ChatReplies.Enqueue("The deploy runs on Fridays.");
         var pieces = new List<string>();
-        await foreach (var update in tracked.GetStreamingResponseAsync([new(ChatRole.User, "When is the deploy?")]))
+        await foreach (var update in tracked.GetStreamingResponseAsync([new(ChatRole.User, "When is the deploy?")], cancellationToken: TestContext.Current.CancellationToken))
         {
             if (update.Text.Length > 0) pieces.Add(update.Text);
         }
         Assert.True(pieces.Count > 1, $"expected several updates, got {pieces.Count}");
         Assert.Equal("The deploy runs on Fridays.", string.Concat(pieces));
         Assert.True(Assert.Single(_server.Requests).Body!["stream"]!.GetValue<bool>());
-        Assert.Equal(150, await _store.TokensOnAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+        Assert.Equal(150, await _store.TokensOnAsync(DateOnly.FromDateTime(DateTime.UtcNow), TestContext.Current.CancellationToken));
 
         // The day's budget is spent now: the next stream is refused before anything is sent.
         var refused = await Assert.ThrowsAsync<Engram.Core.EngramException>(async () =>
         {
-            await foreach (var _ in tracked.GetStreamingResponseAsync([new(ChatRole.User, "again")])) { }
+            await foreach (var _ in tracked.GetStreamingResponseAsync([new(ChatRole.User, "again")], cancellationToken: TestContext.Current.CancellationToken)) { }
         });
         Assert.Contains("budget", refused.Message, StringComparison.Ordinal);
         Assert.Single(_server.Requests);

@@ -8,15 +8,13 @@ using Microsoft.Extensions.AI;
 
 namespace Engram.Providers.Tests;
 
-public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
+public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncDisposable
 {
     private readonly FakeOpenAiServer _server = new();
     private readonly TempFolder _folder = new();
     private readonly InstantTimeProvider _time = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
         _folder.Dispose();
@@ -29,7 +27,7 @@ public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
     public async Task Sends_a_well_formed_request_and_reads_the_vectors_in_order()
     {
         using var generator = Generator();
-        var result = await generator.GenerateAsync(["a red car", "a sleepy cat"]);
+        var result = await generator.GenerateAsync(["a red car", "a sleepy cat"], cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(2, result.Count);
         Assert.Equal(64, result[0].Vector.Length);
         Assert.Equal(14, result.Usage?.InputTokenCount);
@@ -48,7 +46,7 @@ public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
         _server.Failures.Enqueue(429);
         _server.Failures.Enqueue(503);
         using var generator = Generator();
-        var result = await generator.GenerateAsync(["hello"]);
+        var result = await generator.GenerateAsync(["hello"], cancellationToken: TestContext.Current.CancellationToken);
         Assert.Single(result);
         Assert.Equal(3, _server.Requests.Count);
         Assert.Equal(2, _time.Waits.Count); // two backoffs, waited on the test's clock, not slept
@@ -58,7 +56,7 @@ public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
     public async Task A_keyless_endpoint_gets_no_authorization_header()
     {
         using var generator = OpenAiCompatible.Embeddings(new Uri(_server.BaseUrl), "nomic-embed-text", apiKey: null, time: _time);
-        var result = await generator.GenerateAsync(["local models need no key"]);
+        var result = await generator.GenerateAsync(["local models need no key"], cancellationToken: TestContext.Current.CancellationToken);
         Assert.Single(result);
         Assert.Null(Assert.Single(_server.Requests).Authorization);
     }
@@ -72,7 +70,7 @@ public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
     {
         _server.AlwaysFail = status;
         using var generator = Generator(attempts: 2);
-        var error = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["hello"]));
+        var error = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["hello"], cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains(_server.BaseUrl, error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
@@ -81,7 +79,7 @@ public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
     public async Task A_server_that_is_not_there_is_named_with_the_setting_to_check()
     {
         using var generator = OpenAiCompatible.Embeddings(new Uri("http://127.0.0.1:9/v1"), "m", maxAttempts: 2, time: _time);
-        var error = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["hello"]));
+        var error = await Assert.ThrowsAsync<EngramException>(() => generator.GenerateAsync(["hello"], cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("http://127.0.0.1:9/v1/embeddings is unreachable", error.Message, StringComparison.Ordinal);
         Assert.Contains("check Embeddings:BaseUrl", error.Message, StringComparison.Ordinal);
     }
@@ -93,18 +91,18 @@ public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
         using var generator = Generator(attempts: 1);
         var log = new FakeLogger<MemoryService>();
         var service = new MemoryService(store, embeddings: generator, logger: log);
-        await service.AddAsync(new AddMemoryRequest { Content = "Bob repaired the bicycle" });
-        var car = (await service.AddAsync(new AddMemoryRequest { Content = "Alice bought a red car last spring" })).Results[0].Memory;
+        await service.AddAsync(new AddMemoryRequest { Content = "Bob repaired the bicycle" }, TestContext.Current.CancellationToken);
+        var car = (await service.AddAsync(new AddMemoryRequest { Content = "Alice bought a red car last spring" }, TestContext.Current.CancellationToken)).Results[0].Memory;
 
-        var hits = await service.SearchAsync(new SearchRequest { Query = "automobile purchase" });
+        var hits = await service.SearchAsync(new SearchRequest { Query = "automobile purchase" }, TestContext.Current.CancellationToken);
         Assert.Equal(car.Id, hits[0].Memory.Id);
         Assert.Contains("vector #1", hits[0].Explanation, StringComparison.Ordinal);
 
         _server.AlwaysFail = 500;
-        var kept = await service.AddAsync(new AddMemoryRequest { Content = "The cat sleeps on the sofa" });
+        var kept = await service.AddAsync(new AddMemoryRequest { Content = "The cat sleeps on the sofa" }, TestContext.Current.CancellationToken);
         Assert.Equal(AddOutcome.Added, kept.Results[0].Outcome);
         Assert.Contains("answered 500", log.LatestRecord.Message, StringComparison.Ordinal);
-        var textOnly = await service.SearchAsync(new SearchRequest { Query = "cat sofa" });
+        var textOnly = await service.SearchAsync(new SearchRequest { Query = "cat sofa" }, TestContext.Current.CancellationToken);
         Assert.Equal(kept.Results[0].Memory.Id, textOnly[0].Memory.Id);
         Assert.DoesNotContain("vector", textOnly[0].Explanation, StringComparison.Ordinal);
     }
@@ -115,9 +113,9 @@ public sealed class OpenAiCompatibleEmbeddingsTests : IAsyncLifetime
         await using var store = new SqliteMemoryStore(_folder.File("mixed.db"));
         using var generator = Generator();
         var service = new MemoryService(store, embeddings: generator);
-        var memory = (await service.AddAsync(new AddMemoryRequest { Content = "Alice bought a red car" })).Results[0].Memory;
-        await store.SetEmbeddingAsync(memory.Id, "text-embedding-3-small", new float[3] { 1, 0, 0 });
-        var hits = await service.SearchAsync(new SearchRequest { Query = "red car" });
+        var memory = (await service.AddAsync(new AddMemoryRequest { Content = "Alice bought a red car" }, TestContext.Current.CancellationToken)).Results[0].Memory;
+        await store.SetEmbeddingAsync(memory.Id, "text-embedding-3-small", new float[3] { 1, 0, 0 }, TestContext.Current.CancellationToken);
+        var hits = await service.SearchAsync(new SearchRequest { Query = "red car" }, TestContext.Current.CancellationToken);
         Assert.Equal(memory.Id, Assert.Single(hits).Memory.Id);
         Assert.DoesNotContain("vector", hits[0].Explanation, StringComparison.Ordinal);
     }

@@ -32,8 +32,8 @@ public sealed class ContextEndpointTests
         await using var host = await ServerHost.StartAsync();
         var kept = await AddAsync(host, new { text = "Prices are stored in cents", kind = "block" });
         var gone = await AddAsync(host, new { text = "The cart lives in Redis", project = Project });
-        await host.Store.Injections.RecordInjectionsAsync([Record("sess-1", "ctx-1", kept, 1), Record("sess-1", "ctx-1", gone, 2), Record("sess-2", "ctx-2", gone, 1)]);
-        await host.Store.Injections.RecordInjectionsAsync([Record("sess-1", "ctx-9", gone, 1, tenant: "other")]);
+        await host.Store.Injections.RecordInjectionsAsync([Record("sess-1", "ctx-1", kept, 1), Record("sess-1", "ctx-1", gone, 2), Record("sess-2", "ctx-2", gone, 1)], TestContext.Current.CancellationToken);
+        await host.Store.Injections.RecordInjectionsAsync([Record("sess-1", "ctx-9", gone, 1, tenant: "other")], TestContext.Current.CancellationToken);
         Assert.Equal(200, (await host.JsonAsync(HttpMethod.Delete, $"/api/v1/memories/{gone}")).Status);
 
         var (status, body) = await host.JsonAsync(HttpMethod.Get, "/api/v1/sessions/sess-1/injections");
@@ -59,7 +59,7 @@ public sealed class ContextEndpointTests
         await using var host = await ServerHost.StartAsync();
         var acme = await ServerHost.CreateKeyAsync(host.Store, "acme");
         await ServerHost.CreateKeyAsync(host.Store, "globex");
-        await host.Store.Injections.RecordInjectionsAsync([Record("shared-id", "ctx-a", "m-acme", 1, tenant: "acme"), Record("shared-id", "ctx-g", "m-globex", 1, tenant: "globex")]);
+        await host.Store.Injections.RecordInjectionsAsync([Record("shared-id", "ctx-a", "m-acme", 1, tenant: "acme"), Record("shared-id", "ctx-g", "m-globex", 1, tenant: "globex")], TestContext.Current.CancellationToken);
 
         var (status, body) = await host.JsonAsync(HttpMethod.Get, "/api/v1/sessions/shared-id/injections", key: acme);
         Assert.Equal(200, status);
@@ -96,7 +96,7 @@ public sealed class ContextEndpointTests
         foreach (var id in largeIds.Skip(1)) Assert.Contains($"[{id}]", large.GetProperty("context").GetString(), StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(1, largeIds.Count), large.GetProperty("memories").EnumerateArray().Select(m => m.GetProperty("rank").GetInt32()));
 
-        foreach (var id in largeIds) Assert.Empty(await host.Store.Injections.InjectionsOfMemoryAsync(MemoryScope.DefaultTenant, id!));
+        foreach (var id in largeIds) Assert.Empty(await host.Store.Injections.InjectionsOfMemoryAsync(MemoryScope.DefaultTenant, id!, cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Theory]

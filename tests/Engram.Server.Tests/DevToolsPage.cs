@@ -55,7 +55,7 @@ internal sealed class DevToolsPage : IAsyncDisposable
         {
             _ = page._process.StandardOutput.ReadToEndAsync();
             // Chromium names its DevTools port on stderr once it listens.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(Eventually.HangGuard);
             string? browserUrl = null;
             while (browserUrl is null)
             {
@@ -85,21 +85,18 @@ internal sealed class DevToolsPage : IAsyncDisposable
         }
     }
 
-    /// <summary>Evaluates <paramref name="condition"/> (a JavaScript expression) every 100 ms until it is true.</summary>
-    public async Task WaitForAsync(string condition, TimeSpan? within = null)
+    /// <summary>Evaluates <paramref name="condition"/> (a JavaScript expression) until it is true (bounded only by the hang guard).</summary>
+    public async Task WaitForAsync(string condition)
     {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
-        while (true)
+        await Eventually.HoldsAsync(async () =>
         {
             var result = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = condition, ["returnByValue"] = true });
-            if (result["result"]?["value"]?.GetValueKind() == JsonValueKind.True) return;
-            if (DateTime.UtcNow > deadline)
-            {
-                var text = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = "document.body ? document.body.innerText : ''", ["returnByValue"] = true });
-                throw new TimeoutException($"the page never satisfied {condition}; it shows: {text["result"]?["value"]}");
-            }
-            await Task.Delay(100);
-        }
+            return result["result"]?["value"]?.GetValueKind() == JsonValueKind.True;
+        }, $"the page satisfying {condition}", async () =>
+        {
+            var text = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = "document.body ? document.body.innerText : ''", ["returnByValue"] = true });
+            return $"the page shows: {text["result"]?["value"]}";
+        }, TestContext.Current.CancellationToken);
     }
 
     /// <summary>The value of a JavaScript expression (awaited when it is a promise), as JSON.</summary>
@@ -113,7 +110,7 @@ internal sealed class DevToolsPage : IAsyncDisposable
     {
         var id = ++_nextId;
         var message = new JsonObject { ["id"] = id, ["method"] = method, ["params"] = parameters };
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
         await _socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, timeout.Token);
         var buffer = new byte[64 * 1024];
         while (true)

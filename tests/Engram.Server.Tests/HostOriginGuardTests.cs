@@ -55,7 +55,7 @@ public sealed class HostOriginGuardTests
             Assert.True(response.Status is 400 or 401 or 403 or 421, $"{why}: {method} {path} answered {response}");
             Assert.DoesNotContain("swordfish-quokka", response.Body, StringComparison.Ordinal);
         }
-        Assert.NotNull(await host.Store.GetAsync("default", id));
+        Assert.NotNull(await host.Store.GetAsync("default", id, TestContext.Current.CancellationToken));
     }
 
     public static TheoryData<string, string[]> Allowed => new()
@@ -133,7 +133,7 @@ public sealed class HostOriginGuardTests
         Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
         Assert.Contains("application/json", JsonDocument.Parse(response.Body).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        Assert.NotNull(await host.Store.GetAsync("default", id));
+        Assert.NotNull(await host.Store.GetAsync("default", id, TestContext.Current.CancellationToken));
         var (_, all) = await host.JsonAsync(HttpMethod.Get, "/api/v1/memories");
         Assert.Equal(1, all.GetProperty("results").GetArrayLength());
     }

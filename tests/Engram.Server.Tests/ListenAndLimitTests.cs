@@ -44,9 +44,9 @@ public sealed class ListenAndLimitTests
     {
         using var folder = new TempFolder();
         await using var store = new SqliteMemoryStore(folder.File("engram.db"));
-        await store.InitializeAsync();
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
         var error = await Assert.ThrowsAsync<EngramException>(() =>
-            EngramServer.CreateAsync(new MemoryService(store), store, new ServerRuntimeOptions { Host = "example.com", Port = 0 }));
+            EngramServer.CreateAsync(new MemoryService(store), store, new ServerRuntimeOptions { Host = "example.com", Port = 0 }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("'example.com' is not an IP address or localhost", error.Message, StringComparison.Ordinal);
     }
 
@@ -55,11 +55,11 @@ public sealed class ListenAndLimitTests
     {
         using var folder = new TempFolder();
         await using var store = new SqliteMemoryStore(folder.File("engram.db"));
-        await store.InitializeAsync();
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
         await ServerHost.CreateKeyAsync(store, "acme");
         // 192.0.2.0/24 is reserved for documentation: no machine has it.
-        await using var server = await EngramServer.CreateAsync(new MemoryService(store), store, new ServerRuntimeOptions { Host = "192.0.2.1", Port = 0 });
-        var error = await Assert.ThrowsAsync<EngramException>(() => server.StartAsync());
+        await using var server = await EngramServer.CreateAsync(new MemoryService(store), store, new ServerRuntimeOptions { Host = "192.0.2.1", Port = 0 }, cancellationToken: TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAsync<EngramException>(() => server.StartAsync(TestContext.Current.CancellationToken));
         Assert.StartsWith("cannot listen on 192.0.2.1:0: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("an address of one of this machine's network interfaces", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", error.Message, StringComparison.Ordinal);

@@ -32,7 +32,7 @@ public sealed class McpHttpTests
         var id = await host.AddAsync("The deploy script lives in tools/deploy.sh", userId: "alice");
         await using var client = await ConnectAsync(host);
 
-        var tools = await client.ListToolsAsync();
+        var tools = await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(8, tools.Count);
         var text = await CallAsync(client, "search", new() { ["query"] = "where is the deploy script" });
         Assert.Contains($"[{id}]", text, StringComparison.Ordinal);
@@ -42,7 +42,7 @@ public sealed class McpHttpTests
         var (_, list) = await host.JsonAsync(HttpMethod.Get, "/api/v1/memories");
         Assert.Equal(2, list.GetProperty("results").GetArrayLength());
 
-        var resource = await client.ReadResourceAsync($"engram://memory/{id}");
+        var resource = await client.ReadResourceAsync($"engram://memory/{id}", cancellationToken: TestContext.Current.CancellationToken);
         var json = Assert.IsType<TextResourceContents>(Assert.Single(resource.Contents)).Text;
         Assert.Equal(id, JsonDocument.Parse(json).RootElement.GetProperty("id").GetString());
     }
@@ -69,13 +69,13 @@ public sealed class McpHttpTests
         Assert.StartsWith("No past sessions", await CallAsync(mallory, "recent_chats", new() { }), StringComparison.Ordinal);
         Assert.StartsWith("No explicit user memories", await CallAsync(mallory, "memory_user_edits", new() { ["command"] = "view" }), StringComparison.Ordinal);
         Assert.Contains("not found", await CallAsync(mallory, "forget", new() { ["id"] = secret }), StringComparison.Ordinal);
-        await Assert.ThrowsAnyAsync<McpException>(() => mallory.ReadResourceAsync($"engram://memory/{secret}").AsTask());
+        await Assert.ThrowsAnyAsync<McpException>(() => mallory.ReadResourceAsync($"engram://memory/{secret}", cancellationToken: TestContext.Current.CancellationToken).AsTask());
         await CallAsync(mallory, "remember", new() { ["text"] = "Mallory's own note" });
 
         await using var alice = await ConnectAsync(host, a);
         Assert.Contains($"[{secret}]", await CallAsync(alice, "search", new() { ["query"] = "vault password" }), StringComparison.Ordinal);
         Assert.StartsWith("No memories match", await CallAsync(alice, "search", new() { ["query"] = "Mallory note" }), StringComparison.Ordinal);
-        Assert.NotNull(await host.Store.GetAsync("tenant-a", secret));
+        Assert.NotNull(await host.Store.GetAsync("tenant-a", secret, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -84,9 +84,9 @@ public sealed class McpHttpTests
         await using var host = await ServerHost.StartAsync();
         using var bad = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json") };
         bad.Headers.Add("Accept", "application/json, text/event-stream");
-        using var response = await host.Http.SendAsync(bad);
+        using var response = await host.Http.SendAsync(bad, TestContext.Current.CancellationToken);
         Assert.Equal(400, (int)response.StatusCode);
-        Assert.Contains("\"jsonrpc\":\"2.0\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"jsonrpc\":\"2.0\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         using var get = await host.SendAsync(HttpMethod.Get, "/mcp");
         Assert.Equal(405, (int)get.StatusCode);

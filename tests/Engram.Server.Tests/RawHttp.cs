@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Engram.Testing;
 
 namespace Engram.Server.Tests;
 
@@ -34,7 +35,7 @@ internal static class RawHttp
     public static async Task<RawResponse> ExchangeAsync(Uri server, byte[] request)
     {
         using var client = new TcpClient();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
         await client.ConnectAsync(server.Host, server.Port, timeout.Token);
         var stream = client.GetStream();
         try

@@ -14,9 +14,9 @@ public sealed partial class RestContractTests : IAsyncLifetime
     private ServerHost _host = null!;
     private readonly Dictionary<string, string> _ids = new(StringComparer.Ordinal);
 
-    public async Task InitializeAsync() => _host = await ServerHost.StartAsync();
+    public async ValueTask InitializeAsync() => _host = await ServerHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [GeneratedRegex(@"\b[0-9A-Z]{26}\b")]
     private static partial Regex Ulid();
@@ -126,7 +126,7 @@ public sealed partial class RestContractTests : IAsyncLifetime
         await GoldenAsync("problem-infer", HttpMethod.Post, "/api/v1/memories", """{"text":"x","infer":true}""", status: 400);
 
         using var notJson = new HttpRequestMessage(HttpMethod.Post, "/api/v1/search") { Content = new StringContent("query=x") };
-        using var response = await _host.Http.SendAsync(notJson);
+        using var response = await _host.Http.SendAsync(notJson, TestContext.Current.CancellationToken);
         Assert.Equal(415, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }

@@ -55,7 +55,7 @@ public sealed class RestPrivacyTests
         var folder = host.Store is Engram.Sqlite.SqliteMemoryStore sqlite ? Path.GetDirectoryName(sqlite.Path)! : Directory.CreateTempSubdirectory("engram-export-").FullName;
         await using (var writer = new StreamWriter(Path.Combine(folder, "export.jsonl")))
         {
-            await MemoryTransfer.ExportAsync(host.Store, new MemoryFilter(), writer);
+            await MemoryTransfer.ExportAsync(host.Store, new MemoryFilter(), writer, TestContext.Current.CancellationToken);
         }
         var files = StoredSecrets.ReadFiles([folder]);
         Assert.True(StoredSecrets.AssertNoneIn(files, [.. StoredSecrets.CorpusSecrets(), "80417263"]) >= 80);

@@ -23,7 +23,7 @@ public sealed class SecurityTests
         var (status, body) = await host.JsonAsync(HttpMethod.Get, $"/api/v1/memories/{id}");
         Assert.Equal(200, status);
         Assert.Equal("Local memory", body.GetProperty("memory").GetString());
-        Assert.Equal("default", (await host.Store.GetAsync("default", id))!.Scope.Tenant);
+        Assert.Equal("default", (await host.Store.GetAsync("default", id, TestContext.Current.CancellationToken))!.Scope.Tenant);
     }
 
     [Fact]
@@ -57,8 +57,8 @@ public sealed class SecurityTests
             await ServerHost.CreateKeyAsync(store, "other");
         });
         Assert.Equal(200, (await host.JsonAsync(HttpMethod.Get, "/api/v1/memories", key: key)).Status);
-        var id = (await host.Store.ApiKeys.ListApiKeysAsync()).Single(k => k.Tenant == "acme").Id;
-        Assert.True(await host.Store.ApiKeys.RevokeApiKeyAsync(id, DateTimeOffset.UtcNow));
+        var id = (await host.Store.ApiKeys.ListApiKeysAsync(TestContext.Current.CancellationToken)).Single(k => k.Tenant == "acme").Id;
+        Assert.True(await host.Store.ApiKeys.RevokeApiKeyAsync(id, DateTimeOffset.UtcNow, TestContext.Current.CancellationToken));
         Assert.Equal(401, (await host.JsonAsync(HttpMethod.Get, "/api/v1/memories", key: key)).Status);
     }
 
@@ -72,7 +72,7 @@ public sealed class SecurityTests
             b = await ServerHost.CreateKeyAsync(store, "tenant-b");
         });
         var secret = await host.AddAsync("Tenant A's launch code is swordfish", userId: "alice", key: a, session: "a-session");
-        Assert.Equal("tenant-a", (await host.Store.GetAsync("tenant-a", secret))!.Scope.Tenant);
+        Assert.Equal("tenant-a", (await host.Store.GetAsync("tenant-a", secret, TestContext.Current.CancellationToken))!.Scope.Tenant);
 
         Assert.Equal(404, (await host.JsonAsync(HttpMethod.Get, $"/api/v1/memories/{secret}", key: b)).Status);
         Assert.Equal(404, (await host.JsonAsync(HttpMethod.Put, $"/api/v1/memories/{secret}", """{"text":"stolen"}""", key: b)).Status);
@@ -95,8 +95,8 @@ public sealed class SecurityTests
 
         // A memory B creates lands in B's tenant, whatever the body says.
         var own = await host.AddAsync("B's own memory", key: b);
-        Assert.Null(await host.Store.GetAsync("tenant-a", own));
-        Assert.NotNull(await host.Store.GetAsync("tenant-b", own));
+        Assert.Null(await host.Store.GetAsync("tenant-a", own, TestContext.Current.CancellationToken));
+        Assert.NotNull(await host.Store.GetAsync("tenant-b", own, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -108,12 +108,12 @@ public sealed class SecurityTests
         {
             var memory = new Engram.Core.Services.MemoryService(store);
             var error = await Assert.ThrowsAsync<EngramException>(() =>
-                EngramServer.CreateAsync(memory, store, new ServerRuntimeOptions { Host = "0.0.0.0", Port = 0 }));
+                EngramServer.CreateAsync(memory, store, new ServerRuntimeOptions { Host = "0.0.0.0", Port = 0 }, cancellationToken: TestContext.Current.CancellationToken));
             Assert.Contains("refusing to listen on 0.0.0.0:0 without API keys", error.Message, StringComparison.Ordinal);
             Assert.Contains("engram apikey create --tenant T", error.Message, StringComparison.Ordinal);
 
             await ServerHost.CreateKeyAsync(store, "acme");
-            await using var server = await EngramServer.CreateAsync(memory, store, new ServerRuntimeOptions { Host = "0.0.0.0", Port = 0 });
+            await using var server = await EngramServer.CreateAsync(memory, store, new ServerRuntimeOptions { Host = "0.0.0.0", Port = 0 }, cancellationToken: TestContext.Current.CancellationToken);
             Assert.True(server.Options.RequireApiKeys);
         }
     }
@@ -131,7 +131,7 @@ public sealed class SecurityTests
         using var limited = await host.SendAsync(HttpMethod.Get, "/api/v1/memories", key: a);
         Assert.Equal(429, (int)limited.StatusCode);
         Assert.NotNull(limited.Headers.RetryAfter);
-        using var problem = JsonDocument.Parse(await limited.Content.ReadAsStringAsync());
+        using var problem = JsonDocument.Parse(await limited.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Contains("more than 3 requests a minute", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(200, (await host.JsonAsync(HttpMethod.Get, "/api/v1/memories", key: b)).Status);
         Assert.Equal(200, (await host.JsonAsync(HttpMethod.Get, "/health")).Status);
@@ -154,20 +154,20 @@ public sealed class SecurityTests
         using (var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/v1/memories"))
         {
             rebound.Headers.Host = "attacker.example";
-            using var response = await host.Http.SendAsync(rebound);
+            using var response = await host.Http.SendAsync(rebound, TestContext.Current.CancellationToken);
             Assert.Equal(421, (int)response.StatusCode);
         }
         using (var crossSite = new HttpRequestMessage(HttpMethod.Get, "/api/v1/memories"))
         {
             crossSite.Headers.Add("Origin", "https://evil.example");
-            using var response = await host.Http.SendAsync(crossSite);
+            using var response = await host.Http.SendAsync(crossSite, TestContext.Current.CancellationToken);
             Assert.Equal(403, (int)response.StatusCode);
         }
         using (var local = new HttpRequestMessage(HttpMethod.Get, "/api/v1/memories"))
         {
             local.Headers.Host = "localhost";
             local.Headers.Add("Origin", "http://localhost:3000");
-            using var response = await host.Http.SendAsync(local);
+            using var response = await host.Http.SendAsync(local, TestContext.Current.CancellationToken);
             Assert.Equal(200, (int)response.StatusCode);
         }
     }

@@ -38,21 +38,20 @@ internal sealed class ServeProcess : IAsyncDisposable
             serve._process.BeginErrorReadLine();
             _ = serve._process.StandardOutput.ReadToEndAsync();
             serve.Http = new HttpClient { BaseAddress = serve.Address, Timeout = TimeSpan.FromSeconds(30) };
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (true)
+            await Eventually.HoldsAsync(async () =>
             {
                 if (serve._process.HasExited) throw new InvalidOperationException("engram serve exited: " + serve.Errors);
                 try
                 {
-                    using var health = await serve.Http.GetAsync(new Uri("/health", UriKind.Relative));
-                    if (health.IsSuccessStatusCode) return serve;
+                    using var health = await serve.Http.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+                    return health.IsSuccessStatusCode;
                 }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+                catch (HttpRequestException)
                 {
+                    return false; // not listening yet
                 }
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("engram serve did not answer /health within 60 s: " + serve.Errors);
-                await Task.Delay(100);
-            }
+            }, "engram serve answering /health", () => Task.FromResult(serve.Errors), TestContext.Current.CancellationToken);
+            return serve;
         }
         catch
         {

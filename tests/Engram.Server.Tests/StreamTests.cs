@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Engram.Testing;
 
 namespace Engram.Server.Tests;
 
@@ -12,7 +13,7 @@ public sealed class StreamTests
     private static async Task<List<SseEvent>> ReadUntilAsync(StreamReader reader, Func<List<SseEvent>, bool> done)
     {
         var events = new List<SseEvent>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
         string? id = null, type = null;
         var data = new StringBuilder();
         while (!done(events))
@@ -102,14 +103,15 @@ public sealed class StreamTests
     [Fact]
     public async Task Stopping_the_server_ends_open_streams_promptly()
     {
-        var host = await ServerHost.StartAsync();
+        // A stop waits for requests in flight up to the shutdown timeout, here set far beyond the hang guard: a stream
+        // that held the stop up would fail the waits below, however fast or slow the machine.
+        var host = await ServerHost.StartAsync(options: new ServerRuntimeOptions { Port = 0, ChangePollInterval = TimeSpan.FromMilliseconds(50), ShutdownTimeout = TimeSpan.FromMinutes(10) });
         var (response, reader) = await OpenAsync(host);
         using (response)
         using (reader)
         {
-            var stopped = host.Server.StopAsync();
-            Assert.Same(stopped, await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromSeconds(8))));
-            var rest = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(8));
+            await host.Server.StopAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.HangGuard, TestContext.Current.CancellationToken);
+            var rest = await reader.ReadToEndAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.HangGuard, TestContext.Current.CancellationToken);
             Assert.DoesNotContain("event:", rest, StringComparison.Ordinal);
         }
         await host.DisposeAsync();
@@ -128,8 +130,8 @@ public sealed class StreamTests
             {
                 Content = "Observed by a hook in another process",
                 Kind = Engram.Core.Model.MemoryKind.Observation,
-            });
-            await host.Store.Queue.EnqueueAsync(new Engram.Core.Storage.QueuedEvent { Kind = "test/event", Payload = "{}" });
+            }, TestContext.Current.CancellationToken);
+            await host.Store.Queue.EnqueueAsync(new Engram.Core.Storage.QueuedEvent { Kind = "test/event", Payload = "{}" }, TestContext.Current.CancellationToken);
             var events = await ReadUntilAsync(reader, e => e.Any(x => x.Type == "observation") && e.Any(x => x.Type == "queue" && x.Data.Contains("\"pending\":1", StringComparison.Ordinal)));
             var added = events.First(e => e.Type == "memory_added");
             Assert.Contains(direct.Results[0].Memory.Id, added.Data, StringComparison.Ordinal);

@@ -159,11 +159,10 @@ public sealed class ViewerManagementTests
         var change = await AddAsync(host, new { text = "Cart totals now in cents", kind = "observation", project = Project, session_id = "sess-early" });
         await AddAsync(host, new { text = "What did we decide about cents?", kind = "prompt", project = Project, session_id = "sess-late" });
         var at = DateTimeOffset.UtcNow;
-        await host.Store.Injections.RecordInjectionsAsync(
-        [
+        await host.Store.Injections.RecordInjectionsAsync([
             new InjectionRecord { SessionId = "sess-late", ContextId = "01JCTX0000000000000000000A", Project = Project, MemoryId = block, Rank = 1, Reason = "standing", Detail = "the user asked Engram to remember it", Tokens = 19, Source = "session-start", InjectedAt = at },
             new InjectionRecord { SessionId = "sess-late", ContextId = "01JCTX0000000000000000000A", Project = Project, MemoryId = change, Rank = 2, Reason = "relevance", Detail = "relevance 0.812 to the open work", Tokens = 14, Source = "session-start", InjectedAt = at },
-        ]);
+        ], TestContext.Current.CancellationToken);
         await using var page = await OpenAsync(host);
 
         await page.EvaluateAsync("document.querySelector('nav button[data-view=sessions]').click()");
@@ -188,7 +187,7 @@ public sealed class ViewerManagementTests
         await AddAsync(host, new { text = "Cart totals now in cents", kind = "observation", project = "<svg onload=alert(1)>", session_id = "sess-1" });
         await AddAsync(host, new { text = "Which currency?", kind = "prompt", project = Project, session_id = "sess-1" });
         var memory = await AddAsync(host, new { text = "The shop sells in euros only", kind = "fact", project = Project, session_id = "sess-0" });
-        await host.Store.Injections.RecordInjectionsAsync([new InjectionRecord { SessionId = "sess-1", ContextId = "ctx-1", MemoryId = memory, Rank = 1, Reason = "relevance", Tokens = 3, Source = "session-start", InjectedAt = DateTimeOffset.UtcNow }]);
+        await host.Store.Injections.RecordInjectionsAsync([new InjectionRecord { SessionId = "sess-1", ContextId = "ctx-1", MemoryId = memory, Rank = 1, Reason = "relevance", Tokens = 3, Source = "session-start", InjectedAt = DateTimeOffset.UtcNow }], TestContext.Current.CancellationToken);
         await using var page = await OpenAsync(host);
 
         await page.EvaluateAsync("document.querySelector('nav button[data-view=pictures]').click()");

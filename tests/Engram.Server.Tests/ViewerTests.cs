@@ -16,13 +16,13 @@ public sealed class ViewerTests
     public async Task The_page_is_served_with_a_strict_content_security_policy()
     {
         await using var host = await ServerHost.StartAsync();
-        using var response = await host.Http.GetAsync("/");
+        using var response = await host.Http.GetAsync("/", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(Csp, string.Join(", ", response.Headers.GetValues("Content-Security-Policy")));
         Assert.Equal("nosniff", string.Join(", ", response.Headers.GetValues("X-Content-Type-Options")));
         Assert.True(response.Headers.CacheControl?.NoCache, "the page must be revalidated, so an upgraded server serves its own viewer");
-        var html = await response.Content.ReadAsStringAsync();
+        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains("<script type=\"module\" src=\"/viewer.js\"></script>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("style=", html, StringComparison.Ordinal);
     }
@@ -37,7 +37,7 @@ public sealed class ViewerTests
     public async Task Script_and_style_are_served_with_their_types(string path, string mediaType)
     {
         await using var host = await ServerHost.StartAsync();
-        using var response = await host.Http.GetAsync(path);
+        using var response = await host.Http.GetAsync(path, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
@@ -54,7 +54,7 @@ public sealed class ViewerTests
     public async Task The_scripts_never_turn_data_into_markup_or_code(string script)
     {
         await using var host = await ServerHost.StartAsync();
-        var js = await host.Http.GetStringAsync(script);
+        var js = await host.Http.GetStringAsync(script, TestContext.Current.CancellationToken);
         foreach (var sink in new[] { "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function" })
         {
             Assert.DoesNotContain(sink, js, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public sealed class ViewerTests
     public async Task Other_paths_are_still_not_found(string path)
     {
         await using var host = await ServerHost.StartAsync();
-        using var response = await host.Http.GetAsync(path);
+        using var response = await host.Http.GetAsync(path, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
@@ -94,7 +94,7 @@ public sealed class ViewerTests
         await using var host = await ServerHost.StartAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");
         request.Headers.Host = "attacker.example";
-        using var response = await host.Http.SendAsync(request);
+        using var response = await host.Http.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.MisdirectedRequest, response.StatusCode);
     }
 
@@ -168,7 +168,7 @@ public sealed class ViewerTests
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -176,7 +176,7 @@ public sealed class ViewerTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"chromium did not finish within 60 s; its errors: {await stderr}");
+            Assert.Fail($"chromium did not finish within the hang guard; its errors: {await stderr}");
         }
         var dom = await stdout;
         Assert.True(process.ExitCode == 0 && dom.Length > 0, $"chromium exited with {process.ExitCode} and {dom.Length} characters; its errors: {await stderr}");

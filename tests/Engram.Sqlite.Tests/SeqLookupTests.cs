@@ -35,16 +35,16 @@ public sealed class SeqLookupTests : IDisposable
                 Content = $"note {i} about apples",
                 Scope = new MemoryScope { UserId = $"u{i % 3}", Project = $"p{i % 2}" },
                 Metadata = new Dictionary<string, string> { ["tool"] = i % 2 == 0 ? "Edit" : "Read" },
-            });
+            }, TestContext.Current.CancellationToken);
         }
-        await using var connection = await store.OpenAsync(CancellationToken.None);
+        await using var connection = await store.OpenAsync(TestContext.Current.CancellationToken);
         using var plan = connection.CreateCommand();
         plan.CommandText = $"EXPLAIN QUERY PLAN SELECT m.seq FROM {SeqLookup.From} WHERE {SqliteFilter.Where(FilterFor(name), plan)}";
         SeqLookup.Bind(plan, [1, 2, 3]);
         var steps = new List<string>();
-        await using (var reader = await plan.ExecuteReaderAsync())
+        await using (var reader = await plan.ExecuteReaderAsync(TestContext.Current.CancellationToken))
         {
-            while (await reader.ReadAsync()) steps.Add(reader.GetString(3));
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken)) steps.Add(reader.GetString(3));
         }
         // The list ("listed") is the outer loop and each memory is found by its primary key, never through an index walk.
         Assert.Equal(2, steps.Count);
@@ -68,8 +68,8 @@ public sealed class SeqLookupTests : IDisposable
     private static async Task<List<long>> SeqsAsync(Microsoft.Data.Sqlite.SqliteCommand command)
     {
         var seqs = new List<long>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) seqs.Add(reader.GetInt64(0));
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken)) seqs.Add(reader.GetInt64(0));
         return seqs;
     }
 }

@@ -18,17 +18,17 @@ public sealed class SqliteStoreTests : IDisposable
         var path = _folder.File("sub/dir/engram.db");
         await using (var store = new SqliteMemoryStore(path))
         {
-            await store.InitializeAsync();
+            await store.InitializeAsync(TestContext.Current.CancellationToken);
         }
         await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        await connection.OpenAsync();
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode; ";
-        Assert.Equal("wal", (string)(await command.ExecuteScalarAsync())!);
+        Assert.Equal("wal", (string)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
         command.CommandText = "PRAGMA user_version;";
-        Assert.Equal((long)SqliteMigrator.LatestVersion, (long)(await command.ExecuteScalarAsync())!);
+        Assert.Equal((long)SqliteMigrator.LatestVersion, (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
         command.CommandText = "SELECT count(*) FROM sqlite_master WHERE name IN ('memories', 'memories_fts', 'embeddings', 'history', 'queue')";
-        Assert.Equal(5L, (long)(await command.ExecuteScalarAsync())!);
+        Assert.Equal(5L, (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class SqliteStoreTests : IDisposable
         await Task.WhenAll(writers);
 
         await using var check = new SqliteMemoryStore(path);
-        var stats = await check.GetStatsAsync(MemoryScope.DefaultTenant);
+        var stats = await check.GetStatsAsync(MemoryScope.DefaultTenant, TestContext.Current.CancellationToken);
         Assert.Equal(200, stats.Memories);
         Assert.Equal(200, stats.HistoryEntries);
     }
@@ -68,9 +68,9 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task A_file_that_is_not_a_database_gives_a_clear_error()
     {
         var path = _folder.File("broken.db");
-        await File.WriteAllTextAsync(path, "this is not a database, just some text that is long enough to fill a header page.......");
+        await File.WriteAllTextAsync(path, "this is not a database, just some text that is long enough to fill a header page.......", TestContext.Current.CancellationToken);
         await using var store = new SqliteMemoryStore(path);
-        var error = await Assert.ThrowsAnyAsync<EngramException>(() => store.InitializeAsync());
+        var error = await Assert.ThrowsAnyAsync<EngramException>(() => store.InitializeAsync(TestContext.Current.CancellationToken));
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains("not an Engram database", error.Message, StringComparison.Ordinal);
     }
@@ -82,7 +82,7 @@ public sealed class SqliteStoreTests : IDisposable
         var path = _folder.File("private/home/engram.db");
         await using (var store = new SqliteMemoryStore(path))
         {
-            await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "only mine" });
+            await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "only mine" }, TestContext.Current.CancellationToken);
             Assert.True(File.Exists(path + "-wal"), "the WAL exists while the store is open");
             foreach (var file in new[] { path, path + "-wal", path + "-shm" })
             {
@@ -98,10 +98,10 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task An_existing_database_open_to_others_is_tightened_when_opened()
     {
         var path = _folder.File("old.db");
-        await using (var store = new SqliteMemoryStore(path)) await store.InitializeAsync();
+        await using (var store = new SqliteMemoryStore(path)) await store.InitializeAsync(TestContext.Current.CancellationToken);
         File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
         await using var reopened = new SqliteMemoryStore(path);
-        await reopened.InitializeAsync();
+        await reopened.InitializeAsync(TestContext.Current.CancellationToken);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
     }
 
@@ -109,9 +109,9 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task An_empty_database_file_is_reported_instead_of_silently_becoming_a_new_store()
     {
         var path = _folder.File("truncated.db");
-        await File.WriteAllBytesAsync(path, []);
+        await File.WriteAllBytesAsync(path, [], TestContext.Current.CancellationToken);
         await using var store = new SqliteMemoryStore(path);
-        var error = await Assert.ThrowsAnyAsync<EngramException>(() => store.InitializeAsync());
+        var error = await Assert.ThrowsAnyAsync<EngramException>(() => store.InitializeAsync(TestContext.Current.CancellationToken));
         Assert.Contains("empty (0 bytes)", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, new FileInfo(path).Length);
     }
@@ -123,10 +123,10 @@ public sealed class SqliteStoreTests : IDisposable
         string id;
         await using (var store = new SqliteMemoryStore(path))
         {
-            id = (await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "persisted" })).Results[0].Memory.Id;
+            id = (await new MemoryService(store).AddAsync(new AddMemoryRequest { Content = "persisted" }, TestContext.Current.CancellationToken)).Results[0].Memory.Id;
         }
         await using var reopened = new SqliteMemoryStore(path);
-        Assert.Equal("persisted", (await new MemoryService(reopened).GetAsync(id))!.Content);
+        Assert.Equal("persisted", (await new MemoryService(reopened).GetAsync(id, cancellationToken: TestContext.Current.CancellationToken))!.Content);
     }
 
     [Theory]
@@ -145,22 +145,22 @@ public sealed class SqliteStoreTests : IDisposable
         var service = new MemoryService(store);
         for (var i = 0; i < 40; i++)
         {
-            await service.AddAsync(new AddMemoryRequest { Content = $"apple apple apple orchard {i}", Scope = new MemoryScope { Tenant = "other", UserId = "alice" } });
+            await service.AddAsync(new AddMemoryRequest { Content = $"apple apple apple orchard {i}", Scope = new MemoryScope { Tenant = "other", UserId = "alice" } }, TestContext.Current.CancellationToken);
         }
         var mine = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            var added = await service.AddAsync(new AddMemoryRequest { Content = $"an apple and a long list of unrelated words to dilute it, number {i}", Scope = new MemoryScope { UserId = "alice" } });
+            var added = await service.AddAsync(new AddMemoryRequest { Content = $"an apple and a long list of unrelated words to dilute it, number {i}", Scope = new MemoryScope { UserId = "alice" } }, TestContext.Current.CancellationToken);
             mine.Add(added.Results[0].Memory.Id);
         }
 
         var filter = new MemoryFilter { UserId = "alice" };
-        var top3 = await store.SearchTextAsync(["apple"], filter, 3);
+        var top3 = await store.SearchTextAsync(["apple"], filter, 3, TestContext.Current.CancellationToken);
         Assert.Equal(3, top3.Count);
         Assert.All(top3, h => Assert.Equal(MemoryScope.DefaultTenant, h.Memory.Scope.Tenant));
-        var all = await store.SearchTextAsync(["apple"], filter, 50);
+        var all = await store.SearchTextAsync(["apple"], filter, 50, TestContext.Current.CancellationToken);
         Assert.Equal(mine.Order(StringComparer.Ordinal), all.Select(h => h.Memory.Id).Order(StringComparer.Ordinal));
-        Assert.Equal(40, (await store.SearchTextAsync(["apple"], filter with { Tenant = "other" }, 100)).Count);
+        Assert.Equal(40, (await store.SearchTextAsync(["apple"], filter with { Tenant = "other" }, 100, TestContext.Current.CancellationToken)).Count);
         // Rankings come best first on both paths.
         Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Score >= p.Second.Score));
     }
@@ -177,14 +177,14 @@ public sealed class SqliteStoreTests : IDisposable
         {
             // Ties (the same text in several scopes) and a spread of strengths on both sides of the cut.
             var text = string.Join(' ', Enumerable.Repeat("apple", 1 + i % 4)) + $" orchard pear {i % 7} " + new string('x', i % 5 + 1);
-            await service.AddAsync(new AddMemoryRequest { Content = text, Kind = kinds[i % 3], Scope = new MemoryScope { UserId = $"u{i % 3}" } });
+            await service.AddAsync(new AddMemoryRequest { Content = text, Kind = kinds[i % 3], Scope = new MemoryScope { UserId = $"u{i % 3}" } }, TestContext.Current.CancellationToken);
         }
         foreach (var filter in new[] { new MemoryFilter(), new MemoryFilter { UserId = "u1" }, new MemoryFilter { Kinds = [MemoryKind.Observation] } })
         {
             foreach (var limit in new[] { 1, 5, 40, 200 })
             {
-                var one = await whole.SearchTextAsync(["apple", "pear"], filter, limit);
-                var two = await halves.SearchTextAsync(["apple", "pear"], filter, limit);
+                var one = await whole.SearchTextAsync(["apple", "pear"], filter, limit, TestContext.Current.CancellationToken);
+                var two = await halves.SearchTextAsync(["apple", "pear"], filter, limit, TestContext.Current.CancellationToken);
                 Assert.NotEmpty(one);
                 Assert.Equal(one.Select(h => (h.Memory.Id, h.Score)), two.Select(h => (h.Memory.Id, h.Score)));
             }

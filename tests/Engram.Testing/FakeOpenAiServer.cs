@@ -17,6 +17,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly HttpListener _listener;
     private readonly WordHashEmbeddingGenerator _vectors = new();
     private readonly Task _loop;
+    private readonly CancellationTokenSource _stopping = new();
 
     public FakeOpenAiServer()
     {
@@ -36,8 +37,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Contents of the next chat completions, in order (what the "model" answers).</summary>
     public ConcurrentQueue<string> ChatReplies { get; } = new();
 
-    /// <summary>Wait this long before answering (a provider that hangs).</summary>
-    public TimeSpan Delay { get; set; }
+    /// <summary>Never answer, until the server is disposed (a provider that hangs).</summary>
+    public bool Hangs { get; set; }
 
     /// <summary>Answer every request with this status (a provider that is down).</summary>
     public int? AlwaysFail { get; set; }
@@ -49,8 +50,13 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         JsonNode? body = null;
         try { body = JsonNode.Parse(text); } catch (JsonException) { }
         // Anthropic sends its key as x-api-key; when present it is what is recorded, else the bearer header.
-        if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
         Requests.Enqueue((context.Request.Url!.AbsolutePath, context.Request.Headers["x-api-key"] ?? context.Request.Headers["Authorization"], body));
+        if (Hangs)
+        {
+            try { await Task.Delay(Timeout.Infinite, _stopping.Token); } catch (OperationCanceledException) { }
+            context.Response.Abort();
+            return;
+        }
         var response = context.Response;
         if (AlwaysFail is { } always || Failures.TryDequeue(out always))
         {
@@ -185,8 +191,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     {
         // Close alone: on Linux, Stop and then Close each unregister the port, and the second one binds it
         // again to do so, which fails when a parallel test has taken the freed port meanwhile.
+        await _stopping.CancelAsync();
         _listener.Close();
         try { await _loop; } catch (ObjectDisposedException) { }
         _vectors.Dispose();
+        _stopping.Dispose();
     }
 }

@@ -63,27 +63,27 @@ public abstract partial class MemoryStoreConformanceTests
     {
         var embeddings = new WordHashEmbeddingGenerator();
         var (store, service) = await NewServiceAsync(embeddings);
-        for (var i = 0; i < 120; i++) await service.AddAsync(Strong(filterCase, i));
+        for (var i = 0; i < 120; i++) await service.AddAsync(Strong(filterCase, i), TestContext.Current.CancellationToken);
         var weak = new List<string>();
-        for (var i = 0; i < 5; i++) weak.Add((await service.AddAsync(Weak(i))).Results[0].Memory.Id);
+        for (var i = 0; i < 5; i++) weak.Add((await service.AddAsync(Weak(i), TestContext.Current.CancellationToken)).Results[0].Memory.Id);
         var filter = FilterFor(filterCase);
 
-        var top3 = await store.SearchTextAsync(["apple"], filter, 3);
+        var top3 = await store.SearchTextAsync(["apple"], filter, 3, TestContext.Current.CancellationToken);
         Assert.Equal(3, top3.Count);
         Assert.All(top3, h => Assert.Contains(h.Memory.Id, weak));
-        var all = await store.SearchTextAsync(["apple"], filter, 50);
+        var all = await store.SearchTextAsync(["apple"], filter, 50, TestContext.Current.CancellationToken);
         Assert.Equal(weak.Order(StringComparer.Ordinal), all.Select(h => h.Memory.Id).Order(StringComparer.Ordinal));
         Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Score >= p.Second.Score));
         Assert.Equal(top3.Select(h => h.Memory.Id), all.Take(3).Select(h => h.Memory.Id));
 
-        var query = (await embeddings.GenerateAsync(["apple"]))[0].Vector;
-        var near3 = await store.SearchVectorAsync(query, "word-hash-64", filter, 3);
+        var query = (await embeddings.GenerateAsync(["apple"], cancellationToken: TestContext.Current.CancellationToken))[0].Vector;
+        var near3 = await store.SearchVectorAsync(query, "word-hash-64", filter, 3, TestContext.Current.CancellationToken);
         Assert.Equal(3, near3.Count);
         Assert.All(near3, h => Assert.Contains(h.Memory.Id, weak));
-        var near = await store.SearchVectorAsync(query, "word-hash-64", filter, 50);
+        var near = await store.SearchVectorAsync(query, "word-hash-64", filter, 50, TestContext.Current.CancellationToken);
         Assert.Equal(weak.Order(StringComparer.Ordinal), near.Select(h => h.Memory.Id).Order(StringComparer.Ordinal));
 
-        var hybrid = await service.SearchAsync(new SearchRequest { Query = "apple", Filter = filter, Limit = 50 });
+        var hybrid = await service.SearchAsync(new SearchRequest { Query = "apple", Filter = filter, Limit = 50 }, TestContext.Current.CancellationToken);
         Assert.Equal(weak.Order(StringComparer.Ordinal), hybrid.Select(h => h.Memory.Id).Order(StringComparer.Ordinal));
     }
 }

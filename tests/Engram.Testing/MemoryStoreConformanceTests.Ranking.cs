@@ -13,7 +13,7 @@ public abstract partial class MemoryStoreConformanceTests
         for (var i = 0; i < 6; i++) await AddAsync(service, $"The server in rack {i} was rebooted");
         // Added last and longer, so neither insertion order nor length normalisation puts it first.
         var rare = await AddAsync(service, "A zebra was painted on the long mural beside the old station entrance");
-        var hits = await service.SearchAsync(new SearchRequest { Query = "zebra server", Filter = new MemoryFilter { UserId = "alice" } });
+        var hits = await service.SearchAsync(new SearchRequest { Query = "zebra server", Filter = new MemoryFilter { UserId = "alice" } }, TestContext.Current.CancellationToken);
         Assert.Equal(rare.Id, hits[0].Memory.Id);
     }
 
@@ -21,9 +21,9 @@ public abstract partial class MemoryStoreConformanceTests
     public async Task A_word_in_the_title_counts_more_than_the_same_word_in_the_content()
     {
         var (_, service) = await NewServiceAsync();
-        await service.AddAsync(new AddMemoryRequest { Content = "kubernetes cluster notes for the platform team", Scope = Alice });
-        var titled = (await service.AddAsync(new AddMemoryRequest { Title = "Kubernetes", Content = "cluster notes for the platform team", Scope = Alice })).Results[0].Memory;
-        var hits = await service.SearchAsync(new SearchRequest { Query = "kubernetes", Filter = new MemoryFilter { UserId = "alice" } });
+        await service.AddAsync(new AddMemoryRequest { Content = "kubernetes cluster notes for the platform team", Scope = Alice }, TestContext.Current.CancellationToken);
+        var titled = (await service.AddAsync(new AddMemoryRequest { Title = "Kubernetes", Content = "cluster notes for the platform team", Scope = Alice }, TestContext.Current.CancellationToken)).Results[0].Memory;
+        var hits = await service.SearchAsync(new SearchRequest { Query = "kubernetes", Filter = new MemoryFilter { UserId = "alice" } }, TestContext.Current.CancellationToken);
         Assert.Equal(2, hits.Count);
         Assert.Equal(titled.Id, hits[0].Memory.Id);
     }

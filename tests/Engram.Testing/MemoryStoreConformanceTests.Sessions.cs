@@ -23,7 +23,7 @@ public abstract partial class MemoryStoreConformanceTests
         await AddInSessionAsync(service, "s-other-tenant", "Someone else's work", MemoryKind.Prompt, tenant: "globex");
         await AddAsync(service, "A fact outside any session", new MemoryScope { UserId = "alice", Project = "shop" });
 
-        var newest = await service.ListSessionsAsync(new MemoryFilter { UserId = "alice" }, 10);
+        var newest = await service.ListSessionsAsync(new MemoryFilter { UserId = "alice" }, 10, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(["s-quiet", "s-late", "s-early"], newest.Select(s => s.SessionId));
         var late = newest[1];
         Assert.Equal(lastSummary.Id, late.Headline.Id); // the latest summary
@@ -34,14 +34,14 @@ public abstract partial class MemoryStoreConformanceTests
         Assert.Equal(firstPrompt.ValidFrom, newest[2].StartedAt);
         Assert.Equal("engram://session/s-late", late.Url);
 
-        var oldest = await service.ListSessionsAsync(new MemoryFilter { UserId = "alice" }, 2, oldestFirst: true);
+        var oldest = await service.ListSessionsAsync(new MemoryFilter { UserId = "alice" }, 2, oldestFirst: true, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(["s-early", "s-late"], oldest.Select(s => s.SessionId));
 
-        var window = await service.ListSessionsAsync(new MemoryFilter { UserId = "alice", Since = lastSummary.ValidFrom }, 10);
+        var window = await service.ListSessionsAsync(new MemoryFilter { UserId = "alice", Since = lastSummary.ValidFrom }, 10, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(["s-quiet", "s-late"], window.Select(s => s.SessionId));
         Assert.Equal(1, window[1].Memories); // only the memories inside the window count
 
-        var other = await service.ListSessionsAsync(new MemoryFilter { Tenant = "globex" }, 10);
+        var other = await service.ListSessionsAsync(new MemoryFilter { Tenant = "globex" }, 10, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("s-other-tenant", Assert.Single(other).SessionId);
     }
 
@@ -66,10 +66,10 @@ public abstract partial class MemoryStoreConformanceTests
                 UpdatedAt = at,
                 ValidFrom = at,
             };
-            await store.ImportAsync(memory, []);
+            await store.ImportAsync(memory, [], TestContext.Current.CancellationToken);
         }
 
-        var sessions = await service.ListSessionsAsync(new MemoryFilter { UserId = "alice" }, 5, oldestFirst: true);
+        var sessions = await service.ListSessionsAsync(new MemoryFilter { UserId = "alice" }, 5, oldestFirst: true, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(["s-first", "s-busy"], sessions.Select(s => s.SessionId));
         Assert.Equal(opening.Id, sessions[0].Headline.Id);
         Assert.Equal(5_100, sessions[1].Memories);

@@ -20,9 +20,9 @@ public abstract partial class MemoryStoreConformanceTests
             Kind = MemoryKind.Observation,
             ExpiresAt = expires,
             FileStates = files,
-        })).Results.Single().Memory;
+        }, TestContext.Current.CancellationToken)).Results.Single().Memory;
 
-        var got = await service.GetAsync(added.Id);
+        var got = await service.GetAsync(added.Id, cancellationToken: TestContext.Current.CancellationToken);
         Assert.NotNull(got);
         Assert.Equal(expires, got.ExpiresAt);
         Assert.Equal(files, got.FileStates);
@@ -37,22 +37,22 @@ public abstract partial class MemoryStoreConformanceTests
             Event = HistoryEvent.Update,
             Actor = "test",
             At = Clock.GetUtcNow(),
-        });
+        }, TestContext.Current.CancellationToken);
         var later = Clock.GetUtcNow().AddDays(90);
-        var updated = await service.UpdateAsync(got.Id, new MemoryUpdate { ExpiresAt = later });
+        var updated = await service.UpdateAsync(got.Id, new MemoryUpdate { ExpiresAt = later }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(later, updated.ExpiresAt);
-        got = await service.GetAsync(got.Id);
+        got = await service.GetAsync(got.Id, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(7, got!.Occurrences);
         Assert.Equal(later, got.ExpiresAt);
         Assert.Equal(files, got.FileStates);
 
-        var cleared = await service.UpdateAsync(got.Id, new MemoryUpdate { ClearExpiry = true });
+        var cleared = await service.UpdateAsync(got.Id, new MemoryUpdate { ClearExpiry = true }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Null(cleared.ExpiresAt);
-        Assert.Null((await service.GetAsync(got.Id))!.ExpiresAt);
+        Assert.Null((await service.GetAsync(got.Id, cancellationToken: TestContext.Current.CancellationToken))!.ExpiresAt);
 
         var target = await NewStoreAsync();
-        Assert.True(await target.ImportAsync(got, await store.GetHistoryAsync(got.Scope.Tenant, got.Id)));
-        var copied = await target.GetAsync(got.Scope.Tenant, got.Id);
+        Assert.True(await target.ImportAsync(got, await store.GetHistoryAsync(got.Scope.Tenant, got.Id, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken));
+        var copied = await target.GetAsync(got.Scope.Tenant, got.Id, TestContext.Current.CancellationToken);
         Assert.Equal(7, copied!.Occurrences);
         Assert.Equal(files, copied.FileStates);
     }
@@ -66,20 +66,20 @@ public abstract partial class MemoryStoreConformanceTests
             Content = "The staging database is frozen for the migration this week",
             Scope = Alice,
             ExpiresAt = Clock.GetUtcNow().AddHours(2),
-        })).Results.Single().Memory;
+        }, TestContext.Current.CancellationToken)).Results.Single().Memory;
         var lasting = await AddAsync(service, "The staging database runs PostgreSQL 15");
 
-        var before = await service.SearchAsync(new SearchRequest { Query = "staging database", Filter = MemoryFilter.For(Alice), RecordAccess = false });
+        var before = await service.SearchAsync(new SearchRequest { Query = "staging database", Filter = MemoryFilter.For(Alice), RecordAccess = false }, TestContext.Current.CancellationToken);
         Assert.Contains(before, h => h.Memory.Id == soon.Id);
 
         Clock.Advance(TimeSpan.FromHours(3));
-        var after = await service.SearchAsync(new SearchRequest { Query = "staging database", Filter = MemoryFilter.For(Alice), RecordAccess = false });
+        var after = await service.SearchAsync(new SearchRequest { Query = "staging database", Filter = MemoryFilter.For(Alice), RecordAccess = false }, TestContext.Current.CancellationToken);
         Assert.DoesNotContain(after, h => h.Memory.Id == soon.Id);
         Assert.Contains(after, h => h.Memory.Id == lasting.Id);
-        var listed = await service.ListAsync(MemoryFilter.For(Alice)).ToListAsync();
+        var listed = await service.ListAsync(MemoryFilter.For(Alice), cancellationToken: TestContext.Current.CancellationToken).ToListAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal([lasting.Id], listed.Select(m => m.Id));
-        Assert.NotNull(await service.GetAsync(soon.Id));
-        var all = await service.ListAsync(MemoryFilter.For(Alice) with { IncludeSuperseded = true }).ToListAsync();
+        Assert.NotNull(await service.GetAsync(soon.Id, cancellationToken: TestContext.Current.CancellationToken));
+        var all = await service.ListAsync(MemoryFilter.For(Alice) with { IncludeSuperseded = true }, cancellationToken: TestContext.Current.CancellationToken).ToListAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(all, m => m.Id == soon.Id);
     }
 
@@ -88,22 +88,22 @@ public abstract partial class MemoryStoreConformanceTests
     {
         var (_, service) = await NewServiceAsync();
         var past = Clock.GetUtcNow().AddMinutes(-1);
-        var error = await Assert.ThrowsAsync<EngramException>(() => service.AddAsync(new AddMemoryRequest { Content = "short-lived", Scope = Alice, ExpiresAt = past }));
+        var error = await Assert.ThrowsAsync<EngramException>(() => service.AddAsync(new AddMemoryRequest { Content = "short-lived", Scope = Alice, ExpiresAt = past }, TestContext.Current.CancellationToken));
         Assert.Contains("not in the future", error.Message, StringComparison.Ordinal);
-        Assert.Empty(await service.ListAsync(MemoryFilter.For(Alice) with { IncludeSuperseded = true }).ToListAsync());
+        Assert.Empty(await service.ListAsync(MemoryFilter.For(Alice) with { IncludeSuperseded = true }, cancellationToken: TestContext.Current.CancellationToken).ToListAsync(cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task The_same_text_added_after_it_expired_is_a_new_memory_and_the_old_one_is_superseded()
     {
         var (_, service) = await NewServiceAsync();
-        var first = (await service.AddAsync(new AddMemoryRequest { Content = "Code freeze until Friday", Scope = Alice, ExpiresAt = Clock.GetUtcNow().AddDays(1) })).Results.Single().Memory;
+        var first = (await service.AddAsync(new AddMemoryRequest { Content = "Code freeze until Friday", Scope = Alice, ExpiresAt = Clock.GetUtcNow().AddDays(1) }, TestContext.Current.CancellationToken)).Results.Single().Memory;
         Clock.Advance(TimeSpan.FromDays(2));
-        var again = (await service.AddAsync(new AddMemoryRequest { Content = "Code freeze until Friday", Scope = Alice })).Results.Single();
+        var again = (await service.AddAsync(new AddMemoryRequest { Content = "Code freeze until Friday", Scope = Alice }, TestContext.Current.CancellationToken)).Results.Single();
         Assert.Equal(AddOutcome.Added, again.Outcome);
         Assert.NotEqual(first.Id, again.Memory.Id);
-        var old = await service.GetAsync(first.Id);
+        var old = await service.GetAsync(first.Id, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(again.Memory.Id, old!.SupersededBy);
-        Assert.Equal(HistoryEvent.Supersede, (await service.GetHistoryAsync(first.Id))[^1].Event);
+        Assert.Equal(HistoryEvent.Supersede, (await service.GetHistoryAsync(first.Id, cancellationToken: TestContext.Current.CancellationToken))[^1].Event);
     }
 }

@@ -161,74 +161,6 @@ public sealed partial class MemoryService : IMemoryService
         return new AddResult(results);
     }
 
-    /// <summary>Extract facts, find what they touch, decide, apply: updates and deletions supersede, never destroy.</summary>
-    private async Task<AddResult> InferAsync(AddMemoryRequest request, IChatClient chat, CancellationToken cancellationToken)
-    {
-        var inference = new Inference.MemoryInference(chat);
-        // Filtered before it leaves for the model: nothing private or secret is sent to a provider.
-        var conversation = request.Messages.Count > 0
-            ? ValidateContent(string.Join('\n', request.Messages.Select(m => $"{(m.AuthorName is { Length: > 0 } a ? a : m.Role.Value)}: {m.Text}")), Privacy.PrivacyFilter.NewScope())
-            : ValidateContent(request.Content, Privacy.PrivacyFilter.NewScope());
-        var facts = await inference.ExtractFactsAsync(conversation, cancellationToken);
-        if (facts.Count == 0) return new AddResult([]);
-
-        var scope = request.Scope.Normalized();
-        var related = new Dictionary<string, Memory>(StringComparer.Ordinal);
-        foreach (var fact in facts)
-        {
-            var hits = await SearchAsync(new SearchRequest
-            {
-                Query = fact,
-                Filter = MemoryFilter.For(scope) with { Kinds = [MemoryKind.Fact] },
-                Limit = 5,
-                RecordAccess = false,
-            }, cancellationToken);
-            foreach (var hit in hits) related.TryAdd(hit.Memory.Id, hit.Memory);
-        }
-        var existing = related.Values.Take(20).ToList();
-        var actions = await inference.ReconcileAsync(facts, existing, cancellationToken);
-
-        var results = new List<AddedMemory>();
-        foreach (var action in actions)
-        {
-            var target = action.Ref is { } r ? existing[r] : null;
-            switch (action.Event)
-            {
-                case Inference.ReconcileEvent.Add:
-                    results.AddRange((await AddAsync(FactRequest(request, scope, action.Text!), cancellationToken)).Results);
-                    break;
-                case Inference.ReconcileEvent.Update when target is not null:
-                    var added = (await AddAsync(FactRequest(request, scope, action.Text!), cancellationToken)).Results[0];
-                    if (added.Memory.Id == target.Id)
-                    {
-                        results.Add(new AddedMemory(target, AddOutcome.Unchanged));
-                        break;
-                    }
-                    await SupersedeAsync(target, added.Memory, "updated by inference", "llm", cancellationToken);
-                    results.Add(new AddedMemory(added.Memory, AddOutcome.Updated) { Previous = target });
-                    break;
-                case Inference.ReconcileEvent.Delete when target is not null:
-                    results.Add(new AddedMemory(await SupersedeAsync(target, null, "no longer true, by inference", "llm", cancellationToken), AddOutcome.Invalidated));
-                    break;
-                case Inference.ReconcileEvent.Noop when target is not null:
-                    results.Add(new AddedMemory(target, AddOutcome.Unchanged));
-                    break;
-            }
-        }
-        return new AddResult(results);
-    }
-
-    private static AddMemoryRequest FactRequest(AddMemoryRequest request, MemoryScope scope, string text) => new()
-    {
-        Content = text,
-        Kind = MemoryKind.Fact,
-        Scope = scope,
-        Metadata = request.Metadata,
-        Importance = request.Importance,
-        ValidFrom = request.ValidFrom,
-        Actor = request.Actor == "user" ? "llm" : request.Actor,
-    };
-
     /// <summary>Ends a memory's validity (Zep-style): it stays, with its history, but is no longer current.</summary>
     private async Task<Memory> SupersedeAsync(Memory old, Memory? replacement, string reason, string actor, CancellationToken cancellationToken)
     {
@@ -369,45 +301,14 @@ public sealed partial class MemoryService : IMemoryService
     };
 
     /// <summary>
-    /// Every memory's text passes the privacy filter here, whatever its way in (CLI, REST, MCP, hooks, import):
-    /// private spans removed, secrets redacted, before anything is stored.
-    /// </summary>
-    private static string ValidateContent(string? content, Privacy.PrivacyScope privacy)
-    {
-        var raw = content?.Trim() ?? "";
-        if (raw.Length == 0) throw new EngramException("the memory text is empty");
-        if (raw.Length > MaxContentLength)
-        {
-            throw new EngramException($"the memory text has {raw.Length:N0} characters; the limit is {MaxContentLength:N0}. Split it into smaller memories");
-        }
-        if (raw.Contains('\0')) throw new EngramException("the memory text contains a NUL character; binary data cannot be stored as a memory");
-        var text = privacy.Text(raw).Trim();
-        if (text.Length == 0) throw new EngramException("nothing is left to store once the <private> parts are removed");
-        return text;
-    }
-
-    /// <summary>
     /// Current memories only, and only those not expired yet: superseded and expired memories leave search,
     /// lists and context. A caller asking for superseded ones (history views, export) sees expired ones too.
     /// </summary>
     private MemoryFilter Active(MemoryFilter filter) =>
         filter.IncludeSuperseded || filter.ActiveAt is not null ? filter : filter with { ActiveAt = Now() };
 
-    private static DateTimeOffset ValidateExpiry(DateTimeOffset expiresAt, DateTimeOffset now) =>
-        expiresAt > now
-            ? Truncate(expiresAt)
-            : throw new EngramException($"expiry time {expiresAt:O} is not in the future; give a later time, or delete the memory instead");
-
-    private static double ValidateImportance(double importance) =>
-        importance is >= 0 and <= 1 && !double.IsNaN(importance)
-            ? importance
-            : throw new EngramException($"importance {importance} is out of range; use a number from 0 to 1");
-
     /// <summary>Milliseconds are the precision every store keeps, so what add returns equals what get returns.</summary>
     private DateTimeOffset Now() => Truncate(_time.GetUtcNow());
 
     private static DateTimeOffset Truncate(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
-
-    /// <summary>ULIDs are case-insensitive; other ids (imported ones) are kept as they are.</summary>
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

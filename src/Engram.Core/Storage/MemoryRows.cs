@@ -42,6 +42,20 @@ public static class MemoryRows
         "@last_accessed_at, @created_at, @updated_at, @valid_from, @valid_to, @superseded_by, @content_hash, @source_key, @scope_tokens, " +
         "@occurrences, @expires_at, @file_states";
 
+    /// <summary>
+    /// The current memory of the bound memory's scope with the same kind and text, other than itself: what a
+    /// write must not duplicate. Bound as the stores bind a whole memory.
+    /// </summary>
+    public const string SelectCurrentDuplicate =
+        $"SELECT {MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+        "AND m.project = @project AND m.session_id = @session_id AND m.kind = @kind AND m.content_hash = @content_hash " +
+        "AND m.valid_to IS NULL AND m.id <> @id";
+
+    /// <summary>The memory imported before from the same source item (source key) in the bound memory's scope.</summary>
+    public const string SelectBySourceKey =
+        $"SELECT {MemoryColumns} FROM memories m WHERE m.tenant = @tenant AND m.user_id = @user_id AND m.agent_id = @agent_id " +
+        "AND m.project = @project AND m.session_id = @session_id AND m.source_key = @source_key";
+
     /// <summary>Columns of <c>history</c> in the order <see cref="ReadHistory"/> expects, for alias h.</summary>
     public const string HistoryColumns =
         "h.id, h.memory_id, h.tenant, h.user_id, h.agent_id, h.project, h.session_id, h.event, h.actor, h.at, h.old_value, h.new_value, h.reason";
@@ -88,6 +102,13 @@ public static class MemoryRows
             ? []
             : JsonSerializer.Deserialize(r.GetString(27), EngramJsonContext.Default.ListFileState) ?? [],
     };
+
+    /// <summary>The first memory the command selects, or null.</summary>
+    public static async Task<Memory?> ReadOneAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadMemory(reader) : null;
+    }
 
     public static HistoryEntry ReadHistory(DbDataReader r) => new()
     {

@@ -132,7 +132,7 @@ public sealed class HookPayloadTests
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes($$"""{"tool_response":{"stdout":"{{big}}"},"session_id":"s"}""")).ToArray();
         using var stream = new MemoryStream(bytes);
 
-        var payload = await HookPayload.ReadAsync(stream);
+        var payload = await HookPayload.ReadAsync(stream, TestContext.Current.CancellationToken);
 
         Assert.Equal("s", payload.SessionId);
         Assert.Equal(300_000 + 13, payload.ToolResponseJson!.Length);
@@ -159,7 +159,7 @@ public sealed class UndecodableStringTests : IDisposable
         var text = """{"type":"user","message":{"role":"user","content":"bad \ud800"}}""" + "\n" + """{"type":"user","message":{"role":"user","content":"good"}}""" + "\n";
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
 
-        var transcript = await TranscriptReader.ReadAsync(stream);
+        var transcript = await TranscriptReader.ReadAsync(stream, TestContext.Current.CancellationToken);
 
         Assert.Equal("good", Assert.Single(transcript.UserPrompts).Text);
         Assert.Equal(1, transcript.SkippedLines);

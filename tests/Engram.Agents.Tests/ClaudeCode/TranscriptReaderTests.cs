@@ -32,9 +32,9 @@ public sealed class TranscriptReaderTests : IDisposable
     public async Task Reads_user_prompts_and_the_last_assistant_message()
     {
         var path = _temp.Combine("session.jsonl");
-        await File.WriteAllTextAsync(path, Session);
+        await File.WriteAllTextAsync(path, Session, TestContext.Current.CancellationToken);
 
-        var transcript = await TranscriptReader.ReadAsync(path);
+        var transcript = await TranscriptReader.ReadAsync(path, TestContext.Current.CancellationToken);
 
         Assert.Equal(["Add a discount code to checkout", "Also cover expired codes"], transcript.UserPrompts.Select(p => p.Text));
         Assert.Equal("u3", transcript.UserPrompts[0].Uuid);
@@ -49,7 +49,7 @@ public sealed class TranscriptReaderTests : IDisposable
     [Fact]
     public async Task A_missing_file_reads_as_empty()
     {
-        var transcript = await TranscriptReader.ReadAsync(_temp.Combine("nope", "missing.jsonl"));
+        var transcript = await TranscriptReader.ReadAsync(_temp.Combine("nope", "missing.jsonl"), TestContext.Current.CancellationToken);
         Assert.Same(ClaudeTranscript.Empty, transcript);
     }
 
@@ -59,10 +59,10 @@ public sealed class TranscriptReaderTests : IDisposable
         var path = _temp.Combine("live.jsonl");
         await using var writer = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
         var bytes = Encoding.UTF8.GetBytes(Line("""{"type":"user","message":{"role":"user","content":"hello"}}""") + """{"type":"assis""");
-        await writer.WriteAsync(bytes);
-        await writer.FlushAsync();
+        await writer.WriteAsync(bytes, TestContext.Current.CancellationToken);
+        await writer.FlushAsync(TestContext.Current.CancellationToken);
 
-        var transcript = await TranscriptReader.ReadAsync(path);
+        var transcript = await TranscriptReader.ReadAsync(path, TestContext.Current.CancellationToken);
 
         Assert.Equal("hello", Assert.Single(transcript.UserPrompts).Text);
         Assert.Null(transcript.LastAssistantMessage);
@@ -74,7 +74,7 @@ public sealed class TranscriptReaderTests : IDisposable
         var text = "\uFEFF" + """{"type":"user","message":{"role":"user","content":"one"}}""" + "\r\n" + """{"type":"assistant","message":{"role":"assistant","content":[{"type":"text","text":"two"}]}}""" + "\r\n";
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
 
-        var transcript = await TranscriptReader.ReadAsync(stream);
+        var transcript = await TranscriptReader.ReadAsync(stream, TestContext.Current.CancellationToken);
 
         Assert.Equal("one", Assert.Single(transcript.UserPrompts).Text);
         Assert.Equal("two", transcript.LastAssistantMessage?.Text);
@@ -89,7 +89,7 @@ public sealed class TranscriptReaderTests : IDisposable
             + Line("""{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Bash","input":{}}]}}""");
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
 
-        var transcript = await TranscriptReader.ReadAsync(stream);
+        var transcript = await TranscriptReader.ReadAsync(stream, TestContext.Current.CancellationToken);
 
         Assert.Equal("second", transcript.LastAssistantMessage?.Text);
     }
@@ -98,25 +98,25 @@ public sealed class TranscriptReaderTests : IDisposable
     public async Task Reading_resumes_from_the_end_offset_and_waits_for_partial_lines()
     {
         var path = _temp.Combine("resume.jsonl");
-        await File.WriteAllTextAsync(path, "\uFEFF" + Line("""{"type":"user","message":{"role":"user","content":"first"}}"""));
+        await File.WriteAllTextAsync(path, "\uFEFF" + Line("""{"type":"user","message":{"role":"user","content":"first"}}"""), TestContext.Current.CancellationToken);
 
-        var one = await TranscriptReader.ReadAsync(path);
+        var one = await TranscriptReader.ReadAsync(path, TestContext.Current.CancellationToken);
         Assert.Equal(["first"], one.UserPrompts.Select(p => p.Text));
         Assert.Equal(new FileInfo(path).Length, one.EndOffset);
 
-        await File.AppendAllTextAsync(path, Line("""{"type":"user","message":{"role":"user","content":"second"}}""") + """{"type":"assistant","message":{"content":[{"type":"text","text":"par""");
-        var two = await TranscriptReader.ReadAsync(path, one.EndOffset);
+        await File.AppendAllTextAsync(path, Line("""{"type":"user","message":{"role":"user","content":"second"}}""") + """{"type":"assistant","message":{"content":[{"type":"text","text":"par""", TestContext.Current.CancellationToken);
+        var two = await TranscriptReader.ReadAsync(path, one.EndOffset, TestContext.Current.CancellationToken);
         Assert.Equal(["second"], two.UserPrompts.Select(p => p.Text));
         Assert.Null(two.LastAssistantMessage);
         Assert.Equal(0, two.SkippedLines);
 
-        await File.AppendAllTextAsync(path, """tial"}]}}""");
-        var three = await TranscriptReader.ReadAsync(path, two.EndOffset);
+        await File.AppendAllTextAsync(path, """tial"}]}}""", TestContext.Current.CancellationToken);
+        var three = await TranscriptReader.ReadAsync(path, two.EndOffset, TestContext.Current.CancellationToken);
         Assert.Empty(three.UserPrompts);
         Assert.Equal("partial", three.LastAssistantMessage?.Text);
         Assert.Equal(new FileInfo(path).Length, three.EndOffset);
 
-        var again = await TranscriptReader.ReadAsync(path, three.EndOffset);
+        var again = await TranscriptReader.ReadAsync(path, three.EndOffset, TestContext.Current.CancellationToken);
         Assert.Empty(again.UserPrompts);
         Assert.Null(again.LastAssistantMessage);
         Assert.Equal(three.EndOffset, again.EndOffset);
@@ -126,9 +126,9 @@ public sealed class TranscriptReaderTests : IDisposable
     public async Task An_offset_past_the_end_means_the_file_was_replaced()
     {
         var path = _temp.Combine("replaced.jsonl");
-        await File.WriteAllTextAsync(path, Line("""{"type":"user","message":{"role":"user","content":"new file"}}"""));
+        await File.WriteAllTextAsync(path, Line("""{"type":"user","message":{"role":"user","content":"new file"}}"""), TestContext.Current.CancellationToken);
 
-        var transcript = await TranscriptReader.ReadAsync(path, 1_000_000);
+        var transcript = await TranscriptReader.ReadAsync(path, 1_000_000, TestContext.Current.CancellationToken);
 
         Assert.Equal("new file", Assert.Single(transcript.UserPrompts).Text);
     }
@@ -142,7 +142,7 @@ public sealed class TranscriptReaderTests : IDisposable
             + Line($$$$"""{"type":"assistant","message":{"content":[{"type":"text","text":"{{{{big}}}}"}]}}""");
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
 
-        var transcript = await TranscriptReader.ReadAsync(stream);
+        var transcript = await TranscriptReader.ReadAsync(stream, TestContext.Current.CancellationToken);
 
         Assert.Equal("after xxxxxxxxxx", Assert.Single(transcript.UserPrompts).Text);
         Assert.Equal(big, transcript.LastAssistantMessage?.Text);

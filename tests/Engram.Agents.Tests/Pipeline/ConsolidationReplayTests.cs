@@ -1,5 +1,4 @@
 using Engram.Core.Model;
-using Xunit.Abstractions;
 
 namespace Engram.Agents.Tests.Pipeline;
 
@@ -36,13 +35,11 @@ public sealed class ConsolidationReplayTests(ITestOutputHelper output)
 
         // The test run that passed first time (14 of the 20 sessions; the other 6 failed first and are "fixed" bugfixes)
         // is one memory that counts the runs and holds the latest result.
-        var runs = await merged.Service.ListAsync(new MemoryFilter { Project = merged.Project, Kinds = [MemoryKind.Observation] })
-            .Where(m => m.Title == "passed: dotnet test").ToListAsync();
+        var runs = await merged.Service.ListAsync(new MemoryFilter { Project = merged.Project, Kinds = [MemoryKind.Observation] }, cancellationToken: TestContext.Current.CancellationToken).Where(m => m.Title == "passed: dotnet test").ToListAsync(cancellationToken: TestContext.Current.CancellationToken);
         var run = Assert.Single(runs);
         Assert.Equal(14, run.Occurrences);
         Assert.Contains("Passed: 60", run.Content, StringComparison.Ordinal);
-        var previous = await merged.Service.ListAsync(new MemoryFilter { Project = merged.Project, Kinds = [MemoryKind.Observation], IncludeSuperseded = true })
-            .Where(m => m.SupersededBy == run.Id).SingleAsync();
-        Assert.Equal(HistoryEvent.Supersede, (await merged.Service.GetHistoryAsync(previous.Id))[^1].Event);
+        var previous = await merged.Service.ListAsync(new MemoryFilter { Project = merged.Project, Kinds = [MemoryKind.Observation], IncludeSuperseded = true }, cancellationToken: TestContext.Current.CancellationToken).Where(m => m.SupersededBy == run.Id).SingleAsync(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(HistoryEvent.Supersede, (await merged.Service.GetHistoryAsync(previous.Id, cancellationToken: TestContext.Current.CancellationToken))[^1].Event);
     }
 }

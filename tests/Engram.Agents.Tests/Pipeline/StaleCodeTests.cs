@@ -17,7 +17,7 @@ public sealed class StaleCodeTests : IAsyncLifetime
     private string _repo = null!;
     private string _project = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _repo = Git.Init(Path.Combine(_folder, "shop"), "https://github.com/acme/shop.git");
         _project = ProjectIdentity.Resolve(_repo).Key;
@@ -26,7 +26,7 @@ public sealed class StaleCodeTests : IAsyncLifetime
         _service = new MemoryService(_store);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _store.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
@@ -67,7 +67,7 @@ public sealed class StaleCodeTests : IAsyncLifetime
     {
         var cart = Path.Combine(_repo, "src", "Cart.cs");
         Directory.CreateDirectory(Path.GetDirectoryName(cart)!);
-        await File.WriteAllTextAsync(cart, "class Cart\n{\n    decimal Total() => Round(Sum(), MidpointRounding.ToEven);\n}\n");
+        await File.WriteAllTextAsync(cart, "class Cart\n{\n    decimal Total() => Round(Sum(), MidpointRounding.ToEven);\n}\n", TestContext.Current.CancellationToken);
         await ProcessEditAsync("src/Cart.cs", "Round(Sum())", "Round(Sum(), MidpointRounding.ToEven)", "toolu_cart");
 
         var memory = await OnlyObservationAboutAsync("Cart.cs");
@@ -80,7 +80,7 @@ public sealed class StaleCodeTests : IAsyncLifetime
         Assert.Contains(memory.Id, fresh, StringComparison.Ordinal);
         Assert.DoesNotContain("possibly stale", fresh, StringComparison.Ordinal);
 
-        await File.AppendAllTextAsync(cart, "// totals now come from the pricing service\n");
+        await File.AppendAllTextAsync(cart, "// totals now come from the pricing service\n", TestContext.Current.CancellationToken);
         var changed = await ContextAsync();
         Assert.Contains("possibly stale: Cart.cs changed since", LineOf(changed, memory.Id), StringComparison.Ordinal);
 
@@ -95,7 +95,7 @@ public sealed class StaleCodeTests : IAsyncLifetime
         foreach (var name in new[] { "Orders.cs", "Invoices.cs" })
         {
             var path = Path.Combine(_repo, name);
-            await File.WriteAllTextAsync(path, $"class {name[..^3]} {{ void Checkout() {{ }} }}\n");
+            await File.WriteAllTextAsync(path, $"class {name[..^3]} {{ void Checkout() {{ }} }}\n", TestContext.Current.CancellationToken);
             await ProcessEditAsync(name, "void Pay()", "void Checkout()", "toolu_" + name);
         }
         var orders = await OnlyObservationAboutAsync("Orders.cs");

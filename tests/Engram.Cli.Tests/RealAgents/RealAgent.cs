@@ -79,7 +79,7 @@ internal abstract class RealAgent : IAsyncDisposable
         var (executable, arguments) = Headless(prompt);
         // The test drives processing with engram process; no detached worker outlives it.
         var environment = AgentEnvironment().Append(new("ENGRAM_HOME", Engram.Home)).Append(new("ENGRAM_NO_WORKER", "1"));
-        return await AgentCliRun.RunAsync(Path.Combine(await AgentClis.BinFolderAsync(), executable), arguments, Project, Home, environment, TimeSpan.FromMinutes(2));
+        return await AgentCliRun.RunAsync(Path.Combine(await AgentClis.BinFolderAsync(), executable), arguments, Project, Home, environment, Eventually.HangGuard);
     }
 
     protected string PathIn(string relativePath) => Path.Combine(Project, relativePath);

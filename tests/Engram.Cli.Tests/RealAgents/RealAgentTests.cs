@@ -41,7 +41,7 @@ public abstract class RealAgentTests
             ModelTurn.Say($"Fixed the off-by-one in add() in math.js. {Decision} {NextStep}"));
         Assert.True(first.ExitCode == 0, $"the first session failed: {first.Stderr}{first.Stdout}");
         Assert.Equal(0, agent.Model.TurnsLeft);
-        Assert.Equal(CalculatorProject.FixedMath, await File.ReadAllTextAsync(Path.Combine(agent.Project, "math.js")));
+        Assert.Equal(CalculatorProject.FixedMath, await File.ReadAllTextAsync(Path.Combine(agent.Project, "math.js"), TestContext.Current.CancellationToken));
         // The tools really ran: the model was sent the failing assertion and then the passing run.
         Assert.Contains(agent.Model.Requests, r => r.Contains("AssertionError"));
         Assert.Contains(agent.Model.Requests, r => r.Contains("all tests passed"));

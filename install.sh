@@ -20,5 +20,5 @@ if [ -d "$prefix" ]; then rm -rf "$prefix.old"; mv "$prefix" "$prefix.old"; fi
 mv "$staging" "$prefix"
 rm -rf "$prefix.old"
 ln -sf "$prefix/engram" "$bin/engram"
-echo "installed engram and engram-hook in $prefix; linked $bin/engram"
+echo "installed engram, engram-hook and engram-mcp in $prefix; linked $bin/engram"
 case ":$PATH:" in *":$bin:"*) ;; *) echo "add $bin to PATH, then run: engram install" ;; esac

@@ -2,16 +2,20 @@
 """Time for `engram mcp` to answer `initialize`, then `tools/list`, from process start (what an agent
 waits for before its first request), over stdio.
 
-usage: python3 bench/mcp.py PATH_TO_ENGRAM_OR_ENGRAM_MCP [runs]
+usage: python3 bench/mcp.py PATH_TO_ENGRAM_OR_ENGRAM_MCP [runs] [--first]
 The native front end (engram-mcp, beside engram in a publish) is timed the same way; it takes no "mcp"
 argument, and its first run (not timed: a warm-up) keeps the answers later runs are given.
+--first: every run is the first session after an install (a new ENGRAM_HOME each time, no warm-ups).
 """
 import json, os, statistics, subprocess, sys, tempfile, time
 
-engram = sys.argv[1] if len(sys.argv) > 1 else "/tmp/engram-pub/engram"
-runs = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+first = "--first" in sys.argv
+positional = [a for a in sys.argv[1:] if a != "--first"]
+engram = positional[0] if positional else "/tmp/engram-pub/engram"
+runs = int(positional[1]) if len(positional) > 1 else 20
 home = tempfile.mkdtemp(prefix="engram-mcp-bench-")
 env = dict(os.environ, ENGRAM_HOME=home)
+warmups = 0 if first else 2
 native = os.path.basename(engram).startswith("engram-mcp")
 cli = os.path.join(os.path.dirname(engram), "engram") if native else engram
 command = [engram] if native else [engram, "mcp"]
@@ -34,7 +38,8 @@ def cpu_ms(pid):
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 init_times, list_times, cpu_times = [], [], []
-for i in range(runs + 2):
+for i in range(runs + warmups):
+    if first: env = dict(os.environ, ENGRAM_HOME=tempfile.mkdtemp(prefix="engram-mcp-first-"))
     t = time.perf_counter()
     p = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     send(p, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}})
@@ -48,7 +53,7 @@ for i in range(runs + 2):
     assert any(tool["name"] == "search" for tool in tools)
     p.stdin.close()
     p.wait(timeout=30)
-    if i >= 2:
+    if i >= warmups:
         init_times.append((t_init - t) * 1000)
         list_times.append((t_list - t) * 1000)
         cpu_times.append(cpu)

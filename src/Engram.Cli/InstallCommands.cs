@@ -63,19 +63,14 @@ internal static class InstallCommands
 
     private static string ProjectRoot() => ProjectIdentity.Resolve(Environment.CurrentDirectory).Root;
 
-    /// <summary>How Claude Code should run this engram: the executable, or dotnet with engram.dll.</summary>
-    private static string EngramCommand(CommandLine line, string scope)
+    /// <summary>How the agents should run this engram: the executable, or dotnet and the words after it (engram.dll).</summary>
+    private static (string Command, string[] Arguments) EngramCommand(CommandLine line, string scope)
     {
-        if (line.Value("command") is { Length: > 0 } explicitCommand) return explicitCommand;
+        if (line.Value("command") is { Length: > 0 } explicitCommand) return (explicitCommand, []);
         // A project's .claude/settings.json is committed and shared: name the tool, not this machine's path to it.
-        if (scope == "project") return "engram";
-        var (file, prefix) = WorkerLauncher.SelfCommand();
-        return string.Join(' ', new[] { file }.Concat(prefix).Select(Quote));
+        if (scope == "project") return ("engram", []);
+        return WorkerLauncher.SelfCommand();
     }
-
-    private static string Quote(string part) => part.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$' or '`')
-        ? "'" + part.Replace("'", "'\\''", StringComparison.Ordinal) + "'"
-        : part;
 
     /// <summary>The native hook the hooks should run: --hook, else engram-hook beside this engram (user scope), else none.</summary>
     private static string? NativeHook(CommandLine line, string scope)
@@ -112,11 +107,11 @@ internal static class InstallCommands
     private static async Task<int> InstallAsync(CommandLine line, CancellationToken cancellationToken)
     {
         var scope = Scope(line);
-        var command = EngramCommand(line, scope);
+        var (command, arguments) = EngramCommand(line, scope);
         var native = NativeHook(line, scope);
         var agents = Agents(line, presentOnly: true);
         var server = await HttpServerAsync(line, agents, cancellationToken);
-        var options = new InstallOptions(scope, ProjectRoot(), command, native, server, NativeMcpServer(line, scope)) { Run = AgentProcessRunner.Run };
+        var options = new InstallOptions(scope, ProjectRoot(), command, native, server, NativeMcpServer(line, scope)) { Run = AgentProcessRunner.Run, EngramArguments = arguments };
         var results = agents.Select(a => (Adapter: a, Files: a.Installer.Install(options))).ToList();
         Report(line, "installed", scope, results, options);
         return 0;
@@ -169,8 +164,8 @@ internal static class InstallCommands
                 w.WriteString("scope", scope);
                 if (options is not null)
                 {
-                    w.WriteString("command", options.EngramCommand);
-                    w.WriteString("hook", options.NativeHook ?? options.EngramCommand + " hook");
+                    w.WriteString("command", options.EngramShellCommand);
+                    w.WriteString("hook", options.NativeHook ?? options.EngramShellCommand + " hook");
                     if (options.ServerUrl is not null) w.WriteString("server", options.ServerUrl);
                 }
                 w.WriteStartArray("agents");
@@ -209,7 +204,7 @@ internal static class InstallCommands
         {
             Output.Line(options.NativeHook is not null
                 ? $"hooks run: {options.NativeHook} AGENT EVENT (native: no .NET start per event)"
-                : $"hooks run: {options.EngramCommand} hook AGENT EVENT (managed: starts .NET on every event; engram-hook is faster, see engram doctor)");
+                : $"hooks run: {options.EngramShellCommand} hook AGENT EVENT (managed: starts .NET on every event; engram-hook is faster, see engram doctor)");
             if (options.ServerUrl is not null) Output.Line($"Claude Code capture events post to {options.ServerUrl} (keep engram serve running)");
         }
     }
@@ -309,6 +304,10 @@ internal static class InstallCommands
         if (hookCommands.Count > 0) { var speed = AgentDoctor.HookSpeed(hookCommands); Check(speed.Name, speed.Ok, speed.Detail); }
         var mcpPath = ClaudeCodePaths.UserState();
         if (SafeRegisteredCommand(mcpPath) is { } mcp) CheckMcpSpeed(Check, mcp);
+        var readyToRun = CompiledForm.IsReadyToRun();
+        Check("engram speed", readyToRun, readyToRun
+            ? "ReadyToRun (compiled for this machine)"
+            : "slow path: engram is plain IL, compiled by the JIT at every start (about 40% more CPU per command); install with install.sh (see README, Install)");
         Check("project here", true, $"{project.Key} ({project.Source.ToString().ToLowerInvariant()})");
 
         var errors = HookLog.ForHome(home.Root).LastErrors(5);

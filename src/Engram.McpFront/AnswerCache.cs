@@ -6,8 +6,9 @@ namespace Engram.McpFront;
 
 /// <summary>
 /// The managed server's answers to the requests that only describe it (<c>initialize</c>, <c>server/discover</c>,
-/// the first page of <c>tools/list</c>), one per request and protocol version, kept in
-/// <c>$ENGRAM_HOME/cache/mcp-answers.json</c> for one build of engram. They hold the server's description
+/// the first page of <c>tools/list</c> and of the resource lists), one per request and protocol version, kept in
+/// <c>$ENGRAM_HOME/cache/mcp-answers.json</c> for one build of engram (the publish keeps a first set beside
+/// engram-mcp). They hold the server's description
 /// and tool schemas, never memories. A different build (another engram.dll) starts an empty cache; an
 /// answer that changed within a build is replaced when the server gives it.
 /// </summary>
@@ -24,22 +25,33 @@ internal sealed class AnswerCache
         _build = build;
     }
 
-    /// <summary>The cache for the engram at <paramref name="managedFile"/>; empty when none was kept for this build or it cannot be read.</summary>
+    /// <summary>
+    /// The cache for the engram at <paramref name="managedFile"/>: the one in Engram's home, else the answers the
+    /// publish kept beside this executable (<c>mcp-answers.json</c>, so the first session after an install is
+    /// fast too); empty when neither was kept for this build or they cannot be read.
+    /// </summary>
     public static AnswerCache Open(string homeRoot, string managedFile, string[] prefix)
     {
         var cache = new AnswerCache(Path.Combine(homeRoot, "cache", "mcp-answers.json"), BuildOf(managedFile, prefix));
+        if (!cache.Load(cache._path)) cache.Load(Path.Combine(AppContext.BaseDirectory, "mcp-answers.json"));
+        return cache;
+    }
+
+    /// <summary>Takes the answers of a file kept for this build; false when it is missing, unreadable or for another build.</summary>
+    private bool Load(string path)
+    {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(cache._path));
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
-            if (root.GetProperty("build").GetString() != cache._build) return cache;
-            foreach (var answer in root.GetProperty("answers").EnumerateObject()) cache._answers[answer.Name] = answer.Value.GetRawText();
+            if (root.GetProperty("build").GetString() != _build) return false;
+            foreach (var answer in root.GetProperty("answers").EnumerateObject()) _answers[answer.Name] = answer.Value.GetRawText();
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            // Missing or unreadable: the server answers this time, and its answers are kept.
+            return false; // missing or unreadable: the server answers this time, and its answers are kept
         }
-        return cache;
     }
 
     /// <summary>The kept answer (the raw JSON of its result) to a request, such as "tools/list@2025-06-18".</summary>
@@ -87,7 +99,10 @@ internal sealed class AnswerCache
         }
     }
 
-    /// <summary>Which engram answers: its entry file, size and time of last change (a new install changes them).</summary>
+    /// <summary>
+    /// Which engram answers: its entry file's name, size and time of last change (a new install changes them;
+    /// moving the folder whole, as install.sh does, keeps them).
+    /// </summary>
     private static string BuildOf(string managedFile, string[] prefix)
     {
         var entry = prefix.Length > 0 ? prefix[0] : managedFile;
@@ -95,7 +110,7 @@ internal sealed class AnswerCache
         try
         {
             var info = new FileInfo(resolved);
-            return info.Exists ? $"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}" : resolved;
+            return info.Exists ? $"{info.Name}|{info.Length}|{info.LastWriteTimeUtc.Ticks}" : resolved;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {

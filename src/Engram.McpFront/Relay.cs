@@ -7,11 +7,12 @@ namespace Engram.McpFront;
 /// <summary>
 /// Stands between the agent and the managed <c>engram mcp</c> on stdio (one JSON-RPC message per line).
 /// Requests that only describe the server (<c>initialize</c>, <c>server/discover</c>, the first page of
-/// <c>tools/list</c>) are answered from <see cref="AnswerCache"/> when it holds them, and still sent on to
+/// <c>tools/list</c>, <c>resources/list</c> and <c>resources/templates/list</c>) are answered from <see cref="AnswerCache"/> when it holds them, and still sent on to
 /// the server under an id of ours: its answer refreshes the cache (and answers the agent when the cache
-/// had nothing). Everything else passes through unchanged, in order.
+/// had nothing). Everything else passes through unchanged, in order. Only a request the cache cannot answer
+/// starts the server; notifications and our refreshes wait for it (<see cref="ServerLink"/>).
 /// </summary>
-internal sealed class Relay(TextWriter server, Stream client, AnswerCache cache)
+internal sealed class Relay(ServerLink server, Stream client, AnswerCache cache)
 {
     private const string IdPrefix = "engram-mcp-";
     private const string MetaVersion = "io.modelcontextprotocol/protocolVersion";
@@ -26,9 +27,16 @@ internal sealed class Relay(TextWriter server, Stream client, AnswerCache cache)
     public void FromClient(string line)
     {
         var request = TryRead(line);
+        if (request is { Method: "ping", Id: { } pingId })
+        {
+            // A liveness check is this process's to answer: it must not start .NET.
+            ToClient($"{{\"jsonrpc\":\"2.0\",\"id\":{pingId},\"result\":{{}}}}");
+            return;
+        }
         if (request is not { Id: { } id } || CacheKey(request) is not { } key)
         {
-            ToServer(line);
+            // A notification can wait for the server; a request (or a line we cannot read) needs its answer.
+            server.Send(line, needed: request is null || request.Id is not null);
             return;
         }
         var known = cache.Get(key);
@@ -36,7 +44,7 @@ internal sealed class Relay(TextWriter server, Stream client, AnswerCache cache)
         var ours = $"\"{IdPrefix}{Interlocked.Increment(ref _nextId)}\"";
         _pending[ours] = (key, known is null ? id : null);
         var parameters = request.Parameters is { } p ? $",\"params\":{p}" : "";
-        ToServer($"{{\"jsonrpc\":\"2.0\",\"id\":{ours},\"method\":\"{request.Method}\"{parameters}}}");
+        server.Send($"{{\"jsonrpc\":\"2.0\",\"id\":{ours},\"method\":\"{request.Method}\"{parameters}}}", needed: known is null);
     }
 
     /// <summary>One message from the managed server.</summary>
@@ -66,18 +74,13 @@ internal sealed class Relay(TextWriter server, Stream client, AnswerCache cache)
                 return $"initialize@{_sessionVersion}";
             case "server/discover":
                 return $"server/discover@{request.Version}";
-            case "tools/list" when !request.HasCursor:
-                return $"tools/list@{request.Version ?? _sessionVersion}";
+            // Engram's tools and resource templates are fixed by its build; its resource list is empty (memories are
+            // read through the template). Claude Code asks for the lists before its first model request.
+            case "tools/list" or "resources/list" or "resources/templates/list" when !request.HasCursor:
+                return $"{request.Method}@{request.Version ?? _sessionVersion}";
             default:
                 return null;
         }
-    }
-
-    private void ToServer(string line)
-    {
-        server.Write(line);
-        server.Write('\n');
-        server.Flush();
     }
 
     private void ToClient(string line)

@@ -70,6 +70,45 @@ public sealed class NativeMcpTests : IDisposable
     }
 
     [Fact]
+    public async Task With_kept_answers_the_managed_server_starts_only_for_a_tool_call()
+    {
+        await using (var first = await StartAsync())
+        {
+            await first.ListToolsAsync();
+            await first.ListResourcesAsync();
+        }
+        await using var second = await StartAsync();
+        Assert.Equal("engram", second.ServerInfo?.Name);
+        Assert.Contains("search", (await second.ListToolsAsync()).Select(t => t.Name));
+        Assert.Empty(await second.ListResourcesAsync());
+        await second.PingAsync();
+        Assert.Equal(0, ManagedServersRunning());
+
+        await CallTextAsync(second, "search", new() { ["query"] = "anything" });
+        Assert.Equal(1, ManagedServersRunning());
+    }
+
+    /// <summary>The managed 'engram mcp' processes running for this test's home (Linux: read from /proc).</summary>
+    private int ManagedServersRunning()
+    {
+        var count = 0;
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var arguments = File.ReadAllText(Path.Combine(folder, "cmdline")).Split('\0');
+                var environment = File.ReadAllText(Path.Combine(folder, "environ")).Split('\0');
+                if (arguments.Contains("mcp") && environment.Contains($"ENGRAM_HOME={Home}")) count++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not a process, or one that ended meanwhile.
+            }
+        }
+        return count;
+    }
+
+    [Fact]
     public async Task A_kept_answer_that_no_longer_matches_the_server_is_replaced_after_one_session()
     {
         await using (var first = await StartAsync())

@@ -12,10 +12,20 @@ public sealed record InstallOptions(string Scope, string ProjectRoot, string Eng
     /// <summary>How an installer may ask the agent's own CLI something (Codex: which hooks it trusts); null where it may not.</summary>
     public AgentProcess? Run { get; init; }
 
+    /// <summary>
+    /// Words that go between <see cref="EngramCommand"/> and engram's own arguments: the engram.dll when engram runs
+    /// as <c>dotnet engram.dll</c>. Kept apart so an MCP entry gets a command and an argument list, not one string
+    /// with a space that no agent would start.
+    /// </summary>
+    public IReadOnlyList<string> EngramArguments { get; init; } = [];
+
+    /// <summary>engram as a POSIX shell runs it: each word quoted when it needs it.</summary>
+    public string EngramShellCommand => string.Join(' ', new[] { EngramCommand }.Concat(EngramArguments).Select(ShellWord.Quote));
+
     /// <summary>The command a hook runs for one event: the native hook when there is one, else <c>engram hook</c>.</summary>
     public string HookCommand(string agent, string eventName) => NativeHook is { } native
         ? $"{ShellWord.Quote(native)} {agent} {eventName}"
-        : $"{ShellWord.Quote(EngramCommand)} hook {agent} {eventName}";
+        : $"{EngramShellCommand} hook {agent} {eventName}";
 }
 
 /// <summary>

@@ -24,12 +24,17 @@ public sealed class McpServersFile
 
     /// <param name="engramCommand">The engram executable as the agent should start it.</param>
     /// <param name="nativeServer">The native engram-mcp to register instead of <c>engram mcp</c>, when there is one.</param>
-    public McpServersFile(string engramCommand, string? nativeServer = null)
+    /// <param name="engramArguments">Words before <c>mcp</c>: the engram.dll when the command is dotnet.</param>
+    public McpServersFile(string engramCommand, string? nativeServer = null, IReadOnlyList<string>? engramArguments = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(engramCommand);
         Command = nativeServer is { Length: > 0 } ? nativeServer : engramCommand;
-        Arguments = nativeServer is { Length: > 0 } ? [] : ["mcp"];
+        Arguments = nativeServer is { Length: > 0 } ? [] : [.. engramArguments ?? [], "mcp"];
     }
+
+    /// <summary>The entry for what an install registers.</summary>
+    public static McpServersFile For(InstallOptions options, bool native) =>
+        new(options.EngramCommand, native ? options.NativeMcp : null, options.EngramArguments);
 
     /// <summary>The command the agent starts, and its arguments.</summary>
     public string Command { get; }
@@ -59,8 +64,8 @@ public sealed class McpServersFile
         });
 
     /// <summary>
-    /// Removes the <c>engram</c> entry if Engram wrote it (its args are exactly <c>["mcp"]</c>, or it runs
-    /// engram-mcp with none), and
+    /// Removes the <c>engram</c> entry if Engram wrote it (its args are exactly <c>["mcp"]</c>, or
+    /// <c>[".../engram.dll", "mcp"]</c>, or it runs engram-mcp with none), and
     /// <c>mcpServers</c> if that entry was all it held. A different server that happens to be called
     /// engram is left alone.
     /// </summary>
@@ -113,7 +118,10 @@ public sealed class McpServersFile
     {
         if (entry.Kind != JsonValueKind.Object || entry.GetString("command") is not { } command) return false;
         var args = ArgumentsOf(entry);
-        return (args.Count == 1 && args[0] == "mcp") || (args.Count == 0 && IsNativeServer(command));
+        // engram mcp; dotnet /path/engram.dll mcp; or the native front end, which takes no arguments.
+        return (args.Count == 1 && args[0] == "mcp")
+            || (args.Count == 2 && args[1] == "mcp" && Path.GetFileName(args[0]) == "engram.dll")
+            || (args.Count == 0 && IsNativeServer(command));
     }
 
     /// <summary>The string arguments of an entry (none when "args" is missing); a non-string argument reads as null.</summary>

@@ -11,7 +11,7 @@ public sealed class ClaudeCodeInstaller : IAgentInstaller
     public IReadOnlyList<SettingsEditResult> Install(InstallOptions options) =>
     [
         new ClaudeCodeSettingsInstaller(options).Install(SettingsPath(options.Scope, options.ProjectRoot)),
-        new McpServersFile(options.EngramCommand, options.NativeMcp).Register(ClaudeCodePaths.UserState()),
+        McpServersFile.For(options, native: true).Register(ClaudeCodePaths.UserState()),
     ];
 
     public IReadOnlyList<SettingsEditResult> Uninstall(string scope, string projectRoot) =>

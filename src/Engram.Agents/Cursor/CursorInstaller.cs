@@ -23,7 +23,7 @@ public sealed class CursorInstaller : IAgentInstaller
         return
         [
             CursorHooksFile.Install(Path.Combine(folder, "hooks.json"), options),
-            new McpServersFile(options.EngramCommand).Register(Path.Combine(folder, "mcp.json")),
+            McpServersFile.For(options, native: false).Register(Path.Combine(folder, "mcp.json")),
         ];
     }
 

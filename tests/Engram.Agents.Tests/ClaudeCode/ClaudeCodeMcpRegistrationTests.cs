@@ -142,6 +142,24 @@ public sealed class McpServersFileTests : IDisposable
     }
 
     [Fact]
+    public void Engram_run_as_dotnet_with_its_dll_is_registered_as_a_command_and_an_argument_list()
+    {
+        var path = Write(ClaudeJson);
+        var options = new InstallOptions("user", _temp.Path, "/usr/share/dotnet/dotnet") { EngramArguments = ["/opt/my tools/engram.dll"] };
+
+        Assert.True(McpServersFile.For(options, native: true).Register(path).Changed);
+        var entry = Servers(path).GetProperty("engram");
+        // An agent starts "command" as one executable: "dotnet /path/engram.dll" in it would not start.
+        Assert.Equal("/usr/share/dotnet/dotnet", entry.GetProperty("command").GetString());
+        Assert.Equal(["/opt/my tools/engram.dll", "mcp"], entry.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("/usr/share/dotnet/dotnet \"/opt/my tools/engram.dll\" hook claude-code Stop", options.HookCommand("claude-code", "Stop"));
+        Assert.True(McpServersFile.IsRegistered(path));
+
+        Assert.True(McpServersFile.Unregister(path).Changed);
+        Assert.Equal(ClaudeJson, File.ReadAllText(path));
+    }
+
+    [Fact]
     public void Leaves_a_different_server_called_engram_alone_on_unregister()
     {
         const string content = "{\n  \"mcpServers\": {\n    \"engram\": {\n      \"command\": \"python\",\n      \"args\": [\"my_engram.py\"]\n    }\n  }\n}";

@@ -114,7 +114,7 @@ public sealed class CommandLineTests : IDisposable
         var script = await _engram.RunAsync("completion", "bash");
         Assert.Equal(0, script.ExitCode);
         var scriptPath = _folder.File("engram-completion.bash");
-        await File.WriteAllTextAsync(scriptPath, script.Stdout);
+        await File.WriteAllTextAsync(scriptPath, script.Stdout, TestContext.Current.CancellationToken);
 
         Assert.Equal(["--explain"], await CompleteInBashAsync(scriptPath, "engram search x --ex"));
         Assert.Equal(["search", "serve"], await CompleteInBashAsync(scriptPath, "engram se"));

@@ -74,14 +74,14 @@ public sealed class NativeMcpTests : IDisposable
     {
         await using (var first = await StartAsync())
         {
-            await first.ListToolsAsync();
-            await first.ListResourcesAsync();
+            await first.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
+            await first.ListResourcesAsync(cancellationToken: TestContext.Current.CancellationToken);
         }
         await using var second = await StartAsync();
         Assert.Equal("engram", second.ServerInfo?.Name);
-        Assert.Contains("search", (await second.ListToolsAsync()).Select(t => t.Name));
-        Assert.Empty(await second.ListResourcesAsync());
-        await second.PingAsync();
+        Assert.Contains("search", (await second.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name));
+        Assert.Empty(await second.ListResourcesAsync(cancellationToken: TestContext.Current.CancellationToken));
+        await second.PingAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(0, ManagedServersRunning());
 
         await CallTextAsync(second, "search", new() { ["query"] = "anything" });

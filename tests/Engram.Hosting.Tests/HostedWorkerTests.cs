@@ -58,7 +58,7 @@ public sealed class HostedWorkerTests : IDisposable
         var repo = _folder.File("repo");
         Directory.CreateDirectory(Path.Combine(repo, "src"));
         await using var app = NewApp(home);
-        await app.StartAsync();
+        await app.StartAsync(TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = AddressOf(app) };
         Assert.Equal("127.0.0.1", http.BaseAddress.Host);
 
@@ -70,9 +70,9 @@ public sealed class HostedWorkerTests : IDisposable
             json["tool_input"] = new JsonObject { ["file_path"] = file, ["old_string"] = "round(total)", ["new_string"] = "round(total, 2)" };
             json["tool_response"] = new JsonObject { ["filePath"] = file, ["oldString"] = "round(total)", ["newString"] = "round(total, 2)" };
         });
-        using var posted = await http.PostAsync(new Uri("/api/v1/hooks/claude-code/post-tool-use", UriKind.Relative), new StringContent(edit, Encoding.UTF8, "application/json"));
+        using var posted = await http.PostAsync(new Uri("/api/v1/hooks/claude-code/post-tool-use", UriKind.Relative), new StringContent(edit, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
-        Assert.Equal("{}", await posted.Content.ReadAsStringAsync());
+        Assert.Equal("{}", await posted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.NotEmpty(posted.Headers.GetValues("Engram-Event-Id").Single());
 
         // The worker (a hosted service of this app) drains the spool; the memory shows up in the app's own store.
@@ -82,30 +82,30 @@ public sealed class HostedWorkerTests : IDisposable
         while (true)
         {
             observations = [];
-            await foreach (var m in memory.ListAsync(new MemoryFilter { Kinds = [MemoryKind.Observation] })) observations.Add(m);
+            await foreach (var m in memory.ListAsync(new MemoryFilter { Kinds = [MemoryKind.Observation] }, cancellationToken: TestContext.Current.CancellationToken)) observations.Add(m);
             if (observations.Count > 0) break;
             Assert.True(DateTime.UtcNow < deadline, "the hosted worker did not turn the posted hook event into an observation within 30 s");
-            await Task.Delay(100);
+            await Task.Delay(100, TestContext.Current.CancellationToken);
         }
         Assert.Contains(observations, o => o.Scope.SessionId == "hosted-1" && o.FilesModified.Any(f => f.EndsWith("invoice.py", StringComparison.Ordinal)));
         Assert.True(File.Exists(Path.Combine(home, "app.db")), "the memory should be in the app's SQLite file");
 
         // The context endpoint reads the same store; a session start answers with the SessionStart JSON.
-        using var context = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/v1/context?cwd={Uri.EscapeDataString(repo)}", UriKind.Relative)));
+        using var context = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/v1/context?cwd={Uri.EscapeDataString(repo)}", UriKind.Relative), TestContext.Current.CancellationToken));
         Assert.Contains("invoice.py", context.RootElement.GetProperty("context").GetString(), StringComparison.Ordinal);
         var start = ClaudeCodeEvent("SessionStart", "hosted-2", repo, json => json["source"] = "startup");
-        using var started = await http.PostAsync(new Uri("/api/v1/hooks/claude-code/session-start", UriKind.Relative), new StringContent(start, Encoding.UTF8, "application/json"));
-        using var answer = JsonDocument.Parse(await started.Content.ReadAsStringAsync());
+        using var started = await http.PostAsync(new Uri("/api/v1/hooks/claude-code/session-start", UriKind.Relative), new StringContent(start, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var answer = JsonDocument.Parse(await started.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var output = answer.RootElement.GetProperty("hookSpecificOutput");
         Assert.Equal("SessionStart", output.GetProperty("hookEventName").GetString());
         Assert.Contains("invoice.py", output.GetProperty("additionalContext").GetString(), StringComparison.Ordinal);
 
-        using var unknown = await http.PostAsync(new Uri("/api/v1/hooks/claude-code/no-such-event", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var unknown = await http.PostAsync(new Uri("/api/v1/hooks/claude-code/no-such-event", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         // A web page's simple request (text/plain) is refused: no page can plant events in the app's memory.
-        using var planted = await http.PostAsync(new Uri("/api/v1/hooks/claude-code/post-tool-use", UriKind.Relative), new StringContent(edit, Encoding.UTF8, "text/plain"));
+        using var planted = await http.PostAsync(new Uri("/api/v1/hooks/claude-code/post-tool-use", UriKind.Relative), new StringContent(edit, Encoding.UTF8, "text/plain"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, planted.StatusCode);
-        await app.StopAsync();
+        await app.StopAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]

@@ -35,13 +35,13 @@ public sealed class McpInjectionUseTests : IAsyncDisposable
         await client.CallTextAsync("get_observations", new() { ["ids"] = new[] { fetched, otherTenant } });
         await client.CallTextAsync("timeline", new() { ["anchor_id"] = anchored });
 
-        var one = Assert.Single(await _pair.Store.Injections.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s1"));
+        var one = Assert.Single(await _pair.Store.Injections.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s1", TestContext.Current.CancellationToken));
         Assert.Equal("get_observations", one.FetchedVia);
         Assert.NotNull(one.FetchedAt);
-        Assert.Equal("timeline", Assert.Single(await _pair.Store.Injections.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s2")).FetchedVia);
-        Assert.Null(Assert.Single(await _pair.Store.Injections.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s3")).FetchedAt);
+        Assert.Equal("timeline", Assert.Single(await _pair.Store.Injections.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s2", TestContext.Current.CancellationToken)).FetchedVia);
+        Assert.Null(Assert.Single(await _pair.Store.Injections.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s3", TestContext.Current.CancellationToken)).FetchedAt);
         // The default caller cannot see tenant b's memory, so it fetched nothing there.
-        Assert.Null(Assert.Single(await _pair.Store.Injections.InjectionsForSessionAsync("b", "s1")).FetchedAt);
-        Assert.Equal(new InjectionUse(1, 1, 0), (await _pair.Store.Injections.UseOfMemoriesAsync(MemoryScope.DefaultTenant, [fetched, untouched]))[fetched]);
+        Assert.Null(Assert.Single(await _pair.Store.Injections.InjectionsForSessionAsync("b", "s1", TestContext.Current.CancellationToken)).FetchedAt);
+        Assert.Equal(new InjectionUse(1, 1, 0), (await _pair.Store.Injections.UseOfMemoriesAsync(MemoryScope.DefaultTenant, [fetched, untouched], TestContext.Current.CancellationToken))[fetched]);
     }
 }

@@ -59,19 +59,19 @@ public sealed class RemoteClientContractTests : IDisposable
         var ids = new MemoryId(TimeProvider.System);
         var current = Full(ids.Next(), "total() rounds to cents", at);
         var old = Full(ids.Next(), "total() rounded down", at.AddDays(-1), supersededBy: current.Id);
-        Assert.True(await host.Store.ImportAsync(current, []));
-        Assert.True(await host.Store.ImportAsync(old, []));
+        Assert.True(await host.Store.ImportAsync(current, [], TestContext.Current.CancellationToken));
+        Assert.True(await host.Store.ImportAsync(old, [], TestContext.Current.CancellationToken));
 
         foreach (var memory in new[] { current, old })
         {
-            var rest = await (await host.SendAsync(HttpMethod.Get, $"/api/v1/memories/{memory.Id}")).Content.ReadAsStringAsync();
+            var rest = await (await host.SendAsync(HttpMethod.Get, $"/api/v1/memories/{memory.Id}")).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
             var fields = JsonNode.Parse(rest)!.AsObject().Select(p => p.Key).ToHashSet();
             // Every field of the contract is in this answer (aside from search's and add's, and the export-only access statistics).
             string[] notHere = ["score", "explanation", "event", "replaces", "access_count", "last_accessed_at", .. memory.ValidTo is null ? ["valid_to", "superseded_by"] : Array.Empty<string>()];
             var contract = typeof(MemoryItem).GetProperties().Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).Except(notHere);
             Assert.Empty(contract.Except(fields));
 
-            var read = await remote.GetAsync(memory.Id);
+            var read = await remote.GetAsync(memory.Id, cancellationToken: TestContext.Current.CancellationToken);
             Assert.NotNull(read);
             var (stored, received) = (JsonSerializer.Serialize(memory with { AccessCount = 0, LastAccessedAt = null }, EngramJsonContext.Default.Memory), JsonSerializer.Serialize(read, EngramJsonContext.Default.Memory));
             Assert.True(JsonNode.DeepEquals(JsonNode.Parse(stored), JsonNode.Parse(received)), $"stored\n{stored}\nthe client read\n{received}");
@@ -87,20 +87,20 @@ public sealed class RemoteClientContractTests : IDisposable
         await using var host = await ServerHost.StartAsync();
         using var remote = new HttpMemoryService(host.Http);
         var scope = new MemoryScope { UserId = "alice" };
-        var first = (await remote.AddAsync(new AddMemoryRequest { Content = "Deploys happen on Fridays", Scope = scope })).Results[0].Memory;
+        var first = (await remote.AddAsync(new AddMemoryRequest { Content = "Deploys happen on Fridays", Scope = scope }, TestContext.Current.CancellationToken)).Results[0].Memory;
 
-        var replacement = await remote.SupersedeAsync(first.Id, "Deploys happen on Thursdays", reason: "policy changed");
+        var replacement = await remote.SupersedeAsync(first.Id, "Deploys happen on Thursdays", reason: "policy changed", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("Deploys happen on Thursdays", replacement.Content);
         Assert.Equal("alice", replacement.Scope.UserId);
-        var superseded = await remote.GetAsync(first.Id);
+        var superseded = await remote.GetAsync(first.Id, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(replacement.Id, superseded!.SupersededBy);
         Assert.NotNull(superseded.ValidTo);
 
-        var restored = await remote.RestoreAsync(first.Id, reason: "the change was reverted");
+        var restored = await remote.RestoreAsync(first.Id, reason: "the change was reverted", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(first.Id, restored.Id);
         Assert.Null(restored.ValidTo);
         Assert.Equal("Deploys happen on Fridays", restored.Content);
-        var empty = await Assert.ThrowsAsync<EngramException>(() => remote.SupersedeAsync(first.Id, " "));
+        var empty = await Assert.ThrowsAsync<EngramException>(() => remote.SupersedeAsync(first.Id, " ", cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("text", empty.Message, StringComparison.Ordinal);
     }
 }

@@ -49,10 +49,10 @@ public sealed class ExportFileTests : IDisposable
     {
         var memory = Full(new MemoryId(TimeProvider.System).Next(), new DateTimeOffset(2026, 11, 2, 9, 30, 0, 125, TimeSpan.Zero));
         await using var source = new SqliteMemoryStore(_folder.File("source.db"));
-        await source.InitializeAsync();
-        Assert.True(await source.ImportAsync(memory, []));
+        await source.InitializeAsync(TestContext.Current.CancellationToken);
+        Assert.True(await source.ImportAsync(memory, [], TestContext.Current.CancellationToken));
         var export = new StringWriter();
-        Assert.Equal(1, await MemoryTransfer.ExportAsync(source, new MemoryFilter { Tenant = "acme" }, export));
+        Assert.Equal(1, await MemoryTransfer.ExportAsync(source, new MemoryFilter { Tenant = "acme" }, export, TestContext.Current.CancellationToken));
 
         var line = JsonNode.Parse(export.ToString())!["memory"]!.AsObject();
         Assert.Equal(memory.Content, (string?)line["memory"]);
@@ -62,10 +62,10 @@ public sealed class ExportFileTests : IDisposable
         Assert.False(line.ContainsKey("staleness")); // files are not checked while exporting
 
         await using var target = new SqliteMemoryStore(_folder.File("target.db"));
-        await target.InitializeAsync();
-        var summary = await MemoryTransfer.ImportAsync(target, new StringReader(export.ToString()), "export.jsonl");
+        await target.InitializeAsync(TestContext.Current.CancellationToken);
+        var summary = await MemoryTransfer.ImportAsync(target, new StringReader(export.ToString()), "export.jsonl", TestContext.Current.CancellationToken);
         Assert.Equal(1, summary.MemoriesAdded);
-        var back = await target.GetAsync("acme", memory.Id);
+        var back = await target.GetAsync("acme", memory.Id, TestContext.Current.CancellationToken);
         Assert.NotNull(back);
         Assert.True(SameJson(memory, back), JsonSerializer.Serialize(back, EngramJsonContext.Default.Memory));
     }
@@ -78,12 +78,12 @@ public sealed class ExportFileTests : IDisposable
         var earlier = JsonSerializer.Serialize(new ExportRecord { Memory = memory }, EngramJsonContext.Default.ExportRecord);
         Assert.Contains("\"content\":", earlier, StringComparison.Ordinal);
         await using var target = new SqliteMemoryStore(_folder.File("earlier.db"));
-        await target.InitializeAsync();
-        Assert.Equal(1, (await MemoryTransfer.ImportAsync(target, new StringReader(earlier + "\n"), "old.jsonl")).MemoriesAdded);
-        Assert.True(SameJson(memory, (await target.GetAsync("acme", memory.Id))!));
+        await target.InitializeAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1, (await MemoryTransfer.ImportAsync(target, new StringReader(earlier + "\n"), "old.jsonl", TestContext.Current.CancellationToken)).MemoriesAdded);
+        Assert.True(SameJson(memory, (await target.GetAsync("acme", memory.Id, TestContext.Current.CancellationToken))!));
 
         var item = JsonSerializer.Serialize(new ExportLine { Memory = MemoryItem.ForExport(memory) with { Kind = "rumour" } }, EngramJsonContext.Default.ExportLine);
-        var refused = await Assert.ThrowsAsync<EngramException>(() => MemoryTransfer.ImportAsync(target, new StringReader(item), "bad.jsonl"));
+        var refused = await Assert.ThrowsAsync<EngramException>(() => MemoryTransfer.ImportAsync(target, new StringReader(item), "bad.jsonl", TestContext.Current.CancellationToken));
         Assert.Contains("bad.jsonl line 1", refused.Message, StringComparison.Ordinal);
         Assert.Contains("rumour", refused.Message, StringComparison.Ordinal);
     }

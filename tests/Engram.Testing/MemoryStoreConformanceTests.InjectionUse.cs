@@ -26,45 +26,45 @@ public abstract partial class MemoryStoreConformanceTests
         var (store, service) = await NewServiceAsync();
         var log = store.Injections;
         var t0 = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
-        await log.RecordInjectionsAsync([Injection("s1", "c1", "m-a", 1, t0), Injection("s1", "c1", "m-b", 2, t0), Injection("s2", "c2", "m-b", 1, t0.AddHours(2))]);
-        await log.RecordInjectionsAsync([Injection("s2", "c9", "m-b", 1, t0, tenant: "acme")]);
+        await log.RecordInjectionsAsync([Injection("s1", "c1", "m-a", 1, t0), Injection("s1", "c1", "m-b", 2, t0), Injection("s2", "c2", "m-b", 1, t0.AddHours(2))], TestContext.Current.CancellationToken);
+        await log.RecordInjectionsAsync([Injection("s2", "c9", "m-b", 1, t0, tenant: "acme")], TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, await log.MarkFetchedAsync(MemoryScope.DefaultTenant, ["m-b"], "get_observations", t0.AddHours(3)));
+        Assert.Equal(1, await log.MarkFetchedAsync(MemoryScope.DefaultTenant, ["m-b"], "get_observations", t0.AddHours(3), TestContext.Current.CancellationToken));
         // The newest injection is marked already: a second fetch changes nothing, and an older context is not credited.
-        Assert.Equal(0, await log.MarkFetchedAsync(MemoryScope.DefaultTenant, ["m-b"], "timeline", t0.AddHours(4)));
+        Assert.Equal(0, await log.MarkFetchedAsync(MemoryScope.DefaultTenant, ["m-b"], "timeline", t0.AddHours(4), TestContext.Current.CancellationToken));
         // More than a day after its injection, a fetch is not put down to it.
-        Assert.Equal(0, await log.MarkFetchedAsync(MemoryScope.DefaultTenant, ["m-a"], "rest", t0.AddDays(2)));
-        Assert.Equal(2, await log.MarkActedOnAsync(MemoryScope.DefaultTenant, "s1", ["m-a", "m-b", "m-b"], "Edit /repo/src/Cart.cs", t0.AddHours(1)));
-        Assert.Equal(0, await log.MarkActedOnAsync(MemoryScope.DefaultTenant, "s1", ["m-a"], "Read /repo/src/Cart.cs", t0.AddHours(5)));
+        Assert.Equal(0, await log.MarkFetchedAsync(MemoryScope.DefaultTenant, ["m-a"], "rest", t0.AddDays(2), TestContext.Current.CancellationToken));
+        Assert.Equal(2, await log.MarkActedOnAsync(MemoryScope.DefaultTenant, "s1", ["m-a", "m-b", "m-b"], "Edit /repo/src/Cart.cs", t0.AddHours(1), TestContext.Current.CancellationToken));
+        Assert.Equal(0, await log.MarkActedOnAsync(MemoryScope.DefaultTenant, "s1", ["m-a"], "Read /repo/src/Cart.cs", t0.AddHours(5), TestContext.Current.CancellationToken));
         // An act before the memory was given is not an act on it.
-        Assert.Equal(0, await log.MarkActedOnAsync(MemoryScope.DefaultTenant, "s2", ["m-b"], "Edit /repo/src/Cart.cs", t0.AddHours(1)));
-        Assert.Equal(0, await log.MarkFetchedAsync(MemoryScope.DefaultTenant, [], "cli", t0));
+        Assert.Equal(0, await log.MarkActedOnAsync(MemoryScope.DefaultTenant, "s2", ["m-b"], "Edit /repo/src/Cart.cs", t0.AddHours(1), TestContext.Current.CancellationToken));
+        Assert.Equal(0, await log.MarkFetchedAsync(MemoryScope.DefaultTenant, [], "cli", t0, TestContext.Current.CancellationToken));
 
-        var second = Assert.Single(await log.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s2"));
+        var second = Assert.Single(await log.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s2", TestContext.Current.CancellationToken));
         Assert.Equal(t0.AddHours(3), second.FetchedAt);
         Assert.Equal("get_observations", second.FetchedVia);
         Assert.Null(second.ActedAt);
-        var first = await log.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s1");
+        var first = await log.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s1", TestContext.Current.CancellationToken);
         Assert.All(first, r => Assert.Equal((t0.AddHours(1), "Edit /repo/src/Cart.cs", (DateTimeOffset?)null), (r.ActedAt!.Value, r.ActedOn!, r.FetchedAt)));
-        Assert.Null(Assert.Single(await log.InjectionsOfMemoryAsync("acme", "m-b")).FetchedAt);
+        Assert.Null(Assert.Single(await log.InjectionsOfMemoryAsync("acme", "m-b", cancellationToken: TestContext.Current.CancellationToken)).FetchedAt);
 
-        var use = await log.UseOfMemoriesAsync(MemoryScope.DefaultTenant, ["m-a", "m-b", "m-never"]);
+        var use = await log.UseOfMemoriesAsync(MemoryScope.DefaultTenant, ["m-a", "m-b", "m-never"], TestContext.Current.CancellationToken);
         Assert.Equal(new InjectionUse(1, 0, 1), use["m-a"]);
         Assert.Equal(new InjectionUse(2, 1, 1), use["m-b"]);
         Assert.False(use.ContainsKey("m-never"));
-        Assert.Empty(await log.UseOfMemoriesAsync(MemoryScope.DefaultTenant, []));
+        Assert.Empty(await log.UseOfMemoriesAsync(MemoryScope.DefaultTenant, [], TestContext.Current.CancellationToken));
 
         await AddAsync(service, "Cart totals round half-even", new MemoryScope { Project = UseProject }, MemoryKind.Observation);
         await AddAsync(service, "Prices are in cents", new MemoryScope { Project = UseProject });
         await AddAsync(service, "Deploys go out on Tuesdays", new MemoryScope { Project = UseProject });
         await AddAsync(service, "The user's name is Ana");
-        var projects = await log.UseByProjectAsync(MemoryScope.DefaultTenant);
+        var projects = await log.UseByProjectAsync(MemoryScope.DefaultTenant, TestContext.Current.CancellationToken);
         Assert.Equal(["", UseProject], projects.Select(p => p.Project));
         var app = projects[1];
         Assert.Equal([("fact", 2L), ("observation", 1L)], app.MemoriesByKind.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => (k.Key, k.Value)));
         Assert.Equal((3L, 2L, 2L, 40L, 1L, 2L, 3L), (app.Injections, app.InjectedMemories, app.Sessions, app.TokensInjected, app.Fetched, app.ActedOn, app.Used));
         Assert.Equal(0, projects[0].Injections);
-        Assert.Equal(1, Assert.Single(await log.UseByProjectAsync("acme")).Injections);
+        Assert.Equal(1, Assert.Single(await log.UseByProjectAsync("acme", TestContext.Current.CancellationToken)).Injections);
     }
 
     [Fact]
@@ -72,10 +72,10 @@ public abstract partial class MemoryStoreConformanceTests
     {
         var (store, service) = await NewServiceAsync();
         var memory = await AddAsync(service, "Cart totals round half-even", new MemoryScope { Project = UseProject });
-        await store.Injections.RecordInjectionsAsync([Injection("s1", "c1", memory.Id, 1, Clock.GetUtcNow())]);
+        await store.Injections.RecordInjectionsAsync([Injection("s1", "c1", memory.Id, 1, Clock.GetUtcNow())], TestContext.Current.CancellationToken);
         Clock.Advance(TimeSpan.FromMinutes(5));
-        await service.NoteFetchedAsync([memory.Id.ToUpperInvariant()], MemoryScope.DefaultTenant, "get_observations");
-        var record = Assert.Single(await store.Injections.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s1"));
+        await service.NoteFetchedAsync([memory.Id.ToUpperInvariant()], MemoryScope.DefaultTenant, "get_observations", TestContext.Current.CancellationToken);
+        var record = Assert.Single(await store.Injections.InjectionsForSessionAsync(MemoryScope.DefaultTenant, "s1", TestContext.Current.CancellationToken));
         Assert.Equal((Clock.GetUtcNow(), "get_observations"), (record.FetchedAt!.Value, record.FetchedVia!));
     }
 
@@ -94,7 +94,7 @@ public abstract partial class MemoryStoreConformanceTests
             messages.Add(await AddAsync(service, text, session, MemoryKind.Message));
             Clock.Advance(TimeSpan.FromMinutes(1));
         }
-        while ((await service.EmbedPendingAsync()).Embedded > 0) { }
+        while ((await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken)).Embedded > 0) { }
         const string model = "word-hash-64";
         async Task<List<string>> MissingAsync()
         {
@@ -104,21 +104,21 @@ public abstract partial class MemoryStoreConformanceTests
         }
         Assert.Empty(await MissingAsync());
 
-        Assert.True(await service.DeleteAsync(messages[2].Id));
+        Assert.True(await service.DeleteAsync(messages[2].Id, cancellationToken: TestContext.Current.CancellationToken));
         // The messages either side held a share of the deleted text; the others did not.
         Assert.Equal([messages[1].Id, messages[3].Id], (await MissingAsync()).Order(StringComparer.Ordinal));
-        while ((await service.EmbedPendingAsync()).Embedded > 0) { }
+        while ((await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken)).Embedded > 0) { }
         Assert.Empty(await MissingAsync());
         // Made again, each blends only the neighbours it has now.
         await AssertBlendAsync(store, generator, model, messages[1], [messages[0], messages[3]]);
         await AssertBlendAsync(store, generator, model, messages[3], [messages[1], messages[4]]);
 
         // An edit: the message's own vector and its neighbours' go too; a change of metadata alone keeps them.
-        await service.UpdateAsync(messages[3].Id, new MemoryUpdate { Metadata = new Dictionary<string, string> { ["mood"] = "calm" } });
+        await service.UpdateAsync(messages[3].Id, new MemoryUpdate { Metadata = new Dictionary<string, string> { ["mood"] = "calm" } }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Empty(await MissingAsync());
-        var edited = await service.UpdateAsync(messages[3].Id, new MemoryUpdate { Content = "Biscuit loves the snow" });
+        var edited = await service.UpdateAsync(messages[3].Id, new MemoryUpdate { Content = "Biscuit loves the snow" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal([messages[1].Id, messages[3].Id, messages[4].Id], (await MissingAsync()).Order(StringComparer.Ordinal));
-        while ((await service.EmbedPendingAsync()).Embedded > 0) { }
+        while ((await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken)).Embedded > 0) { }
         await AssertBlendAsync(store, generator, model, messages[4], [edited]);
     }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Engram.Agents.Pipeline;
 using Engram.Core.Model;
-using Xunit.Abstractions;
 
 namespace Engram.Agents.Tests.Pipeline;
 

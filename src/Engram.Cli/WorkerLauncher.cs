@@ -25,7 +25,7 @@ internal static class WorkerLauncher
             if (Environment.GetEnvironmentVariable("ENGRAM_NO_WORKER") is "1" or "true") return;
             if (IsRunning(home)) return;
             var (file, prefix) = SelfCommand();
-            WorkerLock.StartDetached(home.Root, file, [.. prefix, "worker"]);
+            WorkerStart.Detached(home.Root, file, [.. prefix, "worker"]);
         }
         catch (Exception ex)
         {

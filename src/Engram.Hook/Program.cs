@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Engram.Agents;
 using Engram.Agents.Capture;
 using Engram.Agents.Worker;
+using Engram.Cli;
 
 namespace Engram.Hook;
 
@@ -132,7 +133,7 @@ internal static class Program
             if (Environment.GetEnvironmentVariable("ENGRAM_NO_WORKER") is "1" or "true") return;
             if (WorkerLock.IsRunning(home)) return;
             var (file, prefix) = NativeLayout.ManagedCli();
-            WorkerLock.StartDetached(home, file, [.. prefix, "worker"]);
+            WorkerStart.Detached(home, file, [.. prefix, "worker"]);
         }
         catch (Exception ex)
         {

@@ -28,7 +28,23 @@ public sealed partial class MemoryService : IMemoryService
     private readonly bool _embedOnWrite;
     private bool _vectorsExist;
     private readonly ILogger _log;
+    private readonly IInjectionLog? _injections;
 
+    /// <summary>A service over a complete store, whose injection record notes which offered memories were fetched.</summary>
+    public MemoryService(
+        IEngramStore store,
+        SearchOptions? search = null,
+        IEmbeddingGenerator<string, Embedding<float>>? embeddings = null,
+        TimeProvider? time = null,
+        IChatClient? chat = null,
+        bool embedOnWrite = true,
+        ILogger<MemoryService>? logger = null)
+        : this((IMemoryStore)store, search, embeddings, time, chat, embedOnWrite, logger)
+    {
+        _injections = store.Injections;
+    }
+
+    /// <summary>A service over memories alone (tests, evaluations): fetches are counted as accesses only.</summary>
     public MemoryService(
         IMemoryStore store,
         SearchOptions? search = null,
@@ -231,8 +247,7 @@ public sealed partial class MemoryService : IMemoryService
         var now = Now();
         var normalized = ids.Select(MemoryId.Normalize).ToList();
         Access.Record(normalized, now);
-        // Only a complete store keeps the injection record; a bare IMemoryStore (tests, evals) has none.
-        if (_store is IEngramStore engram) await engram.Injections.MarkFetchedAsync(tenant, normalized, via, now, cancellationToken);
+        if (_injections is not null) await _injections.MarkFetchedAsync(tenant, normalized, via, now, cancellationToken);
     }
 
     public IAsyncEnumerable<Memory> ListAsync(MemoryFilter filter, int? limit = null, CancellationToken cancellationToken = default)

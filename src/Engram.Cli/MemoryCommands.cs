@@ -246,15 +246,7 @@ internal static class MemoryCommands
         if (history.Count == 0) throw new MemoryNotFoundException(id, "it has no history in this store");
         if (line.Json)
         {
-            Output.Json(w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("id", history[0].MemoryId);
-                w.WriteStartArray("history");
-                foreach (var entry in history) Output.WriteHistory(w, entry);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            });
+            Output.Json(w => System.Text.Json.JsonSerializer.Serialize(w, new HistoryResponse([.. history.Select(HistoryItem.From)]), EngramJsonContext.Default.HistoryResponse));
             return 0;
         }
         foreach (var h in history)

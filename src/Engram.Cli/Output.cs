@@ -49,9 +49,6 @@ internal static class Output
     public static void JsonMemories(List<MemoryItem> items) =>
         Json(w => JsonSerializer.Serialize(w, new MemoryListResponse { Results = items }, EngramJsonContext.Default.MemoryListResponse));
 
-    public static void WriteHistory(Utf8JsonWriter writer, HistoryEntry entry) =>
-        JsonSerializer.Serialize(writer, entry, EngramJsonContext.Default.HistoryEntry);
-
     public static void Line(string text = "") => Out.WriteLine(text);
 
     /// <summary>"01J...  fact  2026-03-01  text": one memory on one line, text cut to fit.</summary>

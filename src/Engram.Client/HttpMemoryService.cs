@@ -214,17 +214,9 @@ public sealed class HttpMemoryService : IMemoryService, IDisposable, IAsyncDispo
     {
         using var json = await SendAsync(HttpMethod.Get, $"api/v1/memories/{Uri.EscapeDataString(id.Trim())}/history", null, cancellationToken, notFoundIsNull: true);
         if (json is null) return [];
-        return [.. json.RootElement.GetProperty("results").EnumerateArray().Select(h => new HistoryEntry
-        {
-            Id = h.GetProperty("id").GetString()!,
-            MemoryId = h.GetProperty("memory_id").GetString()!,
-            Event = Enum.Parse<HistoryEvent>(h.GetProperty("event").GetString()!, ignoreCase: true),
-            Actor = h.GetProperty("actor_id").GetString()!,
-            At = h.GetProperty("created_at").GetDateTimeOffset(),
-            OldValue = String(h, "old_memory"),
-            NewValue = String(h, "new_memory"),
-            Reason = String(h, "reason"),
-        })];
+        var history = json.RootElement.Deserialize(EngramJsonContext.Default.HistoryResponse)
+            ?? throw new EngramException("the Engram server answered null where a history was expected");
+        return [.. history.Results.Select(h => h.ToEntry())];
     }
 
     public async Task<Memory> SupersedeAsync(string id, string content, string tenant = MemoryScope.DefaultTenant, string actor = "user", string? reason = null,

@@ -190,7 +190,7 @@ internal static class MemoryEndpoints
         var history = await memory.GetHistoryAsync(id, ApiKeyAuthentication.Caller(context).Tenant, context.RequestAborted);
         return history.Count == 0
             ? Problems.NotFound(id)
-            : TypedResults.Json(new HistoryResponse([.. history.Select(RestMapping.History)]), ServerJsonContext.Default.HistoryResponse);
+            : TypedResults.Json(new HistoryResponse([.. history.Select(HistoryItem.From)]), ServerJsonContext.Default.HistoryResponse);
     }
 
     private static async Task<IResult> SearchAsync(HttpContext context, IMemoryService memory)

@@ -23,18 +23,6 @@ internal static class RestMapping
         return clear ? null : MemoryEndpoints.Date(text, expiresAt is null ? "expiration_date" : "expires_at");
     }
 
-    public static HistoryItem History(HistoryEntry h) => new()
-    {
-        Id = h.Id,
-        MemoryId = h.MemoryId,
-        Event = h.Event.ToString().ToUpperInvariant(),
-        OldMemory = h.OldValue,
-        NewMemory = h.NewValue,
-        ActorId = h.Actor,
-        Reason = h.Reason,
-        CreatedAt = h.At,
-    };
-
     /// <summary>A file named in a request, hashed as it is now; a relative or unreadable path is refused by name.</summary>
     public static FileState FileState(string path) =>
         !System.IO.Path.IsPathRooted(path)

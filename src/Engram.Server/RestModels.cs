@@ -80,21 +80,6 @@ public sealed record ResetBody
     public string? Project { get; init; }
 }
 
-public sealed record HistoryItem
-{
-    public required string Id { get; init; }
-    public required string MemoryId { get; init; }
-    /// <summary>ADD, UPDATE, DELETE or SUPERSEDE.</summary>
-    public required string Event { get; init; }
-    public string? OldMemory { get; init; }
-    public string? NewMemory { get; init; }
-    public required string ActorId { get; init; }
-    public string? Reason { get; init; }
-    public required DateTimeOffset CreatedAt { get; init; }
-}
-
-public sealed record HistoryResponse(List<HistoryItem> Results);
-
 public sealed record SessionItem
 {
     public required string SessionId { get; init; }

@@ -49,11 +49,13 @@ public sealed class CliTests : IDisposable
         var updated = await JsonAsync("update", id, "The staging database runs PostgreSQL 17 on port 6543");
         Assert.Equal("The staging database runs PostgreSQL 17 on port 6543", updated.GetProperty("memory").GetString());
 
-        var history = (await JsonAsync("history", id)).GetProperty("history");
+        var history = (await JsonAsync("history", id)).GetProperty("results");
         Assert.Equal(2, history.GetArrayLength());
-        Assert.Equal("add", history[0].GetProperty("event").GetString());
-        Assert.Equal("update", history[1].GetProperty("event").GetString());
-        Assert.Equal("The staging database runs PostgreSQL 16 on port 6543", history[1].GetProperty("old_value").GetString());
+        Assert.Equal("ADD", history[0].GetProperty("event").GetString());
+        Assert.Equal("UPDATE", history[1].GetProperty("event").GetString());
+        Assert.Equal(id, history[1].GetProperty("memory_id").GetString());
+        Assert.Equal("The staging database runs PostgreSQL 16 on port 6543", history[1].GetProperty("old_memory").GetString());
+        Assert.Equal("The staging database runs PostgreSQL 17 on port 6543", history[1].GetProperty("new_memory").GetString());
 
         var export = await _engram.RunAsync("export", "--user", "alice");
         Assert.Equal(0, export.ExitCode);
@@ -67,7 +69,7 @@ public sealed class CliTests : IDisposable
         var again = await other.RunAsync("import", file, "--json");
         Assert.Equal(0, JsonDocument.Parse(again.Stdout).RootElement.GetProperty("added").GetInt32());
         var importedHistory = await other.RunAsync("history", id, "--json");
-        Assert.Equal(2, JsonDocument.Parse(importedHistory.Stdout).RootElement.GetProperty("history").GetArrayLength());
+        Assert.Equal(2, JsonDocument.Parse(importedHistory.Stdout).RootElement.GetProperty("results").GetArrayLength());
         var importedGet = await other.RunAsync("get", id, "--json");
         Assert.Equal("The staging database runs PostgreSQL 17 on port 6543", JsonDocument.Parse(importedGet.Stdout).RootElement.GetProperty("memory").GetString());
 

@@ -71,8 +71,8 @@ public sealed class PostgresCliTests : IAsyncLifetime
             Assert.NotEmpty(fromSqlite.Stdout.Trim());
             Assert.Equal(fromSqlite.Stdout, fromPostgres.Stdout);
         }
-        var history = (await JsonAsync(_postgres, "history", port)).GetProperty("history");
-        Assert.Equal(["add", "update"], history.EnumerateArray().Select(h => h.GetProperty("event").GetString()));
+        var history = (await JsonAsync(_postgres, "history", port)).GetProperty("results");
+        Assert.Equal(["ADD", "UPDATE"], history.EnumerateArray().Select(h => h.GetProperty("event").GetString()));
         var deleted = await _postgres.RunAsync("get", gone);
         Assert.Equal(1, deleted.ExitCode);
         Assert.Contains("deleted", deleted.Stderr, StringComparison.Ordinal);

@@ -15,6 +15,7 @@ namespace Engram.Core.Serialization;
 [JsonSerializable(typeof(MemoryItem))]
 [JsonSerializable(typeof(MemoryListResponse))]
 [JsonSerializable(typeof(HistoryEntry))]
+[JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(MemorySource))]
 [JsonSerializable(typeof(StoreStats))]
 [JsonSerializable(typeof(List<string>))]

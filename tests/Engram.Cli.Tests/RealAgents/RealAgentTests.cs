@@ -46,8 +46,14 @@ public abstract class RealAgentTests
         Assert.Contains(agent.Model.Requests, r => r.Contains("AssertionError"));
         Assert.Contains(agent.Model.Requests, r => r.Contains("all tests passed"));
 
-        await ProcessAsync(agent);
-        Assert.Equal(agent.FirstSessionEvents.Order(StringComparer.Ordinal), QueueKinds(agent).Order(StringComparer.Ordinal));
+        // Every event must reach the queue, but one may land after the agent's process is gone: capture hooks run
+        // asynchronously, and one CI run on a loaded machine found the session-end missing right after the exit.
+        var expected = agent.FirstSessionEvents.Order(StringComparer.Ordinal).ToList();
+        await Eventually.HoldsAsync(async () =>
+        {
+            await ProcessAsync(agent);
+            return QueueKinds(agent).Order(StringComparer.Ordinal).SequenceEqual(expected);
+        }, "every event of the first session reaching the queue", () => Task.FromResult(string.Join(", ", QueueKinds(agent))), TestContext.Current.CancellationToken);
 
         var memories = await ListAsync(agent);
         var failure = Assert.Single(memories, m => m.Type == "failure");

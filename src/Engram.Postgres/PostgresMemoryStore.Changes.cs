@@ -6,13 +6,17 @@ namespace Engram.Postgres;
 /// <summary>
 /// The change feed: history rows in position order. Every history write holds the history lock until it
 /// commits, so positions become visible in order and a reader that has seen position N has seen every
-/// change below it. Each commit that writes history also sends NOTIFY engram_changes, which wakes the
-/// readers of every server at once instead of at their next poll.
+/// change below it. Each commit that writes history also sends NOTIFY engram_changes with its schema's name,
+/// which wakes the readers of every server on that schema at once instead of at their next poll.
 /// </summary>
 public sealed partial class PostgresMemoryStore
 {
     private readonly SemaphoreSlim _listenGate = new(1, 1);
     private NpgsqlConnection? _listener;
+    private string _listenSchema = "";
+    // Set by the listener's notification handler when a notice for this store's schema arrives (or one without a
+    // schema, from a server before migration 0005); taken by the next wait.
+    private volatile bool _noticed;
 
     public Task<IReadOnlyList<ChangeRecord>> ReadChangesAsync(long afterSeq, int max, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<ChangeRecord>>(async connection =>
@@ -62,6 +66,14 @@ public sealed partial class PostgresMemoryStore
                 try
                 {
                     var connection = await OpenAsync(cancellationToken);
+                    await using (var schema = Command(connection, null, "SELECT current_schema()"))
+                    {
+                        _listenSchema = (string?)await schema.ExecuteScalarAsync(cancellationToken) ?? "";
+                    }
+                    connection.Notification += (_, notice) =>
+                    {
+                        if (notice.Payload.Length == 0 || notice.Payload == _listenSchema) _noticed = true;
+                    };
                     await using (var listen = Command(connection, null, "LISTEN engram_changes"))
                     {
                         await listen.ExecuteNonQueryAsync(cancellationToken);
@@ -76,7 +88,16 @@ public sealed partial class PostgresMemoryStore
             }
             try
             {
-                return await _listener.WaitAsync(timeout, cancellationToken);
+                // Other schemas' notices wake the connection too: wait on until one is ours or the time is up.
+                var started = _time.GetTimestamp();
+                while (!_noticed)
+                {
+                    var left = timeout - _time.GetElapsedTime(started);
+                    if (left <= TimeSpan.Zero || !await _listener.WaitAsync(left, cancellationToken)) break;
+                }
+                var noticed = _noticed;
+                _noticed = false;
+                return noticed;
             }
             catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException or OperationCanceledException)
             {

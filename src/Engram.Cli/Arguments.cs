@@ -22,7 +22,7 @@ internal static class Arguments
         AgentId = line.Value("agent"),
         Project = line.Value("project"),
         SessionId = line.Value("session"),
-        Kinds = line.Values("kind").Select(Kind).Distinct().ToList(),
+        Kinds = KindsOf(line),
         Since = line.Value("since") is { } since ? Date("since", since) : null,
         Until = line.Value("until") is { } until ? Date("until", until) : null,
         Metadata = Metadata(line),
@@ -32,6 +32,20 @@ internal static class Arguments
     public static MemoryKind Kind(string text) => MemoryKinds.TryParse(text, out var kind)
         ? kind
         : throw new UsageException($"--kind '{text}' is not a memory kind; use one of: {string.Join(", ", MemoryKinds.All.Select(k => k.ToWire()))}");
+
+    /// <summary>Every --kind once. A loop: LINQ over the enum would be JIT-compiled on every search (no ReadyToRun code for it).</summary>
+    private static List<MemoryKind> KindsOf(CommandLine line)
+    {
+        var values = line.Values("kind");
+        if (values.Count == 0) return [];
+        var kinds = new List<MemoryKind>();
+        foreach (var text in values)
+        {
+            var kind = Kind(text);
+            if (!kinds.Contains(kind)) kinds.Add(kind);
+        }
+        return kinds;
+    }
 
     public static Dictionary<string, string> Metadata(CommandLine line)
     {

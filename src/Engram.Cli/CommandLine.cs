@@ -26,7 +26,9 @@ internal sealed class CommandLine
 
     public bool Json => Has("json");
 
-    public bool Has(string flag) => _options.TryGetValue(flag, out var option) && option is Option<bool> declared && _result.GetValue(declared);
+    // A flag takes no value, so it is set exactly when it has a result. (GetValue<bool> would JIT-compile five
+    // generic methods on every run: ReadyToRun has no code for them outside System.CommandLine.)
+    public bool Has(string flag) => _options.TryGetValue(flag, out var option) && option is Option<bool> && _result.GetResult(option) is { Implicit: false };
 
     public string? Value(string option) => Values(option) is [.., var last] ? last : null;
 

@@ -12,8 +12,11 @@ internal sealed record CommandSpec(string Name, string Summary, Func<CommandLine
     public IReadOnlyList<ArgumentSpec> Arguments { get; init; } = [];
     public IReadOnlyList<OptionSpec> Options { get; init; } = [];
 
-    /// <summary>Longer explanation shown under the summary in the command's help.</summary>
-    public string? Details { get; init; }
+    /// <summary>
+    /// Longer explanation shown under the summary in the command's help; computed only then (install's names
+    /// the agents, and making the adapters cost every run a few ms).
+    /// </summary>
+    public Func<string>? Details { get; init; }
 
     /// <summary>"engram add TEXT [options]": the short form error messages quote.</summary>
     public string Usage => string.Join(' ', ["engram", Name, .. Arguments.Select(a => a.Name), .. Options.Count > 0 ? ["[options]"] : Array.Empty<string>()]);
@@ -24,7 +27,7 @@ internal sealed record CommandSpec(string Name, string Summary, Func<CommandLine
     /// </summary>
     public Command Build(bool withSymbols)
     {
-        var command = new Command(Name, Details is null ? Summary : $"{Summary}.\n\n{Details}");
+        var command = new Command(Name, Summary);
         if (!withSymbols) return command;
         foreach (var argument in Arguments) command.Arguments.Add(argument.Build());
         foreach (var option in Options) command.Options.Add(option.Build());

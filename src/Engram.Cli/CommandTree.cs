@@ -14,16 +14,17 @@ internal static class CommandTree
     /// Parses <paramref name="args"/>. Only the invoked command gets its arguments and options (a completion
     /// request gets them all): every other command is its name and summary, enough for typos and the list.
     /// </summary>
-    public static ParseResult Parse(IReadOnlyList<CommandSpec> commands, IReadOnlyList<string> args)
+    public static ParseResult Parse(IReadOnlyList<CommandSpec> commands, IReadOnlyList<string> args, Action<TextWriter> overview)
     {
         var completing = args.Count > 0 && args[0].StartsWith("[suggest", StringComparison.Ordinal);
         var root = new RootCommand("engram: a persistent memory layer for AI agents");
-        // Only --help and -h: the default's -? and /? would be offered as completions beside them.
+        // Only --help and -h (the default's -? and /? would be offered as completions beside them), answered
+        // from the declared commands rather than by System.CommandLine's help builder (CommandHelp says why).
         for (var i = root.Options.Count - 1; i >= 0; i--)
         {
             if (root.Options[i] is HelpOption) root.Options.RemoveAt(i);
         }
-        root.Options.Add(new HelpOption("--help", ["-h"]));
+        root.Options.Add(new HelpOption("--help", ["-h"]) { Action = new CommandHelp(commands, overview) });
         foreach (var command in commands) root.Subcommands.Add(command.Build(completing || (args.Count > 0 && args[0] == command.Name)));
         // No @file expansion: "engram add @alice ..." is text to remember, not a response file.
         return root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
@@ -41,10 +42,10 @@ internal static class CommandTree
             {
                 return $"unknown command '{unknown}'{DidYouMean(unknown, commands.Select(c => c.Name))}; run 'engram help' for the list of commands";
             }
-            return result.Errors is [var rootError, ..] && result.Action is not HelpAction ? rootError.Message : null;
+            return result.Errors is [var rootError, ..] && result.Action is not CommandHelp ? rootError.Message : null;
         }
-        if (result.Action is HelpAction) return null;
-        var spec = commands.First(c => c.Name == command.Name);
+        if (result.Action is CommandHelp) return null;
+        var spec = CommandHelp.Find(commands, command.Name)!;
         if (StrayOption(result, spec) is { } stray) return UnknownOption(stray, spec, command);
         if (result.UnmatchedTokens is [var extra, ..])
         {
@@ -89,12 +90,15 @@ internal static class CommandTree
     /// <summary>" (did you mean 'search'?)" for the declared name closest to a mistyped one, when one is close.</summary>
     internal static string DidYouMean(string typed, IEnumerable<string> names)
     {
-        var best = names
-            .Select(name => (Name: name, Distance: EditDistance(typed, name)))
-            .Where(c => c.Distance <= Math.Max(2, typed.Length / 3))
-            .OrderBy(c => c.Distance)
-            .FirstOrDefault();
-        return best.Name is null ? "" : $" (did you mean '{best.Name}'?)";
+        // A plain loop: LINQ over (name, distance) tuples is JIT-compiled on every run (no ReadyToRun code for it).
+        string? best = null;
+        var bestDistance = Math.Max(2, typed.Length / 3) + 1;
+        foreach (var name in names)
+        {
+            var distance = EditDistance(typed, name);
+            if (distance < bestDistance) (best, bestDistance) = (name, distance);
+        }
+        return best is null ? "" : $" (did you mean '{best}'?)";
     }
 
     private static int EditDistance(string a, string b)

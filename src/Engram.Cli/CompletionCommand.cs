@@ -11,7 +11,7 @@ internal static class CompletionCommand
         new("completion", "print a shell script that completes engram's commands and options (bash, or zsh through bashcompinit)", RunAsync)
         {
             Arguments = [new("SHELL", "bash or zsh") { Candidates = () => ["bash", "zsh"] }],
-            Details = "bash: add  source <(engram completion bash)  to ~/.bashrc\n" +
+            Details = () => "bash: add  source <(engram completion bash)  to ~/.bashrc\n" +
                 "zsh:  add  source <(engram completion zsh)  to ~/.zshrc",
         };
 

@@ -26,7 +26,7 @@ internal static class EvalCommands
                 OptionSpec.Flag("detailed", "also report every miss"),
                 CommonOptions.Json,
             ],
-            Details = "Forms: engram eval recall [--lexical] [--detailed] | engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--questions FILE]\n"
+            Details = () => "Forms: engram eval recall [--lexical] [--detailed] | engram eval locomo --data FILE [--k 5,10,25,50] [--conversations 0-4] [--limit N] [--questions FILE]\n"
                 + "Each conversation's turns are added as messages (speaker and session date kept) to a temporary store, then every\n"
                 + "question is searched with the normal ranker; frac@k, any@k and all@k count the evidence turns found in the top k.\n"
                 + "Only turns are loaded: never questions, answers or evidence. The data file is read, never copied.\n"

@@ -26,7 +26,7 @@ internal static class InstallCommands
                 new("server", "with --http: the engram serve to post to (default http://127.0.0.1:37777)", "URL"),
                 CommonOptions.Json,
             ],
-            Details = $"Agents: {string.Join(", ", AgentRegistry.All.Select(a => a.Name))}. Without --agent, every agent whose config folder exists or whose\n" +
+            Details = () => $"Agents: {string.Join(", ", AgentRegistry.All.Select(a => a.Name))}. Without --agent, every agent whose config folder exists or whose\n" +
                 "executable is on PATH. Hooks run the native engram-hook found beside engram (a few milliseconds per event) when it is there;\n" +
                 "--hook PATH names another one, --managed-hook runs 'engram hook AGENT EVENT' instead (starts .NET on every event).\n" +
                 "The MCP server is the native engram-mcp beside engram when it is there (it answers the agent's first messages\n" +

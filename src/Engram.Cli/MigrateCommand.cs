@@ -16,7 +16,7 @@ internal static class MigrateCommand
                 new("connection", "the target's connection string (a file path for sqlite)", "CONNECTION_STRING"),
                 CommonOptions.Json,
             ],
-            Details = "The source is the store the settings name (Storage:Provider, default the SQLite file in ENGRAM_HOME). " +
+            Details = () => "The source is the store the settings name (Storage:Provider, default the SQLite file in ENGRAM_HOME). " +
                 "--to sqlite takes a file path as --connection. API keys are not copied (create them on the target); process the queue first (engram process).",
         };
 

@@ -9,7 +9,8 @@ namespace Engram.Cli;
 /// <summary>Writes command results: one JSON document for --json, short readable lines otherwise.</summary>
 internal static class Output
 {
-    private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Built on use, not in the type's initializer: setting up the encoder cost every run, JSON or not, a few ms.
+    private static JsonWriterOptions Indented => new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static readonly AsyncLocal<(TextWriter Out, TextWriter Error)?> Captured = new();
     private static TextWriter _out = Console.Out;

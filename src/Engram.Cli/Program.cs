@@ -59,7 +59,7 @@ public static class Program
                     args = [args[1], "--help"];
                     break;
             }
-            var parsed = CommandTree.Parse(Commands, args);
+            var parsed = CommandTree.Parse(Commands, args, PrintOverview);
             if (CommandTree.UsageError(parsed, Commands) is { } usageError) throw new UsageException(usageError);
             return await parsed.InvokeAsync(new InvocationConfiguration
             {

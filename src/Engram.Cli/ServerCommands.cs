@@ -19,7 +19,7 @@ internal static class ServerCommands
         new("serve", "run the server: REST API, MCP over HTTP at /mcp, live events, background processing (Ctrl+C stops it)", ServeAsync)
         {
             Options = [new("host", "the address to listen on (default 127.0.0.1)", "HOST"), new("port", "the port to listen on (default 37777)", "PORT")],
-            Details = "Listens on 127.0.0.1:37777 unless Server:Host / Server:Port or the flags say otherwise. Listening beyond\n" +
+            Details = () => "Listens on 127.0.0.1:37777 unless Server:Host / Server:Port or the flags say otherwise. Listening beyond\n" +
                 "loopback needs API keys (engram apikey create --tenant T); once a key exists every call needs\n" +
                 "'Authorization: Bearer <key>' and sees only its tenant. Endpoints: /api/v1/..., /mcp, /api/v1/stream,\n" +
                 "/health, /openapi/v1.json.",
@@ -27,7 +27,7 @@ internal static class ServerCommands
         new("mcp", "MCP server over stdio for a local agent (stdout is the protocol; logs go to stderr)", McpAsync)
         {
             Options = [CommonOptions.Tenant, CommonOptions.User],
-            Details = "Register it with Claude Code: claude mcp add --scope user engram -- engram mcp\n" +
+            Details = () => "Register it with Claude Code: claude mcp add --scope user engram -- engram mcp\n" +
                 "Tools: search, timeline, get_observations, conversation_search, recent_chats, memory_user_edits, remember, forget.\n" +
                 "Resources: engram://memory/{id}.",
         },
@@ -39,7 +39,7 @@ internal static class ServerCommands
                 new("ID", "the key to revoke (from engram apikey list)"),
             ],
             Options = [CommonOptions.Tenant with { Description = "the tenant the new key works in" }, new("name", "a name for the new key", "N"), CommonOptions.Json],
-            Details = "Forms: engram apikey create --tenant T [--name N] | engram apikey list | engram apikey revoke ID\n" +
+            Details = () => "Forms: engram apikey create --tenant T [--name N] | engram apikey list | engram apikey revoke ID\n" +
                 "A key's secret is printed once, at creation; only its SHA-256 hash is stored.",
         },
     ];

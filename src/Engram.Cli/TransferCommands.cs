@@ -17,7 +17,7 @@ internal static class TransferCommands
                 new("format", "jsonl (the default) or markdown (the project's standing memories)", "FORMAT") { Candidates = () => ["jsonl", "markdown"] },
                 CommonOptions.Cwd,
             ],
-            Details = "Forms: engram export [scope] [--output FILE] > file.jsonl | engram export --format markdown [--cwd DIR] [--project P] [--output FILE]",
+            Details = () => "Forms: engram export [scope] [--output FILE] > file.jsonl | engram export --format markdown [--cwd DIR] [--project P] [--output FILE]",
         },
         new("import", "read an export file ('-' for standard input), a claude-mem database, or the agents' own memory files (only read); importing twice changes nothing", ImportAsync)
         {
@@ -30,7 +30,7 @@ internal static class TransferCommands
                 },
                 CommonOptions.Project, CommonOptions.Tenant, CommonOptions.Cwd, CommonOptions.Json,
             ],
-            Details = "Forms: engram import FILE | engram import --from claude-mem [PATH] [--project P] [--tenant T] | engram import --from claude-code|codex|gemini|agents-md|agents [--cwd DIR] [--project P]",
+            Details = () => "Forms: engram import FILE | engram import --from claude-mem [PATH] [--project P] [--tenant T] | engram import --from claude-code|codex|gemini|agents-md|agents [--cwd DIR] [--project P]",
         },
     ];
 

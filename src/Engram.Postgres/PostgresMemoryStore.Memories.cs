@@ -54,18 +54,11 @@ public sealed partial class PostgresMemoryStore
     public Task<bool> DeleteAsync(string tenant, string id, HistoryEntry history, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction) =>
         {
-            Memory doomed;
-            long seq;
-            await using (var delete = Command(connection, transaction,
-                $"DELETE FROM memories m WHERE m.id = @id AND m.tenant = @tenant RETURNING {MemoryRows.MemoryColumns}, m.seq"))
-            {
-                delete.Parameters.AddWithValue("id", id);
-                delete.Parameters.AddWithValue("tenant", tenant);
-                await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
-                if (!await reader.ReadAsync(cancellationToken)) return false;
-                doomed = MemoryRows.ReadMemory(reader);
-                seq = reader.GetInt64(MemoryRows.MemoryColumnCount);
-            }
+            await using var delete = Command(connection, transaction,
+                $"DELETE FROM memories m WHERE m.id = @id AND m.tenant = @tenant RETURNING {MemoryRows.MemoryColumns}, m.seq");
+            delete.Parameters.AddWithValue("id", id);
+            delete.Parameters.AddWithValue("tenant", tenant);
+            if (await MemoryRows.ReadWithSeqAsync(delete, cancellationToken) is not [var (doomed, seq)]) return false;
             await InsertHistoryAsync(connection, transaction, history, cancellationToken);
             await RefreshNeighboursAsync(connection, transaction, doomed, seq, cancellationToken, textGone: true);
             return true;
@@ -74,13 +67,9 @@ public sealed partial class PostgresMemoryStore
     public Task<int> DeleteManyAsync(MemoryFilter filter, Func<Memory, HistoryEntry> history, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var doomed = new List<(Memory Memory, long Seq)>();
-            await using (var delete = Command(connection, transaction, ""))
-            {
-                delete.CommandText = $"DELETE FROM memories m WHERE {PgFilter.Where(filter, delete)} RETURNING {MemoryRows.MemoryColumns}, m.seq";
-                await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken)) doomed.Add((MemoryRows.ReadMemory(reader), reader.GetInt64(MemoryRows.MemoryColumnCount)));
-            }
+            await using var delete = Command(connection, transaction, "");
+            delete.CommandText = $"DELETE FROM memories m WHERE {PgFilter.Where(filter, delete)} RETURNING {MemoryRows.MemoryColumns}, m.seq";
+            var doomed = await MemoryRows.ReadWithSeqAsync(delete, cancellationToken);
             doomed.Sort((a, b) => a.Seq.CompareTo(b.Seq));
             foreach (var (memory, seq) in doomed)
             {

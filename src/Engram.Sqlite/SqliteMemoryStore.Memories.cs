@@ -54,17 +54,10 @@ public sealed partial class SqliteMemoryStore
     public Task<bool> DeleteAsync(string tenant, string id, HistoryEntry history, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction) =>
         {
-            Memory? doomed;
-            long seq;
-            using (var select = Command(connection, transaction, $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.id = @id AND m.tenant = @tenant"))
-            {
-                select.Parameters.AddWithValue("@id", id);
-                select.Parameters.AddWithValue("@tenant", tenant);
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                if (!await reader.ReadAsync(cancellationToken)) return false;
-                doomed = MemoryRows.ReadMemory(reader);
-                seq = reader.GetInt64(MemoryRows.MemoryColumnCount);
-            }
+            using var select = Command(connection, transaction, $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE m.id = @id AND m.tenant = @tenant");
+            select.Parameters.AddWithValue("@id", id);
+            select.Parameters.AddWithValue("@tenant", tenant);
+            if (await MemoryRows.ReadWithSeqAsync(select, cancellationToken) is not [var (doomed, seq)]) return false;
             using var delete = Command(connection, transaction, "DELETE FROM memories WHERE seq = @seq");
             delete.Parameters.AddWithValue("@seq", seq);
             await delete.ExecuteNonQueryAsync(cancellationToken);
@@ -76,13 +69,9 @@ public sealed partial class SqliteMemoryStore
     public Task<int> DeleteManyAsync(MemoryFilter filter, Func<Memory, HistoryEntry> history, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var doomed = new List<(Memory Memory, long Seq)>();
-            using (var select = Command(connection, transaction, ""))
-            {
-                select.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE {SqliteFilter.Where(filter, select)}";
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken)) doomed.Add((MemoryRows.ReadMemory(reader), reader.GetInt64(MemoryRows.MemoryColumnCount)));
-            }
+            using var select = Command(connection, transaction, "");
+            select.CommandText = $"SELECT {MemoryRows.MemoryColumns}, m.seq FROM memories m WHERE {SqliteFilter.Where(filter, select)}";
+            var doomed = await MemoryRows.ReadWithSeqAsync(select, cancellationToken);
             using var delete = Command(connection, transaction, "DELETE FROM memories WHERE seq = @seq");
             var seqParameter = delete.Parameters.Add("@seq", SqliteType.Integer);
             foreach (var (memory, seq) in doomed)

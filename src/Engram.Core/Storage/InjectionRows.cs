@@ -1,4 +1,5 @@
 using System.Data.Common;
+using static Engram.Core.Storage.DbParameters;
 
 namespace Engram.Core.Storage;
 
@@ -174,13 +175,5 @@ public static class InjectionRows
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) rows.Add(Read(reader));
         return rows;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 }

@@ -110,6 +110,15 @@ public static class MemoryRows
         return await reader.ReadAsync(cancellationToken) ? ReadMemory(reader) : null;
     }
 
+    /// <summary>Every memory the command selects with its row number: <see cref="MemoryColumns"/>, then m.seq.</summary>
+    public static async Task<List<(Memory Memory, long Seq)>> ReadWithSeqAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<(Memory, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) rows.Add((ReadMemory(reader), reader.GetInt64(MemoryColumnCount)));
+        return rows;
+    }
+
     public static HistoryEntry ReadHistory(DbDataReader r) => new()
     {
         Id = r.GetString(0),

@@ -13,43 +13,29 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private async Task<JsonElement> JsonAsync(params string[] args)
-    {
-        var result = await _engram.RunAsync([.. args, "--json"]);
-        Assert.True(result.ExitCode == 0, $"engram {string.Join(' ', args)} exited {result.ExitCode}: {result.Stderr}");
-        using var document = JsonDocument.Parse(result.Stdout);
-        return document.RootElement.Clone();
-    }
-
-    private async Task<string> AddAsync(string text, params string[] flags)
-    {
-        var json = await JsonAsync(["add", text, .. flags]);
-        return json.GetProperty("results")[0].GetProperty("id").GetString()!;
-    }
-
     [Fact]
     public async Task The_readme_journey_works_in_a_fresh_home()
     {
-        var id = await AddAsync("The staging database runs PostgreSQL 16 on port 6543", "--user", "alice", "--no-infer");
-        await AddAsync("Alice's favourite editor is Helix", "--user", "alice");
-        await AddAsync("The office plants need water on Mondays", "--user", "alice");
+        var id = await _engram.AddAsync("The staging database runs PostgreSQL 16 on port 6543", "--user", "alice", "--no-infer");
+        await _engram.AddAsync("Alice's favourite editor is Helix", "--user", "alice");
+        await _engram.AddAsync("The office plants need water on Mondays", "--user", "alice");
 
-        var search = await JsonAsync("search", "which port does the staging db listen on", "--user", "alice");
+        var search = await _engram.JsonAsync("search", "which port does the staging db listen on", "--user", "alice");
         var results = search.GetProperty("results");
         Assert.Equal(id, results[0].GetProperty("id").GetString());
         Assert.True(results[0].GetProperty("score").GetDouble() > 0);
         Assert.Contains("bm25", results[0].GetProperty("explanation").GetString(), StringComparison.Ordinal);
 
-        var bob = await JsonAsync("search", "staging database port", "--user", "bob");
+        var bob = await _engram.JsonAsync("search", "staging database port", "--user", "bob");
         Assert.Equal(0, bob.GetProperty("results").GetArrayLength());
 
-        var list = await JsonAsync("list", "--user", "alice");
+        var list = await _engram.JsonAsync("list", "--user", "alice");
         Assert.Equal(3, list.GetProperty("results").GetArrayLength());
 
-        var updated = await JsonAsync("update", id, "The staging database runs PostgreSQL 17 on port 6543");
+        var updated = await _engram.JsonAsync("update", id, "The staging database runs PostgreSQL 17 on port 6543");
         Assert.Equal("The staging database runs PostgreSQL 17 on port 6543", updated.GetProperty("memory").GetString());
 
-        var history = (await JsonAsync("history", id)).GetProperty("results");
+        var history = (await _engram.JsonAsync("history", id)).GetProperty("results");
         Assert.Equal(2, history.GetArrayLength());
         Assert.Equal("ADD", history[0].GetProperty("event").GetString());
         Assert.Equal("UPDATE", history[1].GetProperty("event").GetString());
@@ -80,12 +66,12 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, get.ExitCode);
         Assert.Contains("deleted", get.Stderr, StringComparison.Ordinal);
         Assert.Equal("", get.Stdout);
-        var afterDelete = await JsonAsync("search", "staging database", "--user", "alice");
+        var afterDelete = await _engram.JsonAsync("search", "staging database", "--user", "alice");
         Assert.Equal(0, afterDelete.GetProperty("results").GetArrayLength());
 
-        var reset = await JsonAsync("reset", "--user", "alice", "--yes");
+        var reset = await _engram.JsonAsync("reset", "--user", "alice", "--yes");
         Assert.Equal(2, reset.GetProperty("deleted").GetInt32());
-        var stats = await JsonAsync("stats");
+        var stats = await _engram.JsonAsync("stats");
         Assert.Equal(0, stats.GetProperty("current_memories").GetInt64());
         // 3 adds, 1 update, 1 delete, 2 deletes by reset.
         Assert.Equal(7, stats.GetProperty("history_entries").GetInt64());
@@ -94,7 +80,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Human_output_is_readable()
     {
-        var id = await AddAsync("Deploys happen on Tuesdays", "--user", "alice");
+        var id = await _engram.AddAsync("Deploys happen on Tuesdays", "--user", "alice");
         var search = await _engram.RunAsync("search", "deploys", "--user", "alice", "--explain");
         Assert.Equal(0, search.ExitCode);
         Assert.Contains(id, search.Stdout, StringComparison.Ordinal);
@@ -171,53 +157,6 @@ public sealed class CliTests : IDisposable
         Assert.Contains("\"evidence\":[\"D1:1\"],\"retrieved\":[\"D1:1\"]", await File.ReadAllTextAsync(written, TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_corrupt_settings_file_is_named_in_the_error()
-    {
-        Directory.CreateDirectory(_engram.Home);
-        var settings = Path.Combine(_engram.Home, "settings.json");
-        await File.WriteAllTextAsync(settings, "{ \"Llm\": { \"Provider\": \"none\", }\n  \"Search\": [ }", TestContext.Current.CancellationToken);
-        var result = await _engram.RunAsync("list");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains(settings, result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("invalid JSON at line", result.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("{\"Serch\": {\"RrfK\": 10}}", "unknown setting 'Serch:RrfK'")]
-    [InlineData("{\"Search\": {\"RecencyWieght\": 0.1}}", "unknown setting 'Search:RecencyWieght'")]
-    [InlineData("{\"Search\": {\"RecencyWeight\": \"lots\"}}", "Search:RecencyWeight is 'lots'")]
-    [InlineData("{\"Search\": {\"RecencyWeight\": 3}}", "Search:RecencyWeight must be")]
-    [InlineData("{\"Llm\": {\"Provider\": \"skynet\"}}", "Llm:Provider is 'skynet'")]
-    [InlineData("[1, 2]", "must be a JSON object")]
-    public async Task Broken_settings_name_the_key(string json, string expected)
-    {
-        Directory.CreateDirectory(_engram.Home);
-        await File.WriteAllTextAsync(Path.Combine(_engram.Home, "settings.json"), json, TestContext.Current.CancellationToken);
-        var result = await _engram.RunAsync("list");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Environment_overrides_are_checked_and_applied()
-    {
-        _engram.Environment["ENGRAM_SEARCH__RRFK"] = "0";
-        var bad = await _engram.RunAsync("list");
-        Assert.Equal(1, bad.ExitCode);
-        Assert.Contains("Search:RrfK", bad.Stderr, StringComparison.Ordinal);
-
-        _engram.Environment["ENGRAM_SEARCH__RRFK"] = "10";
-        _engram.Environment["ENGRAM_LLM__PROVIDER"] = "none";
-        Assert.Equal(0, (await _engram.RunAsync("list")).ExitCode);
-
-        _engram.Environment["ENGRAM_SEARCH__NOPE"] = "1";
-        var unknown = await _engram.RunAsync("list");
-        Assert.Equal(1, unknown.ExitCode);
-        Assert.Contains("ENGRAM_SEARCH__NOPE", unknown.Stderr, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData("\"staging")]
     [InlineData("port*")]
@@ -227,7 +166,7 @@ public sealed class CliTests : IDisposable
     [InlineData("NEAR(staging port)")]
     public async Task Fts_syntax_in_queries_works(string query)
     {
-        await AddAsync("The staging database listens on port 6543");
+        await _engram.AddAsync("The staging database listens on port 6543");
         // "--" ends options, so a query may start with "-".
         var result = await _engram.RunAsync("search", "--json", "--", query);
         Assert.Equal(0, result.ExitCode);
@@ -250,131 +189,8 @@ public sealed class CliTests : IDisposable
         }).ToList();
         var failures = (await Task.WhenAll(writers)).SelectMany(f => f).ToList();
         Assert.Empty(failures);
-        var list = await JsonAsync("list", "--user", "load");
+        var list = await _engram.JsonAsync("list", "--user", "load");
         Assert.Equal(90, list.GetProperty("results").GetArrayLength());
-    }
-
-    [Fact]
-    public async Task An_openai_compatible_embedding_provider_adds_the_vector_signal()
-    {
-        await using var provider = new FakeOpenAiServer();
-        _engram.Environment["ENGRAM_EMBEDDINGS__PROVIDER"] = "openai";
-        _engram.Environment["ENGRAM_EMBEDDINGS__BASEURL"] = provider.BaseUrl;
-        _engram.Environment["ENGRAM_EMBEDDINGS__MODEL"] = "fake-embed";
-        _engram.Environment["OPENAI_API_KEY"] = "sk-from-environment";
-        await AddAsync("Bob repaired the bicycle");
-        var car = await AddAsync("Alice bought a red car last spring");
-        var hits = (await JsonAsync("search", "automobile purchase")).GetProperty("results");
-        Assert.Equal(car, hits[0].GetProperty("id").GetString());
-        Assert.Contains("vector #1", hits[0].GetProperty("explanation").GetString(), StringComparison.Ordinal);
-        Assert.All(provider.Requests, r => Assert.Equal("Bearer sk-from-environment", r.Authorization));
-        Assert.All(provider.Requests, r => Assert.Equal("fake-embed", r.Body!["model"]!.GetValue<string>()));
-
-        // A new model: the old vectors no longer count; doctor says so and reembed fixes it.
-        _engram.Environment["ENGRAM_EMBEDDINGS__MODEL"] = "fake-embed-v2";
-        var check = (await JsonAsync("reembed", "--check"));
-        Assert.Equal(2, check.GetProperty("missing").GetInt32());
-        var doctor = await _engram.RunAsync("doctor");
-        Assert.Contains("2 memories have no vector from fake-embed-v2 (64 dimensions)", doctor.Stdout, StringComparison.Ordinal);
-        var fixedUp = await JsonAsync("reembed");
-        Assert.Equal(2, fixedUp.GetProperty("embedded").GetInt32());
-        Assert.Equal(0, (await JsonAsync("reembed", "--check")).GetProperty("missing").GetInt32());
-        Assert.Contains("vector #1", (await JsonAsync("search", "automobile purchase")).GetProperty("results")[0].GetProperty("explanation").GetString(), StringComparison.Ordinal);
-
-        _engram.Environment["ENGRAM_EMBEDDINGS__BASEURL"] = "not a url";
-        var bad = await _engram.RunAsync("list");
-        Assert.Equal(1, bad.ExitCode);
-        Assert.Contains("Embeddings:BaseUrl", bad.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task The_built_in_model_is_the_default_and_search_finds_meaning_once_memories_are_embedded()
-    {
-        var pets = await AddAsync("Maya adopted a rescue greyhound in March", "--no-infer");
-        await AddAsync("Maya works night shifts as a nurse", "--no-infer");
-        await AddAsync("Passwords are hashed with argon2id", "--no-infer");
-
-        // Stored, not embedded: add leaves that to the worker, and search answers by words meanwhile.
-        var stats = await JsonAsync("stats");
-        Assert.Equal(3, stats.GetProperty("pending_embeddings").GetInt64());
-        Assert.Equal(0, stats.GetProperty("embeddings").GetInt64());
-        Assert.Equal(pets, (await JsonAsync("search", "greyhound")).GetProperty("results")[0].GetProperty("id").GetString());
-
-        Assert.Equal(3, (await JsonAsync("reembed")).GetProperty("embedded").GetInt32());
-        Assert.Equal(0, (await JsonAsync("stats")).GetProperty("pending_embeddings").GetInt64());
-        var hits = (await JsonAsync("search", "does Maya have any pets?", "--explain")).GetProperty("results");
-        Assert.Equal(pets, hits[0].GetProperty("id").GetString());
-        Assert.Contains("vector #1", hits[0].GetProperty("explanation").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_missing_model_is_a_doctor_message_and_search_still_answers()
-    {
-        _engram.Environment["ENGRAM_EMBEDDINGS__MODELPATH"] = _folder.File("no-model-here");
-        var id = await AddAsync("We hash passwords with argon2id", "--no-infer");
-
-        Assert.Equal(id, (await JsonAsync("search", "argon2id passwords")).GetProperty("results")[0].GetProperty("id").GetString());
-        var doctor = await _engram.RunAsync("doctor");
-        Assert.Contains("the local embedding model is missing", doctor.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Searches still work, by words only", doctor.Stdout, StringComparison.Ordinal);
-        var reembed = await _engram.RunAsync("reembed");
-        Assert.Equal(1, reembed.ExitCode);
-        Assert.Contains("model.onnx does not exist", reembed.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", reembed.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Infer_with_an_openai_compatible_provider_keeps_memories_current()
-    {
-        await using var provider = new FakeOpenAiServer();
-        _engram.Environment["ENGRAM_LLM__PROVIDER"] = "openai";
-        _engram.Environment["ENGRAM_LLM__BASEURL"] = provider.BaseUrl;
-        _engram.Environment["ENGRAM_LLM__MODEL"] = "gpt-test";
-        _engram.Environment["ENGRAM_LLM__APIKEY"] = "sk-settings-key";
-        provider.ChatReplies.Enqueue("""{"facts": ["Alice lives in Berlin"]}""");
-        provider.ChatReplies.Enqueue("""{"actions": [{"event": "ADD", "text": "Alice lives in Berlin"}]}""");
-        var first = (await JsonAsync("add", "I live in Berlin", "--user", "alice", "--infer")).GetProperty("results")[0];
-        Assert.Equal("ADD", first.GetProperty("event").GetString());
-
-        provider.ChatReplies.Enqueue("""{"facts": ["Alice lives in Lisbon"]}""");
-        provider.ChatReplies.Enqueue("""{"actions": [{"event": "UPDATE", "ref": 0, "text": "Alice lives in Lisbon"}]}""");
-        var second = (await JsonAsync("add", "I moved to Lisbon", "--user", "alice", "--infer")).GetProperty("results")[0];
-        Assert.Equal("UPDATE", second.GetProperty("event").GetString());
-        Assert.Equal(first.GetProperty("id").GetString(), second.GetProperty("replaces").GetString());
-
-        var current = (await JsonAsync("list", "--user", "alice")).GetProperty("results");
-        Assert.Equal("Alice lives in Lisbon", Assert.Single(current.EnumerateArray()).GetProperty("memory").GetString());
-        Assert.Equal(2, (await JsonAsync("list", "--user", "alice", "--all")).GetProperty("results").GetArrayLength());
-        Assert.All(provider.Requests, r => Assert.Equal("Bearer sk-settings-key", r.Authorization));
-
-        // Every call's reported usage is counted by purpose (the fake reports 120 in / 30 out per call).
-        var usage = (await JsonAsync("stats")).GetProperty("llm_usage").EnumerateArray().ToDictionary(u => u.GetProperty("purpose").GetString()!);
-        Assert.Equal(2, usage["infer:extract"].GetProperty("calls").GetInt64());
-        Assert.Equal(240, usage["infer:extract"].GetProperty("input_tokens").GetInt64());
-        Assert.Equal(60, usage["infer:reconcile"].GetProperty("output_tokens").GetInt64());
-        Assert.Equal("gpt-test", usage["infer:reconcile"].GetProperty("model").GetString());
-
-        provider.AlwaysFail = 503;
-        var down = await _engram.RunAsync("add", "My sister is called Dana", "--user", "alice", "--infer", "--json");
-        Assert.Equal(0, down.ExitCode);
-        Assert.Contains("stored verbatim", down.Stderr, StringComparison.Ordinal);
-        Assert.Contains("needs_inference", down.Stdout, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task The_claude_code_provider_uses_the_claude_cli_on_path()
-    {
-        using var claude = new FakeClaudeCli();
-        _engram.Environment["PATH"] = claude.Path_;
-        _engram.Environment["ENGRAM_LLM__PROVIDER"] = "auto";
-        _engram.Environment["OPENAI_API_KEY"] = null;
-        claude.Reply("""{"facts": ["Bob prefers window seats"]}""");
-        claude.Reply("""{"actions": [{"event": "ADD", "text": "Bob prefers window seats"}]}""");
-        var added = (await JsonAsync("add", "put me by the window please", "--user", "bob", "--infer")).GetProperty("results")[0];
-        Assert.Equal("Bob prefers window seats", added.GetProperty("memory").GetString());
-        var doctor = await _engram.RunAsync("doctor");
-        Assert.Contains("Llm:Provider auto uses claude-code", doctor.Stdout, StringComparison.Ordinal);
-        Assert.Equal(2, claude.Arguments.Count);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using Engram.Testing;
 
 namespace Engram.Cli.Tests;
@@ -82,4 +83,17 @@ public sealed class EngramProcess(string home)
     }
 
     public Task<ProcessResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Runs engram with --json, asserts it succeeded and returns the document it printed.</summary>
+    public async Task<JsonElement> JsonAsync(params string[] args)
+    {
+        var result = await RunAsync([.. args, "--json"]);
+        Assert.True(result.ExitCode == 0, $"engram {string.Join(' ', args)} exited {result.ExitCode}: {result.Stderr}");
+        using var document = JsonDocument.Parse(result.Stdout);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>engram add, returning the new memory's id.</summary>
+    public async Task<string> AddAsync(string text, params string[] flags) =>
+        (await JsonAsync(["add", text, .. flags])).GetProperty("results")[0].GetProperty("id").GetString()!;
 }

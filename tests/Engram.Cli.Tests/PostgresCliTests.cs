@@ -34,31 +34,20 @@ public sealed class PostgresCliTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private static async Task<JsonElement> JsonAsync(EngramProcess engram, params string[] args)
-    {
-        var result = await engram.RunAsync([.. args, "--json"]);
-        Assert.True(result.ExitCode == 0, $"engram {string.Join(' ', args)} exited {result.ExitCode}: {result.Stderr}");
-        using var document = JsonDocument.Parse(result.Stdout);
-        return document.RootElement.Clone();
-    }
-
-    private static async Task<string> AddAsync(EngramProcess engram, string text, params string[] flags) =>
-        (await JsonAsync(engram, ["add", text, .. flags])).GetProperty("results")[0].GetProperty("id").GetString()!;
-
     [Fact]
     public async Task Migrate_copies_a_sqlite_store_with_history_losslessly_and_twice_changes_nothing()
     {
-        var port = await AddAsync(_sqlite, "The staging database runs PostgreSQL 16 on port 6543", "--user", "alice", "--project", "github.com/acme/app");
-        await AddAsync(_sqlite, "Alice's favourite editor is Helix", "--user", "alice", "--meta", "source=chat");
-        var gone = await AddAsync(_sqlite, "The old CI runner lives on build-7", "--user", "bob");
-        await AddAsync(_sqlite, "Globex deploys on Fridays", "--tenant", "globex", "--user", "carol");
+        var port = await _sqlite.AddAsync("The staging database runs PostgreSQL 16 on port 6543", "--user", "alice", "--project", "github.com/acme/app");
+        await _sqlite.AddAsync("Alice's favourite editor is Helix", "--user", "alice", "--meta", "source=chat");
+        var gone = await _sqlite.AddAsync("The old CI runner lives on build-7", "--user", "bob");
+        await _sqlite.AddAsync("Globex deploys on Fridays", "--tenant", "globex", "--user", "carol");
         Assert.Equal(0, (await _sqlite.RunAsync("update", port, "The staging database runs PostgreSQL 17 on port 6543", "--reason", "upgraded")).ExitCode);
         Assert.Equal(0, (await _sqlite.RunAsync("delete", gone, "--reason", "decommissioned")).ExitCode);
 
-        var migrated = await JsonAsync(_sqlite, "migrate", "--to", "postgres", "--connection", _connection);
+        var migrated = await _sqlite.JsonAsync("migrate", "--to", "postgres", "--connection", _connection);
         Assert.Equal(2, migrated.GetProperty("tenants").GetInt32());
         Assert.Equal(3, migrated.GetProperty("added").GetInt32());
-        var again = await JsonAsync(_sqlite, "migrate", "--to", "postgres", "--connection", _connection);
+        var again = await _sqlite.JsonAsync("migrate", "--to", "postgres", "--connection", _connection);
         Assert.Equal(0, again.GetProperty("added").GetInt32());
         Assert.Equal(3, again.GetProperty("already_present").GetInt32());
 
@@ -71,12 +60,12 @@ public sealed class PostgresCliTests : IAsyncLifetime
             Assert.NotEmpty(fromSqlite.Stdout.Trim());
             Assert.Equal(fromSqlite.Stdout, fromPostgres.Stdout);
         }
-        var history = (await JsonAsync(_postgres, "history", port)).GetProperty("results");
+        var history = (await _postgres.JsonAsync("history", port)).GetProperty("results");
         Assert.Equal(["ADD", "UPDATE"], history.EnumerateArray().Select(h => h.GetProperty("event").GetString()));
         var deleted = await _postgres.RunAsync("get", gone);
         Assert.Equal(1, deleted.ExitCode);
         Assert.Contains("deleted", deleted.Stderr, StringComparison.Ordinal);
-        var hits = (await JsonAsync(_postgres, "search", "which port does the staging db listen on", "--user", "alice")).GetProperty("results");
+        var hits = (await _postgres.JsonAsync("search", "which port does the staging db listen on", "--user", "alice")).GetProperty("results");
         Assert.Equal(port, hits[0].GetProperty("id").GetString());
     }
 

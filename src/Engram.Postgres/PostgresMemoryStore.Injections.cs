@@ -1,66 +1,19 @@
+using System.Data.Common;
 using Engram.Core.Storage;
 
 namespace Engram.Postgres;
 
-public sealed partial class PostgresMemoryStore : IInjectionLog
+public sealed partial class PostgresMemoryStore
 {
-    public IInjectionLog Injections => this;
+    public IInjectionLog Injections => field ??= new SqlInjectionLog(new Runner(this));
 
-    public Task RecordInjectionsAsync(IReadOnlyList<InjectionRecord> records, CancellationToken cancellationToken = default)
+    /// <summary>This store's connections for the statements it shares with the SQLite store.</summary>
+    private sealed class Runner(PostgresMemoryStore store) : ISqlRunner
     {
-        if (records.Count == 0) return Task.CompletedTask;
-        return WriteAsync(async (connection, transaction) =>
-        {
-            await using var command = Command(connection, transaction, InjectionRows.InsertSql);
-            foreach (var record in records)
-            {
-                InjectionRows.Bind(command, record);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            return records.Count;
-        }, cancellationToken, history: false);
+        public Task<T> ReadAsync<T>(Func<Func<string, DbCommand>, Task<T>> work, CancellationToken cancellationToken) =>
+            store.ReadAsync(connection => work(sql => Command(connection, null, sql)), cancellationToken);
+
+        public Task<T> WriteAsync<T>(Func<Func<string, DbCommand>, Task<T>> work, CancellationToken cancellationToken) =>
+            store.WriteAsync((connection, transaction) => work(sql => Command(connection, transaction, sql)), cancellationToken, history: false);
     }
-
-    public Task<IReadOnlyList<InjectionRecord>> InjectionsForSessionAsync(string tenant, string sessionId, CancellationToken cancellationToken = default) =>
-        ReadInjectionsAsync(InjectionRows.BySessionSql, tenant, sessionId, -1, cancellationToken);
-
-    public Task<IReadOnlyList<InjectionRecord>> InjectionsOfMemoryAsync(string tenant, string memoryId, int limit = 100, CancellationToken cancellationToken = default) =>
-        ReadInjectionsAsync(InjectionRows.ByMemorySql, tenant, memoryId, limit, cancellationToken);
-
-    public Task<int> MarkFetchedAsync(string tenant, IReadOnlyCollection<string> memoryIds, string via, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        MarkAsync(InjectionRows.MarkFetchedSql, tenant, null, memoryIds, via, at, cancellationToken);
-
-    public Task<int> MarkActedOnAsync(string tenant, string sessionId, IReadOnlyCollection<string> memoryIds, string actedOn, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        MarkAsync(InjectionRows.MarkActedOnSql, tenant, sessionId, memoryIds, actedOn, at, cancellationToken);
-
-    public Task<IReadOnlyDictionary<string, InjectionUse>> UseOfMemoriesAsync(string tenant, IReadOnlyCollection<string> memoryIds, CancellationToken cancellationToken = default)
-    {
-        if (memoryIds.Count == 0) return Task.FromResult<IReadOnlyDictionary<string, InjectionUse>>(new Dictionary<string, InjectionUse>());
-        return ReadAsync(async connection =>
-        {
-            await using var command = Command(connection, null, "");
-            return await InjectionRows.UseOfMemoriesAsync(command, tenant, memoryIds, cancellationToken);
-        }, cancellationToken);
-    }
-
-    public Task<IReadOnlyList<ProjectUse>> UseByProjectAsync(string tenant, CancellationToken cancellationToken = default) =>
-        ReadAsync(connection => InjectionRows.UseByProjectAsync(() => Command(connection, null, ""), tenant, cancellationToken), cancellationToken);
-
-    private Task<int> MarkAsync(string sql, string tenant, string? sessionId, IReadOnlyCollection<string> memoryIds, string how, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        if (memoryIds.Count == 0) return Task.FromResult(0);
-        return WriteAsync(async (connection, transaction) =>
-        {
-            await using var command = Command(connection, transaction, sql);
-            return await InjectionRows.MarkAsync(command, tenant, sessionId, memoryIds, how, at, cancellationToken);
-        }, cancellationToken, history: false);
-    }
-
-    private Task<IReadOnlyList<InjectionRecord>> ReadInjectionsAsync(string sql, string tenant, string key, int limit, CancellationToken cancellationToken) =>
-        ReadAsync(async connection =>
-        {
-            await using var command = Command(connection, null, sql);
-            InjectionRows.BindLookup(command, tenant, key, limit);
-            return await InjectionRows.ReadAllAsync(command, cancellationToken);
-        }, cancellationToken);
 }

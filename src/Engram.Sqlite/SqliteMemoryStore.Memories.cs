@@ -201,7 +201,7 @@ public sealed partial class SqliteMemoryStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -12,9 +12,6 @@ namespace Engram.Cli;
 /// </summary>
 internal static class HookCommand
 {
-    /// <summary>Payloads past this size are not captured (logged instead): nothing sane is that big.</summary>
-    private const int MaxPayloadBytes = 32 * 1024 * 1024;
-
     public static async Task<int> RunAsync(string[] args)
     {
         // Inside Engram's own model call (claude -p): capturing it would recurse.
@@ -39,13 +36,13 @@ internal static class HookCommand
             var agent = args[1];
             var eventName = args[2];
             var timing = Environment.GetEnvironmentVariable("ENGRAM_HOOK_TIMING") is "1" ? new HookTiming() : null;
-            var input = ReadInput(out var tooLarge);
+            var input = HookInput.Read(out var tooLarge);
             timing?.Mark("read");
 
             byte[]? payload = null;
             if (tooLarge)
             {
-                log.Error("hook", $"{agent} {eventName}: payload over {MaxPayloadBytes / (1024 * 1024)} MB, not captured");
+                log.Error("hook", $"{agent} {eventName}: payload over {HookInput.MaxPayloadBytes / (1024 * 1024)} MB, not captured");
             }
             else if (input.Length == 0)
             {
@@ -94,21 +91,4 @@ internal static class HookCommand
     }
 
     public static string SpoolFolder(EngramHome home) => Path.Combine(home.Root, "spool");
-
-    private static byte[] ReadInput(out bool tooLarge)
-    {
-        tooLarge = false;
-        if (!Console.IsInputRedirected) return [];
-        using var stdin = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = stdin.Read(chunk, 0, chunk.Length)) > 0)
-        {
-            // Keep reading past the limit so the agent is never blocked on a full pipe.
-            if (buffer.Length + read > MaxPayloadBytes) tooLarge = true;
-            else buffer.Write(chunk, 0, read);
-        }
-        return tooLarge ? [] : buffer.ToArray();
-    }
 }

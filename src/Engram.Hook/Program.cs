@@ -15,8 +15,6 @@ namespace Engram.Hook;
 /// </summary>
 internal static class Program
 {
-    private const int MaxPayloadBytes = 32 * 1024 * 1024;
-
     /// <summary>How long session-start waits for the managed fallback (Engram installs it with 15 s).</summary>
     private const int FallbackMilliseconds = 13_000;
 
@@ -55,11 +53,11 @@ internal static class Program
             return;
         }
         var (agent, eventName) = (args[0], args[1]);
-        var input = ReadInput(out var tooLarge);
+        var input = HookInput.Read(out var tooLarge);
         // A full disk sends the event (and the line saying why) to the in-memory fallback the worker drains.
         var spool = Spool.ForHome(home);
         string? spooled = null;
-        if (tooLarge) log.Error("hook", $"{agent} {eventName}: payload over {MaxPayloadBytes / (1024 * 1024)} MB, not captured");
+        if (tooLarge) log.Error("hook", $"{agent} {eventName}: payload over {HookInput.MaxPayloadBytes / (1024 * 1024)} MB, not captured");
         else if (input.Length == 0) log.Error("hook", $"{agent} {eventName}: empty payload, nothing captured");
         else spooled = spool.Write(agent, eventName, input, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
 
@@ -139,22 +137,5 @@ internal static class Program
         {
             log.Error("worker", $"could not start the background worker: {ex.Message}");
         }
-    }
-
-    private static byte[] ReadInput(out bool tooLarge)
-    {
-        tooLarge = false;
-        if (!Console.IsInputRedirected) return [];
-        using var stdin = Console.OpenStandardInput();
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = stdin.Read(chunk, 0, chunk.Length)) > 0)
-        {
-            // Keep reading past the limit so the agent is never blocked on a full pipe.
-            if (buffer.Length + read > MaxPayloadBytes) tooLarge = true;
-            else buffer.Write(chunk, 0, read);
-        }
-        return tooLarge ? [] : buffer.ToArray();
     }
 }

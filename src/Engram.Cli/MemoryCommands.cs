@@ -244,17 +244,20 @@ internal static class MemoryCommands
         await using var runtime = await OpenAsync(cancellationToken);
         var history = await runtime.Memory.GetHistoryAsync(id, tenant, cancellationToken);
         if (history.Count == 0) throw new MemoryNotFoundException(id, "it has no history in this store");
+        List<HistoryItem> items = [.. history.Select(HistoryItem.From)];
         if (line.Json)
         {
-            Output.Json(w => System.Text.Json.JsonSerializer.Serialize(w, new HistoryResponse([.. history.Select(HistoryItem.From)]), EngramJsonContext.Default.HistoryResponse));
+            Output.Json(w => System.Text.Json.JsonSerializer.Serialize(w, new HistoryResponse(items), EngramJsonContext.Default.HistoryResponse));
             return 0;
         }
-        foreach (var h in history)
+        // The fields of --json, for reading: which memory, then each change with its time, event, actor, reason and id.
+        Output.Line($"memory {items[0].MemoryId}: {items.Count} change(s), oldest first");
+        foreach (var item in items)
         {
-            var reason = h.Reason is null ? "" : $" ({h.Reason})";
-            Output.Line($"{Output.Time(h.At)}  {h.Event.ToString().ToLowerInvariant()} by {h.Actor}{reason}");
-            if (h.OldValue is not null) Output.Line($"    - {Output.Shorten(h.OldValue, 200)}");
-            if (h.NewValue is not null) Output.Line($"    + {Output.Shorten(h.NewValue, 200)}");
+            var reason = item.Reason is null ? "" : $", because: {item.Reason}";
+            Output.Line($"{Output.Time(item.CreatedAt)}  {item.Event,-9} by {item.ActorId}{reason}  (change {item.Id})");
+            if (item.OldMemory is not null) Output.Line($"    - {Output.Shorten(item.OldMemory, 200)}");
+            if (item.NewMemory is not null) Output.Line($"    + {Output.Shorten(item.NewMemory, 200)}");
         }
         return 0;
     }

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Engram.Cli;
 
 /// <summary>
-/// Starts the worker detached from the agent (own session, stdio on /dev/null), so it never holds the agent's
-/// pipes open. Kept apart from <see cref="Engram.Agents.Worker.WorkerLock"/> and out of Engram.Agents: the library that capture
+/// Starts the worker detached from the agent (own session, stdio on /dev/null, no other inherited file), so it
+/// never holds the agent's pipes or its caller's locks open. Kept apart from <see cref="Engram.Agents.Worker.WorkerLock"/> and out of Engram.Agents: the library that capture
 /// loads on every tool call never references the process APIs. Compiled into the CLI and the native hook.
 /// </summary>
 internal static class WorkerStart
@@ -27,7 +27,44 @@ internal static class WorkerStart
         start.ArgumentList.Add(file);
         foreach (var arg in arguments) start.ArgumentList.Add(arg);
         start.Environment["ENGRAM_HOME"] = homeRoot;
+        KeepInheritedFilesFromChildren();
         using var shell = Process.Start(start);
         shell?.WaitForExit(2000);
     }
+
+    /// <summary>
+    /// Marks every descriptor above stdio close-on-exec, so what this process inherited from its caller (a lock
+    /// file flock holds, a pipe) never reaches the worker, which outlives it and would keep it open or locked.
+    /// .NET opens its own files close-on-exec already; the inherited ones are the rest. Linux only.
+    /// </summary>
+    private static void KeepInheritedFilesFromChildren()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            if (CloseRange(3, uint.MaxValue, CloseRangeCloexec) == 0) return;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // A C library older than close_range (glibc 2.34): mark them one by one below.
+        }
+        catch (DllNotFoundException)
+        {
+            return; // No C library by that name: start the worker as before rather than not at all.
+        }
+        foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            if (int.TryParse(Path.GetFileName(entry), out var fd) && fd > 2) _ = Fcntl(fd, SetDescriptorFlags, DescriptorCloseOnExec);
+        }
+    }
+
+    private const int CloseRangeCloexec = 4;
+    private const int SetDescriptorFlags = 2;
+    private const int DescriptorCloseOnExec = 1;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "close_range")]
+    private static extern int CloseRange(uint first, uint last, int flags);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "fcntl")]
+    private static extern int Fcntl(int fd, int command, int argument);
 }

@@ -90,6 +90,19 @@ public sealed class CliTests : IDisposable
         Assert.Contains("user=alice", get.Stdout, StringComparison.Ordinal);
         var stats = await _engram.RunAsync("stats");
         Assert.Contains("1 current", stats.Stdout, StringComparison.Ordinal);
+
+        // history's text shows what --json holds: the memory, and each change's time, event, actor, reason and id.
+        Assert.Equal(0, (await _engram.RunAsync("update", id, "Deploys happen on Wednesdays", "--reason", "the team moved them")).ExitCode);
+        var changes = (await _engram.JsonAsync("history", id)).GetProperty("results");
+        var history = (await _engram.RunAsync("history", id)).Stdout;
+        Assert.StartsWith($"memory {id}: 2 change(s), oldest first", history, StringComparison.Ordinal);
+        foreach (var change in changes.EnumerateArray())
+        {
+            Assert.Contains($"{change.GetProperty("event").GetString(),-9} by {change.GetProperty("actor_id").GetString()}", history, StringComparison.Ordinal);
+            Assert.Contains($"(change {change.GetProperty("id").GetString()})", history, StringComparison.Ordinal);
+        }
+        Assert.Contains("by cli, because: the team moved them", history, StringComparison.Ordinal);
+        Assert.Contains("    - Deploys happen on Tuesdays\n    + Deploys happen on Wednesdays", history.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Theory]

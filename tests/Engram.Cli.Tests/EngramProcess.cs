@@ -23,13 +23,17 @@ public sealed class EngramProcess(string home)
 
     public Dictionary<string, string?> Environment { get; } = new();
 
+    /// <summary>A program engram runs under, as its child (say <c>flock FILE</c>), instead of running it directly.</summary>
+    public IReadOnlyList<string> RunUnder { get; init; } = [];
+
     public Task<ProcessResult> RunWithInputAsync(string? stdin, params string[] args) =>
         RunWithBytesAsync(stdin is null ? null : Encoding.UTF8.GetBytes(stdin), args);
 
     /// <summary>Runs engram with these exact bytes on stdin (for payloads that are not valid UTF-8).</summary>
     public async Task<ProcessResult> RunWithBytesAsync(byte[]? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo(UseAppHost ? Path.Combine(AppContext.BaseDirectory, "engram") : "dotnet")
+        var engram = UseAppHost ? Path.Combine(AppContext.BaseDirectory, "engram") : "dotnet";
+        var start = new ProcessStartInfo(RunUnder.Count > 0 ? RunUnder[0] : engram)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -38,6 +42,11 @@ public sealed class EngramProcess(string home)
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
+        if (RunUnder.Count > 0)
+        {
+            foreach (var arg in RunUnder.Skip(1)) start.ArgumentList.Add(arg);
+            start.ArgumentList.Add(engram);
+        }
         if (!UseAppHost) start.ArgumentList.Add(EngramDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList())

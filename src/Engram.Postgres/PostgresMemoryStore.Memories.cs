@@ -97,24 +97,18 @@ public sealed partial class PostgresMemoryStore
     public Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string tenant, string memoryId, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<HistoryEntry>>(async connection =>
         {
-            await using var command = Command(connection, null,
-                $"SELECT {MemoryRows.HistoryColumns} FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id");
+            await using var command = Command(connection, null, MemoryRows.HistoryOfMemorySql);
             command.Parameters.AddWithValue("id", memoryId);
             command.Parameters.AddWithValue("tenant", tenant);
-            var list = new List<HistoryEntry>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) list.Add(MemoryRows.ReadHistory(reader));
-            return list;
+            return await MemoryRows.ReadHistoryAsync(command, cancellationToken).ToListAsync(cancellationToken);
         }, cancellationToken);
 
     public async IAsyncEnumerable<HistoryEntry> ListOrphanHistoryAsync(MemoryFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "");
-        command.CommandText = $"SELECT {MemoryRows.HistoryColumns} FROM history h WHERE {PgFilter.HistoryWhere(filter, command)} " +
-            "AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = h.memory_id) ORDER BY h.memory_id, h.id";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) yield return MemoryRows.ReadHistory(reader);
+        command.CommandText = MemoryRows.OrphanHistorySql(PgFilter.HistoryWhere(filter, command));
+        await foreach (var entry in MemoryRows.ReadHistoryAsync(command, cancellationToken)) yield return entry;
     }
 
     public Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default)

@@ -104,23 +104,18 @@ public sealed partial class SqliteMemoryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {MemoryRows.HistoryColumns} FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id";
+        command.CommandText = MemoryRows.HistoryOfMemorySql;
         command.Parameters.AddWithValue("@id", memoryId);
         command.Parameters.AddWithValue("@tenant", tenant);
-        var list = new List<HistoryEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) list.Add(MemoryRows.ReadHistory(reader));
-        return list;
+        return await MemoryRows.ReadHistoryAsync(command, cancellationToken).ToListAsync(cancellationToken);
     }
 
     public async IAsyncEnumerable<HistoryEntry> ListOrphanHistoryAsync(MemoryFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {MemoryRows.HistoryColumns} FROM history h WHERE {SqliteFilter.HistoryWhere(filter, command)} " +
-            "AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = h.memory_id) ORDER BY h.memory_id, h.id";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) yield return MemoryRows.ReadHistory(reader);
+        command.CommandText = MemoryRows.OrphanHistorySql(SqliteFilter.HistoryWhere(filter, command));
+        await foreach (var entry in MemoryRows.ReadHistoryAsync(command, cancellationToken)) yield return entry;
     }
 
     public Task RecordAccessAsync(IReadOnlyCollection<MemoryAccess> accesses, CancellationToken cancellationToken = default)

@@ -119,6 +119,20 @@ public static class MemoryRows
         return rows;
     }
 
+    /// <summary>One memory's history, oldest first; binds @id and @tenant.</summary>
+    public const string HistoryOfMemorySql = "SELECT " + HistoryColumns + " FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id";
+
+    /// <summary>The history of memories no longer stored, within a filter's condition on <c>h</c>.</summary>
+    public static string OrphanHistorySql(string where) =>
+        $"SELECT {HistoryColumns} FROM history h WHERE {where} AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = h.memory_id) ORDER BY h.memory_id, h.id";
+
+    /// <summary>Every history entry the command selects (<see cref="HistoryColumns"/>), as they come.</summary>
+    public static async IAsyncEnumerable<HistoryEntry> ReadHistoryAsync(DbCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) yield return ReadHistory(reader);
+    }
+
     public static HistoryEntry ReadHistory(DbDataReader r) => new()
     {
         Id = r.GetString(0),

@@ -20,6 +20,9 @@ public sealed class EngramProcess(string home)
     /// <summary>Run the <c>engram</c> executable (as an installed tool) instead of <c>dotnet engram.dll</c>.</summary>
     public bool UseAppHost { get; init; }
 
+    /// <summary>Run the native front <c>engram-front</c> (what install.sh puts on PATH as engram) instead of <c>dotnet engram.dll</c>.</summary>
+    public bool UseFront { get; init; }
+
     public Dictionary<string, string?> Environment { get; } = new();
 
     public Task<ProcessResult> RunWithInputAsync(string? stdin, params string[] args) =>
@@ -28,7 +31,8 @@ public sealed class EngramProcess(string home)
     /// <summary>Runs engram with these exact bytes on stdin (for payloads that are not valid UTF-8).</summary>
     public async Task<ProcessResult> RunWithBytesAsync(byte[]? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo(UseAppHost ? Path.Combine(AppContext.BaseDirectory, "engram") : "dotnet")
+        var executable = UseFront ? "engram-front" : UseAppHost ? "engram" : null;
+        var start = new ProcessStartInfo(executable is null ? "dotnet" : Path.Combine(AppContext.BaseDirectory, executable))
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -37,7 +41,7 @@ public sealed class EngramProcess(string home)
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
-        if (!UseAppHost) start.ArgumentList.Add(EngramDll);
+        if (executable is null) start.ArgumentList.Add(EngramDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList())
         {

@@ -51,6 +51,8 @@ public sealed class CommandFrontTests : IDisposable
     [Fact]
     public async Task The_worker_answers_search_and_add_with_their_exit_codes_and_a_killed_worker_leaves_the_managed_engram_to_answer()
     {
+        // As when the session-start hook's managed fallback starts the worker: its event id is no setting.
+        _worker.Environment["ENGRAM_HOOK_SPOOLED"] = "01M8Q05HVB04H8JR812ZZS2F6G";
         var worker = await StartWorkerAsync();
 
         var added = await _front.RunAsync("add", "The deploy key rotates every ninety days", "--user", "ops", "--no-infer");

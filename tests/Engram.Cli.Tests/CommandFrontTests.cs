@@ -7,9 +7,10 @@ namespace Engram.Cli.Tests;
 
 /// <summary>
 /// The native command front (engram-front, NativeAOT, published beside engram by this project's build), run as a
-/// user runs <c>engram</c>: search and add answered by a real worker over its socket, and everything else, or what
-/// the worker cannot answer (no worker, a stale socket, other settings, a worker gone mid-answer, arguments that
-/// are not UTF-8 or too many), run by the managed engram in the same process with the same output and exit code.
+/// user runs <c>engram</c>: everything the worker does not answer (no worker, other settings, a worker gone
+/// mid-answer, arguments that are not UTF-8 or too many) and every other command run by the managed engram in the
+/// same process with the same output and exit code. Its answers from a real worker, and a worker killed between
+/// commands, are in WorkerCommandTests (the same journey as the managed client).
 /// </summary>
 public sealed class CommandFrontTests : IDisposable
 {
@@ -38,55 +39,6 @@ public sealed class CommandFrontTests : IDisposable
     }
 
     private string Socket => Path.Combine(_front.Home, "cli.sock");
-
-    private async Task<Task<ProcessResult>> StartWorkerAsync()
-    {
-        Assert.Equal(0, (await _managed.RunAsync("stats")).ExitCode); // creates the store
-        var run = _worker.RunAsync("worker");
-        await Eventually.HoldsAsync(() => File.Exists(Socket) || run.IsCompleted, "the worker listening on its socket", TestContext.Current.CancellationToken);
-        if (!File.Exists(Socket)) Assert.Fail($"the worker exited: {(await run).Stderr}");
-        return run;
-    }
-
-    [Fact]
-    public async Task The_worker_answers_search_and_add_with_their_exit_codes_and_a_killed_worker_leaves_the_managed_engram_to_answer()
-    {
-        // As when the session-start hook's managed fallback starts the worker: its event id is no setting.
-        _worker.Environment["ENGRAM_HOOK_SPOOLED"] = "01M8Q05HVB04H8JR812ZZS2F6G";
-        var worker = await StartWorkerAsync();
-
-        var added = await _front.RunAsync("add", "The deploy key rotates every ninety days", "--user", "ops", "--no-infer");
-        Assert.Equal(0, added.ExitCode);
-        Assert.StartsWith("added 01", added.Stdout, StringComparison.Ordinal);
-        Assert.Contains(Answered, added.Stderr, StringComparison.Ordinal);
-
-        var found = await _front.RunAsync("search", "deploy key rotation", "--user", "ops");
-        Assert.Equal(0, found.ExitCode);
-        Assert.Contains("ninety days", found.Stdout, StringComparison.Ordinal);
-        Assert.Contains(Answered, found.Stderr, StringComparison.Ordinal);
-        Assert.Equal(found.Stdout, (await _managed.RunAsync("search", "deploy key rotation", "--user", "ops")).Stdout);
-
-        var empty = await _front.RunAsync("search", " ", "--user", "ops");
-        Assert.Equal(2, empty.ExitCode);
-        Assert.Contains("the search query is empty", empty.Stderr, StringComparison.Ordinal);
-        Assert.Contains(Answered, empty.Stderr, StringComparison.Ordinal);
-
-        // A query as long as one argument may be (the kernel's limit is 128 KiB) goes through whole.
-        var longQuery = string.Join(' ', Enumerable.Repeat("deploy", 16_000));
-        var huge = await _front.RunAsync("search", longQuery, "--user", "ops");
-        Assert.Contains(Answered, huge.Stderr, StringComparison.Ordinal);
-        Assert.Equal(0, huge.ExitCode);
-        Assert.Contains("ninety days", huge.Stdout, StringComparison.Ordinal);
-
-        // Killed hard: its socket file stays behind, nothing listens on it, and the managed engram answers.
-        _worker.KillAll();
-        await worker;
-        Assert.True(File.Exists(Socket));
-        var after = await _front.RunAsync("search", "deploy key rotation", "--user", "ops");
-        Assert.Equal(0, after.ExitCode);
-        Assert.Contains("ninety days", after.Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain(Answered, after.Stderr, StringComparison.Ordinal);
-    }
 
     [Fact]
     public async Task Without_a_worker_every_command_runs_in_the_managed_engram_with_its_output_and_exit_code()
@@ -142,7 +94,7 @@ public sealed class CommandFrontTests : IDisposable
         listener.Close();
         File.Delete(Socket);
 
-        await StartWorkerAsync();
+        await _worker.StartWorkerAsync();
         _front.Environment["ENGRAM_SEARCH__RRFK"] = "30";
         var other = await _front.RunAsync("search", "staging port");
         Assert.Equal(0, other.ExitCode);
@@ -153,7 +105,7 @@ public sealed class CommandFrontTests : IDisposable
     [Fact]
     public async Task Arguments_the_worker_must_not_see_are_run_by_the_managed_engram()
     {
-        await StartWorkerAsync();
+        await _worker.StartWorkerAsync();
 
         // Not UTF-8: the front sends nothing (the worker would get other text than was typed); the managed engram gets
         // the bytes as typed and decodes them as it always did.

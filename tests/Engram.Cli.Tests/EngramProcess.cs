@@ -86,4 +86,15 @@ public sealed class EngramProcess(string home)
     }
 
     public Task<ProcessResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Creates the store, runs <c>engram worker</c> and returns once it listens on <c>cli.sock</c>; the task is the worker's run.</summary>
+    public async Task<Task<ProcessResult>> StartWorkerAsync()
+    {
+        var socket = Path.Combine(Home, "cli.sock");
+        Assert.Equal(0, (await RunAsync("stats")).ExitCode);
+        var run = RunAsync("worker");
+        await Eventually.HoldsAsync(() => File.Exists(socket) || run.IsCompleted, "the worker listening on its socket", TestContext.Current.CancellationToken);
+        if (!File.Exists(socket)) Assert.Fail($"the worker exited: {(await run).Stderr}");
+        return run;
+    }
 }

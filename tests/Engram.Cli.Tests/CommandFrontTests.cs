@@ -103,6 +103,29 @@ public sealed class CommandFrontTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_while_waiting_for_the_worker_ends_the_front_as_it_ends_the_managed_client()
+    {
+        // A worker that takes the request and never answers: both clients wait until interrupted.
+        Directory.CreateDirectory(_front.Home);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(Socket));
+        listener.Listen(4);
+        foreach (var executable in new[] { Front, Path.Combine(AppContext.BaseDirectory, "engram") })
+        {
+            var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { "search", "staging port" }) start.ArgumentList.Add(arg);
+            start.Environment["ENGRAM_HOME"] = _front.Home;
+            using var client = Process.Start(start)!;
+            using var waiting = await listener.AcceptAsync(TestContext.Current.CancellationToken);
+            using (var interrupt = Process.Start("kill", ["-INT", client.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await interrupt.WaitForExitAsync(TestContext.Current.CancellationToken);
+            using var timeout = new CancellationTokenSource(Eventually.HangGuard);
+            await client.WaitForExitAsync(timeout.Token);
+            Assert.Equal(128 + 2, client.ExitCode); // killed by SIGINT, as .NET reports it
+            Assert.Equal("", await client.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
     public async Task Arguments_the_worker_must_not_see_are_run_by_the_managed_engram()
     {
         await _worker.StartWorkerAsync();

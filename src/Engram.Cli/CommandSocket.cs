@@ -32,12 +32,15 @@ internal static class CommandSocket
 
     /// <summary>
     /// The environment that changes what a command does (Engram's settings variables and the model keys), so a
-    /// worker started with other settings never answers for this process.
+    /// worker started with other settings never answers for this process. Left out: the variables that say where
+    /// things are or how one process runs, not what a command does (a worker started by the session-start hook
+    /// inherits that hook's ENGRAM_HOOK_SPOOLED, and must still answer).
     /// </summary>
     public static string SettingsFingerprint()
     {
         var names = Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(n => (n.StartsWith("ENGRAM_", StringComparison.Ordinal) && n is not ("ENGRAM_HOME" or "ENGRAM_DEBUG" or "ENGRAM_NO_WORKER"))
+            .Where(n => (n.StartsWith("ENGRAM_", StringComparison.Ordinal)
+                    && n is not ("ENGRAM_HOME" or "ENGRAM_DEBUG" or "ENGRAM_NO_WORKER" or "ENGRAM_HOOK_SPOOLED" or "ENGRAM_CLI"))
                 || n is "OPENAI_API_KEY" or "ANTHROPIC_API_KEY")
             .Order(StringComparer.Ordinal);
         return string.Join('\n', names.Select(n => $"{n}={Environment.GetEnvironmentVariable(n)}"));

@@ -308,6 +308,8 @@ internal static class InstallCommands
         Check("engram speed", readyToRun, readyToRun
             ? "ReadyToRun (compiled for this machine)"
             : "slow path: engram is plain IL, compiled by the JIT at every start (about 40% more CPU per command); install with install.sh (see README, Install)");
+        var front = CommandFront.Check();
+        Check("command speed", front.Ok, front.Detail);
         Check("project here", true, $"{project.Key} ({project.Source.ToString().ToLowerInvariant()})");
 
         var errors = HookLog.ForHome(home.Root).LastErrors(5);

@@ -21,6 +21,9 @@ public sealed class EngramProcess(string home)
     /// <summary>Run the <c>engram</c> executable (as an installed tool) instead of <c>dotnet engram.dll</c>.</summary>
     public bool UseAppHost { get; init; }
 
+    /// <summary>Run the native front <c>engram-front</c> (what install.sh puts on PATH as engram) instead of <c>dotnet engram.dll</c>.</summary>
+    public bool UseFront { get; init; }
+
     public Dictionary<string, string?> Environment { get; } = new();
 
     /// <summary>A program engram runs under, as its child (say <c>flock FILE</c>), instead of running it directly.</summary>
@@ -32,7 +35,8 @@ public sealed class EngramProcess(string home)
     /// <summary>Runs engram with these exact bytes on stdin (for payloads that are not valid UTF-8).</summary>
     public async Task<ProcessResult> RunWithBytesAsync(byte[]? stdin, params string[] args)
     {
-        var engram = UseAppHost ? Path.Combine(AppContext.BaseDirectory, "engram") : "dotnet";
+        var executable = UseFront ? "engram-front" : UseAppHost ? "engram" : null;
+        var engram = executable is null ? "dotnet" : Path.Combine(AppContext.BaseDirectory, executable);
         var start = new ProcessStartInfo(RunUnder.Count > 0 ? RunUnder[0] : engram)
         {
             RedirectStandardInput = true,
@@ -47,7 +51,7 @@ public sealed class EngramProcess(string home)
             foreach (var arg in RunUnder.Skip(1)) start.ArgumentList.Add(arg);
             start.ArgumentList.Add(engram);
         }
-        if (!UseAppHost) start.ArgumentList.Add(EngramDll);
+        if (executable is null) start.ArgumentList.Add(EngramDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList())
         {
@@ -105,4 +109,15 @@ public sealed class EngramProcess(string home)
     /// <summary>engram add, returning the new memory's id.</summary>
     public async Task<string> AddAsync(string text, params string[] flags) =>
         (await JsonAsync(["add", text, .. flags])).GetProperty("results")[0].GetProperty("id").GetString()!;
+
+    /// <summary>Creates the store, runs <c>engram worker</c> and returns once it listens on <c>cli.sock</c>; the task is the worker's run.</summary>
+    public async Task<Task<ProcessResult>> StartWorkerAsync()
+    {
+        var socket = Path.Combine(Home, "cli.sock");
+        Assert.Equal(0, (await RunAsync("stats")).ExitCode);
+        var run = RunAsync("worker");
+        await Eventually.HoldsAsync(() => File.Exists(socket) || run.IsCompleted, "the worker listening on its socket", TestContext.Current.CancellationToken);
+        if (!File.Exists(socket)) Assert.Fail($"the worker exited: {(await run).Stderr}");
+        return run;
+    }
 }

@@ -110,6 +110,14 @@ public sealed class InstallTests : IDisposable
         }
         Assert.True(await CheckOkAsync(engram, "hook speed"));
         Assert.True(await CheckOkAsync(engram, "mcp speed"));
+        // The engram on PATH is what one-shot commands start: slow unless it is the native front (install.sh links it).
+        var bin = Directory.CreateDirectory(Path.Combine(home, "bin")).FullName;
+        engram.Environment["PATH"] = bin + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH");
+        File.CreateSymbolicLink(Path.Combine(bin, "engram"), Path.Combine(AppContext.BaseDirectory, "engram"));
+        Assert.False(await CheckOkAsync(engram, "command speed"));
+        File.Delete(Path.Combine(bin, "engram"));
+        File.CreateSymbolicLink(Path.Combine(bin, "engram"), Path.Combine(AppContext.BaseDirectory, "engram-front"));
+        Assert.True(await CheckOkAsync(engram, "command speed"));
         Assert.DoesNotContain("/opt/old/engram", await File.ReadAllTextAsync(Path.Combine(home, ".claude.json"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         Assert.Equal(0, (await engram.RunAsync("uninstall")).ExitCode);

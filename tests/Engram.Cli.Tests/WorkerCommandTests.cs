@@ -6,6 +6,7 @@ namespace Engram.Cli.Tests;
 /// One-shot search and add answered by a running worker over its owner-only socket (real processes, a real
 /// Unix socket, a real SQLite file): same output and exit codes as running them in-process, written to the
 /// database before the command returns, and run in-process whenever the worker cannot or may not answer.
+/// The native front's other ways (no worker, a worker hanging up, hostile arguments) are in CommandFrontTests.
 /// </summary>
 public sealed class WorkerCommandTests : IDisposable
 {
@@ -33,39 +34,49 @@ public sealed class WorkerCommandTests : IDisposable
 
     private async Task<Task<ProcessResult>> StartWorkerAsync()
     {
-        Assert.Equal(0, (await _engram.RunAsync("stats")).ExitCode); // creates the store
-        var run = _worker.RunAsync("worker");
-        await Eventually.HoldsAsync(() => File.Exists(Socket) || run.IsCompleted, "the worker listening on its socket", TestContext.Current.CancellationToken);
-        if (!File.Exists(Socket)) Assert.Fail($"the worker exited: {(await run).Stderr}");
+        var run = await _worker.StartWorkerAsync();
         Assert.False(Core.OwnerOnly.IsOpenToOthers(Socket));
         return run;
     }
 
-    [Fact]
-    public async Task The_worker_answers_add_and_search_and_an_add_is_stored_before_the_command_returns()
+    /// <summary>The managed engram as the worker's client, and the native front (engram-front, what install.sh puts on PATH).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_worker_answers_add_and_search_and_an_add_is_stored_before_the_command_returns(bool throughFront)
     {
+        var client = throughFront ? new EngramProcess(_engram.Home) { UseFront = true } : _engram;
+        foreach (var (name, value) in _engram.Environment) client.Environment[name] = value;
+        // As when the session-start hook's managed fallback starts the worker: its event id is no setting.
+        _worker.Environment["ENGRAM_HOOK_SPOOLED"] = "01M8Q05HVB04H8JR812ZZS2F6G";
         var worker = await StartWorkerAsync();
 
-        var added = await _engram.RunAsync("add", "The deploy key rotates every ninety days", "--user", "ops", "--no-infer");
+        var added = await client.RunAsync("add", "The deploy key rotates every ninety days", "--user", "ops", "--no-infer");
         Assert.Equal(0, added.ExitCode);
         Assert.StartsWith("added 01", added.Stdout, StringComparison.Ordinal);
         Assert.Contains(Answered, added.Stderr, StringComparison.Ordinal);
 
-        var found = await _engram.RunAsync("search", "deploy key rotation", "--user", "ops", "--json");
+        var found = await client.RunAsync("search", "deploy key rotation", "--user", "ops", "--json");
         Assert.Equal(0, found.ExitCode);
         Assert.Contains("ninety days", found.Stdout, StringComparison.Ordinal);
         Assert.Contains(Answered, found.Stderr, StringComparison.Ordinal);
 
         // A usage error keeps its exit code and message.
-        var empty = await _engram.RunAsync("search", " ", "--user", "ops");
+        var empty = await client.RunAsync("search", " ", "--user", "ops");
         Assert.Equal(2, empty.ExitCode);
         Assert.Contains("the search query is empty", empty.Stderr, StringComparison.Ordinal);
+
+        // A query as long as one argument may be (the kernel's limit is 128 KiB) goes through whole.
+        var huge = await client.RunAsync("search", string.Join(' ', Enumerable.Repeat("deploy", 16_000)), "--user", "ops");
+        Assert.Equal(0, huge.ExitCode);
+        Assert.Contains(Answered, huge.Stderr, StringComparison.Ordinal);
+        Assert.Contains("ninety days", huge.Stdout, StringComparison.Ordinal);
 
         // Killed hard: the memory is in the database, and the next command (its socket file left behind) runs in-process.
         _worker.KillAll();
         await worker;
         Assert.True(File.Exists(Socket));
-        var after = await _engram.RunAsync("search", "deploy key rotation", "--user", "ops");
+        var after = await client.RunAsync("search", "deploy key rotation", "--user", "ops");
         Assert.Equal(0, after.ExitCode);
         Assert.Contains("ninety days", after.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(Answered, after.Stderr, StringComparison.Ordinal);

@@ -53,7 +53,7 @@ public abstract class RealAgentTests
         {
             await ProcessAsync(agent);
             return QueueKinds(agent).Order(StringComparer.Ordinal).SequenceEqual(expected);
-        }, "every event of the first session reaching the queue", () => Task.FromResult(string.Join(", ", QueueKinds(agent))), TestContext.Current.CancellationToken);
+        }, "every event of the first session reaching the queue", () => Task.FromResult(CaptureState(agent)), TestContext.Current.CancellationToken);
 
         var memories = await ListAsync(agent);
         var failure = Assert.Single(memories, m => m.Type == "failure");
@@ -95,6 +95,16 @@ public abstract class RealAgentTests
     }
 
     /// <summary>The kinds (agent/event) of every event the hooks delivered to Engram's queue.</summary>
+    /// <summary>What a failed wait reports: the queue, what is left in the spool, and the hooks' log.</summary>
+    private static string CaptureState(RealAgent agent)
+    {
+        var spool = Path.Combine(agent.Engram.Home, "spool");
+        var logs = Path.Combine(agent.Engram.Home, "logs");
+        var left = Directory.Exists(spool) ? Directory.GetFiles(spool, "*", SearchOption.AllDirectories).Select(Path.GetFileName) : [];
+        var log = Directory.Exists(logs) ? string.Join("", Directory.GetFiles(logs).Select(File.ReadAllText)) : "";
+        return $"queue: {string.Join(", ", QueueKinds(agent))}; spool: {string.Join(", ", left)}; log: {log}";
+    }
+
     private static List<string> QueueKinds(RealAgent agent)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(agent.Engram.Home, "engram.db")};Mode=ReadOnly;Pooling=False");

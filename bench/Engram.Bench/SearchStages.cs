@@ -44,23 +44,24 @@ public static class SearchStages
                 var active = filter with { ActiveAt = DateTimeOffset.UtcNow };
                 var scope = ScopeTokens.Condition(active);
                 var match = scope.Length == 0 ? SqliteMemoryStore.MatchExpression(terms) : $"({SqliteMemoryStore.MatchExpression(terms)}) AND {scope}";
-                var uncounted = PrunedBm25.Score(ScopeTokens.PhraseCount(active), 0, SqliteMemoryStore.Bm25Weights);
-                var pruned = PrunedBm25.Score(ScopeTokens.PhraseCount(active), store.PhraseCountsId, SqliteMemoryStore.Bm25Weights);
+                var scopePhrases = ScopeTokens.PhraseCount(active);
+                // In this order: the kept-counts rankings find the counts the one before them kept.
+                var rankings = new (string Label, string Score, long? SplitAt)[]
+                {
+                    ("bm25() ranking, best {0}, one connection", Bm25, null),
+                    ("bm25() ranking, best {0}, two connections", Bm25, size / 2),
+                    ("engram_bm25 ranking, best {0}, two connections, phrase counts not kept", PrunedBm25.Score(scopePhrases, 0, SqliteMemoryStore.Bm25Weights), size / 2),
+                    ("engram_bm25 ranking, best {0}, one connection", PrunedBm25.Score(scopePhrases, store.PhraseCountsId, SqliteMemoryStore.Bm25Weights), null),
+                    ("engram_bm25 ranking, best {0}, two connections", PrunedBm25.Score(scopePhrases, store.PhraseCountsId, SqliteMemoryStore.Bm25Weights), size / 2),
+                };
+                var rankingMs = new double[rankings.Length];
                 var watch = Stopwatch.StartNew();
-                await Rank(store, Bm25, match, pool + 16, null);
-                var one = watch.Elapsed.TotalMilliseconds;
-                watch.Restart();
-                await Rank(store, Bm25, match, pool + 16, size / 2);
-                var two = watch.Elapsed.TotalMilliseconds;
-                watch.Restart();
-                await Rank(store, uncounted, match, pool + 16, size / 2);
-                var uncountedTwo = watch.Elapsed.TotalMilliseconds;
-                watch.Restart();
-                await Rank(store, pruned, match, pool + 16, null);
-                var prunedOne = watch.Elapsed.TotalMilliseconds;
-                watch.Restart();
-                await Rank(store, pruned, match, pool + 16, size / 2);
-                var prunedTwo = watch.Elapsed.TotalMilliseconds;
+                for (var r = 0; r < rankings.Length; r++)
+                {
+                    watch.Restart();
+                    await Rank(store, rankings[r].Score, match, pool + 16, rankings[r].SplitAt);
+                    rankingMs[r] = watch.Elapsed.TotalMilliseconds;
+                }
                 watch.Restart();
                 var found = await store.SearchTextAsync(terms, active, pool);
                 var text = watch.Elapsed.TotalMilliseconds;
@@ -71,11 +72,7 @@ public static class SearchStages
                 await service.SearchAsync(new SearchRequest { Query = query, Filter = filter, Limit = 10 });
                 var whole = watch.Elapsed.TotalMilliseconds;
                 if (q < 20) continue;
-                Add($"{name}: bm25() ranking, best {pool + 16}, one connection", one);
-                Add($"{name}: bm25() ranking, best {pool + 16}, two connections", two);
-                Add($"{name}: engram_bm25 ranking, best {pool + 16}, two connections, phrase counts not kept", uncountedTwo);
-                Add($"{name}: engram_bm25 ranking, best {pool + 16}, one connection", prunedOne);
-                Add($"{name}: engram_bm25 ranking, best {pool + 16}, two connections", prunedTwo);
+                for (var r = 0; r < rankings.Length; r++) Add($"{name}: " + string.Format(CultureInfo.InvariantCulture, rankings[r].Label, pool + 16), rankingMs[r]);
                 Add($"{name}: store text search (ranking, check, load {pool})", text);
                 Add($"{name}: text boosts", boosts);
                 Add($"{name}: whole lexical search", whole);

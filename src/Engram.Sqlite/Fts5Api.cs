@@ -13,6 +13,7 @@ internal static unsafe partial class Fts5Api
     private const string Library = "e_sqlite3";
     internal const int Ok = 0;
     private const int Row = 100;
+    private const int Done = 101;
 
     [LibraryImport(Library)]
     private static partial int sqlite3_prepare_v2(IntPtr db, byte* sql, int bytes, out IntPtr statement, IntPtr tail);
@@ -64,7 +65,7 @@ internal static unsafe partial class Fts5Api
             {
                 Check(sqlite3_bind_pointer(statement, 1, &api, typeName, IntPtr.Zero), "bind");
                 var step = sqlite3_step(statement);
-                if (step != Row && step != 101) Check(step, "step");
+                if (step != Row && step != Done) Check(step, "step");
             }
             finally
             {

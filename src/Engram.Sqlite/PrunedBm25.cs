@@ -5,13 +5,14 @@ using Microsoft.Data.Sqlite;
 namespace Engram.Sqlite;
 
 /// <summary>
-/// <c>engram_bm25(memories_fts, take, scope_phrases, weight...)</c>: FTS5's <c>bm25()</c>, the same arithmetic
-/// in the same order so every score is the same double, with two savings. The last <c>scope_phrases</c>
+/// <c>engram_bm25(memories_fts, take, scope_phrases, counts, weight...)</c>: FTS5's <c>bm25()</c>, the same
+/// arithmetic in the same order so every score is the same double, with three savings. The last <c>scope_phrases</c>
 /// phrases of the query (the scope tokens, matched only in a column of weight 0) add exactly 0 to every
-/// score, so their row counts for the IDF, a walk of a whole user's or project's doclist, are skipped. And
-/// once <c>take</c> rows are scored (0: never), a row whose score cannot reach the best <c>take</c> so far is
-/// not scored: its bound, the score it would have at length 0, needs only its phrase instances, not its
-/// column sizes. Such a row gets +infinity (the worst), which a query ordered by score with
+/// score, so their row counts for the IDF, a walk of a whole user's or project's doclist, are skipped. The
+/// other phrases' counts come from the store's <see cref="PhraseCounts"/> (<c>counts</c>, an id) when the index
+/// is unchanged since they were counted. And once <c>take</c> rows are scored (0: never), a row whose score
+/// cannot reach the best <c>take</c> so far is not scored: its bound, the score it would have at its shortest
+/// possible length, needs only its phrase instances, not its column sizes. Such a row gets +infinity (the worst), which a query ordered by score with
 /// <c>LIMIT take</c> never returns, because take rows with real scores are all better.
 /// </summary>
 internal static unsafe class PrunedBm25

@@ -12,13 +12,13 @@ namespace Engram.Bench;
 /// <summary>
 /// dotnet artifacts/bin/Engram.Bench/release/Engram.Bench.dll stages [--size 100000] [--queries 200] [--dir /work/notes/bench-stores]
 /// Where one lexical search's time goes, on a store <see cref="SearchPathBench"/> built (the same queries):
-/// the full-text ranking alone (the best 66, on one connection and on two), the store's whole text search
+/// the full-text ranking alone (the best 66, on one connection and on two, by FTS5's bm25() and by engram_bm25), the store's whole text search
 /// (ranking, the filter check on the winners, loading them), the text boosts, and the whole service call,
 /// scoped to a user and unscoped. Stages take turns query by query; 20 warm-up queries are discarded.
 /// </summary>
 public static class SearchStages
 {
-    private const string Bm25 = "-bm25(memories_fts, 2.0, 1.0, 1.0, 0.4, 0.0)";
+    private const string Bm25 = $"-bm25(memories_fts, {SqliteMemoryStore.Bm25Weights})";
 
     public static async Task<int> RunAsync(int size, int queries, string dir)
     {
@@ -44,12 +44,24 @@ public static class SearchStages
                 var active = filter with { ActiveAt = DateTimeOffset.UtcNow };
                 var scope = ScopeTokens.Condition(active);
                 var match = scope.Length == 0 ? SqliteMemoryStore.MatchExpression(terms) : $"({SqliteMemoryStore.MatchExpression(terms)}) AND {scope}";
+                var scopePhrases = ScopeTokens.PhraseCount(active);
+                // In this order: the kept-counts rankings find the counts the one before them kept.
+                var rankings = new (string Label, string Score, long? SplitAt)[]
+                {
+                    ("bm25() ranking, best {0}, one connection", Bm25, null),
+                    ("bm25() ranking, best {0}, two connections", Bm25, size / 2),
+                    ("engram_bm25 ranking, best {0}, two connections, phrase counts not kept", PrunedBm25.Score(scopePhrases, 0, SqliteMemoryStore.Bm25Weights), size / 2),
+                    ("engram_bm25 ranking, best {0}, one connection", PrunedBm25.Score(scopePhrases, store.PhraseCountsId, SqliteMemoryStore.Bm25Weights), null),
+                    ("engram_bm25 ranking, best {0}, two connections", PrunedBm25.Score(scopePhrases, store.PhraseCountsId, SqliteMemoryStore.Bm25Weights), size / 2),
+                };
+                var rankingMs = new double[rankings.Length];
                 var watch = Stopwatch.StartNew();
-                await Rank(store, match, pool + 16, null);
-                var one = watch.Elapsed.TotalMilliseconds;
-                watch.Restart();
-                await Rank(store, match, pool + 16, size / 2);
-                var two = watch.Elapsed.TotalMilliseconds;
+                for (var r = 0; r < rankings.Length; r++)
+                {
+                    watch.Restart();
+                    await Rank(store, rankings[r].Score, match, pool + 16, rankings[r].SplitAt);
+                    rankingMs[r] = watch.Elapsed.TotalMilliseconds;
+                }
                 watch.Restart();
                 var found = await store.SearchTextAsync(terms, active, pool);
                 var text = watch.Elapsed.TotalMilliseconds;
@@ -60,8 +72,7 @@ public static class SearchStages
                 await service.SearchAsync(new SearchRequest { Query = query, Filter = filter, Limit = 10 });
                 var whole = watch.Elapsed.TotalMilliseconds;
                 if (q < 20) continue;
-                Add($"{name}: ranking, best {pool + 16}, one connection", one);
-                Add($"{name}: ranking, best {pool + 16}, two connections", two);
+                for (var r = 0; r < rankings.Length; r++) Add($"{name}: " + string.Format(CultureInfo.InvariantCulture, rankings[r].Label, pool + 16), rankingMs[r]);
                 Add($"{name}: store text search (ranking, check, load {pool})", text);
                 Add($"{name}: text boosts", boosts);
                 Add($"{name}: whole lexical search", whole);
@@ -78,9 +89,9 @@ public static class SearchStages
         return 0;
     }
 
-    private static async Task Rank(SqliteMemoryStore store, string match, int take, long? splitAt)
+    private static async Task Rank(SqliteMemoryStore store, string score, string match, int take, long? splitAt)
     {
-        await using var ranking = await FullTextRanking.StartAsync(store.OpenAsync, Bm25, match, take, splitAt, CancellationToken.None);
+        await using var ranking = await FullTextRanking.StartAsync(store.OpenAsync, score, match, take, splitAt, CancellationToken.None);
         for (var n = 0; n < take && ranking.TryNext(out _, out _); n++)
         {
         }

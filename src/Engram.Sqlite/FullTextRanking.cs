@@ -26,7 +26,7 @@ internal sealed class FullTextRanking : IAsyncDisposable
     }
 
     /// <param name="open">Opens a connection to the store (one per range).</param>
-    /// <param name="bm25">The score expression (higher is better).</param>
+    /// <param name="bm25">The score expression (higher is better); it may read the ranking's <c>@take</c> (0 for every row).</param>
     /// <param name="take">Rank only the best this many (of each range), or null for every matching row.</param>
     /// <param name="splitAt">The seq where the two ranges meet, or null to rank in one.</param>
     public static async Task<FullTextRanking> StartAsync(Func<CancellationToken, Task<SqliteConnection>> open, string bm25, string match, int? take, long? splitAt, CancellationToken cancellationToken)
@@ -38,6 +38,7 @@ internal sealed class FullTextRanking : IAsyncDisposable
             var connection = await open(cancellationToken);
             try
             {
+                PrunedBm25.Register(connection);
                 var command = connection.CreateCommand();
                 command.CommandText = $"SELECT rowid, {bm25} AS score FROM memories_fts WHERE memories_fts MATCH @match AND rowid > @after AND rowid <= @upTo " +
                     "ORDER BY score DESC, rowid" + (take is null ? "" : " LIMIT @take");

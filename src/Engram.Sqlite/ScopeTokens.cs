@@ -20,15 +20,20 @@ internal static class ScopeTokens
         return parts.Count == 0 ? null : string.Join(' ', parts);
     }
 
-    /// <summary>The FTS5 condition that keeps only rows of the filter's scope fields, or "" for none.</summary>
-    public static string Condition(MemoryFilter filter)
+    /// <summary>The FTS5 condition that keeps only rows of the filter's scope fields, or "" for none: one phrase a field, last in the query.</summary>
+    public static string Condition(MemoryFilter filter) => string.Join(" AND ", TokensOf(filter).Select(t => $"scope_tokens : \"{t}\""));
+
+    /// <summary>How many phrases <see cref="Condition"/> adds to a query.</summary>
+    public static int PhraseCount(MemoryFilter filter) => TokensOf(filter).Count;
+
+    private static List<string> TokensOf(MemoryFilter filter)
     {
         var parts = new List<string>(4);
         Add(parts, 'u', filter.UserId);
         Add(parts, 'a', filter.AgentId);
         Add(parts, 'p', filter.Project);
         Add(parts, 's', filter.SessionId);
-        return parts.Count == 0 ? "" : string.Join(" AND ", parts.Select(t => $"scope_tokens : \"{t}\""));
+        return parts;
     }
 
     private static void Add(List<string> parts, char field, string? value)

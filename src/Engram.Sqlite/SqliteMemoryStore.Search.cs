@@ -11,7 +11,11 @@ public sealed partial class SqliteMemoryStore
     // BM25 column weights: title, content, search_extra (facts, concepts, files, speaker, base forms),
     // search_context (neighbours up to two places away), scope_tokens (unranked). FTS5 normalises by the
     // length of the whole row, so every indexed column shifts ranking, even at weight 0: keep them lean.
-    private const string Bm25 = "bm25(memories_fts, 2.0, 1.0, 1.0, 0.4, 0.0)";
+    // Ranked by engram_bm25 (PrunedBm25): bm25()'s scores, without scoring rows that cannot make the cut.
+    internal const string Bm25Weights = "2.0, 1.0, 1.0, 0.4, 0.0";
+
+    /// <summary>This store's phrase row counts, kept between searches while the index is unchanged.</summary>
+    internal int PhraseCountsId { get; } = PhraseCounts.Create();
 
     /// <summary>Stores with more memories than this rank full text in two halves (see <see cref="FullTextRanking"/>); tests lower it.</summary>
     internal long SplitRankingAbove { get; init; } = FullTextRanking.SplitAbove;
@@ -26,11 +30,14 @@ public sealed partial class SqliteMemoryStore
         await using var connection = await OpenAsync(cancellationToken);
         try
         {
-            // A pure scope lets nearly every winner through: the best few are enough, and SQLite keeps only those
-            // while ranking. Any other filter may turn most away, so the whole ranking is read, as far as needed.
+            // Only the best rows are ranked (SQLite keeps only those, and engram_bm25 skips rows that cannot make
+            // them): a few when a pure scope lets nearly every winner through, sixteen times as many for filters
+            // that may turn most away. If too few of those pass, the whole ranking is read, as far as needed.
             var pureScope = filter.Kinds.Count == 0 && filter.Since is null && filter.Until is null && filter.Metadata.Count == 0;
-            return await RankThenCheckAsync(connection, match, filter, limit, pureScope, cancellationToken)
-                ?? (await RankThenCheckAsync(connection, match, filter, limit, false, cancellationToken))!;
+            var score = PrunedBm25.Score(ScopeTokens.PhraseCount(filter), PhraseCountsId, Bm25Weights);
+            var cut = (pureScope ? 1 : 16) * FirstBatch(limit);
+            return await RankThenCheckAsync(connection, match, score, filter, limit, cut, cancellationToken)
+                ?? (await RankThenCheckAsync(connection, match, score, filter, limit, null, cancellationToken))!;
         }
         catch (SqliteException ex)
         {
@@ -45,8 +52,9 @@ public sealed partial class SqliteMemoryStore
     /// not yet read. Joining every matching row to the memories table before ranking, as the filtered and
     /// unscoped paths did, cost 1.5-7 times as much.
     /// </summary>
-    /// <returns>Null when the ranking was cut at the best few (<paramref name="cut"/>) and too many of them failed the check.</returns>
-    private async Task<List<(Memory, double)>?> RankThenCheckAsync(SqliteConnection connection, string match, MemoryFilter filter, int limit, bool cut, CancellationToken cancellationToken)
+    /// <param name="cut">Rank only this many best rows, or null for all.</param>
+    /// <returns>Null when the ranking was cut and too many of its rows failed the check.</returns>
+    private async Task<List<(Memory, double)>?> RankThenCheckAsync(SqliteConnection connection, string match, string score, MemoryFilter filter, int limit, int? cut, CancellationToken cancellationToken)
     {
         // The check reads seqs only: whole rows are read for the final hits alone.
         using var check = connection.CreateCommand();
@@ -56,25 +64,29 @@ public sealed partial class SqliteMemoryStore
         last.CommandText = "SELECT coalesce(max(seq), 0) FROM memories";
         var lastSeq = Convert.ToInt64(await last.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
 
-        var first = limit + Math.Max(16, limit / 4);
+        var first = FirstBatch(limit);
         var passed = new List<(long Seq, double Score)>(limit);
         var batch = new List<(long Seq, double Score)>(first);
         var read = 0;
-        await using (var ranking = await FullTextRanking.StartAsync(OpenAsync, $"-{Bm25}", match, cut ? first : null, lastSeq > SplitRankingAbove ? lastSeq / 2 : null, cancellationToken))
+        var upTo = cut ?? int.MaxValue;
+        await using (var ranking = await FullTextRanking.StartAsync(OpenAsync, score, match, cut, lastSeq > SplitRankingAbove ? lastSeq / 2 : null, cancellationToken))
         {
             var more = true;
             // A cut ranking is exact only as far as its first rows: past them, one range may hide better rows.
-            for (var size = first; more && passed.Count < limit && (!cut || read < first); size *= 4)
+            for (var size = first; more && passed.Count < limit && read < upTo; size *= 4)
             {
                 batch.Clear();
-                while (batch.Count < size && (more = ranking.TryNext(out var seq, out var score))) batch.Add((seq, score));
+                while (batch.Count < size && read + batch.Count < upTo && (more = ranking.TryNext(out var seq, out var rowScore))) batch.Add((seq, rowScore));
                 read += batch.Count;
                 await CheckAsync(check, seqs, batch, passed, limit, cancellationToken);
             }
         }
-        if (cut && passed.Count < limit && read == first) return null;
+        if (passed.Count < limit && read == upTo) return null;
         return await LoadRankedAsync(connection, passed, cancellationToken);
     }
+
+    /// <summary>The rows ranked and checked first: the limit and a margin for winners the filter turns away.</summary>
+    private static int FirstBatch(int limit) => limit + Math.Max(16, limit / 4);
 
     /// <summary>Adds the batch's rows that pass the check, in ranking order, up to <paramref name="limit"/> in all.</summary>
     private static async Task CheckAsync(SqliteCommand check, SqliteParameter seqs, List<(long Seq, double Score)> batch, List<(long Seq, double Score)> passed, int limit, CancellationToken cancellationToken)

@@ -1,0 +1,150 @@
+using System.Runtime.InteropServices;
+
+namespace Engram.Sqlite;
+
+/// <summary>
+/// The few entry points of SQLite's C API and FTS5's extension API that registering an auxiliary ranking
+/// function needs. Microsoft.Data.Sqlite and SQLitePCLRaw expose neither <c>sqlite3_bind_pointer</c> (the
+/// only way to reach FTS5's <c>fts5_api</c>) nor FTS5's structures, so they are declared here against the
+/// same native library SQLitePCLRaw loads. Layouts follow <c>fts5.h</c>; only members used are typed.
+/// </summary>
+internal static unsafe partial class Fts5Api
+{
+    private const string Library = "e_sqlite3";
+    internal const int Ok = 0;
+    private const int Row = 100;
+    private const int Done = 101;
+
+    [LibraryImport(Library)]
+    private static partial int sqlite3_prepare_v2(IntPtr db, byte* sql, int bytes, out IntPtr statement, IntPtr tail);
+
+    [LibraryImport(Library)]
+    private static partial int sqlite3_bind_pointer(IntPtr statement, int index, void* pointer, byte* type, IntPtr destructor);
+
+    [LibraryImport(Library)]
+    private static partial int sqlite3_step(IntPtr statement);
+
+    [LibraryImport(Library)]
+    private static partial int sqlite3_finalize(IntPtr statement);
+
+    [LibraryImport(Library)]
+    private static partial IntPtr sqlite3_column_blob(IntPtr statement, int column);
+
+    [LibraryImport(Library)]
+    private static partial int sqlite3_column_bytes(IntPtr statement, int column);
+
+    [LibraryImport(Library)]
+    internal static partial IntPtr sqlite3_context_db_handle(IntPtr context);
+
+    [LibraryImport(Library)]
+    internal static partial int sqlite3_get_autocommit(IntPtr db);
+
+    [LibraryImport(Library)]
+    internal static partial void sqlite3_result_double(IntPtr context, double value);
+
+    [LibraryImport(Library)]
+    internal static partial void sqlite3_result_error_code(IntPtr context, int code);
+
+    [LibraryImport(Library)]
+    internal static partial double sqlite3_value_double(IntPtr value);
+
+    [LibraryImport(Library)]
+    internal static partial int sqlite3_value_int(IntPtr value);
+
+    /// <summary>FTS5's registration API of an open connection (<c>SELECT fts5(?1)</c> hands it back through a bound pointer).</summary>
+    public static Registration* Of(IntPtr db)
+    {
+        Registration* api = null;
+        var sql = "SELECT fts5(?1)\0"u8;
+        var type = "fts5_api_ptr\0"u8;
+        fixed (byte* sqlText = sql)
+        fixed (byte* typeName = type)
+        {
+            Check(sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero), "prepare");
+            try
+            {
+                Check(sqlite3_bind_pointer(statement, 1, &api, typeName, IntPtr.Zero), "bind");
+                var step = sqlite3_step(statement);
+                if (step != Row && step != Done) Check(step, "step");
+            }
+            finally
+            {
+                _ = sqlite3_finalize(statement);
+            }
+        }
+        return api is null ? throw new InvalidOperationException("this SQLite has no FTS5") : api;
+    }
+
+    /// <summary>
+    /// The FTS5 index's structure record (the list of its segments, with a counter of pages written): it is
+    /// rewritten by every transaction that changes the index, so equal bytes mean the same indexed rows.
+    /// Read on <paramref name="db"/>, inside the read transaction of the query running there.
+    /// </summary>
+    public static byte[]? StructureOf(IntPtr db)
+    {
+        fixed (byte* sqlText = "SELECT block FROM memories_fts_data WHERE id = 10\0"u8)
+        {
+            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
+            try
+            {
+                if (sqlite3_step(statement) != Row) return null;
+                var bytes = sqlite3_column_bytes(statement, 0);
+                return new ReadOnlySpan<byte>((void*)sqlite3_column_blob(statement, 0), bytes).ToArray();
+            }
+            finally
+            {
+                _ = sqlite3_finalize(statement);
+            }
+        }
+    }
+
+    private static void Check(int code, string what)
+    {
+        if (code != Ok) throw new InvalidOperationException($"could not reach FTS5's API ({what} failed with SQLite code {code})");
+    }
+
+    /// <summary><c>fts5_api</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Registration
+    {
+        public int Version;
+        public IntPtr CreateTokenizer;
+        public IntPtr FindTokenizer;
+        public delegate* unmanaged<Registration*, byte*, IntPtr, delegate* unmanaged<Extension*, IntPtr, IntPtr, int, IntPtr*, void>, IntPtr, int> CreateFunction;
+    }
+
+    /// <summary><c>Fts5PhraseIter</c>: two cursor pointers FTS5 owns.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PhraseIter
+    {
+        public IntPtr A;
+        public IntPtr B;
+    }
+
+    /// <summary><c>Fts5ExtensionApi</c>, as far as <c>xQueryToken</c> (version 3 and later).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Extension
+    {
+        public int Version;
+        public IntPtr UserData;
+        public IntPtr ColumnCount;
+        public delegate* unmanaged<IntPtr, long*, int> RowCount;
+        public delegate* unmanaged<IntPtr, int, long*, int> ColumnTotalSize;
+        public IntPtr Tokenize;
+        public delegate* unmanaged<IntPtr, int> PhraseCount;
+        public delegate* unmanaged<IntPtr, int, int> PhraseSize;
+        public IntPtr InstCount;
+        public IntPtr Inst;
+        public IntPtr Rowid;
+        public IntPtr ColumnText;
+        public delegate* unmanaged<IntPtr, int, int*, int> ColumnSize;
+        public delegate* unmanaged<IntPtr, int, void*, delegate* unmanaged<Extension*, IntPtr, void*, int>, int> QueryPhrase;
+        public delegate* unmanaged<IntPtr, void*, delegate* unmanaged<void*, void>, int> SetAuxdata;
+        public delegate* unmanaged<IntPtr, int, void*> GetAuxdata;
+        public delegate* unmanaged<IntPtr, int, PhraseIter*, int*, int*, int> PhraseFirst;
+        public delegate* unmanaged<IntPtr, PhraseIter*, int*, int*, void> PhraseNext;
+        public IntPtr PhraseFirstColumn;
+        public IntPtr PhraseNextColumn;
+        public delegate* unmanaged<IntPtr, int, int, byte**, int*, int> QueryToken;
+    }
+}

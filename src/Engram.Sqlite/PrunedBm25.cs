@@ -1,0 +1,212 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+namespace Engram.Sqlite;
+
+/// <summary>
+/// <c>engram_bm25(memories_fts, take, scope_phrases, counts, weight...)</c>: FTS5's <c>bm25()</c>, the same
+/// arithmetic in the same order so every score is the same double, with three savings. The last <c>scope_phrases</c>
+/// phrases of the query (the scope tokens, matched only in a column of weight 0) add exactly 0 to every
+/// score, so their row counts for the IDF, a walk of a whole user's or project's doclist, are skipped. The
+/// other phrases' counts come from the store's <see cref="PhraseCounts"/> (<c>counts</c>, an id) when the index
+/// is unchanged since they were counted. And once <c>take</c> rows are scored (0: never), a row whose score
+/// cannot reach the best <c>take</c> so far is not scored: its bound, the score it would have at its shortest
+/// possible length, needs only its phrase instances, not its column sizes. Such a row gets +infinity (the worst), which a query ordered by score with
+/// <c>LIMIT take</c> never returns, because take rows with real scores are all better.
+/// </summary>
+internal static unsafe class PrunedBm25
+{
+    private const double K1 = 1.2;
+    private const double B = 0.75;
+    private const int SqliteError = 1;
+
+    /// <summary>Columns whose matched offsets bound a row's length (memories_fts has five; later ones only loosen the bound).</summary>
+    private const int MaxColumns = 8;
+
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Registered = new();
+
+    /// <summary>
+    /// The SQL of a score where higher is better, for a ranking that binds <c>@take</c>.
+    /// <paramref name="weights"/> are bm25()'s column weights; the scope column's must be 0.
+    /// </summary>
+    /// <paramref name="counts"/> is the store's <see cref="PhraseCounts"/> id, or 0 to count every phrase afresh.
+    public static string Score(int scopePhrases, int counts, string weights) => $"-engram_bm25(memories_fts, @take, {scopePhrases}, {counts}, {weights})";
+
+    /// <summary>Makes the function available on this connection (once per native connection, pooled ones included).</summary>
+    public static void Register(SqliteConnection connection)
+    {
+        var handle = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
+        if (Registered.TryGetValue(handle, out _)) return;
+        var api = Fts5Api.Of(handle.DangerousGetHandle());
+        int code;
+        fixed (byte* name = "engram_bm25\0"u8)
+        {
+            code = api->CreateFunction(api, name, IntPtr.Zero, &Rank, IntPtr.Zero);
+        }
+        if (code != Fts5Api.Ok) throw new InvalidOperationException($"could not register engram_bm25 (SQLite code {code})");
+        Registered.AddOrUpdate(handle, handle);
+    }
+
+    /// <summary>What one query's ranking keeps between rows (FTS5 frees it with the query).</summary>
+    private sealed class Query(double[] idf, double averageLength, double[] weights, int take)
+    {
+        public double[] Idf { get; } = idf;
+        public double AverageLength { get; } = averageLength;
+        public double[] Weights { get; } = weights;
+        public double[] Frequency { get; } = new double[idf.Length];
+        public int Take { get; } = take;
+
+        /// <summary>The best <see cref="Take"/> scores so far, lowest first: the bar a row must pass once full.</summary>
+        public PriorityQueue<double, double> Best { get; } = new(Math.Max(take, 0));
+
+        public void Offer(double score)
+        {
+            if (Take <= 0) return;
+            if (Best.Count < Take) Best.Enqueue(score, score);
+            else if (score > Best.Peek()) Best.EnqueueDequeue(score, score);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void Rank(Fts5Api.Extension* api, IntPtr fts, IntPtr context, int count, IntPtr* values)
+    {
+        try
+        {
+            var code = QueryOf(api, fts, context, count, values, out var query);
+            var result = 0.0;
+            if (code == Fts5Api.Ok) code = ScoreRow(api, fts, query!, out result);
+            if (code == Fts5Api.Ok) Fts5Api.sqlite3_result_double(context, result);
+            else Fts5Api.sqlite3_result_error_code(context, code);
+        }
+        catch (Exception)
+        {
+            // Nothing may cross into SQLite's frames: the statement fails with SQLITE_ERROR instead.
+            Fts5Api.sqlite3_result_error_code(context, SqliteError);
+        }
+    }
+
+    /// <summary>The row's bm25() value (lower is better), or +infinity when it cannot reach the best <c>take</c>.</summary>
+    private static int ScoreRow(Fts5Api.Extension* api, IntPtr fts, Query query, out double result)
+    {
+        result = double.PositiveInfinity;
+        var idf = query.Idf;
+        var frequency = query.Frequency;
+        var weights = query.Weights;
+        // The row is at least as long as its last matched token in each column: a lower bound on its length, free.
+        var columnEnds = stackalloc int[MaxColumns];
+        for (var c = 0; c < MaxColumns; c++) columnEnds[c] = 0;
+        // A phrase's instances come in column and offset order, as bm25() adds them through xInst.
+        for (var i = 0; i < idf.Length; i++)
+        {
+            Fts5Api.PhraseIter iter;
+            int column, offset;
+            var code = api->PhraseFirst(fts, i, &iter, &column, &offset);
+            if (code != Fts5Api.Ok) return code;
+            var f = 0.0;
+            while (column >= 0)
+            {
+                f += column < weights.Length ? weights[column] : 1.0;
+                if (column < MaxColumns && offset >= columnEnds[column]) columnEnds[column] = offset + 1;
+                api->PhraseNext(fts, &iter, &column, &offset);
+            }
+            frequency[i] = f;
+        }
+        if (query.Take > 0 && query.Best.Count == query.Take)
+        {
+            var shortest = 0;
+            for (var c = 0; c < MaxColumns; c++) shortest += columnEnds[c];
+            // Every step of the sum is monotonic in the length, so the score at a shorter length is never lower.
+            if (Sum(idf, frequency, shortest, query.AverageLength) < query.Best.Peek()) return Fts5Api.Ok;
+        }
+        int tokens;
+        var sizeCode = api->ColumnSize(fts, -1, &tokens);
+        if (sizeCode != Fts5Api.Ok) return sizeCode;
+        var score = Sum(idf, frequency, tokens, query.AverageLength);
+        query.Offer(score);
+        result = -1.0 * score;
+        return Fts5Api.Ok;
+    }
+
+    /// <summary>bm25()'s sum, term by term as fts5_aux.c writes it.</summary>
+    private static double Sum(double[] idf, double[] frequency, double length, double averageLength)
+    {
+        var score = 0.0;
+        for (var i = 0; i < idf.Length; i++)
+        {
+            score += idf[i] * ((frequency[i] * (K1 + 1.0)) / (frequency[i] + K1 * (1 - B + B * length / averageLength)));
+        }
+        return score;
+    }
+
+    private static int QueryOf(Fts5Api.Extension* api, IntPtr fts, IntPtr context, int count, IntPtr* values, out Query? query)
+    {
+        var saved = api->GetAuxdata(fts, 0);
+        if (saved is not null)
+        {
+            query = (Query)GCHandle.FromIntPtr((IntPtr)saved).Target!;
+            return Fts5Api.Ok;
+        }
+        query = null;
+        if (count < 3) return SqliteError;
+        var take = Fts5Api.sqlite3_value_int(values[0]);
+        var ranked = Math.Max(0, api->PhraseCount(fts) - Fts5Api.sqlite3_value_int(values[1]));
+        var counts = PhraseCounts.Find(Fts5Api.sqlite3_value_int(values[2]));
+        var weights = new double[count - 3];
+        for (var c = 0; c < weights.Length; c++) weights[c] = Fts5Api.sqlite3_value_double(values[c + 3]);
+
+        long rows = 0, tokens = 0;
+        var code = api->RowCount(fts, &rows);
+        if (code == Fts5Api.Ok) code = api->ColumnTotalSize(fts, -1, &tokens);
+        if (code != Fts5Api.Ok) return code;
+        var averageLength = (double)tokens / (double)rows;
+        // Counts are shared only outside explicit transactions, where the index read is the committed one the structure describes.
+        var db = Fts5Api.sqlite3_context_db_handle(context);
+        var structure = counts is not null && api->Version >= 3 && Fts5Api.sqlite3_get_autocommit(db) != 0 ? Fts5Api.StructureOf(db) : null;
+        var idf = new double[ranked];
+        for (var i = 0; i < ranked; i++)
+        {
+            var phrase = structure is null ? null : PhraseKey(api, fts, i);
+            if (phrase is null || !counts!.TryGet(structure!, phrase, out var hits))
+            {
+                hits = 0;
+                code = api->QueryPhrase(fts, i, &hits, &CountRow);
+                if (code != Fts5Api.Ok) return code;
+                if (phrase is not null) counts!.Add(structure!, phrase, hits);
+            }
+            // FTS5's IDF, floored just above 0 for phrases in more than half the rows.
+            var value = Math.Log((rows - hits + 0.5) / (hits + 0.5));
+            idf[i] = value <= 0.0 ? 1e-6 : value;
+        }
+        query = new Query(idf, averageLength, weights, take);
+        var handle = GCHandle.Alloc(query);
+        code = api->SetAuxdata(fts, (void*)GCHandle.ToIntPtr(handle), &Release);
+        if (code != Fts5Api.Ok) handle.Free();
+        return code;
+    }
+
+    /// <summary>The phrase's tokens as the index holds them (after stemming), one per line; null if unreadable.</summary>
+    private static string? PhraseKey(Fts5Api.Extension* api, IntPtr fts, int phrase)
+    {
+        var key = new System.Text.StringBuilder();
+        var size = api->PhraseSize(fts, phrase);
+        for (var t = 0; t < size; t++)
+        {
+            byte* token;
+            int bytes;
+            if (api->QueryToken(fts, phrase, t, &token, &bytes) != Fts5Api.Ok) return null;
+            key.Append(System.Text.Encoding.UTF8.GetString(token, bytes)).Append('\n');
+        }
+        return key.ToString();
+    }
+
+    [UnmanagedCallersOnly]
+    private static int CountRow(Fts5Api.Extension* api, IntPtr fts, void* hits)
+    {
+        (*(long*)hits)++;
+        return Fts5Api.Ok;
+    }
+
+    [UnmanagedCallersOnly]
+    private static void Release(void* saved) => GCHandle.FromIntPtr((IntPtr)saved).Free();
+}

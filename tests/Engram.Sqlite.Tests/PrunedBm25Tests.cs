@@ -1,0 +1,174 @@
+using System.Text;
+using Engram.Core.Model;
+using Engram.Core.Services;
+using Engram.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Engram.Sqlite.Tests;
+
+/// <summary>
+/// engram_bm25 gives FTS5's bm25() scores as the same doubles, and its pruned top k is bm25()'s top k, on a real
+/// store of memories with a skewed vocabulary (a few words in most rows, many rare ones), several users and projects.
+/// </summary>
+public sealed class PrunedBm25Tests : IAsyncLifetime
+{
+    private const string Weights = SqliteMemoryStore.Bm25Weights;
+    private readonly TempFolder _folder = new();
+    private readonly Random _random = new(17);
+    private readonly string[] _words = [.. Enumerable.Range(0, 400).Select(i => Word(i))];
+    private SqliteMemoryStore _store = null!;
+    private (string Match, int ScopePhrases) _last;
+
+    public async ValueTask InitializeAsync()
+    {
+        _store = new SqliteMemoryStore(_folder.File("ranking.db"));
+        var service = new MemoryService(_store);
+        for (var i = 0; i < 1500; i++)
+        {
+            await service.AddAsync(new AddMemoryRequest
+            {
+                Title = i % 3 == 0 ? Text(3) : null,
+                Content = Text(4 + _random.Next(40)),
+                Concepts = i % 4 == 0 ? [Text(2)] : [],
+                Scope = new MemoryScope { UserId = $"user{i % 7}", Project = $"project{i % 3}" },
+            }, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Every_score_is_bm25s_double(bool keptCounts)
+    {
+        await using var connection = await OpenAsync();
+        var compared = 0;
+        for (var q = 0; q < 300; q++)
+        {
+            // With kept counts, every other query is the one before again: its phrase counts come from memory.
+            var (match, scopePhrases) = keptCounts && q % 2 == 1 ? _last : _last = Query();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT rowid, -bm25(memories_fts, {Weights}), {PrunedBm25.Score(scopePhrases, keptCounts ? _store.PhraseCountsId : 0, Weights)} FROM memories_fts WHERE memories_fts MATCH @match";
+            command.Parameters.AddWithValue("@match", match);
+            command.Parameters.AddWithValue("@take", 0);
+            await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(reader.GetDouble(1)) == BitConverter.DoubleToInt64Bits(reader.GetDouble(2)),
+                    $"row {reader.GetInt64(0)} of {match}: bm25 {reader.GetDouble(1):R}, engram_bm25 {reader.GetDouble(2):R}");
+                compared++;
+            }
+        }
+        Assert.True(compared > 20_000, $"only {compared} rows compared");
+    }
+
+    [Fact]
+    public async Task Kept_counts_are_dropped_when_the_index_changes()
+    {
+        await using var connection = await OpenAsync();
+        var match = $"\"{_words[3]}\" OR \"{_words[200]}\"";
+        var before = await RankAsync(connection, PrunedBm25.Score(0, _store.PhraseCountsId, Weights), match, 20);
+        Assert.Equal(await RankAsync(connection, $"-bm25(memories_fts, {Weights})", match, 20), before);
+        // Adding rows that hold the rare word lowers its IDF: a kept count from before would score the old way.
+        var service = new MemoryService(_store);
+        for (var i = 0; i < 30; i++)
+        {
+            await service.AddAsync(new AddMemoryRequest { Content = $"{_words[200]} {Text(5)}" }, TestContext.Current.CancellationToken);
+        }
+        var after = await RankAsync(connection, PrunedBm25.Score(0, _store.PhraseCountsId, Weights), match, 20);
+        Assert.Equal(await RankAsync(connection, $"-bm25(memories_fts, {Weights})", match, 20), after);
+        Assert.NotEqual(before.Select(b => b.Score), after.Select(a => a.Score));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(66)]
+    public async Task The_pruned_best_rows_are_bm25s_best_rows(int take)
+    {
+        await using var connection = await OpenAsync();
+        var pruned = 0;
+        for (var q = 0; q < 150; q++)
+        {
+            var (match, scopePhrases) = Query();
+            var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", match, take);
+            var actual = await RankAsync(connection, PrunedBm25.Score(scopePhrases, _store.PhraseCountsId, Weights), match, take);
+            Assert.Equal(expected, actual);
+            // Rows left unscored come back as the worst score, which the LIMIT above never reached.
+            using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT count(*) FROM memories_fts WHERE memories_fts MATCH @match AND {PrunedBm25.Score(scopePhrases, 0, Weights)} = -1e999";
+            count.Parameters.AddWithValue("@match", match);
+            count.Parameters.AddWithValue("@take", take);
+            pruned += Convert.ToInt32(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Assert.True(pruned > 1000, $"only {pruned} rows went unscored: the bound prunes nothing");
+    }
+
+    [Fact]
+    public async Task A_store_search_matches_the_plain_bm25_order()
+    {
+        await using var connection = await OpenAsync();
+        for (var q = 0; q < 40; q++)
+        {
+            var terms = Enumerable.Range(0, 2 + _random.Next(3)).Select(_ => PickWord()).ToList();
+            var filter = new MemoryFilter { UserId = $"user{_random.Next(7)}" };
+            var found = await _store.SearchTextAsync(terms, filter with { ActiveAt = DateTimeOffset.UtcNow }, 10, TestContext.Current.CancellationToken);
+            var match = $"({SqliteMemoryStore.MatchExpression(terms)}) AND {ScopeTokens.Condition(filter)}";
+            var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", match, 10);
+            Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
+        }
+    }
+
+    private static async Task<List<(long Rowid, double Score)>> RankAsync(SqliteConnection connection, string score, string match, int take)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT rowid, {score} AS score FROM memories_fts WHERE memories_fts MATCH @match ORDER BY score DESC, rowid LIMIT @take";
+        command.Parameters.AddWithValue("@match", match);
+        command.Parameters.AddWithValue("@take", take);
+        var rows = new List<(long, double)>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken)) rows.Add((reader.GetInt64(0), reader.GetDouble(1)));
+        return rows;
+    }
+
+    private async Task<SqliteConnection> OpenAsync()
+    {
+        var connection = await _store.OpenAsync(TestContext.Current.CancellationToken);
+        PrunedBm25.Register(connection);
+        return connection;
+    }
+
+    /// <summary>Two to five words, common and rare, OR'd; most queries scoped to a user, some to a project too, some not at all.</summary>
+    private (string Match, int ScopePhrases) Query()
+    {
+        var terms = Enumerable.Range(0, 2 + _random.Next(4)).Select(_ => PickWord()).ToList();
+        var filter = _random.Next(4) switch
+        {
+            0 => new MemoryFilter(),
+            1 => new MemoryFilter { UserId = $"user{_random.Next(7)}", Project = $"project{_random.Next(3)}" },
+            _ => new MemoryFilter { UserId = $"user{_random.Next(7)}" },
+        };
+        var scope = ScopeTokens.Condition(filter);
+        var match = SqliteMemoryStore.MatchExpression(terms);
+        return (scope.Length == 0 ? match : $"({match}) AND {scope}", ScopeTokens.PhraseCount(filter));
+    }
+
+    private string Text(int words) => string.Join(' ', Enumerable.Range(0, words).Select(_ => PickWord()));
+
+    /// <summary>Zipf-like: word i is drawn about 1/(i+1) as often as word 0.</summary>
+    private string PickWord() => _words[(int)Math.Floor(Math.Pow(_words.Length + 1, _random.NextDouble())) - 1];
+
+    private static string Word(int i)
+    {
+        const string consonants = "bdfgklmnprstvz";
+        const string vowels = "aeiou";
+        var word = new StringBuilder();
+        for (var n = i + 7; word.Length < 6; n /= 3) word.Append(consonants[n % consonants.Length]).Append(vowels[n % vowels.Length]);
+        return word.ToString() + i;
+    }
+}

@@ -43,7 +43,10 @@ public static class SearchPathBench
     private static string Project(int i) => $"github.com/acme/service{i / 10 % 5}";
     private static MemoryKind Kind(int i) => Kinds[i / 50 % Kinds.Length];
     private static string Tool(int i) => Tools[i / 7 % Tools.Length];
-    private static DateTimeOffset ValidFrom(int i) => Start.AddMinutes(365.0 * 24 * 60 * i / _size);
+    private static DateTimeOffset ValidFrom(int i) => ValidFrom(i, _size);
+
+    /// <summary>The valid time of the i-th memory of a store of <paramref name="size"/>: a year's times, in the order added.</summary>
+    internal static DateTimeOffset ValidFrom(int i, int size) => Start.AddMinutes(365.0 * 24 * 60 * i / size);
 
     public static async Task<int> RunAsync(int[] sizes, int queries, string dir)
     {

@@ -28,10 +28,11 @@ internal sealed class FullTextRanking : IAsyncDisposable
     /// <param name="open">Opens a connection to the store (one per range).</param>
     /// <param name="bm25">The score expression (higher is better); it may read the ranking's <c>@take</c> (0 for every row).</param>
     /// <param name="take">Rank only the best this many (of each range), or null for every matching row.</param>
+    /// <param name="seqs">Rank only rows with seqs in (After, UpTo].</param>
     /// <param name="splitAt">The seq where the two ranges meet, or null to rank in one.</param>
-    public static async Task<FullTextRanking> StartAsync(Func<CancellationToken, Task<SqliteConnection>> open, string bm25, string match, int? take, long? splitAt, CancellationToken cancellationToken)
+    public static async Task<FullTextRanking> StartAsync(Func<CancellationToken, Task<SqliteConnection>> open, string bm25, string match, int? take, (long After, long UpTo) seqs, long? splitAt, CancellationToken cancellationToken)
     {
-        var ranges = splitAt is { } at ? new[] { (long.MinValue, at), (at, long.MaxValue) } : [(long.MinValue, long.MaxValue)];
+        var ranges = splitAt is { } at ? new[] { (seqs.After, at), (at, seqs.UpTo) } : [seqs];
         // ExecuteReader runs the statement to its first row, which is where FTS5 ranks: start each range on its own thread.
         var parts = await Task.WhenAll(ranges.Select(range => Task.Run(async () =>
         {

@@ -36,8 +36,9 @@ public sealed partial class SqliteMemoryStore
             var pureScope = filter.Kinds.Count == 0 && filter.Since is null && filter.Until is null && filter.Metadata.Count == 0;
             var score = PrunedBm25.Score(ScopeTokens.PhraseCount(filter), PhraseCountsId, Bm25Weights);
             var cut = (pureScope ? 1 : 16) * FirstBatch(limit);
-            return await RankThenCheckAsync(connection, match, score, filter, limit, cut, cancellationToken)
-                ?? (await RankThenCheckAsync(connection, match, score, filter, limit, null, cancellationToken))!;
+            if (await SeqWindowAsync(connection, filter, cancellationToken) is not { } window) return [];
+            return await RankThenCheckAsync(connection, match, score, filter, window, limit, cut, cancellationToken)
+                ?? (await RankThenCheckAsync(connection, match, score, filter, window, limit, null, cancellationToken))!;
         }
         catch (SqliteException ex)
         {
@@ -52,9 +53,10 @@ public sealed partial class SqliteMemoryStore
     /// not yet read. Joining every matching row to the memories table before ranking, as the filtered and
     /// unscoped paths did, cost 1.5-7 times as much.
     /// </summary>
+    /// <param name="window">Rank only rows with seqs in (After, UpTo]: no other row can pass the filter.</param>
     /// <param name="cut">Rank only this many best rows, or null for all.</param>
     /// <returns>Null when the ranking was cut and too many of its rows failed the check.</returns>
-    private async Task<List<(Memory, double)>?> RankThenCheckAsync(SqliteConnection connection, string match, string score, MemoryFilter filter, int limit, int? cut, CancellationToken cancellationToken)
+    private async Task<List<(Memory, double)>?> RankThenCheckAsync(SqliteConnection connection, string match, string score, MemoryFilter filter, (long After, long UpTo) window, int limit, int? cut, CancellationToken cancellationToken)
     {
         // The check reads seqs only: whole rows are read for the final hits alone.
         using var check = connection.CreateCommand();
@@ -64,12 +66,17 @@ public sealed partial class SqliteMemoryStore
         last.CommandText = "SELECT coalesce(max(seq), 0) FROM memories";
         var lastSeq = Convert.ToInt64(await last.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
 
+        // Split the stretch of seqs that holds rows (a range's, or the whole store's) in two halves.
+        var from = Math.Max(window.After, 0);
+        var span = Math.Min(window.UpTo, lastSeq) - from;
+        long? splitAt = span > SplitRankingAbove ? from + span / 2 : null;
+
         var first = FirstBatch(limit);
         var passed = new List<(long Seq, double Score)>(limit);
         var batch = new List<(long Seq, double Score)>(first);
         var read = 0;
         var upTo = cut ?? int.MaxValue;
-        await using (var ranking = await FullTextRanking.StartAsync(OpenAsync, score, match, cut, lastSeq > SplitRankingAbove ? lastSeq / 2 : null, cancellationToken))
+        await using (var ranking = await FullTextRanking.StartAsync(OpenAsync, score, match, cut, window, splitAt, cancellationToken))
         {
             var more = true;
             // A cut ranking is exact only as far as its first rows: past them, one range may hide better rows.
@@ -83,6 +90,24 @@ public sealed partial class SqliteMemoryStore
         }
         if (passed.Count < limit && read == upTo) return null;
         return await LoadRankedAsync(connection, passed, cancellationToken);
+    }
+
+    /// <summary>
+    /// The seqs (after, upTo] that rows passing the filter's time range and scope can have, or null when no row
+    /// can. Memories are mostly added in the order of their valid times, so a range's rows sit in a stretch
+    /// of seqs, and ranking only that stretch (FTS5 seeks to it) spares ranking every other time's best rows
+    /// only to turn them away. The bounds come from the scope and time index (no table rows are read), and
+    /// hold every row that can pass, whatever the order of valid times: exact, only less useful when shuffled.
+    /// </summary>
+    private static async Task<(long After, long UpTo)?> SeqWindowAsync(SqliteConnection connection, MemoryFilter filter, CancellationToken cancellationToken)
+    {
+        if (filter.Since is null && filter.Until is null) return (long.MinValue, long.MaxValue);
+        using var command = connection.CreateCommand();
+        var scopeAndTime = filter with { Kinds = [], Metadata = new Dictionary<string, string>(), IncludeSuperseded = true, ActiveAt = null };
+        command.CommandText = $"SELECT min(m.seq), max(m.seq) FROM memories m WHERE {SqliteFilter.Where(scopeAndTime, command)}";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(0)) return null;
+        return (reader.GetInt64(0) - 1, reader.GetInt64(1));
     }
 
     /// <summary>The rows ranked and checked first: the limit and a margin for winners the filter turns away.</summary>

@@ -124,6 +124,51 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_time_range_search_ranks_exactly_when_valid_times_are_out_of_order()
+    {
+        // Valid times that jump back and forth across a year: a range's rows are spread over all seqs, not one stretch.
+        var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var service = new MemoryService(_store);
+        for (var i = 0; i < 1000; i++)
+        {
+            await service.AddAsync(new AddMemoryRequest
+            {
+                Content = Text(4 + _random.Next(30)),
+                ValidFrom = start.AddHours(_random.Next(365 * 24)),
+                Scope = new MemoryScope { UserId = $"user{i % 7}" },
+            }, TestContext.Current.CancellationToken);
+        }
+        // A low split point, so the ranges of the split ranking cut through the window too.
+        await using var store = new SqliteMemoryStore(_store.Path) { SplitRankingAbove = 300 };
+        await using var connection = await OpenAsync();
+        var compared = 0;
+        for (var q = 0; q < 80; q++)
+        {
+            var terms = Enumerable.Range(0, 2 + _random.Next(3)).Select(_ => PickWord()).ToList();
+            var since = start.AddDays(_random.Next(330));
+            var filter = new MemoryFilter { UserId = $"user{_random.Next(7)}", Since = since, Until = since.AddDays(20 + _random.Next(100)) };
+            var found = await store.SearchTextAsync(terms, filter, 10, TestContext.Current.CancellationToken);
+
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT m.id, -bm25(memories_fts, {Weights}) AS score FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid " +
+                "WHERE memories_fts MATCH @match AND m.user_id = @user AND m.valid_from >= @since AND m.valid_from < @until AND m.valid_to IS NULL " +
+                "ORDER BY score DESC, memories_fts.rowid LIMIT 10";
+            command.Parameters.AddWithValue("@match", SqliteMemoryStore.MatchExpression(terms));
+            command.Parameters.AddWithValue("@user", filter.UserId);
+            command.Parameters.AddWithValue("@since", filter.Since!.Value.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("@until", filter.Until!.Value.ToUnixTimeMilliseconds());
+            var expected = new List<(string, double)>();
+            await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+            {
+                while (await reader.ReadAsync(TestContext.Current.CancellationToken)) expected.Add((reader.GetString(0), reader.GetDouble(1)));
+            }
+            Assert.Equal(expected, found.Select(f => (f.Memory.Id, f.Score)));
+            compared += expected.Count;
+        }
+        Assert.True(compared > 400, $"only {compared} hits compared");
+    }
+
     private static async Task<List<(long Rowid, double Score)>> RankAsync(SqliteConnection connection, string score, string match, int take)
     {
         using var command = connection.CreateCommand();

@@ -92,22 +92,36 @@ public sealed partial class SqliteMemoryStore
         return await LoadRankedAsync(connection, passed, cancellationToken);
     }
 
+    /// <summary>Time ranges holding more rows than this (of the scope field read) are ranked whole: the bounds would cost more than they spare.</summary>
+    private const int MostRowsToBound = 32_768;
+
     /// <summary>
-    /// The seqs (after, upTo] that rows passing the filter's time range and scope can have, or null when no row
-    /// can. Memories are mostly added in the order of their valid times, so a range's rows sit in a stretch
-    /// of seqs, and ranking only that stretch (FTS5 seeks to it) spares ranking every other time's best rows
-    /// only to turn them away. The bounds come from the scope and time index (no table rows are read), and
-    /// hold every row that can pass, whatever the order of valid times: exact, only less useful when shuffled.
+    /// The seqs (after, upTo] that rows passing the filter's time range can have, or null when no row can.
+    /// Memories are mostly added in the order of their valid times, so a range's rows sit in a stretch of
+    /// seqs, and ranking only that stretch (FTS5 seeks to it) spares ranking other times' best rows only to
+    /// turn them away. The bounds come from one (tenant, scope field, valid_from) index alone, no table rows,
+    /// and hold every row that can pass whatever the order of valid times: exact, only less useful when shuffled.
     /// </summary>
     private static async Task<(long After, long UpTo)?> SeqWindowAsync(SqliteConnection connection, MemoryFilter filter, CancellationToken cancellationToken)
     {
-        if (filter.Since is null && filter.Until is null) return (long.MinValue, long.MaxValue);
+        var whole = (long.MinValue, long.MaxValue);
+        if (filter.Since is null && filter.Until is null) return whole;
         using var command = connection.CreateCommand();
-        var scopeAndTime = filter with { Kinds = [], Metadata = new Dictionary<string, string>(), IncludeSuperseded = true, ActiveAt = null };
-        command.CommandText = $"SELECT min(m.seq), max(m.seq) FROM memories m WHERE {SqliteFilter.Where(scopeAndTime, command)}";
+        // One scope field at most, the first with an index of its own, so the index covers the query.
+        var (column, value) = !string.IsNullOrEmpty(filter.UserId) ? ("user_id", filter.UserId)
+            : !string.IsNullOrEmpty(filter.Project) ? ("project", filter.Project)
+            : !string.IsNullOrEmpty(filter.SessionId) ? ("session_id", filter.SessionId) : (null, null);
+        var where = "tenant = @tenant" + (column is null ? "" : $" AND {column} = @scope") +
+            (filter.Since is null ? "" : " AND valid_from >= @since") + (filter.Until is null ? "" : " AND valid_from < @until");
+        command.CommandText = $"SELECT min(seq), max(seq), count(*) FROM (SELECT seq FROM memories WHERE {where} LIMIT @most)";
+        command.Parameters.AddWithValue("@tenant", filter.Tenant);
+        command.Parameters.AddWithValue("@scope", value ?? "");
+        command.Parameters.AddWithValue("@since", filter.Since?.ToUnixTimeMilliseconds() ?? 0);
+        command.Parameters.AddWithValue("@until", filter.Until?.ToUnixTimeMilliseconds() ?? 0);
+        command.Parameters.AddWithValue("@most", MostRowsToBound);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(0)) return null;
-        return (reader.GetInt64(0) - 1, reader.GetInt64(1));
+        return reader.GetInt64(2) >= MostRowsToBound ? whole : (reader.GetInt64(0) - 1, reader.GetInt64(1));
     }
 
     /// <summary>The rows ranked and checked first: the limit and a margin for winners the filter turns away.</summary>

@@ -95,6 +95,9 @@ public sealed partial class SqliteMemoryStore
     /// <summary>Time ranges holding more rows than this (of the scope field read) are ranked whole: the bounds would cost more than they spare.</summary>
     private const int MostRowsToBound = 32_768;
 
+    /// <summary>Ranges wider than this share of the scope's time span are ranked whole without looking for bounds.</summary>
+    private const double WidestShareToBound = 0.35;
+
     /// <summary>
     /// The seqs (after, upTo] that rows passing the filter's time range can have, or null when no row can.
     /// Memories are mostly added in the order of their valid times, so a range's rows sit in a stretch of
@@ -107,18 +110,29 @@ public sealed partial class SqliteMemoryStore
         var whole = (long.MinValue, long.MaxValue);
         if (filter.Since is null && filter.Until is null) return whole;
         using var command = connection.CreateCommand();
-        // One scope field at most, the first with an index of its own, so the index covers the query.
+        // One scope field at most, the first with an index of its own, so the index covers the queries.
         var (column, value) = !string.IsNullOrEmpty(filter.UserId) ? ("user_id", filter.UserId)
             : !string.IsNullOrEmpty(filter.Project) ? ("project", filter.Project)
             : !string.IsNullOrEmpty(filter.SessionId) ? ("session_id", filter.SessionId) : (null, null);
-        var where = "tenant = @tenant" + (column is null ? "" : $" AND {column} = @scope") +
-            (filter.Since is null ? "" : " AND valid_from >= @since") + (filter.Until is null ? "" : " AND valid_from < @until");
-        command.CommandText = $"SELECT min(seq), max(seq), count(*) FROM (SELECT seq FROM memories WHERE {where} LIMIT @most)";
+        var scope = "tenant = @tenant" + (column is null ? "" : $" AND {column} = @scope");
+        var since = filter.Since?.ToUnixTimeMilliseconds() ?? long.MinValue;
+        var until = filter.Until?.ToUnixTimeMilliseconds() ?? long.MaxValue;
         command.Parameters.AddWithValue("@tenant", filter.Tenant);
         command.Parameters.AddWithValue("@scope", value ?? "");
-        command.Parameters.AddWithValue("@since", filter.Since?.ToUnixTimeMilliseconds() ?? 0);
-        command.Parameters.AddWithValue("@until", filter.Until?.ToUnixTimeMilliseconds() ?? 0);
+        command.Parameters.AddWithValue("@since", since);
+        command.Parameters.AddWithValue("@until", until);
         command.Parameters.AddWithValue("@most", MostRowsToBound);
+
+        // The scope's first and last valid times (two index seeks) say how wide the range is: counting its rows would read them.
+        command.CommandText = $"SELECT (SELECT min(valid_from) FROM memories WHERE {scope}), (SELECT max(valid_from) FROM memories WHERE {scope})";
+        await using (var span = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await span.ReadAsync(cancellationToken) || span.IsDBNull(0)) return null;
+            var (first, last) = (span.GetInt64(0), span.GetInt64(1));
+            var share = (double)(Math.Min(until, last + 1) - Math.Max(since, first)) / (last + 1 - first);
+            if (share > WidestShareToBound) return whole;
+        }
+        command.CommandText = $"SELECT min(seq), max(seq), count(*) FROM (SELECT seq FROM memories WHERE {scope} AND valid_from >= @since AND valid_from < @until LIMIT @most)";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(0)) return null;
         return reader.GetInt64(2) >= MostRowsToBound ? whole : (reader.GetInt64(0) - 1, reader.GetInt64(1));

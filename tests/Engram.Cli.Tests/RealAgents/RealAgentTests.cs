@@ -53,7 +53,7 @@ public abstract class RealAgentTests
         {
             await ProcessAsync(agent);
             return QueueKinds(agent).Order(StringComparer.Ordinal).SequenceEqual(expected);
-        }, "every event of the first session reaching the queue", () => Task.FromResult(CaptureState(agent)), TestContext.Current.CancellationToken);
+        }, "every event of the first session reaching the queue", () => Task.FromResult(CaptureState(agent, first)), TestContext.Current.CancellationToken);
 
         var memories = await ListAsync(agent);
         var failure = Assert.Single(memories, m => m.Type == "failure");
@@ -94,17 +94,17 @@ public abstract class RealAgentTests
         Assert.True(result.ExitCode == 0, $"engram process failed: {result.Stderr}");
     }
 
-    /// <summary>The kinds (agent/event) of every event the hooks delivered to Engram's queue.</summary>
-    /// <summary>What a failed wait reports: the queue, what is left in the spool, and the hooks' log.</summary>
-    private static string CaptureState(RealAgent agent)
+    /// <summary>What a failed wait reports: the queue, what is left in the spool, the hooks' log, and what the agent printed (Claude Code reports a failed SessionEnd hook there).</summary>
+    private static string CaptureState(RealAgent agent, AgentCliResult session)
     {
         var spool = Path.Combine(agent.Engram.Home, "spool");
         var logs = Path.Combine(agent.Engram.Home, "logs");
         var left = Directory.Exists(spool) ? Directory.GetFiles(spool, "*", SearchOption.AllDirectories).Select(Path.GetFileName) : [];
         var log = Directory.Exists(logs) ? string.Join("", Directory.GetFiles(logs).Select(File.ReadAllText)) : "";
-        return $"queue: {string.Join(", ", QueueKinds(agent))}; spool: {string.Join(", ", left)}; log: {log}";
+        return $"queue: {string.Join(", ", QueueKinds(agent))}; spool: {string.Join(", ", left)}; log: {log}; agent's stderr: {session.Stderr}";
     }
 
+    /// <summary>The kinds (agent/event) of every event the hooks delivered to Engram's queue.</summary>
     private static List<string> QueueKinds(RealAgent agent)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(agent.Engram.Home, "engram.db")};Mode=ReadOnly;Pooling=False");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Engram.Agents;
 using Engram.Agents.Capture;
 using Engram.Agents.Worker;
@@ -55,49 +54,9 @@ internal static class Program
         }
         var (agent, eventName) = (args[0], args[1]);
         var spool = Spool.ForHome(home);
-        string? spooled = null;
-        byte[] input;
-        bool tooLarge;
-        // Claude Code stops the hooks still running when its session ends (a real session lost its Stop event
-        // with the spool file half written): reading and spooling, a few milliseconds, finish despite SIGTERM,
-        // SIGINT or SIGHUP. Only that: the rest of the hook stays as easy to stop as before.
-        using (HoldTermination())
-        {
-            input = HookInput.Read(out tooLarge);
-            // A full disk sends the event (and the line saying why) to the in-memory fallback the worker drains.
-            if (tooLarge) log.Error("hook", $"{agent} {eventName}: payload over {HookInput.MaxPayloadBytes / (1024 * 1024)} MB, not captured");
-            else if (input.Length == 0) log.Error("hook", $"{agent} {eventName}: empty payload, nothing captured");
-            else spooled = spool.Write(agent, eventName, input, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
-        }
-
-        if (eventName == "session-start" && !tooLarge && SessionStart(home, agent, input, spool, spooled, log)) return;
+        var captured = HookInput.ReadAndSpool(agent, eventName, spool, log);
+        if (eventName == "session-start" && !captured.TooLarge && SessionStart(home, agent, captured.Payload, spool, captured.SpooledId, log)) return;
         EnsureWorker(home, log);
-    }
-
-    /// <summary>Until disposed, SIGTERM, SIGINT and SIGHUP do not end the process (SIGKILL still does).</summary>
-    private static Held HoldTermination()
-    {
-        var held = new List<IDisposable>(3);
-        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP })
-        {
-            try
-            {
-                held.Add(PosixSignalRegistration.Create(signal, static context => context.Cancel = true));
-            }
-            catch (PlatformNotSupportedException)
-            {
-                // Not on this platform: the hook runs as before.
-            }
-        }
-        return new Held(held);
-    }
-
-    private sealed class Held(List<IDisposable> registrations) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var registration in registrations) registration.Dispose();
-        }
     }
 
     /// <summary>An agent or event name: lower-case letters, digits and dashes (it goes into a file's JSON unescaped).</summary>

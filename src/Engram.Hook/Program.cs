@@ -18,6 +18,14 @@ internal static class Program
     /// <summary>How long session-start waits for the managed fallback (Engram installs it with 15 s).</summary>
     private const int FallbackMilliseconds = 13_000;
 
+    /// <summary>
+    /// How long session-start waits for a running worker to bring the project's context up to date before it falls
+    /// back to the managed hook (about 285 ms of .NET start-up and work on this machine): well inside the 15 s budget.
+    /// </summary>
+    private const int ReadyWaitMilliseconds = 300;
+
+    private const int ReadyPollMilliseconds = 5;
+
     public static int Main(string[] args)
     {
         // Inside Engram's own model call (claude -p): capturing it would recurse.
@@ -54,39 +62,75 @@ internal static class Program
         }
         var (agent, eventName) = (args[0], args[1]);
         var spool = Spool.ForHome(home);
-        var captured = HookInput.ReadAndSpool(agent, eventName, spool, log);
-        if (eventName == "session-start" && !captured.TooLarge && SessionStart(home, agent, captured.Payload, spool, captured.SpooledId, log)) return;
-        EnsureWorker(home, log);
+        if (eventName != "session-start")
+        {
+            HookInput.ReadAndSpool(agent, eventName, spool, log);
+            EnsureWorker(home, log);
+            return;
+        }
+        // Held until answered: the worker records the context served to this session when it processes the event,
+        // so it must not process it before the hook has noted what it printed.
+        var captured = HookInput.ReadAndSpool(agent, eventName, spool, log, held: true);
+        bool answered;
+        try
+        {
+            // Too large: the managed hook would print nothing for it either.
+            answered = captured.TooLarge || TryAnswer(home, captured.Payload, spool, captured.SpooledId, log);
+        }
+        finally
+        {
+            if (captured.SpooledId is { } id && !spool.Release(id)) log.Error("session-start", $"event {id} was no longer held in the spool");
+        }
+        // The managed fallback starts the worker itself.
+        if (answered || !Fallback(home, agent, captured.Payload, captured.SpooledId, log)) EnsureWorker(home, log);
     }
 
     /// <summary>An agent or event name: lower-case letters, digits and dashes (it goes into a file's JSON unescaped).</summary>
     private static bool IsName(string name) =>
         name.Length is > 0 and <= 64 && char.IsAsciiLetterLower(name[0]) && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
-    /// <summary>Prints the ready context, or runs the managed fallback; true when the fallback ran (it starts the worker itself).</summary>
-    private static bool SessionStart(string home, string agent, byte[] input, Spool spool, string? spooled, HookLog log)
+    /// <summary>Prints the ready context; false when none is ready and the managed hook must build it.</summary>
+    private static bool TryAnswer(string home, byte[] input, Spool spool, string? spooled, HookLog log)
     {
         string? cwd = null;
         // Not a JSON object: the managed hook would print nothing for it either.
-        if (input.Length > 0 && !JsonField.TryReadTopLevelString(input, "cwd", out cwd)) return false;
+        if (input.Length > 0 && !JsonField.TryReadTopLevelString(input, "cwd", out cwd)) return true;
         if (cwd is not { Length: > 0 } || !Directory.Exists(cwd)) cwd = Environment.CurrentDirectory;
         var project = ProjectIdentity.Resolve(cwd);
-        var ready = new ContextCache(home).TryReady(project.Key, spool, spooled, () => WorkerLock.IsRunning(home));
-        if (ready is not null)
-        {
-            using (var stdout = Console.OpenStandardOutput()) stdout.Write(ready);
-            // The worker records which memories this session was given when it processes the event.
-            if (spooled is not null && ready.Length > 0) TryMarkServed(home, spooled, ready, log);
-            return false;
-        }
-        return Fallback(home, agent, input, spooled, log);
+        var cache = new ContextCache(home);
+        var ready = WaitForReady(cache, project.Key, spool, spooled, home);
+        if (ready is null) return false;
+        using (var stdout = Console.OpenStandardOutput()) stdout.Write(ready);
+        // The worker records which memories this session was given when it processes the event.
+        if (spooled is not null && ready.Length > 0) TryMarkServed(cache, spooled, ready, log);
+        return true;
     }
 
-    private static void TryMarkServed(string home, string spooled, byte[] ready, HookLog log)
+    /// <summary>
+    /// The project's ready context, or null. When the worker runs and keeps a context for the project that is only
+    /// behind (events wait in the spool, a drain is under way), the worker is already at it: the spool woke it.
+    /// Waiting for it a little is far cheaper than starting the managed hook, which would do the same work.
+    /// </summary>
+    private static byte[]? WaitForReady(ContextCache cache, string projectKey, Spool spool, string? spooled, string home)
+    {
+        bool WorkerRunning() => WorkerLock.IsRunning(home);
+        var ready = cache.TryReady(projectKey, spool, spooled, WorkerRunning);
+        if (ready is not null || !cache.Has(projectKey) || !WorkerRunning()) return ready;
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started).TotalMilliseconds < ReadyWaitMilliseconds)
+        {
+            Task.Delay(TimeSpan.FromMilliseconds(ReadyPollMilliseconds), TimeProvider.System).GetAwaiter().GetResult();
+            ready = cache.TryReady(projectKey, spool, spooled, WorkerRunning);
+            if (ready is not null) return ready;
+        }
+        return null;
+    }
+
+    private static void TryMarkServed(ContextCache cache, string spooled, byte[] ready, HookLog log)
     {
         try
         {
-            new ContextCache(home).MarkServed(spooled, ready);
+            cache.MarkServed(spooled, ready);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -21,14 +21,15 @@ public static class HookInput
     /// spool file half written), so reading and spooling, a few milliseconds, finish despite SIGTERM, SIGINT or
     /// SIGHUP. Only that: the rest of the hook stays as easy to stop as before.
     /// </remarks>
-    public static HookCapture ReadAndSpool(string agent, string eventName, Spool? spool, HookLog log)
+    /// <param name="held">Spools the event held, for the caller to release (<see cref="Spool.Write"/>).</param>
+    public static HookCapture ReadAndSpool(string agent, string eventName, Spool? spool, HookLog log, bool held = false)
     {
-        using var held = HoldTermination();
+        using var signals = HoldTermination();
         var payload = Read(out var tooLarge);
         string? spooledId = null;
         if (tooLarge) log.Error("hook", $"{agent} {eventName}: payload over {MaxPayloadBytes / (1024 * 1024)} MB, not captured");
         else if (payload.Length == 0) log.Error("hook", $"{agent} {eventName}: empty payload, nothing captured");
-        else if (spool is not null) spooledId = spool.Write(agent, eventName, payload, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
+        else if (spool is not null) spooledId = spool.Write(agent, eventName, payload, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"), held);
         return new HookCapture(payload, tooLarge, spooledId);
     }
 
@@ -53,19 +54,19 @@ public static class HookInput
     /// <summary>Until disposed, SIGTERM, SIGINT and SIGHUP do not end the process (SIGKILL still does).</summary>
     private static Held HoldTermination()
     {
-        var held = new List<IDisposable>(3);
+        var registrations = new List<IDisposable>(3);
         foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP })
         {
             try
             {
-                held.Add(PosixSignalRegistration.Create(signal, static context => context.Cancel = true));
+                registrations.Add(PosixSignalRegistration.Create(signal, static context => context.Cancel = true));
             }
             catch (PlatformNotSupportedException)
             {
                 // Not on this platform: the hook runs as before.
             }
         }
-        return new Held(held);
+        return new Held(registrations);
     }
 
     private sealed class Held(List<IDisposable> registrations) : IDisposable

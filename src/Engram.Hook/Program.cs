@@ -108,14 +108,15 @@ internal static class Program
 
     /// <summary>
     /// The project's ready context, or null. When the worker runs and keeps a context for the project that is only
-    /// behind (events wait in the spool, a drain is under way), the worker is already at it: the spool woke it.
-    /// Waiting for it a little is far cheaper than starting the managed hook, which would do the same work.
+    /// behind (events wait in the spool, a drain is under way), the hook wakes the worker and waits for it a little:
+    /// far cheaper than starting the managed hook, which would do the same work.
     /// </summary>
     private static byte[]? WaitForReady(ContextCache cache, string projectKey, Spool spool, string? spooled, string home)
     {
         bool WorkerRunning() => WorkerLock.IsRunning(home);
         var ready = cache.TryReady(projectKey, spool, spooled, WorkerRunning);
         if (ready is not null || !cache.Has(projectKey) || !WorkerRunning()) return ready;
+        spool.WakeWorker();
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started).TotalMilliseconds < ReadyWaitMilliseconds)
         {

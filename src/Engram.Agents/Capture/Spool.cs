@@ -52,6 +52,29 @@ public sealed class Spool(string folder, string? fallbackFolder = null)
         return id;
     }
 
+    /// <summary>Names the file <see cref="WakeWorker"/> creates (and removes at once).</summary>
+    public const string WakePrefix = ".wake-";
+
+    /// <summary>
+    /// Asks a running worker to take in the spool now rather than at its next poll: a file created and removed at
+    /// once, which the worker's watch on this folder notices. Only a hook waiting for the worker asks (a session
+    /// start whose ready context is behind): waking the worker for every event would have it work in the middle of
+    /// the agent's session, on the same cores, once per event instead of once per poll.
+    /// </summary>
+    public void WakeWorker()
+    {
+        var path = Path.Combine(Folder, WakePrefix + Environment.ProcessId);
+        try
+        {
+            using (new FileStream(path, FileMode.Create, FileAccess.Write)) { }
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The worker finds the events at its next poll.
+        }
+    }
+
     /// <summary>Hands a held event to the worker (see <see cref="Write"/>); false when it is not held (any more).</summary>
     public bool Release(string id)
     {

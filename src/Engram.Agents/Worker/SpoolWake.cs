@@ -3,10 +3,11 @@ using Engram.Agents.Capture;
 namespace Engram.Agents.Worker;
 
 /// <summary>
-/// The worker's pause between passes, cut short when an event lands in the spool: the operating system tells the
-/// worker (inotify on Linux), so the hook that wrote the event does nothing more than before. A session-start hook
-/// waiting for the context to catch up then waits for one drain, not for the rest of a pause. Where no watch can be
-/// set (or the system drops its notices), the pause is the half-second poll it always was.
+/// The worker's pause between passes, cut short when a hook asks (<see cref="Spool.WakeWorker"/>): the operating
+/// system tells the worker (inotify on Linux) that the hook created its wake-up file. A session-start hook waiting
+/// for the context to catch up then waits for one drain, not for the rest of a pause. Events landing do not wake
+/// it: measured in real sessions, a worker draining at once for each event worked on the agent's cores in the middle
+/// of the session and made it slower. Where no watch can be set, the pause is the half-second poll it always was.
 /// </summary>
 internal sealed class SpoolWake : IDisposable
 {
@@ -19,10 +20,8 @@ internal sealed class SpoolWake : IDisposable
         {
             Core.OwnerOnly.CreateDirectory(spoolFolder);
             _watcher = new FileSystemWatcher(spoolFolder) { NotifyFilter = NotifyFilters.FileName, IncludeSubdirectories = false };
-            // Spool files are written beside their name and renamed into place (or released from being held).
-            _watcher.Renamed += (_, e) => OnLanded(e.Name);
-            _watcher.Created += (_, e) => OnLanded(e.Name);
-            // Notices lost (the kernel's queue overflowed): a pass finds whatever landed.
+            _watcher.Created += (_, e) => OnCreated(e.Name);
+            // Notices lost (the kernel's queue overflowed): a pass finds whatever is waiting.
             _watcher.Error += (_, _) => Wake();
             _watcher.EnableRaisingEvents = true;
         }
@@ -34,9 +33,9 @@ internal sealed class SpoolWake : IDisposable
         }
     }
 
-    private void OnLanded(string? name)
+    private void OnCreated(string? name)
     {
-        if (name is not null && name.EndsWith(".event.json", StringComparison.Ordinal)) Wake();
+        if (name is not null && name.StartsWith(Spool.WakePrefix, StringComparison.Ordinal)) Wake();
     }
 
     private void Wake()
@@ -51,7 +50,7 @@ internal sealed class SpoolWake : IDisposable
         }
     }
 
-    /// <summary>Waits for <paramref name="pause"/>, or less when an event landed since the last pause.</summary>
+    /// <summary>Waits for <paramref name="pause"/>, or less when a hook asked for a pass since the last pause.</summary>
     public async Task PauseAsync(TimeSpan pause, TimeProvider time, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -15,7 +15,7 @@ public interface IWorkerCompanion : IAsyncDisposable
 /// <summary>
 /// The background worker's drain loop, the same under <c>engram worker</c>, <c>engram serve</c> and any app that hosts
 /// Engram: ingest and process captured events, rebuild the session-start contexts they changed and give new memories
-/// their vectors, every half second or as soon as an event lands in the spool (<see cref="SpoolWake"/>). The caller holds the
+/// their vectors, every half second or as soon as a waiting hook asks (<see cref="SpoolWake"/>). The caller holds the
 /// <see cref="WorkerLock"/>.
 /// </summary>
 public sealed class WorkerLoop(AgentServices agents)

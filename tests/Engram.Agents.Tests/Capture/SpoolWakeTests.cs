@@ -5,7 +5,7 @@ using Engram.Agents.Worker;
 namespace Engram.Agents.Tests.Capture;
 
 /// <summary>
-/// The worker's pause ends when an event lands in the spool (real files, the real inotify watch), and events a
+/// The worker's pause ends when a waiting hook asks (real files, the real inotify watch), and events a
 /// session-start hook holds stay out of the worker's reach until released, or until the hook that held them is long gone.
 /// </summary>
 public sealed class SpoolWakeTests : IDisposable
@@ -38,22 +38,25 @@ public sealed class SpoolWakeTests : IDisposable
     private static async Task<bool> EndsSoonAsync(Task pause) => await Task.WhenAny(pause, Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken)) == pause;
 
     [Fact]
-    public async Task A_pause_ends_when_an_event_is_spooled_or_released_and_not_for_other_files()
+    public async Task A_pause_ends_when_a_hook_asks_and_not_for_each_event_that_lands()
     {
         using var wake = new SpoolWake(_spool.Folder, HookLog.ForHome(_home.Path));
         var clock = new FrozenClock();
 
         var pause = wake.PauseAsync(TimeSpan.FromMilliseconds(500), clock, TestContext.Current.CancellationToken);
         File.WriteAllText(Path.Combine(_spool.Folder, ".unrelated.tmp"), "x");
-        var held = _spool.Write("claude-code", "session-start", Payload, DateTimeOffset.UtcNow, held: true);
-        Assert.False(await EndsSoonAsync(pause), "a temp file or a held event woke the worker");
+        _spool.Write("claude-code", "post-tool-use", Payload, DateTimeOffset.UtcNow);
+        Assert.True(_spool.Release(_spool.Write("claude-code", "session-start", Payload, DateTimeOffset.UtcNow, held: true)));
+        Assert.False(await EndsSoonAsync(pause), "an event landing woke the worker");
 
-        Assert.True(_spool.Release(held));
+        _spool.WakeWorker();
         await pause.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(2, _spool.Count());
+        Assert.Empty(Directory.EnumerateFiles(_spool.Folder, Spool.WakePrefix + "*"));
 
         var next = wake.PauseAsync(TimeSpan.FromMilliseconds(500), clock, TestContext.Current.CancellationToken);
-        Assert.False(await EndsSoonAsync(next), "a wake-up was left over from an event already seen");
-        _spool.Write("claude-code", "post-tool-use", Payload, DateTimeOffset.UtcNow);
+        Assert.False(await EndsSoonAsync(next), "a wake-up was left over from a request already answered");
+        _spool.WakeWorker();
         await next.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
     }
 

@@ -75,7 +75,9 @@ public sealed class AgentMemoryFileTests : IDisposable
             """);
         // Gemini CLI: save_memory appends bullets under this heading in ~/.gemini/GEMINI.md.
         Write(Path.Combine(_home, ".gemini", "GEMINI.md"), "## Gemini Added Memories\n- The user's name is Ana\n");
-        Write(Path.Combine(_project, "GEMINI.md"), "Answer questions about the shop in English.\n");
+        Write(Path.Combine(_project, "GEMINI.md"), "Answer questions about the shop in English.\nStyle: @./docs/gemini-style.md and not `@./docs/in-code.md` nor @../outside.md\n");
+        Write(Path.Combine(_project, "docs", "gemini-style.md"), "- Prices are shown with two decimals\n");
+        Write(Path.Combine(_folder.Path, "outside.md"), "- a note outside the project\n");
         // Gemini CLI 0.61: extra context file names from settings, and the project's private memory under the id
         // projects.json gives the project folder.
         Write(Path.Combine(_home, ".gemini", "settings.json"), """{ "context": { "fileName": ["CONTEXT.md"] } }""");
@@ -113,9 +115,9 @@ public sealed class AgentMemoryFileTests : IDisposable
         var codex = await ImportAsync("codex");
         Assert.Equal(3, codex.GetProperty("added").GetInt32()); // the summary's note, the ad hoc note and the project's AGENTS.md
         var gemini = await ImportAsync("gemini");
-        // GEMINI.md and CONTEXT.md of the project, ~/.gemini/GEMINI.md, the private MEMORY.md and the note it links.
-        Assert.Equal(5, gemini.GetProperty("files").GetArrayLength());
-        Assert.Equal(6, gemini.GetProperty("added").GetInt32());
+        // GEMINI.md, the file it imports and CONTEXT.md of the project, ~/.gemini/GEMINI.md, the private MEMORY.md and the note it links.
+        Assert.Equal(6, gemini.GetProperty("files").GetArrayLength());
+        Assert.Equal(7, gemini.GetProperty("added").GetInt32());
         var agentsMd = await ImportAsync("agents-md");
         Assert.Equal(0, agentsMd.GetProperty("added").GetInt32());
         Assert.Equal(1, agentsMd.GetProperty("already_present").GetInt32());
@@ -123,10 +125,11 @@ public sealed class AgentMemoryFileTests : IDisposable
         // Everything again, at once: nothing new.
         var again = await ImportAsync("agents");
         Assert.Equal(0, again.GetProperty("added").GetInt32());
-        Assert.Equal(19, again.GetProperty("already_present").GetInt32());
+        Assert.Equal(20, again.GetProperty("already_present").GetInt32());
         var imported = again.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList();
         Assert.DoesNotContain(imported, f => f.Contains("raw_memories", StringComparison.Ordinal) || f.Contains("rollout_summaries", StringComparison.Ordinal)
-            || f.EndsWith("in-code.md", StringComparison.Ordinal) || f.EndsWith("frontend.md", StringComparison.Ordinal));
+            || f.EndsWith("in-code.md", StringComparison.Ordinal) || f.EndsWith("frontend.md", StringComparison.Ordinal) || f.EndsWith("outside.md", StringComparison.Ordinal));
+        Assert.Contains(imported, f => f.EndsWith("gemini-style.md", StringComparison.Ordinal));
 
         foreach (var (path, hash) in before) Assert.Equal(hash, SHA256.HashData(File.ReadAllBytes(path)));
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using Engram.Testing;
 
 namespace Engram.Cli.Tests;
@@ -176,24 +175,11 @@ public sealed class CommandFrontTests : IDisposable
     /// <summary>Runs a shell script (for arguments no .NET string can carry) with $0 and $1 given, in this test's home.</summary>
     private async Task<ProcessResult> ShellAsync(string script, params string[] arguments)
     {
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        foreach (var arg in (string[])["-c", script, .. arguments]) start.ArgumentList.Add(arg);
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+        var start = ChildProcess.StartInfo("/bin/sh", ["-c", script, .. arguments]);
         start.Environment["ENGRAM_HOME"] = _front.Home;
         start.Environment["ENGRAM_NO_WORKER"] = "1";
         start.Environment["ENGRAM_WORKER__IDLEMINUTES"] = "10";
         start.Environment["ENGRAM_DEBUG"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
-        await process.WaitForExitAsync(timeout.Token);
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.RunAsync(start, null, Eventually.HangGuard);
     }
 }

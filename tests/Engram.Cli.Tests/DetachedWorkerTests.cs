@@ -14,7 +14,7 @@ public sealed class DetachedWorkerTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var pid in WorkerPids()) KillQuietly(pid);
+        foreach (var pid in WorkerPids()) WorkerProcesses.Kill(pid);
         _folder.Dispose();
     }
 
@@ -43,30 +43,7 @@ public sealed class DetachedWorkerTests : IDisposable
         Assert.NotEmpty(WorkerPids());
     }
 
-    /// <summary>The engram worker processes of this test's home (found by the ENGRAM_HOME in their environment).</summary>
-    private List<int> WorkerPids()
-    {
-        var pids = new List<int>();
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(folder), out var pid)) continue;
-            try
-            {
-                var command = File.ReadAllText(Path.Combine(folder, "cmdline")).Split('\0');
-                var environment = File.ReadAllText(Path.Combine(folder, "environ")).Split('\0');
-                if (command.Contains("worker") && environment.Contains($"ENGRAM_HOME={Home}")) pids.Add(pid);
-            }
-            catch (IOException)
-            {
-                // The process ended while being read.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Another user's process.
-            }
-        }
-        return pids;
-    }
+    private List<int> WorkerPids() => WorkerProcesses.Of(Home);
 
     private static List<string> OpenFiles(int pid)
     {
@@ -83,22 +60,5 @@ public sealed class DetachedWorkerTests : IDisposable
             // The worker ended meanwhile: it holds nothing.
         }
         return files;
-    }
-
-    private static void KillQuietly(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            process.Kill(entireProcessTree: true);
-        }
-        catch (ArgumentException)
-        {
-            // Already gone.
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
     }
 }

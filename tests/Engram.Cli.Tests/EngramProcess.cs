@@ -5,9 +5,6 @@ using Engram.Testing;
 
 namespace Engram.Cli.Tests;
 
-/// <summary>The result of running the real engram executable.</summary>
-public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
-
 /// <summary>
 /// Runs the built engram (engram.dll beside the test assembly) as its own process, with its own
 /// ENGRAM_HOME, exactly as a user or an agent's hook would.
@@ -36,52 +33,21 @@ public sealed class EngramProcess(string home)
     public async Task<ProcessResult> RunWithBytesAsync(byte[]? stdin, params string[] args)
     {
         var executable = UseFront ? "engram-front" : UseAppHost ? "engram" : null;
-        var engram = executable is null ? "dotnet" : Path.Combine(AppContext.BaseDirectory, executable);
-        var start = new ProcessStartInfo(RunUnder.Count > 0 ? RunUnder[0] : engram)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        if (RunUnder.Count > 0)
-        {
-            foreach (var arg in RunUnder.Skip(1)) start.ArgumentList.Add(arg);
-            start.ArgumentList.Add(engram);
-        }
-        if (executable is null) start.ArgumentList.Add(EngramDll);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
+        string[] engram = executable is null ? ["dotnet", EngramDll] : [Path.Combine(AppContext.BaseDirectory, executable)];
+        string[] command = [.. RunUnder, .. engram, .. args];
+        var start = ChildProcess.StartInfo(command[0], command[1..]);
         start.Environment["ENGRAM_HOME"] = Home;
         // `engram add` starts the worker (to embed); tests that want one say so.
         start.Environment["ENGRAM_NO_WORKER"] = "1";
         foreach (var (key, value) in Environment) start.Environment[key] = value;
-
-        using var process = Process.Start(start)!;
-        lock (_running) _running.Add(process);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
+        return await ChildProcess.RunAsync(start, stdin, Eventually.HangGuard, (process, running) =>
         {
-            try
+            lock (_running)
             {
-                await process.StandardInput.BaseStream.WriteAsync(stdin);
+                if (running) _running.Add(process);
+                else _running.Remove(process);
             }
-            catch (IOException)
-            {
-                // The process stopped reading (it may refuse input past its limit); its exit code tells the rest.
-            }
-        }
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
-        await process.WaitForExitAsync(timeout.Token);
-        lock (_running) _running.Remove(process);
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        });
     }
 
     private readonly List<Process> _running = [];

@@ -1,3 +1,4 @@
+using Engram.Testing;
 using System.Text.Json;
 
 namespace Engram.Cli.Tests;

@@ -43,34 +43,11 @@ public sealed class NativeHookTests : IDisposable
 
     private async Task<ProcessResult> HookAsync(string stdin, Dictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo(NativeHook)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+        var start = ChildProcess.StartInfo(NativeHook, args);
         start.Environment["ENGRAM_HOME"] = _engram.Home;
         start.Environment["ENGRAM_WORKER__IDLEMINUTES"] = "0.002";
         foreach (var (key, value) in environment ?? []) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-            // A hook refusing its arguments exits without reading stdin: the pipe may be closed already.
-        }
-        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
-        await process.WaitForExitAsync(timeout.Token);
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.RunAsync(start, Encoding.UTF8.GetBytes(stdin), Eventually.HangGuard);
     }
 
     /// <summary>A nested "cwd" comes first: the hook must take the top-level one.</summary>

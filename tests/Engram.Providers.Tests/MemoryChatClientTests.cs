@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Testing;
-using System.Diagnostics;
+using System.Text;
 using Engram.Core.Chat;
 using Engram.Core.Model;
 using Engram.Core.Services;
@@ -96,30 +96,13 @@ public sealed class MemoryChatClientTests : IAsyncDisposable
         Assert.Contains("Your favourite colour is teal.", second.Stdout, StringComparison.Ordinal);
     }
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> RunSampleAsync(string home, string input)
+    private async Task<ProcessResult> RunSampleAsync(string home, string input)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Engram.Samples.Chat.dll"));
-        start.ArgumentList.Add("--user");
-        start.ArgumentList.Add("alice");
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ENGRAM_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+        var start = ChildProcess.StartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Engram.Samples.Chat.dll"), "--user", "alice"]);
         start.Environment["ENGRAM_HOME"] = home;
         start.Environment["ENGRAM_LLM__PROVIDER"] = "openai";
         start.Environment["ENGRAM_LLM__BASEURL"] = _server.BaseUrl;
         start.Environment["ENGRAM_LLM__MODEL"] = "gpt-test";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(input);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(Eventually.HangGuard);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.RunAsync(start, Encoding.UTF8.GetBytes(input), Eventually.HangGuard);
     }
 }

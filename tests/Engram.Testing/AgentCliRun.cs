@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Engram.Testing;
 
@@ -19,17 +18,8 @@ public static class AgentCliRun
     public static async Task<AgentCliResult> RunAsync(string executable, IEnumerable<string> arguments, string workingDirectory,
         string home, IEnumerable<KeyValuePair<string, string>> environment, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(executable)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        var start = ChildProcess.StartInfo(executable, arguments);
+        start.WorkingDirectory = workingDirectory;
         foreach (var name in start.Environment.Keys.Where(IsPersonal).ToList()) start.Environment.Remove(name);
         start.Environment["HOME"] = home;
         start.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, ".config");
@@ -40,22 +30,8 @@ public static class AgentCliRun
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var started = Stopwatch.GetTimestamp();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Close();
-        using var limit = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(executable)} did not finish within {timeout.TotalSeconds:0} s: {await stderr}");
-        }
-        var ended = Stopwatch.GetTimestamp();
-        return new AgentCliResult(process.ExitCode, await stdout, await stderr, started, ended);
+        var result = await ChildProcess.RunAsync(start, null, timeout);
+        return new AgentCliResult(result.ExitCode, result.Stdout, result.Stderr, started, Stopwatch.GetTimestamp());
     }
 
     private static bool IsPersonal(string name) =>

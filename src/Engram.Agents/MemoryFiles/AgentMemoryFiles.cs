@@ -66,5 +66,10 @@ public static class AgentMemoryFiles
         if (paths.FirstOrDefault(File.Exists) is { } path) Add(files, path, agent, projectWide);
     }
 
+    /// <summary>Imported files are memories only when they are text an agent reads as notes.</summary>
+    internal static bool IsNote(string path) => NoteExtensions.Contains(Path.GetExtension(path));
+
+    private static readonly HashSet<string> NoteExtensions = new(StringComparer.OrdinalIgnoreCase) { ".md", ".markdown", ".txt" };
+
     internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -15,9 +15,6 @@ internal static partial class ClaudeCodeFiles
     /// <summary>A project folder name is cut here and given a hash of the whole path, so long paths stay distinct.</summary>
     private const int MaxFolderName = 200;
 
-    /// <summary>Imports are memories only when they are text an agent reads as notes.</summary>
-    private static readonly HashSet<string> TextExtensions = new(StringComparer.OrdinalIgnoreCase) { ".md", ".markdown", ".txt" };
-
     public static void Add(List<MemoryFile> files, string projectRoot, string home, string? configDirVariable)
     {
         var config = AgentMemoryFiles.Blank(configDirVariable) ?? Path.Combine(home, ".claude");
@@ -80,7 +77,7 @@ internal static partial class ClaudeCodeFiles
         AgentMemoryFiles.Add(files, path, "claude-code", projectWide);
         foreach (var imported in Imports(File.ReadAllText(path), Path.GetDirectoryName(path)!, home))
         {
-            if (!TextExtensions.Contains(Path.GetExtension(imported))) continue;
+            if (!AgentMemoryFiles.IsNote(imported)) continue;
             if (bound is not null && !imported.StartsWith(Path.GetFullPath(bound).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
             AddWithImports(files, imported, projectWide, bound, home, depth + 1);
         }

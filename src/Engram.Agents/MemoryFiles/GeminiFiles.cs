@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Engram.Agents.MemoryFiles;
 
@@ -9,17 +10,21 @@ namespace Engram.Agents.MemoryFiles;
 /// <c>context.fileName</c> setting adds) in the project and in <c>~/.gemini</c>, where older versions' save_memory
 /// appended facts under "## Gemini Added Memories"; and the project's private memory, an index MEMORY.md with
 /// sibling notes in <c>~/.gemini/tmp/&lt;project id&gt;/memory</c>, the id being the one <c>~/.gemini/projects.json</c>
-/// gives the folder Gemini was started in (a folder of this project).
+/// gives the folder Gemini was started in (a folder of this project). A context file's <c>@path</c> imports are
+/// followed as Gemini's import processor follows them.
 /// </summary>
-internal static class GeminiFiles
+internal static partial class GeminiFiles
 {
     private const string DefaultName = "GEMINI.md";
+
+    /// <summary>Gemini reads a context file at depth 0 and follows imports while the depth stays below five.</summary>
+    private const int MaxDepth = 5;
 
     public static void Add(List<MemoryFile> files, string projectRoot, string geminiDir)
     {
         var names = ContextFileNames(geminiDir, projectRoot);
-        foreach (var name in names) AgentMemoryFiles.Add(files, Path.Combine(projectRoot, name), "gemini", true);
-        foreach (var name in names) AgentMemoryFiles.Add(files, Path.Combine(geminiDir, name), "gemini", false);
+        foreach (var name in names) AddWithImports(files, Path.Combine(projectRoot, name), true);
+        foreach (var name in names) AddWithImports(files, Path.Combine(geminiDir, name), false);
         foreach (var folder in PrivateMemoryFolders(geminiDir, projectRoot))
         {
             var index = Path.Combine(folder, "MEMORY.md");
@@ -35,6 +40,59 @@ internal static class GeminiFiles
             }
         }
     }
+
+    /// <summary>
+    /// A context file and what it imports, depth first. Gemini lets a file import only from inside the root of the
+    /// context file it started from: the nearest folder above it holding <c>.git</c>, else that file's own folder.
+    /// </summary>
+    private static void AddWithImports(List<MemoryFile> files, string path, bool projectWide, string? root = null, int depth = 0)
+    {
+        if (depth >= MaxDepth || !File.Exists(path) || files.Exists(f => f.Path == path)) return;
+        AgentMemoryFiles.Add(files, path, "gemini", projectWide);
+        var folder = Path.GetDirectoryName(path)!;
+        root ??= ImportRoot(folder);
+        foreach (var imported in Imports(File.ReadAllText(path), folder))
+        {
+            // Gemini reads any imported file as text; only notes are memories here.
+            if (AgentMemoryFiles.IsNote(imported) && Inside(imported, root)) AddWithImports(files, imported, projectWide, root, depth + 1);
+        }
+    }
+
+    private static string ImportRoot(string folder)
+    {
+        for (var current = folder; current is not null; current = Path.GetDirectoryName(current))
+        {
+            var marker = Path.Combine(current, ".git");
+            if (Directory.Exists(marker) || File.Exists(marker)) return current;
+        }
+        return folder;
+    }
+
+    /// <summary>
+    /// The files a Gemini context file imports: <c>@path</c> at the start or after white space, the path running to
+    /// the next white space and starting with a dot, a slash or an ASCII letter, outside backtick code (any run of
+    /// backticks up to the same run); relative to the importing file's folder. URLs are not imports.
+    /// </summary>
+    internal static IEnumerable<string> Imports(string markdown, string folder)
+    {
+        var code = CodeRegion().Matches(markdown).Select(m => (Start: m.Index, End: m.Index + m.Length)).ToList();
+        foreach (Match match in Import().Matches(markdown))
+        {
+            var at = match.Index + match.Value.IndexOf('@', StringComparison.Ordinal);
+            var target = match.Groups[1].Value;
+            if (code.Exists(r => at >= r.Start && at < r.End) || Url().IsMatch(target)) continue;
+            yield return Path.GetFullPath(Path.Combine(folder, target));
+        }
+    }
+
+    [GeneratedRegex(@"(?:^|[ \t\r\n])@([./A-Za-z][^ \t\r\n]*)")]
+    private static partial Regex Import();
+
+    [GeneratedRegex(@"(`+)[\s\S]*?\1")]
+    private static partial Regex CodeRegion();
+
+    [GeneratedRegex(@"^(file|https?)://")]
+    private static partial Regex Url();
 
     /// <summary>The configured context file names (user settings, then the project's), with GEMINI.md, which Gemini keeps beside them.</summary>
     internal static IReadOnlyList<string> ContextFileNames(string geminiDir, string projectRoot)

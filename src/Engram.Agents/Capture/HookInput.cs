@@ -34,7 +34,7 @@ public static class HookInput
     }
 
     /// <summary>All of standard input, or nothing when it is a terminal or larger than <see cref="MaxPayloadBytes"/>.</summary>
-    public static byte[] Read(out bool tooLarge)
+    private static byte[] Read(out bool tooLarge)
     {
         tooLarge = false;
         if (!Console.IsInputRedirected) return [];

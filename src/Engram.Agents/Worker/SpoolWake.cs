@@ -12,7 +12,7 @@ namespace Engram.Agents.Worker;
 internal sealed class SpoolWake : IDisposable
 {
     private readonly FileSystemWatcher? _watcher;
-    private readonly SemaphoreSlim _landed = new(0, 1);
+    private readonly SemaphoreSlim _asked = new(0, 1);
 
     public SpoolWake(string spoolFolder, HookLog log)
     {
@@ -42,7 +42,7 @@ internal sealed class SpoolWake : IDisposable
     {
         try
         {
-            _landed.Release();
+            _asked.Release();
         }
         catch (SemaphoreFullException)
         {
@@ -54,7 +54,7 @@ internal sealed class SpoolWake : IDisposable
     public async Task PauseAsync(TimeSpan pause, TimeProvider time, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAny(Task.Delay(pause, time, stop.Token), _landed.WaitAsync(stop.Token));
+        await Task.WhenAny(Task.Delay(pause, time, stop.Token), _asked.WaitAsync(stop.Token));
         await stop.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
     }
@@ -62,6 +62,6 @@ internal sealed class SpoolWake : IDisposable
     public void Dispose()
     {
         _watcher?.Dispose();
-        _landed.Dispose();
+        _asked.Dispose();
     }
 }

@@ -17,6 +17,13 @@ internal static class CommandSocket
     private const int Ran = 0;
     private const int Declined = 1;
 
+    /// <summary>
+    /// Set to 1 by the native front for the managed engram it becomes after asking the worker: the worker declined, hung
+    /// up or did not answer in time, so asking again would only cost as much once more (a worker that takes the request
+    /// and never answers: a second <see cref="AnswerTimeout"/>).
+    /// </summary>
+    public const string AskedVariable = "ENGRAM_WORKER_ASKED";
+
     /// <summary>How long a client waits for the worker's answer (a first search may load the model) before running the command itself.</summary>
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
@@ -34,13 +41,14 @@ internal static class CommandSocket
     /// The environment that changes what a command does (Engram's settings variables and the model keys), so a
     /// worker started with other settings never answers for this process. Left out: the variables that say where
     /// things are or how one process runs, not what a command does (a worker started by the session-start hook
-    /// inherits that hook's ENGRAM_HOOK_SPOOLED, and must still answer).
+    /// inherits that hook's ENGRAM_HOOK_SPOOLED, and one started by a managed engram the front ran inherits
+    /// <see cref="AskedVariable"/>: both must still answer).
     /// </summary>
     public static string SettingsFingerprint()
     {
         var names = Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(n => (n.StartsWith("ENGRAM_", StringComparison.Ordinal)
-                    && n is not ("ENGRAM_HOME" or "ENGRAM_DEBUG" or "ENGRAM_NO_WORKER" or "ENGRAM_HOOK_SPOOLED" or "ENGRAM_CLI"))
+                    && n is not ("ENGRAM_HOME" or "ENGRAM_DEBUG" or "ENGRAM_NO_WORKER" or "ENGRAM_HOOK_SPOOLED" or "ENGRAM_CLI" or AskedVariable))
                 || n is "OPENAI_API_KEY" or "ANTHROPIC_API_KEY")
             .Order(StringComparer.Ordinal);
         return string.Join('\n', names.Select(n => $"{n}={Environment.GetEnvironmentVariable(n)}"));
@@ -50,7 +58,7 @@ internal static class CommandSocket
     public static int? TryRunInWorker(string homeRoot, string[] args)
     {
         var path = PathIn(homeRoot);
-        if (!File.Exists(path)) return null;
+        if (Environment.GetEnvironmentVariable(AskedVariable) is "1" || !File.Exists(path)) return null;
         try
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

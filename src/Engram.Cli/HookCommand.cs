@@ -36,33 +36,15 @@ internal static class HookCommand
             var agent = args[1];
             var eventName = args[2];
             var timing = Environment.GetEnvironmentVariable("ENGRAM_HOOK_TIMING") is "1" ? new HookTiming() : null;
-            var input = HookInput.Read(out var tooLarge);
-            timing?.Mark("read");
-
-            byte[]? payload = null;
-            if (tooLarge)
-            {
-                log.Error("hook", $"{agent} {eventName}: payload over {HookInput.MaxPayloadBytes / (1024 * 1024)} MB, not captured");
-            }
-            else if (input.Length == 0)
-            {
-                log.Error("hook", $"{agent} {eventName}: empty payload, nothing captured");
-            }
-            else
-            {
-                // Not parsed here: the worker checks and filters it (a malformed event is logged and set aside there).
-                payload = input;
-            }
-
             // The native hook already spooled this event (it passes the event's id) and asks only for the session-start context.
             // (An older native hook passes "1": spooled, id unknown, so its context goes unrecorded.)
+            // Otherwise the payload is spooled unparsed: the worker checks and filters it (a malformed event is logged and set aside there).
             var given = Environment.GetEnvironmentVariable("ENGRAM_HOOK_SPOOLED");
-            var spooledId = given is { Length: > 1 } ? given : null;
-            if (payload is not null && string.IsNullOrEmpty(given))
-            {
-                spooledId = Spool.ForHome(home.Root).Write(agent, eventName, payload, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
-                timing?.Mark("spool");
-            }
+            var spool = string.IsNullOrEmpty(given) ? Spool.ForHome(home.Root) : null;
+            var captured = HookInput.ReadAndSpool(agent, eventName, spool, log);
+            var payload = captured.Usable;
+            var spooledId = given is { Length: > 1 } ? given : captured.SpooledId;
+            timing?.Mark("read and spool");
 
             if (eventName == IAgentAdapter.SessionStartEvent)
             {

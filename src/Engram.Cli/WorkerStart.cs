@@ -9,6 +9,9 @@ namespace Engram.Cli;
 /// </summary>
 internal static class WorkerStart
 {
+    /// <summary>How much lower than its starter's the worker's CPU priority is (nice).</summary>
+    public const int WorkerNiceness = 10;
+
     /// <summary>Runs <paramref name="file"/> <paramref name="arguments"/> detached, and returns once it is launched.</summary>
     public static void Detached(string homeRoot, string file, IEnumerable<string> arguments)
     {
@@ -19,10 +22,12 @@ internal static class WorkerStart
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        // setsid detaches from the agent's process group; all stdio goes to /dev/null.
+        // setsid detaches from the agent's process group; all stdio goes to /dev/null. The worker's work can wait:
+        // at a lower priority it leaves the cores to the agent it captures (on 2 cores it ran beside the agent's CLI).
         var setsid = File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid " : "";
+        var nice = File.Exists("/usr/bin/nice") ? $"/usr/bin/nice -n {WorkerNiceness} " : "";
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"{setsid}\"$@\" </dev/null >/dev/null 2>&1 &");
+        start.ArgumentList.Add($"{setsid}{nice}\"$@\" </dev/null >/dev/null 2>&1 &");
         start.ArgumentList.Add("engram-worker");
         start.ArgumentList.Add(file);
         foreach (var arg in arguments) start.ArgumentList.Add(arg);

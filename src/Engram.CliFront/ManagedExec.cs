@@ -57,6 +57,19 @@ internal static unsafe class ManagedExec
         return 1;
     }
 
+    /// <summary>
+    /// Sets a variable in the process environment the managed engram inherits through execvp (.NET's own
+    /// Environment.SetEnvironmentVariable does not reach it on Unix).
+    /// </summary>
+    public static void SetEnvironment(string name, string value)
+    {
+        fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0"), v = Encoding.UTF8.GetBytes(value + "\0"))
+        {
+            // Fails only without memory: the managed engram then asks the worker once more, as it did before.
+            _ = setenv(n, v, 1);
+        }
+    }
+
     /// <summary>execvp with NUL-terminated copies of <paramref name="argv"/>; returns errno when it fails.</summary>
     private static int Exec(List<byte[]> argv)
     {
@@ -85,4 +98,7 @@ internal static unsafe class ManagedExec
 
     [DllImport("libc", SetLastError = true)]
     private static extern int execvp(byte* file, byte** argv);
+
+    [DllImport("libc")]
+    private static extern int setenv(byte* name, byte* value, int overwrite);
 }

@@ -17,7 +17,12 @@ internal static class Program
     public static int Main(string[] args)
     {
         var raw = ManagedExec.RawArguments(args);
-        if (CommandSocket.IsServed(args) && ManagedExec.DecodedExactly(args, raw) && TryWorker(args) is { } exitCode) return exitCode;
+        if (CommandSocket.IsServed(args) && ManagedExec.DecodedExactly(args, raw))
+        {
+            if (TryWorker(args) is { } exitCode) return exitCode;
+            // Asked already: the managed engram runs the command itself rather than wait for the same worker again.
+            ManagedExec.SetEnvironment(CommandSocket.AskedVariable, "1");
+        }
         return ManagedExec.Run(raw);
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Engram.Agents;
 using Engram.Agents.Capture;
 using Engram.Agents.Worker;
@@ -18,6 +17,14 @@ internal static class Program
 {
     /// <summary>How long session-start waits for the managed fallback (Engram installs it with 15 s).</summary>
     private const int FallbackMilliseconds = 13_000;
+
+    /// <summary>
+    /// How long session-start waits for a running worker to bring the project's context up to date before it falls
+    /// back to the managed hook (about 285 ms of .NET start-up and work on this machine): well inside the 15 s budget.
+    /// </summary>
+    private const int ReadyWaitMilliseconds = 300;
+
+    private const int ReadyPollMilliseconds = 5;
 
     public static int Main(string[] args)
     {
@@ -55,79 +62,76 @@ internal static class Program
         }
         var (agent, eventName) = (args[0], args[1]);
         var spool = Spool.ForHome(home);
-        string? spooled = null;
-        byte[] input;
-        bool tooLarge;
-        // Claude Code stops the hooks still running when its session ends (a real session lost its Stop event
-        // with the spool file half written): reading and spooling, a few milliseconds, finish despite SIGTERM,
-        // SIGINT or SIGHUP. Only that: the rest of the hook stays as easy to stop as before.
-        using (HoldTermination())
+        if (eventName != "session-start")
         {
-            input = HookInput.Read(out tooLarge);
-            // A full disk sends the event (and the line saying why) to the in-memory fallback the worker drains.
-            if (tooLarge) log.Error("hook", $"{agent} {eventName}: payload over {HookInput.MaxPayloadBytes / (1024 * 1024)} MB, not captured");
-            else if (input.Length == 0) log.Error("hook", $"{agent} {eventName}: empty payload, nothing captured");
-            else spooled = spool.Write(agent, eventName, input, TimeProvider.System.GetUtcNow(), reason => log.Error("hook", $"{agent} {eventName}: {reason}"));
+            HookInput.ReadAndSpool(agent, eventName, spool, log);
+            EnsureWorker(home, log);
+            return;
         }
-
-        if (eventName == "session-start" && !tooLarge && SessionStart(home, agent, input, spool, spooled, log)) return;
-        EnsureWorker(home, log);
-    }
-
-    /// <summary>Until disposed, SIGTERM, SIGINT and SIGHUP do not end the process (SIGKILL still does).</summary>
-    private static Held HoldTermination()
-    {
-        var held = new List<IDisposable>(3);
-        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP })
+        // Held until answered: the worker records the context served to this session when it processes the event,
+        // so it must not process it before the hook has noted what it printed.
+        var captured = HookInput.ReadAndSpool(agent, eventName, spool, log, held: true);
+        bool answered;
+        try
         {
-            try
-            {
-                held.Add(PosixSignalRegistration.Create(signal, static context => context.Cancel = true));
-            }
-            catch (PlatformNotSupportedException)
-            {
-                // Not on this platform: the hook runs as before.
-            }
+            // Too large: the managed hook would print nothing for it either.
+            answered = captured.TooLarge || TryAnswer(home, captured.Payload, spool, captured.SpooledId, log);
         }
-        return new Held(held);
-    }
-
-    private sealed class Held(List<IDisposable> registrations) : IDisposable
-    {
-        public void Dispose()
+        finally
         {
-            foreach (var registration in registrations) registration.Dispose();
+            if (captured.SpooledId is { } id && !spool.Release(id)) log.Error("session-start", $"event {id} was no longer held in the spool");
         }
+        // The managed fallback starts the worker itself.
+        if (answered || !Fallback(home, agent, captured.Payload, captured.SpooledId, log)) EnsureWorker(home, log);
     }
 
     /// <summary>An agent or event name: lower-case letters, digits and dashes (it goes into a file's JSON unescaped).</summary>
     private static bool IsName(string name) =>
         name.Length is > 0 and <= 64 && char.IsAsciiLetterLower(name[0]) && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
-    /// <summary>Prints the ready context, or runs the managed fallback; true when the fallback ran (it starts the worker itself).</summary>
-    private static bool SessionStart(string home, string agent, byte[] input, Spool spool, string? spooled, HookLog log)
+    /// <summary>Prints the ready context; false when none is ready and the managed hook must build it.</summary>
+    private static bool TryAnswer(string home, byte[] input, Spool spool, string? spooled, HookLog log)
     {
         string? cwd = null;
         // Not a JSON object: the managed hook would print nothing for it either.
-        if (input.Length > 0 && !JsonField.TryReadTopLevelString(input, "cwd", out cwd)) return false;
+        if (input.Length > 0 && !JsonField.TryReadTopLevelString(input, "cwd", out cwd)) return true;
         if (cwd is not { Length: > 0 } || !Directory.Exists(cwd)) cwd = Environment.CurrentDirectory;
         var project = ProjectIdentity.Resolve(cwd);
-        var ready = new ContextCache(home).TryReady(project.Key, spool, spooled, () => WorkerLock.IsRunning(home));
-        if (ready is not null)
-        {
-            using (var stdout = Console.OpenStandardOutput()) stdout.Write(ready);
-            // The worker records which memories this session was given when it processes the event.
-            if (spooled is not null && ready.Length > 0) TryMarkServed(home, spooled, ready, log);
-            return false;
-        }
-        return Fallback(home, agent, input, spooled, log);
+        var cache = new ContextCache(home);
+        var ready = WaitForReady(cache, project.Key, spool, spooled, home);
+        if (ready is null) return false;
+        using (var stdout = Console.OpenStandardOutput()) stdout.Write(ready);
+        // The worker records which memories this session was given when it processes the event.
+        if (spooled is not null && ready.Length > 0) TryMarkServed(cache, spooled, ready, log);
+        return true;
     }
 
-    private static void TryMarkServed(string home, string spooled, byte[] ready, HookLog log)
+    /// <summary>
+    /// The project's ready context, or null. When the worker runs and keeps a context for the project that is only
+    /// behind (events wait in the spool, a drain is under way), the hook wakes the worker and waits for it a little:
+    /// far cheaper than starting the managed hook, which would do the same work.
+    /// </summary>
+    private static byte[]? WaitForReady(ContextCache cache, string projectKey, Spool spool, string? spooled, string home)
+    {
+        bool WorkerRunning() => WorkerLock.IsRunning(home);
+        var ready = cache.TryReady(projectKey, spool, spooled, WorkerRunning);
+        if (ready is not null || !cache.Has(projectKey) || !WorkerRunning()) return ready;
+        spool.WakeWorker();
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started).TotalMilliseconds < ReadyWaitMilliseconds)
+        {
+            Task.Delay(TimeSpan.FromMilliseconds(ReadyPollMilliseconds), TimeProvider.System).GetAwaiter().GetResult();
+            ready = cache.TryReady(projectKey, spool, spooled, WorkerRunning);
+            if (ready is not null) return ready;
+        }
+        return null;
+    }
+
+    private static void TryMarkServed(ContextCache cache, string spooled, byte[] ready, HookLog log)
     {
         try
         {
-            new ContextCache(home).MarkServed(spooled, ready);
+            cache.MarkServed(spooled, ready);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

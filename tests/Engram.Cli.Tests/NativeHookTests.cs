@@ -153,6 +153,49 @@ public sealed class NativeHookTests : IDisposable
     }
 
     [Fact]
+    public async Task While_the_worker_runs_session_start_waits_for_it_to_take_in_new_events_instead_of_falling_back()
+    {
+        var blockId = await _engram.AddAsync("Invoices are exported as CSV with a semicolon separator", "--kind", "block");
+        HookOutput.ContextOf(await HookAsync(SessionStartPayload("wait-1"), NoWorker, "claude-code", "session-start"));
+        _engram.Environment["ENGRAM_WORKER__IDLEMINUTES"] = "1";
+        var worker = await _engram.StartWorkerAsync();
+        try
+        {
+            string Prompt(string text) => JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["session_id"] = "wait-1", ["transcript_path"] = "/tmp/none.jsonl", ["cwd"] = _repo,
+                ["hook_event_name"] = "UserPromptSubmit", ["prompt"] = text,
+            });
+            // Past its first pass (which rebuilds every kept context): the worker has taken in an event since.
+            var spool = Path.Combine(_engram.Home, "spool");
+            Assert.Equal(0, (await HookAsync(Prompt("Which separator do the invoice exports use?"), NoWorker, "claude-code", "user-prompt-submit")).ExitCode);
+            await Eventually.HoldsAsync(() => !Directory.EnumerateFiles(spool, "*.event.json").Any() && !File.Exists(Path.Combine(_engram.Home, "context", ".busy")),
+                "the worker taking in the first prompt", TestContext.Current.CancellationToken);
+
+            // An event lands just before the next session starts: the ready context may be behind it. The spool wakes
+            // the worker, and the hook waits for it rather than falling back (there is no managed engram to fall back to).
+            var prompt = Prompt("Keep the export under a minute for a year of invoices");
+            Assert.Equal(0, (await HookAsync(prompt, NoWorker, "claude-code", "user-prompt-submit")).ExitCode);
+            var served = HookOutput.ContextOf(await HookAsync(SessionStartPayload("wait-2"), ReadyOnly, "claude-code", "session-start"));
+            Assert.Contains("semicolon separator", served, StringComparison.Ordinal);
+
+            // The event was held until the hook noted what it served, so the worker records it.
+            await Eventually.HoldsAsync(async () =>
+            {
+                await using var store = new Engram.Sqlite.SqliteMemoryStore(Path.Combine(_engram.Home, "engram.db"));
+                var records = await store.Injections.InjectionsForSessionAsync("default", "wait-2", TestContext.Current.CancellationToken);
+                return records.Any(r => r.MemoryId == blockId && r.Source == "session-start-cached");
+            }, "the served context recorded for the second session", TestContext.Current.CancellationToken);
+            Assert.Empty(Directory.EnumerateFiles(spool, ".*.held"));
+        }
+        finally
+        {
+            _engram.KillAll();
+            await worker;
+        }
+    }
+
+    [Fact]
     public async Task Session_start_events_are_spooled_once_even_when_the_managed_fallback_answers()
     {
         HookOutput.ContextOf(await HookAsync(SessionStartPayload("once"), NoWorker, "claude-code", "session-start"));

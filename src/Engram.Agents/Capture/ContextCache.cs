@@ -33,6 +33,9 @@ public sealed class ContextCache(string homeRoot)
 
     public string FileFor(string projectKey) => Path.Combine(Folder, Fnv1a(projectKey).ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + Extension);
 
+    /// <summary>Whether the worker keeps an answer for this project (current or not).</summary>
+    public bool Has(string projectKey) => File.Exists(FileFor(projectKey));
+
     /// <summary>Stores the hook output for a project (an empty output means "nothing to inject"), atomically.</summary>
     /// <param name="watchedFiles">Absolute paths whose change makes this answer stale (see <c>BuiltContext</c>).</param>
     public void Write(string projectKey, string cwd, ReadOnlySpan<byte> output, IReadOnlyList<string>? watchedFiles = null)

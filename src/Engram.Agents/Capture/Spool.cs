@@ -14,6 +14,10 @@ namespace Engram.Agents.Capture;
 public sealed class Spool(string folder, string? fallbackFolder = null)
 {
     private const string Extension = ".event.json";
+    private const string HeldExtension = ".held";
+
+    /// <summary>A held file older than this was left by a hook that died before releasing it: the worker releases it.</summary>
+    private static readonly TimeSpan HeldLimit = TimeSpan.FromMinutes(1);
 
     public string Folder { get; } = folder;
 
@@ -30,25 +34,74 @@ public sealed class Spool(string folder, string? fallbackFolder = null)
     /// Writes one captured event; returns its id (the file name without extension). When the disk is full the
     /// event goes to the memory-backed fallback and <paramref name="fellBack"/> hears why, for the log.
     /// </summary>
-    public string Write(string agent, string eventName, ReadOnlySpan<byte> payload, DateTimeOffset capturedAt, Action<string>? fellBack = null)
+    /// <param name="held">Written under a name the worker does not read until <see cref="Release"/> (or until it is
+    /// older than a minute, when the hook that held it has died): the native session-start hook holds its event while it
+    /// waits for the ready context, so the worker records what the hook served when it processes the event.</param>
+    public string Write(string agent, string eventName, ReadOnlySpan<byte> payload, DateTimeOffset capturedAt, Action<string>? fellBack = null, bool held = false)
     {
         var id = MemoryId.System.Next();
         try
         {
-            WriteTo(Folder, id, agent, eventName, payload, capturedAt);
+            WriteTo(Folder, id, agent, eventName, payload, capturedAt, held);
         }
         catch (IOException ex) when (FallbackFolder is not null && MemoryBacked.IsDiskFull(ex))
         {
-            WriteTo(FallbackFolder, id, agent, eventName, payload, capturedAt);
+            WriteTo(FallbackFolder, id, agent, eventName, payload, capturedAt, held);
             fellBack?.Invoke($"the disk is full ({ex.Message}); event {id} was kept in {FallbackFolder} until there is space");
         }
         return id;
     }
 
-    private static void WriteTo(string folder, string id, string agent, string eventName, ReadOnlySpan<byte> payload, DateTimeOffset capturedAt)
+    /// <summary>Names the file <see cref="WakeWorker"/> creates (and removes at once).</summary>
+    public const string WakePrefix = ".wake-";
+
+    /// <summary>
+    /// Asks a running worker to take in the spool now rather than at its next poll: a file created and removed at
+    /// once, which the worker's watch on this folder notices. Only a hook waiting for the worker asks (a session
+    /// start whose ready context is behind): waking the worker for every event would have it work in the middle of
+    /// the agent's session, on the same cores, once per event instead of once per poll.
+    /// </summary>
+    public void WakeWorker()
+    {
+        var path = Path.Combine(Folder, WakePrefix + Environment.ProcessId);
+        try
+        {
+            using (new FileStream(path, FileMode.Create, FileAccess.Write)) { }
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The worker finds the events at its next poll.
+        }
+    }
+
+    /// <summary>Hands a held event to the worker (see <see cref="Write"/>); false when it is not held (any more).</summary>
+    public bool Release(string id)
+    {
+        foreach (var folder in new[] { Folder, FallbackFolder })
+        {
+            if (folder is null) continue;
+            try
+            {
+                File.Move(HeldPath(folder, id), Path.Combine(folder, id + Extension));
+                return true;
+            }
+            catch (FileNotFoundException)
+            {
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+        }
+        return false;
+    }
+
+    private static string HeldPath(string folder, string id) => Path.Combine(folder, "." + id + HeldExtension);
+
+    private static void WriteTo(string folder, string id, string agent, string eventName, ReadOnlySpan<byte> payload, DateTimeOffset capturedAt, bool held)
     {
         if (!Directory.Exists(folder)) OwnerOnly.CreateDirectory(folder);
-        var final = Path.Combine(folder, id + Extension);
+        var final = held ? HeldPath(folder, id) : Path.Combine(folder, id + Extension);
         var temp = Path.Combine(folder, "." + id + ".tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 16 * 1024 };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -133,13 +186,24 @@ public sealed class Spool(string folder, string? fallbackFolder = null)
 
     private static int CountIn(string folder) => Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*" + Extension).Count() : 0;
 
-    /// <summary>Temp files older than an hour are leftovers of killed hooks.</summary>
+    /// <summary>
+    /// Temp files older than an hour are leftovers of killed hooks; held events older than a minute were held by a hook
+    /// that died while waiting, and are released so they are processed after all.
+    /// </summary>
     public void CleanLeftovers(DateTimeOffset now)
     {
         if (!Directory.Exists(Folder)) return;
         foreach (var temp in Directory.EnumerateFiles(Folder, ".*.tmp"))
         {
             if (now - File.GetLastWriteTimeUtc(temp) > TimeSpan.FromHours(1)) File.Delete(temp);
+        }
+        foreach (var folder in new[] { Folder, FallbackFolder })
+        {
+            if (folder is null || !Directory.Exists(folder)) continue;
+            foreach (var held in Directory.EnumerateFiles(folder, ".*" + HeldExtension))
+            {
+                if (now - File.GetLastWriteTimeUtc(held) > HeldLimit) Release(Path.GetFileName(held)[1..^HeldExtension.Length]);
+            }
         }
     }
 }

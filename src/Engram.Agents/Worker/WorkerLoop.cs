@@ -15,7 +15,8 @@ public interface IWorkerCompanion : IAsyncDisposable
 /// <summary>
 /// The background worker's drain loop, the same under <c>engram worker</c>, <c>engram serve</c> and any app that hosts
 /// Engram: ingest and process captured events, rebuild the session-start contexts they changed and give new memories
-/// their vectors, every half second. The caller holds the <see cref="WorkerLock"/>.
+/// their vectors, every half second or as soon as a waiting hook asks (<see cref="SpoolWake"/>). The caller holds the
+/// <see cref="WorkerLock"/>.
 /// </summary>
 public sealed class WorkerLoop(AgentServices agents)
 {
@@ -34,6 +35,7 @@ public sealed class WorkerLoop(AgentServices agents)
         var time = agents.Time;
         var idleSince = time.GetUtcNow();
         var embedder = new BackgroundEmbedder(agents.Memory, log, "worker");
+        using var wake = new SpoolWake(spool.Folder, log);
         await using var beside = companion?.Invoke();
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -64,7 +66,7 @@ public sealed class WorkerLoop(AgentServices agents)
             if (idleLimit() is { } limit && time.GetUtcNow() - idleSince > limit) break;
             try
             {
-                await Task.Delay(Pause, time, cancellationToken);
+                await wake.PauseAsync(Pause, time, cancellationToken);
             }
             catch (OperationCanceledException)
             {

@@ -16,6 +16,32 @@ internal sealed class ClaudeCodeAgent() : RealAgent(new FakeAnthropicServer())
         "claude-code/stop", "claude-code/session-end",
     ];
 
+    private string SessionEndTrace => System.IO.Path.Combine(Home, "session-end-started");
+
+    /// <summary>
+    /// A headless Claude Code 2.1.197 session now and then ends with status 0 and its session-end never captured, with
+    /// no trace of Engram's hook at all: no spool file, no log line, nothing on Claude Code's stderr (about one run in
+    /// five here, under strace none in eight). To tell a hook Claude Code never started from an event Engram lost, the
+    /// installed SessionEnd command is prefixed with a line that notes its start: a session-end is expected exactly
+    /// when the hook started, and once started Engram must not lose it.
+    /// </summary>
+    public override IReadOnlyList<string> FirstSessionEventsStarted() =>
+        File.Exists(SessionEndTrace) ? FirstSessionEvents : [.. FirstSessionEvents.Where(e => e != "claude-code/session-end")];
+
+    protected override void Installed()
+    {
+        var file = System.IO.Path.Combine(Home, ".claude", "settings.json");
+        var settings = JsonNode.Parse(File.ReadAllText(file))!;
+        foreach (var group in settings["hooks"]!["SessionEnd"]!.AsArray())
+        {
+            foreach (var hook in group!["hooks"]!.AsArray())
+            {
+                hook!["command"] = $"printf started >> '{SessionEndTrace}'; {hook["command"]!.GetValue<string>()}";
+            }
+        }
+        File.WriteAllText(file, settings.ToJsonString());
+    }
+
     public override ModelTurn ReadFile(string relativePath) =>
         ModelTurn.CallTool("Read", new JsonObject { ["file_path"] = PathIn(relativePath) });
 

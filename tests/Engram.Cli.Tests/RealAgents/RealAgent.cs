@@ -40,6 +40,12 @@ internal abstract class RealAgent : IAsyncDisposable
     /// <summary>The hook events Engram should have captured from the first session, as queue kinds (agent/event).</summary>
     public abstract IReadOnlyList<string> FirstSessionEvents { get; }
 
+    /// <summary>
+    /// Of <see cref="FirstSessionEvents"/>, those the agent really started a hook for: an event whose hook never ran
+    /// cannot reach Engram. Only agents known to skip a hook now and then (and traced for it) leave any out.
+    /// </summary>
+    public virtual IReadOnlyList<string> FirstSessionEventsStarted() => FirstSessionEvents;
+
     public abstract ModelTurn ReadFile(string relativePath);
 
     public abstract ModelTurn RunCommand(string command);
@@ -70,6 +76,12 @@ internal abstract class RealAgent : IAsyncDisposable
         Engram.Environment["PATH"] = await AgentClis.BinFolderAsync() + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
         var install = await Engram.RunAsync("install", "--agent", Name);
         Assert.True(install.ExitCode == 0, $"engram install --agent {Name} failed: {install.Stderr}{install.Stdout}");
+        Installed();
+    }
+
+    /// <summary>After engram install: anything the test adds to the agent's configuration.</summary>
+    protected virtual void Installed()
+    {
     }
 
     /// <summary>Runs one headless session of the real CLI in the project with the model scripted to take these turns.</summary>

@@ -71,5 +71,12 @@ public static class AgentMemoryFiles
 
     private static readonly HashSet<string> NoteExtensions = new(StringComparer.OrdinalIgnoreCase) { ".md", ".markdown", ".txt" };
 
+    /// <summary>Whether <paramref name="path"/> (a full path) is <paramref name="folder"/> or lies under it.</summary>
+    internal static bool Inside(string path, string folder)
+    {
+        var root = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        return path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
+
     internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -78,7 +78,7 @@ internal static partial class ClaudeCodeFiles
         foreach (var imported in Imports(File.ReadAllText(path), Path.GetDirectoryName(path)!, home))
         {
             if (!AgentMemoryFiles.IsNote(imported)) continue;
-            if (bound is not null && !imported.StartsWith(Path.GetFullPath(bound).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
+            if (bound is not null && !AgentMemoryFiles.Inside(imported, bound)) continue;
             AddWithImports(files, imported, projectWide, bound, home, depth + 1);
         }
     }

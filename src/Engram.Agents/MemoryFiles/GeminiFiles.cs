@@ -54,7 +54,7 @@ internal static partial class GeminiFiles
         foreach (var imported in Imports(File.ReadAllText(path), folder))
         {
             // Gemini reads any imported file as text; only notes are memories here.
-            if (AgentMemoryFiles.IsNote(imported) && Inside(imported, root)) AddWithImports(files, imported, projectWide, root, depth + 1);
+            if (AgentMemoryFiles.IsNote(imported) && AgentMemoryFiles.Inside(imported, root)) AddWithImports(files, imported, projectWide, root, depth + 1);
         }
     }
 
@@ -122,7 +122,7 @@ internal static partial class GeminiFiles
         var ids = new List<string>();
         foreach (var (path, id) in Registry(Path.Combine(geminiDir, "projects.json")))
         {
-            if (!Inside(path, root) || id.Length == 0 || Path.GetFileName(id) != id) continue;
+            if (!AgentMemoryFiles.Inside(path, root) || id.Length == 0 || Path.GetFileName(id) != id) continue;
             var marker = Path.Combine(temp, id, ".project_root");
             if (File.Exists(marker) && File.ReadAllText(marker).Trim() != path) continue; // the id now belongs to another folder
             ids.Add(id);
@@ -130,9 +130,6 @@ internal static partial class GeminiFiles
         ids.Add(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root))));
         return ids.Distinct(StringComparer.Ordinal).Select(id => Path.Combine(temp, id, "memory")).Where(Directory.Exists);
     }
-
-    private static bool Inside(string path, string root) =>
-        path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>projects.json: <c>{"projects": {"/abs/folder": "id"}}</c>; unreadable means none.</summary>
     private static List<(string Path, string Id)> Registry(string file)

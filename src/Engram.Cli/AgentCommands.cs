@@ -112,7 +112,7 @@ internal static class AgentCommands
     private static async Task<int> WorkerAsync(CommandLine line, CancellationToken cancellationToken)
     {
         var home = EngramHome.Resolve();
-        using var held = WorkerLauncher.TryAcquire(home);
+        using var held = WorkerLauncher.TryHold(home);
         if (held is null) return 0; // another worker runs
         var log = HookLog.ForHome(home.Root);
         string? database;

@@ -12,20 +12,18 @@ internal static class WorkerLauncher
 {
     public static string LockPath(EngramHome home) => WorkerLock.PathIn(home.Root);
 
-    /// <summary>Takes the worker lock, or returns null when another process holds it.</summary>
-    public static FileStream? TryAcquire(EngramHome home) => WorkerLock.TryAcquire(home.Root);
+    /// <summary>The worker's lock (and its start claim withdrawn), or null when another process holds it.</summary>
+    public static FileStream? TryHold(EngramHome home) => WorkerLock.TryHold(home.Root);
 
     public static bool IsRunning(EngramHome home) => WorkerLock.IsRunning(home.Root);
 
-    /// <summary>Starts <c>engram worker</c> unless one is running. Never throws.</summary>
+    /// <summary>Starts <c>engram worker</c> unless one is running or starting. Never throws.</summary>
     public static void EnsureRunning(EngramHome home, HookLog log)
     {
         try
         {
-            if (Environment.GetEnvironmentVariable("ENGRAM_NO_WORKER") is "1" or "true") return;
-            if (IsRunning(home)) return;
             var (file, prefix) = SelfCommand();
-            WorkerStart.Detached(home.Root, file, [.. prefix, "worker"]);
+            if (WorkerStart.UnlessRunning(home.Root, file, [.. prefix, "worker"])) log.Info("worker", "started the background worker");
         }
         catch (Exception ex)
         {

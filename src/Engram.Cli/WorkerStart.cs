@@ -12,6 +12,20 @@ internal static class WorkerStart
     /// <summary>How much lower than its starter's the worker's CPU priority is (nice).</summary>
     public const int WorkerNiceness = 10;
 
+    /// <summary>
+    /// Starts the worker (<paramref name="file"/> <paramref name="arguments"/>) detached unless one runs, another
+    /// process is already starting one (<see cref="Engram.Agents.Worker.WorkerLock.TryClaimStart"/>), or
+    /// ENGRAM_NO_WORKER is set. Returns whether it started one.
+    /// </summary>
+    public static bool UnlessRunning(string homeRoot, string file, IEnumerable<string> arguments)
+    {
+        if (Environment.GetEnvironmentVariable("ENGRAM_NO_WORKER") is "1" or "true") return false;
+        if (Engram.Agents.Worker.WorkerLock.IsRunning(homeRoot)) return false;
+        if (!Engram.Agents.Worker.WorkerLock.TryClaimStart(homeRoot, TimeProvider.System.GetUtcNow())) return false;
+        Detached(homeRoot, file, arguments);
+        return true;
+    }
+
     /// <summary>Runs <paramref name="file"/> <paramref name="arguments"/> detached, and returns once it is launched.</summary>
     public static void Detached(string homeRoot, string file, IEnumerable<string> arguments)
     {

@@ -167,10 +167,8 @@ internal static class Program
     {
         try
         {
-            if (Environment.GetEnvironmentVariable("ENGRAM_NO_WORKER") is "1" or "true") return;
-            if (WorkerLock.IsRunning(home)) return;
             var (file, prefix) = NativeLayout.ManagedCli();
-            WorkerStart.Detached(home, file, [.. prefix, "worker"]);
+            if (WorkerStart.UnlessRunning(home, file, [.. prefix, "worker"])) log.Info("worker", "started the background worker");
         }
         catch (Exception ex)
         {

@@ -19,7 +19,7 @@ public sealed class EngramWorkerService(AgentServices agents, Func<IWorkerCompan
         FileStream? held = null;
         try
         {
-            while ((held = WorkerLock.TryAcquire(agents.HomeRoot)) is null)
+            while ((held = WorkerLock.TryHold(agents.HomeRoot)) is null)
             {
                 await Task.Delay(LockRetry, agents.Time, stoppingToken);
             }

@@ -94,6 +94,31 @@ public sealed class NativeHookTests : IDisposable
     }
 
     [Fact]
+    public async Task Hooks_fired_faster_than_the_worker_starts_start_it_once()
+    {
+        // An agent fires hooks milliseconds apart, and a worker takes a few hundred to take its lock: each hook that
+        // found no worker used to start one more .NET process beside the agent.
+        var slowIdle = new Dictionary<string, string> { ["ENGRAM_WORKER__IDLEMINUTES"] = "0.02" };
+        for (var i = 0; i < 10; i++)
+        {
+            var payload = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["session_id"] = "burst", ["transcript_path"] = "/tmp/none.jsonl", ["cwd"] = _repo,
+                ["hook_event_name"] = "PostToolUse", ["tool_name"] = "Bash", ["tool_use_id"] = $"toolu_{i}",
+                ["tool_input"] = new Dictionary<string, string> { ["command"] = $"ls step{i}" },
+                ["tool_response"] = new Dictionary<string, string> { ["stdout"] = "src" },
+            });
+            Assert.Equal(0, (await HookAsync(payload, slowIdle, "claude-code", "post-tool-use")).ExitCode);
+        }
+        await Eventually.HoldsAsync(() => Task.FromResult(!Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json").Any()),
+            "the burst's events taken in by the worker", TestContext.Current.CancellationToken);
+
+        var log = string.Concat(Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
+        Assert.Equal(1, log.Split('\n').Count(line => line.Contains("started the background worker", StringComparison.Ordinal)));
+        Assert.False(File.Exists(Path.Combine(_engram.Home, "worker.starting")), "the worker withdraws the start claim once it holds its lock");
+    }
+
+    [Fact]
     public async Task Session_start_answers_from_the_ready_context_and_falls_back_when_it_may_be_stale()
     {
         Assert.Equal(0, (await _engram.RunAsync("add", "Invoices are exported as CSV with a semicolon separator", "--kind", "block")).ExitCode);

@@ -11,7 +11,8 @@ namespace Engram.Bench;
 /// dotnet run -c Release --project bench/Engram.Bench -- agent-session [--engram /tmp/engram-pub] [--runs 10]
 /// Times real headless Claude Code sessions (claude -p from npm, pinned, against the fake Anthropic server on
 /// 127.0.0.1) side by side: without Engram, with Engram as <c>engram install</c> sets it up (hooks and MCP server),
-/// and with the hooks alone (no MCP server), to tell where the time goes. The variants alternate run by run,
+/// with the hooks alone (no MCP server), and without Engram but with a stdio MCP server that offers nothing (what
+/// Claude Code charges any MCP server: starting it, the handshake, stopping it), to tell where the time goes. The variants alternate run by run,
 /// in a rotating order, after one warm-up session each. Each session reads a file, runs a failing test, edits the
 /// file and runs the test again: four tool calls, eight hook events. The worker the hooks start keeps running, as
 /// in real use. --engram is a folder with engram and engram-hook
@@ -19,7 +20,30 @@ namespace Engram.Bench;
 /// </summary>
 internal static class AgentSessionBenchmark
 {
-    private sealed record Variant(string Name, string Home, string Project, bool Engram);
+    /// <param name="Engram">Engram installed (its hooks, and its MCP server unless <paramref name="HooksOnly"/>).</param>
+    /// <param name="DoNothingHooks">No Engram: the hook events Engram's install registers, each running <c>true</c>.</param>
+    /// <param name="NothingServer">The stdio MCP server that offers nothing, registered.</param>
+    private sealed record Variant(string Name, string Home, string Project, bool Engram, bool HooksOnly = false, bool DoNothingHooks = false, bool NothingServer = false);
+
+    /// <summary>
+    /// A stdio MCP server in sh builtins that offers no tools: it answers initialize (echoing the client's protocol
+    /// version) and tools/list, refuses anything else, and notes each initialize in $NOTHING_LOG so the bench can
+    /// tell that Claude Code really started it. It dies of the SIGINT Claude Code stops servers with.
+    /// </summary>
+    private const string NothingServer = """
+        while IFS= read -r line; do
+          case "$line" in *'"id":'*) ;; *) continue ;; esac
+          id=${line#*\"id\":}; id=${id%%[,\}]*}
+          case "$line" in
+            *'"method":"initialize"'*)
+              version=${line#*\"protocolVersion\":\"}; version=${version%%\"*}
+              echo initialize >> "$NOTHING_LOG"
+              printf '{"jsonrpc":"2.0","id":%s,"result":{"protocolVersion":"%s","capabilities":{"tools":{}},"serverInfo":{"name":"nothing","version":"1.0.0"}}}\n' "$id" "$version" ;;
+            *'"method":"tools/list"'*) printf '{"jsonrpc":"2.0","id":%s,"result":{"tools":[]}}\n' "$id" ;;
+            *'"method":'*) printf '{"jsonrpc":"2.0","id":%s,"error":{"code":-32601,"message":"method not found"}}\n' "$id" ;;
+          esac
+        done
+        """;
 
     public static async Task<int> RunAsync(string publishFolder, int runs)
     {
@@ -36,15 +60,20 @@ internal static class AgentSessionBenchmark
         {
             new Variant("without Engram", Path.Combine(root, "plain"), Path.Combine(root, "plain-project"), false),
             new Variant("with Engram (hooks + MCP)", Path.Combine(root, "engram"), Path.Combine(root, "engram-project"), true),
-            new Variant("hooks only (no MCP server)", Path.Combine(root, "hooks"), Path.Combine(root, "hooks-project"), true),
+            new Variant("hooks only (no MCP server)", Path.Combine(root, "hooks"), Path.Combine(root, "hooks-project"), true, HooksOnly: true),
+            // What Claude Code charges for any hooks and any stdio MCP server, whatever they do: the floor under Engram's rows.
+            new Variant("no Engram: the same hook events running `true`", Path.Combine(root, "true-hooks"), Path.Combine(root, "true-hooks-project"), false, DoNothingHooks: true),
+            new Variant("no Engram: an MCP server that offers nothing", Path.Combine(root, "nothing"), Path.Combine(root, "nothing-project"), false, NothingServer: true),
+            new Variant("no Engram: `true` hooks + the server that offers nothing", Path.Combine(root, "floor"), Path.Combine(root, "floor-project"), false, DoNothingHooks: true, NothingServer: true),
         };
         foreach (var variant in variants)
         {
             Directory.CreateDirectory(variant.Home);
-            if (!variant.Engram) continue;
-            Install(engram, variant.Home);
-            // The hooks-only variant keeps the hooks and drops the MCP server registration (~/.claude.json).
-            if (variant.Name.StartsWith("hooks", StringComparison.Ordinal)) File.Delete(Path.Combine(variant.Home, ".claude.json"));
+            if (variant.Engram || variant.DoNothingHooks) Install(engram, variant.Home);
+            // Only the hooks stay: the MCP server registration (~/.claude.json) goes.
+            if (variant.HooksOnly || variant.DoNothingHooks) File.Delete(Path.Combine(variant.Home, ".claude.json"));
+            if (variant.DoNothingHooks) ReplaceHookCommands(variant.Home, "true");
+            if (variant.NothingServer) RegisterNothingServer(variant.Home);
         }
 
         var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
@@ -77,6 +106,42 @@ internal static class AgentSessionBenchmark
         return 0;
     }
 
+    /// <summary>Keeps the hook events, matchers, timeouts and async flags Engram's install wrote, and runs <paramref name="command"/> for each.</summary>
+    private static void ReplaceHookCommands(string home, string command)
+    {
+        var settingsPath = Path.Combine(home, ".claude", "settings.json");
+        var settings = JsonNode.Parse(File.ReadAllText(settingsPath))!;
+        var replaced = 0;
+        foreach (var (_, groups) in settings["hooks"]!.AsObject())
+        {
+            foreach (var hook in groups!.AsArray().SelectMany(group => group!["hooks"]!.AsArray()))
+            {
+                hook!["command"] = command;
+                replaced++;
+            }
+        }
+        if (replaced == 0) throw new InvalidOperationException($"engram install wrote no hooks to {settingsPath}");
+        File.WriteAllText(settingsPath, settings.ToJsonString());
+    }
+
+    private static void RegisterNothingServer(string home)
+    {
+        var script = Path.Combine(home, "nothing-mcp.sh");
+        File.WriteAllText(script, NothingServer);
+        var servers = new JsonObject
+        {
+            ["nothing"] = new JsonObject
+            {
+                ["type"] = "stdio", ["command"] = "/bin/sh", ["args"] = new JsonArray(script),
+                ["env"] = new JsonObject { ["NOTHING_LOG"] = Path.Combine(home, "nothing-mcp.log") },
+            },
+        };
+        File.WriteAllText(Path.Combine(home, ".claude.json"), new JsonObject { ["mcpServers"] = servers }.ToJsonString());
+    }
+
+    private static int NothingServerStarts(string home) =>
+        File.Exists(Path.Combine(home, "nothing-mcp.log")) ? File.ReadAllLines(Path.Combine(home, "nothing-mcp.log")).Length : 0;
+
     private static void Install(string engram, string home)
     {
         var start = new ProcessStartInfo(engram, ["install", "--agent", "claude-code"]) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -95,6 +160,7 @@ internal static class AgentSessionBenchmark
     {
         CalculatorProject.Create(variant.Project);
         var seen = model.Requests.Count;
+        var nothingStarts = NothingServerStarts(variant.Home);
         var math = Path.Combine(variant.Project, "math.js");
         model.Script(
             ModelTurn.CallTool("Read", new JsonObject { ["file_path"] = math }),
@@ -114,6 +180,10 @@ internal static class AgentSessionBenchmark
         if (result.ExitCode != 0 || model.TurnsLeft != 0 || File.ReadAllText(math) != CalculatorProject.FixedMath)
         {
             throw new InvalidOperationException($"the {variant.Name} session did not run as scripted (exit {result.ExitCode}): {result.Stderr}");
+        }
+        if (variant.NothingServer && NothingServerStarts(variant.Home) != nothingStarts + 1)
+        {
+            throw new InvalidOperationException("Claude Code did not start the MCP server that offers nothing: the floor would not be measured");
         }
         var requests = model.Requests.Skip(seen).ToList();
         return (result.Elapsed, Stopwatch.GetElapsedTime(result.Started, requests[0].Timestamp), Stopwatch.GetElapsedTime(requests[^1].Timestamp, result.Ended));

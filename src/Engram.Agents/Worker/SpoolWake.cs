@@ -50,13 +50,24 @@ internal sealed class SpoolWake : IDisposable
         }
     }
 
-    /// <summary>Waits for <paramref name="pause"/>, or less when a hook asked for a pass since the last pause.</summary>
-    public async Task PauseAsync(TimeSpan pause, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Waits for <paramref name="pause"/>, or less when a hook asked for a pass since the last pause; true when one asked.</summary>
+    public async Task<bool> PauseAsync(TimeSpan pause, TimeProvider time, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAny(Task.Delay(pause, time, stop.Token), _asked.WaitAsync(stop.Token));
+        var asked = _asked.WaitAsync(stop.Token);
+        await Task.WhenAny(Task.Delay(pause, time, stop.Token), asked);
         await stop.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            // Also when the pause ran out at the same moment: a request taken from the semaphore is never dropped.
+            await asked;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public void Dispose()

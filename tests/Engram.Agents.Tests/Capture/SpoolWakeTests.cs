@@ -50,14 +50,17 @@ public sealed class SpoolWakeTests : IDisposable
         Assert.False(await EndsSoonAsync(pause), "an event landing woke the worker");
 
         _spool.WakeWorker();
-        await pause.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.True(await pause.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken), "the pause did not say a hook asked");
         Assert.Equal(2, _spool.Count());
         Assert.Empty(Directory.EnumerateFiles(_spool.Folder, Spool.WakePrefix + "*"));
 
         var next = wake.PauseAsync(TimeSpan.FromMilliseconds(500), clock, TestContext.Current.CancellationToken);
         Assert.False(await EndsSoonAsync(next), "a wake-up was left over from a request already answered");
         _spool.WakeWorker();
-        await next.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.True(await next.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+
+        // A pause that runs its course says nobody asked: the worker may let a burst of events settle.
+        Assert.False(await wake.PauseAsync(TimeSpan.FromMilliseconds(20), TimeProvider.System, TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using Engram.Testing.ModelServers;
 namespace Engram.Bench;
 
 /// <summary>
-/// dotnet run -c Release --project bench/Engram.Bench -- agent-session [--engram /tmp/engram-pub] [--runs 10]
+/// dotnet run -c Release --project bench/Engram.Bench -- agent-session [--engram /tmp/engram-pub] [--runs 10] [--claude PATH]
 /// Times real headless Claude Code sessions (claude -p from npm, pinned, against the fake Anthropic server on
 /// 127.0.0.1) side by side: without Engram, with Engram as <c>engram install</c> sets it up (hooks and MCP server),
 /// with the hooks alone (no MCP server), and without Engram but with a stdio MCP server that offers nothing (what
@@ -45,7 +45,8 @@ internal static class AgentSessionBenchmark
         done
         """;
 
-    public static async Task<int> RunAsync(string publishFolder, int runs)
+    /// <param name="claudePath">Another claude executable than the pinned one (another version), or "".</param>
+    public static async Task<int> RunAsync(string publishFolder, int runs, string claudePath = "")
     {
         var engram = Path.Combine(publishFolder, "engram");
         if (!File.Exists(engram) || !File.Exists(Path.Combine(publishFolder, "engram-hook")))
@@ -53,7 +54,7 @@ internal static class AgentSessionBenchmark
             Console.Error.WriteLine($"{publishFolder} has no engram and engram-hook; publish first: dotnet publish src/Engram.Cli -c Release -r linux-x64 -o {publishFolder}");
             return 2;
         }
-        var claude = Path.Combine(await AgentClis.BinFolderAsync(), "claude");
+        var claude = claudePath.Length > 0 ? Path.GetFullPath(claudePath) : Path.Combine(await AgentClis.BinFolderAsync(), "claude");
         var root = Directory.CreateTempSubdirectory("engram-session-bench-").FullName;
         await using var model = new FakeAnthropicServer();
         var variants = new[]
@@ -79,7 +80,8 @@ internal static class AgentSessionBenchmark
         var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
         var startups = variants.ToDictionary(v => v.Name, _ => new List<double>());
         var endings = variants.ToDictionary(v => v.Name, _ => new List<double>());
-        Console.WriteLine($"agent-session bench: claude {AgentClis.Pinned["@anthropic-ai/claude-code"]}, {runs} runs per variant after 1 warm-up, {Environment.ProcessorCount} cores");
+        var version = claudePath.Length > 0 ? claudePath : AgentClis.Pinned["@anthropic-ai/claude-code"];
+        Console.WriteLine($"agent-session bench: claude {version}, {runs} runs per variant after 1 warm-up, {Environment.ProcessorCount} cores");
         for (var run = -1; run < runs; run++)
         {
             for (var i = 0; i < variants.Length; i++)

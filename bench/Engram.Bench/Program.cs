@@ -9,7 +9,7 @@ namespace Engram.Bench;
 /// dotnet run -c Release --project bench/Engram.Bench -- recall
 /// dotnet run -c Release --project bench/Engram.Bench -- load [--adders 8] [--clients 32] [--seconds 60] (see LoadBenchmark)
 /// dotnet run -c Release --project bench/Engram.Bench -- privacy
-/// dotnet run -c Release --project bench/Engram.Bench -- agent-session [--engram /tmp/engram-pub] [--runs 10] (real Claude Code sessions)
+/// dotnet run -c Release --project bench/Engram.Bench -- agent-session [--engram /tmp/engram-pub] [--runs 10] [--claude PATH] (real Claude Code sessions)
 /// </summary>
 public static class Program
 {
@@ -28,7 +28,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "privacy") return PrivacyBenchmark.Run();
         if (args.Length > 0 && args[0] == "agent-session")
         {
-            return await AgentSessionBenchmark.RunAsync(Option(args, "--engram", "/tmp/engram-pub"), int.Parse(Option(args, "--runs", "10"), CultureInfo.InvariantCulture));
+            return await AgentSessionBenchmark.RunAsync(Option(args, "--engram", "/tmp/engram-pub"), int.Parse(Option(args, "--runs", "10"), CultureInfo.InvariantCulture),
+                Option(args, "--claude", ""));
         }
         if (args.Length > 0 && args[0] == "locomo-sweep")
         {

@@ -10,7 +10,8 @@ namespace Engram.McpFront;
 /// <c>tools/list</c>, <c>resources/list</c> and <c>resources/templates/list</c>) are answered from <see cref="AnswerCache"/> when it holds them, and still sent on to
 /// the server under an id of ours: its answer refreshes the cache (and answers the agent when the cache
 /// had nothing). Everything else passes through unchanged, in order. Only a request the cache cannot answer
-/// starts the server; notifications and our refreshes wait for it (<see cref="ServerLink"/>).
+/// starts the server; notifications and our refreshes wait for it (<see cref="ServerLink"/>). A change subscription
+/// (<c>subscriptions/listen</c>) is acknowledged here and never sent on (see <see cref="Acknowledgement"/>).
 /// </summary>
 internal sealed class Relay(ServerLink server, Stream client, AnswerCache cache)
 {
@@ -31,6 +32,11 @@ internal sealed class Relay(ServerLink server, Stream client, AnswerCache cache)
         {
             // A liveness check is this process's to answer: it must not start .NET.
             ToClient($"{{\"jsonrpc\":\"2.0\",\"id\":{pingId},\"result\":{{}}}}");
+            return;
+        }
+        if (request is { Method: "subscriptions/listen", Id: { } listenId } && ServerSpeaks(request.Version))
+        {
+            ToClient(Acknowledgement(listenId, request.Parameters));
             return;
         }
         if (request is not { Id: { } id } || CacheKey(request) is not { } key)
@@ -62,6 +68,31 @@ internal sealed class Relay(ServerLink server, Stream client, AnswerCache cache)
         ToClient(response.Result is not null
             ? $"{{\"jsonrpc\":\"2.0\",\"id\":{clientId},\"result\":{response.Result}}}"
             : $"{{\"jsonrpc\":\"2.0\",\"id\":{clientId},\"error\":{response.Error ?? "{\"code\":-32603,\"message\":\"no result\"}"}}}");
+    }
+
+    /// <summary>Whether the managed server answered <c>server/discover</c> in this (stateless) protocol version.</summary>
+    private bool ServerSpeaks(string? version) => version is not null && cache.Get($"server/discover@{version}") is not null;
+
+    /// <summary>
+    /// The acknowledgement of a change subscription (protocol 2026-07-28), which Claude Code waits for before its first
+    /// model request. Engram's tools and resource lists are fixed by its build, so the managed server would agree to the
+    /// two list-change kinds asked for and never send one: this process gives the same answer without starting .NET,
+    /// and the subscription stays open, silent, until the session ends.
+    /// </summary>
+    private static string Acknowledgement(string id, string? parameters)
+    {
+        var agreed = new List<string>(2);
+        using var document = JsonDocument.Parse(parameters ?? "{}");
+        if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("notifications", out var asked)
+            && asked.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var kind in (string[])["toolsListChanged", "resourcesListChanged"])
+            {
+                if (asked.TryGetProperty(kind, out var value) && value.ValueKind == JsonValueKind.True) agreed.Add($"\"{kind}\":true");
+            }
+        }
+        return $"{{\"method\":\"notifications/subscriptions/acknowledged\",\"params\":{{\"notifications\":{{{string.Join(',', agreed)}}},"
+            + $"\"_meta\":{{\"io.modelcontextprotocol/subscriptionId\":{id}}}}},\"jsonrpc\":\"2.0\"}}";
     }
 
     /// <summary>"method@protocol version" for a request whose answer describes the server only, else null.</summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Engram.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -86,6 +88,94 @@ public sealed class NativeMcpTests : IDisposable
 
         await CallTextAsync(second, "search", new() { ["query"] = "anything" });
         Assert.Equal(1, ManagedServersRunning());
+    }
+
+    /// <summary>A request of the stateless protocol (2026-07-28), as Claude Code 2.1.332 sends it.</summary>
+    private static string Stateless(string id, string method, string extra = "") =>
+        $"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"{method}\",\"params\":{{\"_meta\":{{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        + $"\"io.modelcontextprotocol/clientInfo\":{{\"name\":\"claude-code\",\"version\":\"2.1.332\"}},\"io.modelcontextprotocol/clientCapabilities\":{{\"roots\":{{\"listChanged\":true}}}}}}{extra}}}}}";
+
+    private const string ListenParameters = ",\"notifications\":{\"toolsListChanged\":true,\"resourcesListChanged\":true,\"promptsListChanged\":true}";
+
+    /// <summary>A server with <paramref name="lines"/> on its input, which stays open (the session goes on) until it is disposed.</summary>
+    private sealed class RawSession : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        public RawSession(string file, string[] arguments, string home, IEnumerable<string> lines)
+        {
+            var start = ChildProcess.StartInfo(file, arguments);
+            start.Environment["ENGRAM_HOME"] = home;
+            start.Environment["ENGRAM_NO_WORKER"] = "1";
+            _process = Process.Start(start)!;
+            _process.ErrorDataReceived += (_, _) => { };
+            _process.BeginErrorReadLine();
+            foreach (var line in lines) _process.StandardInput.WriteLine(line);
+            _process.StandardInput.Flush();
+        }
+
+        /// <summary>The next <paramref name="count"/> lines the server writes.</summary>
+        public async Task<List<JsonNode>> ReadAsync(int count)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            limit.CancelAfter(Eventually.HangGuard);
+            var lines = new List<JsonNode>();
+            while (lines.Count < count && await _process.StandardOutput.ReadLineAsync(limit.Token) is { } line) lines.Add(JsonNode.Parse(line)!);
+            return lines;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _process.StandardInput.Close();
+            using var limit = new CancellationTokenSource(Eventually.HangGuard);
+            try
+            {
+                await _process.WaitForExitAsync(limit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            _process.Dispose();
+        }
+    }
+
+    private static JsonNode? Answer(List<JsonNode> lines, string id) => lines.SingleOrDefault(l => l["id"]?.ToJsonString() == id);
+
+    [Fact]
+    public async Task Claude_Code_2_1_332_opening_in_the_stateless_protocol_is_answered_without_starting_the_managed_server()
+    {
+        // Its first session is relayed, and the answers are kept for the stateless protocol too.
+        await using (var first = new RawSession(NativeServer, [], Home, [Stateless("1", "server/discover"), Stateless("2", "tools/list"), Stateless("3", "resources/list")]))
+        {
+            var answers = await first.ReadAsync(3);
+            Assert.Equal(["2026-07-28"], Answer(answers, "1")!["result"]!["supportedVersions"]!.AsArray().Select(v => v!.GetValue<string>()));
+            await Eventually.HoldsAsync(() => File.Exists(CachePath) && File.ReadAllText(CachePath).Contains("resources/list@2026-07-28", StringComparison.Ordinal),
+                "the stateless answers kept", TestContext.Current.CancellationToken);
+        }
+
+        // Claude Code 2.1.332 opens with a discover probe and a change subscription, then the lists, and waits for them
+        // all before its first model request: the subscription used to start the managed server (about 300 ms).
+        string[] opening =
+        [
+            Stateless("\"server-discover-probe-1\"", "server/discover"),
+            Stateless("\"listen:0\"", "subscriptions/listen", ListenParameters),
+            Stateless("0", "server/discover"), Stateless("1", "resources/list"), Stateless("2", "tools/list"),
+        ];
+        await using (var second = new RawSession(NativeServer, [], Home, opening))
+        {
+            var lines = await second.ReadAsync(5);
+            var acknowledged = lines.Single(l => l["method"]?.GetValue<string>() == "notifications/subscriptions/acknowledged");
+            Assert.Equal("listen:0", acknowledged["params"]!["_meta"]!["io.modelcontextprotocol/subscriptionId"]!.GetValue<string>());
+            Assert.Contains("search", Answer(lines, "2")!["result"]!["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
+            Assert.NotNull(Answer(lines, "\"server-discover-probe-1\"")?["result"]);
+            Assert.Equal(0, ManagedServersRunning());
+
+            // The same acknowledgement the managed server gives to the same request.
+            await using var managed = new RawSession("dotnet", [Path.Combine(AppContext.BaseDirectory, "engram.dll"), "mcp"], Home, [opening[1]]);
+            var fromServer = (await managed.ReadAsync(1)).Single();
+            Assert.True(JsonNode.DeepEquals(fromServer, acknowledged), $"engram-mcp: {acknowledged.ToJsonString()}, engram mcp: {fromServer.ToJsonString()}");
+        }
     }
 
     /// <summary>The managed 'engram mcp' processes running for this test's home (Linux: read from /proc).</summary>

@@ -12,7 +12,7 @@ public static class AgentClis
     /// <summary>The versions the end-to-end tests and the session benchmark run (README, "Tested with the real clients").</summary>
     public static readonly IReadOnlyDictionary<string, string> Pinned = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["@anthropic-ai/claude-code"] = "2.1.197",
+        ["@anthropic-ai/claude-code"] = "2.1.332",
         ["@openai/codex"] = "0.171.0",
         ["@google/gemini-cli"] = "0.61.0",
     };

@@ -22,7 +22,7 @@ internal static class InstallCommands
                 AgentName, InstallScope, new("command", "the command the hooks and MCP server run (default: this engram)", "CMD"),
                 new("hook", "the native capture hook to run (default: engram-hook beside engram)", "PATH"),
                 OptionSpec.Flag("managed-hook", "run 'engram hook AGENT EVENT' and 'engram mcp' instead of the native programs"),
-                OptionSpec.Flag("http", "Claude Code: post capture events to a running engram serve"),
+                OptionSpec.Flag("http", "Claude Code: post capture events to a running engram serve, and reach its MCP endpoint"),
                 new("server", "with --http: the engram serve to post to (default http://127.0.0.1:37777)", "URL"),
                 CommonOptions.Json,
             ],
@@ -31,7 +31,7 @@ internal static class InstallCommands
                 "--hook PATH names another one, --managed-hook runs 'engram hook AGENT EVENT' instead (starts .NET on every event).\n" +
                 "The MCP server is the native engram-mcp beside engram when it is there (it answers the agent's first messages\n" +
                 "without waiting for .NET), else 'engram mcp'; --managed-hook registers 'engram mcp' too.\n" +
-                "--http (Claude Code) posts capture events to a running engram serve (--server, default http://127.0.0.1:37777) instead of starting a process.",
+                "--http (Claude Code) posts capture events to a running engram serve (--server, default http://127.0.0.1:37777) and registers its /mcp endpoint, instead of starting processes.",
         },
         new("uninstall", "remove exactly what install added (every agent, or the one named)", UninstallAsync)
         {
@@ -359,6 +359,11 @@ internal static class InstallCommands
     /// <summary>Warns when the agent's MCP server starts .NET before it can answer initialize, or names an engram-mcp that is not there.</summary>
     private static void CheckMcpSpeed(Action<string, bool, string> check, string command)
     {
+        if (McpServersFile.IsHttpServer(command))
+        {
+            check("mcp speed", true, $"over HTTP to engram serve at {command} (no process; the tools answer while engram serve runs)");
+            return;
+        }
         if (!McpServersFile.IsNativeServer(command))
         {
             check("mcp speed", false, "slow path: 'engram mcp' starts .NET before it answers the agent's initialize (about 200 ms); " +

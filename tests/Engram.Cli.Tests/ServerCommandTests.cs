@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Engram.Testing;
+using ModelContextProtocol.Client;
 
 namespace Engram.Cli.Tests;
 
@@ -198,6 +199,40 @@ public sealed class ServerCommandTests : IDisposable
             Assert.Equal("last-session", records[0].GetProperty("reason").GetString());
             foreach (var r in records) Assert.Contains($"[{r.GetProperty("memory_id").GetString()}]", output.GetProperty("additionalContext").GetString(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(new Uri("/api/v1/context", UriKind.Relative))).StatusCode);
+        });
+    }
+
+    [Fact]
+    public async Task Install_with_http_registers_the_serve_mcp_endpoint_which_an_mcp_client_reaches()
+    {
+        await WithServeAsync(async http =>
+        {
+            var userHome = _folder.File("user-home");
+            Directory.CreateDirectory(Path.Combine(userHome, ".claude"));
+            _engram.Environment["HOME"] = userHome;
+            var url = http.BaseAddress!.ToString().TrimEnd('/');
+            var claudeJson = Path.Combine(userHome, ".claude.json");
+            JsonElement Entry() => JsonDocument.Parse(File.ReadAllText(claudeJson)).RootElement.GetProperty("mcpServers").GetProperty("engram");
+
+            var install = await _engram.RunAsync("install", "--agent", "claude-code", "--http", "--server", url);
+            Assert.True(install.ExitCode == 0, install.Stderr);
+            Assert.Equal("http", Entry().GetProperty("type").GetString());
+            Assert.Equal(url + "/mcp", Entry().GetProperty("url").GetString());
+
+            // What Claude Code connects to: the SDK's client over HTTP finds Engram's tools there, with no process started.
+            await using (var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(url + "/mcp") })))
+            {
+                Assert.Contains("search", (await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name));
+            }
+            var doctor = await _engram.RunAsync("doctor");
+            Assert.Contains($"over HTTP to engram serve at {url}/mcp", doctor.Stdout, StringComparison.Ordinal);
+
+            // Installed again without --http, the agent starts Engram's stdio server instead; uninstall removes either.
+            Assert.Equal(0, (await _engram.RunAsync("install", "--agent", "claude-code")).ExitCode);
+            Assert.False(Entry().TryGetProperty("url", out _));
+            Assert.Equal(0, (await _engram.RunAsync("install", "--agent", "claude-code", "--http", "--server", url)).ExitCode);
+            Assert.Equal(0, (await _engram.RunAsync("uninstall", "--agent", "claude-code")).ExitCode);
+            Assert.False(File.Exists(claudeJson) && File.ReadAllText(claudeJson).Contains("/mcp", StringComparison.Ordinal));
         });
     }
 

@@ -8,7 +8,8 @@ namespace Engram.Agents.Adapters;
 /// Registers Engram's MCP server in a JSON file with an <c>mcpServers</c> object, the form Claude Code
 /// (<c>~/.claude.json</c>), Gemini CLI (<c>settings.json</c>) and Cursor (<c>mcp.json</c>) read:
 /// <c>"mcpServers": {"engram": {"command": "&lt;engram&gt;", "args": ["mcp"]}}</c>, or, with the native
-/// front end beside engram, <c>{"command": "/path/engram-mcp", "args": []}</c>.
+/// front end beside engram, <c>{"command": "/path/engram-mcp", "args": []}</c>, or, for Claude Code with a running
+/// <c>engram serve</c>, <c>{"type": "http", "url": "http://127.0.0.1:37777/mcp"}</c> (no process at all).
 /// </summary>
 /// <remarks>
 /// Every other key of the file keeps its bytes: idempotent, backup first, atomic replace, refuses
@@ -32,11 +33,27 @@ public sealed class McpServersFile
         Arguments = nativeServer is { Length: > 0 } ? [] : [.. engramArguments ?? [], "mcp"];
     }
 
+    private McpServersFile(string serverUrl)
+    {
+        Url = serverUrl.TrimEnd('/') + McpPath;
+        Command = "";
+        Arguments = [];
+    }
+
+    /// <summary>Where <c>engram serve</c> answers MCP.</summary>
+    public const string McpPath = "/mcp";
+
     /// <summary>The entry for what an install registers.</summary>
     public static McpServersFile For(InstallOptions options, bool native) =>
         new(options.EngramCommand, native ? options.NativeMcp : null, options.EngramArguments);
 
-    /// <summary>The command the agent starts, and its arguments.</summary>
+    /// <summary>The entry for the MCP endpoint of the <c>engram serve</c> at <paramref name="serverUrl"/> (such as http://127.0.0.1:37777).</summary>
+    public static McpServersFile Http(string serverUrl) => new(serverUrl);
+
+    /// <summary>The MCP endpoint the agent connects to, or null for a server it starts.</summary>
+    public string? Url { get; }
+
+    /// <summary>The command the agent starts, and its arguments ("" and none for an HTTP entry).</summary>
     public string Command { get; }
 
     public IReadOnlyList<string> Arguments { get; }
@@ -47,7 +64,9 @@ public sealed class McpServersFile
         {
             var editor = new JsonTextEditor(text, claudeJsonPath);
             var root = RequireObject(editor.Root, "the top level", claudeJsonPath);
-            var spec = JsonOut.Object(("command", JsonOut.Of(Command)), ("args", JsonOut.Array([.. Arguments.Select(a => JsonOut.Of(a))])));
+            var spec = Url is not null
+                ? JsonOut.Object(("type", JsonOut.Of("http")), ("url", JsonOut.Of(Url)))
+                : JsonOut.Object(("command", JsonOut.Of(Command)), ("args", JsonOut.Array([.. Arguments.Select(a => JsonOut.Of(a))])));
             if (root.Get("mcpServers") is not { } servers)
             {
                 editor.AppendMember(root, "mcpServers", JsonOut.Object((ServerName, spec)));
@@ -56,7 +75,9 @@ public sealed class McpServersFile
             {
                 editor.AppendMember(servers, ServerName, spec);
             }
-            else if (!(IsEngramEntry(existing) && existing.GetString("command") == Command && ArgumentsOf(existing).SequenceEqual(Arguments)))
+            else if (!(IsEngramEntry(existing) && (Url is not null
+                ? existing.GetString("url") == Url
+                : existing.GetString("url") is null && existing.GetString("command") == Command && ArgumentsOf(existing).SequenceEqual(Arguments))))
             {
                 editor.ReplaceValue(existing, spec);
             }
@@ -93,7 +114,7 @@ public sealed class McpServersFile
     /// <summary>True when the file registers an Engram MCP server.</summary>
     public static bool IsRegistered(string claudeJsonPath) => RegisteredCommand(claudeJsonPath) is not null;
 
-    /// <summary>The command of the Engram MCP server the file registers, or null when it registers none.</summary>
+    /// <summary>The command (or, over HTTP, the URL) of the Engram MCP server the file registers, or null when it registers none.</summary>
     public static string? RegisteredCommand(string claudeJsonPath)
     {
         var text = SettingsFile.ReadBytes(claudeJsonPath);
@@ -103,7 +124,7 @@ public sealed class McpServersFile
         return root.Kind == JsonValueKind.Object
             && root.Get("mcpServers") is { Kind: JsonValueKind.Object } servers
             && servers.Get(ServerName) is { } entry && IsEngramEntry(entry)
-            ? entry.GetString("command")
+            ? entry.GetString("url") ?? entry.GetString("command")
             : null;
     }
 
@@ -114,9 +135,15 @@ public sealed class McpServersFile
         return name is NativeServerName or NativeServerName + ".exe";
     }
 
+    /// <summary>True when <paramref name="registered"/> (what <see cref="RegisteredCommand"/> gave) is an engram serve's MCP endpoint.</summary>
+    public static bool IsHttpServer(string registered) => registered.StartsWith("http://", StringComparison.Ordinal) || registered.StartsWith("https://", StringComparison.Ordinal);
+
     private static bool IsEngramEntry(JsonTextNode entry)
     {
-        if (entry.Kind != JsonValueKind.Object || entry.GetString("command") is not { } command) return false;
+        if (entry.Kind != JsonValueKind.Object) return false;
+        // An engram serve's endpoint, as Http() writes it.
+        if (entry.GetString("type") == "http" && entry.GetString("url") is { } url) return IsHttpServer(url) && url.EndsWith(McpPath, StringComparison.Ordinal);
+        if (entry.GetString("command") is not { } command) return false;
         var args = ArgumentsOf(entry);
         // engram mcp; dotnet /path/engram.dll mcp; or the native front end, which takes no arguments.
         return (args.Count == 1 && args[0] == "mcp")

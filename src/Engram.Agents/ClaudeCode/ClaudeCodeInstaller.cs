@@ -11,7 +11,8 @@ public sealed class ClaudeCodeInstaller : IAgentInstaller
     public IReadOnlyList<SettingsEditResult> Install(InstallOptions options) =>
     [
         new ClaudeCodeSettingsInstaller(options).Install(SettingsPath(options.Scope, options.ProjectRoot)),
-        McpServersFile.For(options, native: true).Register(ClaudeCodePaths.UserState()),
+        // Installed against a running engram serve (--http), Claude Code reaches its MCP endpoint too: no process to start or stop.
+        (options.ServerUrl is { } server ? McpServersFile.Http(server) : McpServersFile.For(options, native: true)).Register(ClaudeCodePaths.UserState()),
     ];
 
     public IReadOnlyList<SettingsEditResult> Uninstall(string scope, string projectRoot) =>

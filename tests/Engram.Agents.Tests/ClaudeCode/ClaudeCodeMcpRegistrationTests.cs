@@ -120,6 +120,37 @@ public sealed class McpServersFileTests : IDisposable
     }
 
     [Fact]
+    public void Registers_an_engram_serve_endpoint_switches_to_a_command_and_back_and_unregisters_it()
+    {
+        var path = Write(ClaudeJson);
+        var served = McpServersFile.Http("http://127.0.0.1:37777/");
+
+        Assert.True(served.Register(path).Changed);
+        var entry = Servers(path).GetProperty("engram");
+        Assert.Equal("http", entry.GetProperty("type").GetString());
+        Assert.Equal("http://127.0.0.1:37777/mcp", entry.GetProperty("url").GetString());
+        Assert.False(entry.TryGetProperty("command", out _));
+        Assert.Equal("http://127.0.0.1:37777/mcp", McpServersFile.RegisteredCommand(path));
+        Assert.False(served.Register(path).Changed);
+        Assert.True(McpServersFile.Http("http://127.0.0.1:40000").Register(path).Changed); // another port replaces it
+
+        Assert.True(_registration.Register(path).Changed);
+        Assert.Equal("/usr/local/bin/engram", McpServersFile.RegisteredCommand(path));
+        Assert.True(served.Register(path).Changed);
+        Assert.True(McpServersFile.Unregister(path).Changed);
+        Assert.False(McpServersFile.IsRegistered(path));
+    }
+
+    [Fact]
+    public void Another_http_server_called_engram_is_left_alone()
+    {
+        var path = Write("""{"mcpServers": {"engram": {"type": "http", "url": "https://engram.example.com/api"}}}""");
+        Assert.False(McpServersFile.IsRegistered(path));
+        Assert.False(McpServersFile.Unregister(path).Changed);
+        Assert.Contains("engram.example.com", File.ReadAllText(path), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Registers_the_native_front_end_without_arguments_switches_back_and_unregisters_it()
     {
         var path = Write(ClaudeJson);

@@ -23,7 +23,8 @@ internal static class AgentSessionBenchmark
     /// <param name="Engram">Engram installed (its hooks, and its MCP server unless <paramref name="HooksOnly"/>).</param>
     /// <param name="DoNothingHooks">No Engram: the hook events Engram's install registers, each running <c>true</c>.</param>
     /// <param name="NothingServer">The stdio MCP server that offers nothing, registered.</param>
-    private sealed record Variant(string Name, string Home, string Project, bool Engram, bool HooksOnly = false, bool DoNothingHooks = false, bool NothingServer = false);
+    /// <param name="Served">Engram through a running <c>engram serve</c>: <c>engram install --http</c> (HTTP hooks, MCP over HTTP).</param>
+    private sealed record Variant(string Name, string Home, string Project, bool Engram, bool HooksOnly = false, bool DoNothingHooks = false, bool NothingServer = false, bool Served = false);
 
     /// <summary>
     /// A stdio MCP server in sh builtins that offers no tools: it answers initialize (echoing the client's protocol
@@ -66,11 +67,20 @@ internal static class AgentSessionBenchmark
             new Variant("no Engram: the same hook events running `true`", Path.Combine(root, "true-hooks"), Path.Combine(root, "true-hooks-project"), false, DoNothingHooks: true),
             new Variant("no Engram: an MCP server that offers nothing", Path.Combine(root, "nothing"), Path.Combine(root, "nothing-project"), false, NothingServer: true),
             new Variant("no Engram: `true` hooks + the server that offers nothing", Path.Combine(root, "floor"), Path.Combine(root, "floor-project"), false, DoNothingHooks: true, NothingServer: true),
+            new Variant("with Engram served (`engram install --http`, `engram serve` running)", Path.Combine(root, "served"), Path.Combine(root, "served-project"), true, Served: true),
         };
+        Process? serve = null;
         foreach (var variant in variants)
         {
             Directory.CreateDirectory(variant.Home);
-            if (variant.Engram || variant.DoNothingHooks) Install(engram, variant.Home);
+            if (variant.Served)
+            {
+                var url = $"http://127.0.0.1:{FreePort()}";
+                serve = await ServeAsync(engram, variant.Home, url);
+                Install(engram, variant.Home, "--http", "--server", url);
+                await RequireMcpConnectedAsync(claude, variant.Home);
+            }
+            else if (variant.Engram || variant.DoNothingHooks) Install(engram, variant.Home);
             // Only the hooks stay: the MCP server registration (~/.claude.json) goes.
             if (variant.HooksOnly || variant.DoNothingHooks) File.Delete(Path.Combine(variant.Home, ".claude.json"));
             if (variant.DoNothingHooks) ReplaceHookCommands(variant.Home, "true");
@@ -104,6 +114,7 @@ internal static class AgentSessionBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {variant.Name} | {Median(list):0} | {Percentile(list, 0.95):0} | {list.Min():0} | {Median(list) / baseline:0.00}x | {Median(startups[variant.Name]):0} | {Median(endings[variant.Name]):0} |"));
         }
+        serve?.Kill(entireProcessTree: true);
         try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         return 0;
     }
@@ -144,9 +155,54 @@ internal static class AgentSessionBenchmark
     private static int NothingServerStarts(string home) =>
         File.Exists(Path.Combine(home, "nothing-mcp.log")) ? File.ReadAllLines(Path.Combine(home, "nothing-mcp.log")).Length : 0;
 
-    private static void Install(string engram, string home)
+    /// <summary>Claude Code's own check (<c>claude mcp list</c>) that it reaches Engram's MCP server, so a variant cannot look fast by failing to connect.</summary>
+    private static async Task RequireMcpConnectedAsync(string claude, string home)
     {
-        var start = new ProcessStartInfo(engram, ["install", "--agent", "claude-code"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(claude, ["mcp", "list"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["HOME"] = home;
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("engram:", StringComparison.Ordinal)) ?? "";
+        if (!line.Contains("Connected", StringComparison.Ordinal)) throw new InvalidOperationException($"Claude Code does not reach Engram's MCP server: {output}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts <c>engram serve</c> for the home, and returns once it answers.</summary>
+    private static async Task<Process> ServeAsync(string engram, string home, string url)
+    {
+        var start = new ProcessStartInfo(engram, ["serve", "--port", url[(url.LastIndexOf(':') + 1)..]]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["HOME"] = home;
+        start.Environment["ENGRAM_HOME"] = Path.Combine(home, ".engram");
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var client = new HttpClient();
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await client.GetAsync(url + "/health")).IsSuccessStatusCode) return process;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
+        }
+        throw new InvalidOperationException($"engram serve did not answer at {url}");
+    }
+
+    private static void Install(string engram, string home, params string[] options)
+    {
+        var start = new ProcessStartInfo(engram, ["install", "--agent", "claude-code", .. options]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["HOME"] = home;
         start.Environment["ENGRAM_HOME"] = Path.Combine(home, ".engram");
         using var process = Process.Start(start)!;

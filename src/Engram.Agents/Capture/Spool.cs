@@ -52,14 +52,14 @@ public sealed class Spool(string folder, string? fallbackFolder = null)
         return id;
     }
 
-    /// <summary>Names the file <see cref="WakeWorker"/> creates (and removes at once).</summary>
+    /// <summary>Names the file <see cref="WakeWorker"/> creates (the worker removes it when it wakes).</summary>
     public const string WakePrefix = ".wake-";
 
     /// <summary>
-    /// Asks a running worker to take in the spool now rather than at its next poll: a file created and removed at
-    /// once, which the worker's watch on this folder notices. Only a hook waiting for the worker asks (a session
-    /// start whose ready context is behind): waking the worker for every event would have it work in the middle of
-    /// the agent's session, on the same cores, once per event instead of once per poll.
+    /// Asks a running worker to take in the spool now rather than at its next poll: a file the worker's watch on
+    /// this folder notices at once (or its pause finds within 50 ms when it has no watch), and removes. Only a hook
+    /// waiting for the worker asks (a session start whose ready context is behind): waking the worker for every event
+    /// would have it work in the middle of the agent's session, on the same cores, once per event instead of once per poll.
     /// </summary>
     public void WakeWorker()
     {
@@ -67,7 +67,6 @@ public sealed class Spool(string folder, string? fallbackFolder = null)
         try
         {
             using (new FileStream(path, FileMode.Create, FileAccess.Write)) { }
-            File.Delete(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

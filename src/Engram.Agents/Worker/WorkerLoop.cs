@@ -15,14 +15,12 @@ public interface IWorkerCompanion : IAsyncDisposable
 /// <summary>
 /// The background worker's drain loop, the same under <c>engram worker</c>, <c>engram serve</c> and any app that hosts
 /// Engram: ingest and process captured events, rebuild the session-start contexts they changed and give new memories
-/// their vectors, every half second or as soon as a waiting hook asks (<see cref="SpoolWake"/>), once a burst of events has
-/// settled (<see cref="SpoolSettle"/>). The caller holds the
+/// their vectors, every half second or as soon as a waiting hook asks (<see cref="SpoolWake"/>). The caller holds the
 /// <see cref="WorkerLock"/>.
 /// </summary>
 public sealed class WorkerLoop(AgentServices agents)
 {
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan MaxSettle = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Runs until <paramref name="idleLimit"/> passes without work (never, when it gives null) or the token is cancelled.
@@ -39,35 +37,25 @@ public sealed class WorkerLoop(AgentServices agents)
         var embedder = new BackgroundEmbedder(agents.Memory, log, "worker");
         using var wake = new SpoolWake(spool.Folder, log);
         await using var beside = companion?.Invoke();
-        var settle = new SpoolSettle(MaxSettle);
-        var asked = true; // the first pass takes whatever waits
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                if (!settle.DrainNow(spool.Count(), time.GetUtcNow(), asked))
+                // While events move from the spool to memories, the ready contexts may be behind: the
+                // native hook then builds the context the slow way.
+                if (spool.Count() > 0) contexts.Cache.MarkBusy();
+                var result = await runner.DrainAsync(null, cancellationToken);
+                if (result.Ingested + result.Processed > 0) idleSince = time.GetUtcNow();
+                foreach (var folder in runner.TakeContextFileFolders()) contexts.Track(folder);
+                await contexts.RefreshAsync(cancellationToken);
+                // Cleared after every complete pass, so a marker left by a failed pass (or a killed worker) goes too.
+                contexts.Cache.ClearBusy();
+                spool.CleanLeftovers(time.GetUtcNow());
+                // While memories wait for vectors, the worker is busy: no pause, no idle exit.
+                if (await embedder.RunOnceAsync(cancellationToken) > 0)
                 {
-                    idleSince = time.GetUtcNow(); // events wait for their burst to end: not idle
-                }
-                else
-                {
-                    // While events move from the spool to memories, the ready contexts may be behind: the
-                    // native hook then builds the context the slow way.
-                    if (spool.Count() > 0) contexts.Cache.MarkBusy();
-                    var result = await runner.DrainAsync(null, cancellationToken);
-                    settle.Drained();
-                    if (result.Ingested + result.Processed > 0) idleSince = time.GetUtcNow();
-                    foreach (var folder in runner.TakeContextFileFolders()) contexts.Track(folder);
-                    await contexts.RefreshAsync(cancellationToken);
-                    // Cleared after every complete pass, so a marker left by a failed pass (or a killed worker) goes too.
-                    contexts.Cache.ClearBusy();
-                    spool.CleanLeftovers(time.GetUtcNow());
-                    // While memories wait for vectors, the worker is busy: no pause, no idle exit.
-                    if (await embedder.RunOnceAsync(cancellationToken) > 0)
-                    {
-                        idleSince = time.GetUtcNow();
-                        continue;
-                    }
+                    idleSince = time.GetUtcNow();
+                    continue;
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -78,7 +66,7 @@ public sealed class WorkerLoop(AgentServices agents)
             if (idleLimit() is { } limit && time.GetUtcNow() - idleSince > limit) break;
             try
             {
-                asked = await wake.PauseAsync(Pause, time, cancellationToken);
+                await wake.PauseAsync(Pause, time, cancellationToken);
             }
             catch (OperationCanceledException)
             {

@@ -50,17 +50,29 @@ public sealed class SpoolWakeTests : IDisposable
         Assert.False(await EndsSoonAsync(pause), "an event landing woke the worker");
 
         _spool.WakeWorker();
-        Assert.True(await pause.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken), "the pause did not say a hook asked");
+        await pause.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         Assert.Equal(2, _spool.Count());
         Assert.Empty(Directory.EnumerateFiles(_spool.Folder, Spool.WakePrefix + "*"));
 
         var next = wake.PauseAsync(TimeSpan.FromMilliseconds(500), clock, TestContext.Current.CancellationToken);
         Assert.False(await EndsSoonAsync(next), "a wake-up was left over from a request already answered");
         _spool.WakeWorker();
-        Assert.True(await next.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+        await next.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+    }
 
-        // A pause that runs its course says nobody asked: the worker may let a burst of events settle.
-        Assert.False(await wake.PauseAsync(TimeSpan.FromMilliseconds(20), TimeProvider.System, TestContext.Current.CancellationToken));
+    [Fact]
+    public async Task Without_a_watch_a_waiting_hook_is_found_within_a_look_and_its_wake_file_taken()
+    {
+        // No inotify instance left (every .NET file watcher of every process takes one of the user's 128).
+        using var wake = new SpoolWake(_spool.Folder, HookLog.ForHome(_home.Path), watch: false);
+        await wake.PauseAsync(TimeSpan.FromMilliseconds(120), TimeProvider.System, TestContext.Current.CancellationToken); // runs its course
+
+        var pause = wake.PauseAsync(TimeSpan.FromMinutes(5), TimeProvider.System, TestContext.Current.CancellationToken);
+        _spool.Write("claude-code", "post-tool-use", Payload, DateTimeOffset.UtcNow);
+        Assert.False(await EndsSoonAsync(pause), "an event landing woke the worker");
+        _spool.WakeWorker();
+        await pause.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Empty(Directory.EnumerateFiles(_spool.Folder, Spool.WakePrefix + "*"));
     }
 
     [Fact]

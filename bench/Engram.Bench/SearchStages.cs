@@ -28,11 +28,15 @@ public static class SearchStages
         var path = Path.Combine(dir, $"paths-{size}.db");
         if (!File.Exists(path + ".built")) throw new InvalidOperationException($"{path} is not built yet: run the paths bench with --sizes {size} first");
         await using var store = new SqliteMemoryStore(path);
+        await using var everyRow = new SqliteMemoryStore(path) { CommonIdf = double.NegativeInfinity };
         var service = new MemoryService(store);
         var options = new SearchOptions();
         var pool = Math.Max(options.MinCandidates, 10 * options.CandidateMultiplier);
         var stages = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         void Add(string stage, double ms) => (stages.TryGetValue(stage, out var list) ? list : stages[stage] = []).Add(ms);
+        var differ = new Dictionary<string, int>(StringComparer.Ordinal);
+        var foundBefore = new Dictionary<string, int>(StringComparer.Ordinal);
+        var foundNow = new Dictionary<string, int>(StringComparer.Ordinal);
         var random = new Random(7);
         for (var q = 0; q < queries + 20; q++)
         {
@@ -66,20 +70,34 @@ public static class SearchStages
                     await Rank(store, rankings[r].Score, match, pool + 16, rankings[r].SplitAt);
                     rankingMs[r] = watch.Elapsed.TotalMilliseconds;
                 }
+                // The store's search ranking every matching row alike, as before rows holding only common words were set apart. The hits differ only
+                // where rows holding only common phrases, older than the newest stretch, would have filled in: counted.
+                watch.Restart();
+                var everyPhrase = await everyRow.SearchTextAsync(terms, active, pool);
+                var wholeMatch = watch.Elapsed.TotalMilliseconds;
                 watch.Restart();
                 var found = await store.SearchTextAsync(terms, active, pool);
                 var text = watch.Elapsed.TotalMilliseconds;
+                if (q >= 20)
+                {
+                    // Recall of the memory the query was drawn from, among the pool.
+                    if (everyPhrase.Any(h => h.Memory.Content == texts[target])) foundBefore[name] = foundBefore.GetValueOrDefault(name) + 1;
+                    if (found.Any(h => h.Memory.Content == texts[target])) foundNow[name] = foundNow.GetValueOrDefault(name) + 1;
+                }
+                if (q >= 20 && !everyPhrase.Select(h => (h.Memory.Id, h.Score)).SequenceEqual(found.Select(h => (h.Memory.Id, h.Score))))
+                    differ[name] = differ.GetValueOrDefault(name) + 1;
                 watch.Restart();
                 TextBoosts.Apply(query, found, options);
                 var boosts = watch.Elapsed.TotalMilliseconds;
                 watch.Restart();
                 await service.SearchAsync(new SearchRequest { Query = query, Filter = filter, Limit = 10 });
-                var whole = watch.Elapsed.TotalMilliseconds;
+                var wholeSearch = watch.Elapsed.TotalMilliseconds;
                 if (q < 20) continue;
                 for (var r = 0; r < rankings.Length; r++) Add($"{name}: " + string.Format(CultureInfo.InvariantCulture, rankings[r].Label, pool + 16), rankingMs[r]);
+                Add($"{name}: store text search, every matching row ranked alike", wholeMatch);
                 Add($"{name}: store text search (ranking, check, load {pool})", text);
                 Add($"{name}: text boosts", boosts);
-                Add($"{name}: whole lexical search", whole);
+                Add($"{name}: whole lexical search", wholeSearch);
             }
         }
         Console.WriteLine($"engram search stages: {size:N0} memories, {queries} queries, {Environment.ProcessorCount} cores, {SearchPathBench.RuntimeInfo()}");
@@ -90,6 +108,8 @@ public static class SearchStages
             list.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {Percentiles.Of(list, 0.5):0.00} ms | {Percentiles.Of(list, 0.95):0.00} ms |"));
         }
+        foreach (var (name, count) in foundNow) Console.WriteLine($"{name}: the query's source memory among the {pool} hits in {count} of {queries} queries ({foundBefore.GetValueOrDefault(name)} ranking every row holding a common phrase)");
+        foreach (var (name, count) in differ) Console.WriteLine($"{name}: {count} of {queries} queries' hits differ from a ranking of every row holding a common phrase");
         return 0;
     }
 

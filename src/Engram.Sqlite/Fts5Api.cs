@@ -40,7 +40,12 @@ internal static unsafe partial class Fts5Api
     internal static partial int sqlite3_get_autocommit(IntPtr db);
 
     [LibraryImport(Library)]
+    [SuppressGCTransition]
     internal static partial void sqlite3_result_double(IntPtr context, double value);
+
+    /// <summary>SQLite copies the bytes (destructor SQLITE_TRANSIENT, -1).</summary>
+    [LibraryImport(Library)]
+    internal static partial void sqlite3_result_blob(IntPtr context, void* value, int bytes, IntPtr destructor);
 
     [LibraryImport(Library)]
     internal static partial void sqlite3_result_error_code(IntPtr context, int code);
@@ -140,9 +145,11 @@ internal static unsafe partial class Fts5Api
         public delegate* unmanaged<IntPtr, int, int*, int> ColumnSize;
         public delegate* unmanaged<IntPtr, int, void*, delegate* unmanaged<Extension*, IntPtr, void*, int>, int> QueryPhrase;
         public delegate* unmanaged<IntPtr, void*, delegate* unmanaged<void*, void>, int> SetAuxdata;
-        public delegate* unmanaged<IntPtr, int, void*> GetAuxdata;
-        public delegate* unmanaged<IntPtr, int, PhraseIter*, int*, int*, int> PhraseFirst;
-        public delegate* unmanaged<IntPtr, PhraseIter*, int*, int*, void> PhraseNext;
+        // Called for every matching row: these read the cursor's own memory and never call back into .NET, so they skip
+        // the GC transition (5-7% of an unscoped ranking at 1M memories).
+        public delegate* unmanaged[SuppressGCTransition]<IntPtr, int, void*> GetAuxdata;
+        public delegate* unmanaged[SuppressGCTransition]<IntPtr, int, PhraseIter*, int*, int*, int> PhraseFirst;
+        public delegate* unmanaged[SuppressGCTransition]<IntPtr, PhraseIter*, int*, int*, void> PhraseNext;
         public IntPtr PhraseFirstColumn;
         public IntPtr PhraseNextColumn;
         public delegate* unmanaged<IntPtr, int, int, byte**, int*, int> QueryToken;

@@ -17,7 +17,7 @@ namespace Engram.Sqlite;
 /// </summary>
 internal static unsafe class PrunedBm25
 {
-    private const double K1 = 1.2;
+    internal const double K1 = 1.2;
     private const double B = 0.75;
     private const int SqliteError = 1;
 
@@ -33,16 +33,24 @@ internal static unsafe class PrunedBm25
     /// <paramref name="counts"/> is the store's <see cref="PhraseCounts"/> id, or 0 to count every phrase afresh.
     public static string Score(int scopePhrases, int counts, string weights) => $"-engram_bm25(memories_fts, @take, {scopePhrases}, {counts}, {weights})";
 
-    /// <summary>Makes the function available on this connection (once per native connection, pooled ones included).</summary>
+    /// <summary>
+    /// The SQL of the ranked phrases' IDFs (a blob of doubles, in query order), the same values a ranking by
+    /// <see cref="Score"/> uses; run on any one matching row.
+    /// </summary>
+    public static string Idfs(int scopePhrases, int counts) => $"engram_idf(memories_fts, 0, {scopePhrases}, {counts})";
+
+    /// <summary>Makes the functions available on this connection (once per native connection, pooled ones included).</summary>
     public static void Register(SqliteConnection connection)
     {
         var handle = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
         if (Registered.TryGetValue(handle, out _)) return;
         var api = Fts5Api.Of(handle.DangerousGetHandle());
         int code;
-        fixed (byte* name = "engram_bm25\0"u8)
+        fixed (byte* rank = "engram_bm25\0"u8)
+        fixed (byte* idfs = "engram_idf\0"u8)
         {
-            code = api->CreateFunction(api, name, IntPtr.Zero, &Rank, IntPtr.Zero);
+            code = api->CreateFunction(api, rank, IntPtr.Zero, &Rank, IntPtr.Zero);
+            if (code == Fts5Api.Ok) code = api->CreateFunction(api, idfs, IntPtr.Zero, &Idf, IntPtr.Zero);
         }
         if (code != Fts5Api.Ok) throw new InvalidOperationException($"could not register engram_bm25 (SQLite code {code})");
         Registered.AddOrUpdate(handle, handle);
@@ -82,6 +90,28 @@ internal static unsafe class PrunedBm25
         catch (Exception)
         {
             // Nothing may cross into SQLite's frames: the statement fails with SQLITE_ERROR instead.
+            Fts5Api.sqlite3_result_error_code(context, SqliteError);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void Idf(Fts5Api.Extension* api, IntPtr fts, IntPtr context, int count, IntPtr* values)
+    {
+        try
+        {
+            var code = QueryOf(api, fts, context, count, values, out var query);
+            if (code != Fts5Api.Ok)
+            {
+                Fts5Api.sqlite3_result_error_code(context, code);
+                return;
+            }
+            fixed (double* idf = query!.Idf)
+            {
+                Fts5Api.sqlite3_result_blob(context, idf, query.Idf.Length * sizeof(double), -1);
+            }
+        }
+        catch (Exception)
+        {
             Fts5Api.sqlite3_result_error_code(context, SqliteError);
         }
     }

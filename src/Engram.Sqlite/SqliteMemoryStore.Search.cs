@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using Engram.Core.Model;
 using Engram.Core.Storage;
 using Microsoft.Data.Sqlite;
@@ -22,29 +21,113 @@ public sealed partial class SqliteMemoryStore
 
     public async Task<IReadOnlyList<(Memory Memory, double Score)>> SearchTextAsync(IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
     {
-        var match = MatchExpression(terms);
-        if (match.Length == 0 || limit <= 0) return [];
+        var phrases = Phrases(terms);
+        if (phrases.Count == 0 || limit <= 0) return [];
+        var match = string.Join(" OR ", phrases);
         // The scope narrows inside the index, before ranking; the whole filter is checked on the winners.
         var scope = ScopeTokens.Condition(filter);
-        if (scope.Length > 0) match = $"({match}) AND {scope}";
+        var scopePhrases = ScopeTokens.PhraseCount(filter);
+        var scoped = scope.Length > 0 ? $"({match}) AND {scope}" : match;
         await using var connection = await OpenAsync(cancellationToken);
         try
         {
+            if (await SeqWindowAsync(connection, filter, cancellationToken) is not { } window) return [];
             // Only the best rows are ranked (SQLite keeps only those, and engram_bm25 skips rows that cannot make
             // them): a few when a pure scope lets nearly every winner through, sixteen times as many for filters
             // that may turn most away. If too few of those pass, the whole ranking is read, as far as needed.
             var pureScope = filter.Kinds.Count == 0 && filter.Since is null && filter.Until is null && filter.Metadata.Count == 0;
-            var score = PrunedBm25.Score(ScopeTokens.PhraseCount(filter), PhraseCountsId, Bm25Weights);
             var cut = (pureScope ? 1 : 16) * FirstBatch(limit);
-            if (await SeqWindowAsync(connection, filter, cancellationToken) is not { } window) return [];
-            return await RankThenCheckAsync(connection, match, score, filter, window, limit, cut, cancellationToken)
-                ?? (await RankThenCheckAsync(connection, match, score, filter, window, limit, null, cancellationToken))!;
+            async Task<List<(long Seq, double Score)>> RankAsync(string ranked, int skippedPhrases, (long After, long UpTo) seqs)
+            {
+                var score = PrunedBm25.Score(skippedPhrases, PhraseCountsId, Bm25Weights);
+                return await RankThenCheckAsync(connection, ranked, score, filter, seqs, limit, cut, cancellationToken)
+                    ?? (await RankThenCheckAsync(connection, ranked, score, filter, seqs, limit, null, cancellationToken))!;
+            }
+
+            // A word in most rows adds little to a score but costs the most to rank: in a large store, rows holding
+            // only common words are ranked after the others, among the newest rows first (CommonRowsRanked).
+            var newest = Math.Min(window.UpTo, await LastSeqAsync(connection, cancellationToken));
+            if (newest - Math.Max(window.After, 0) <= CommonRowsRanked
+                || await IdfsAsync(connection, scoped, scopePhrases, cancellationToken) is not { } idf
+                || CommonPhrases(idf, CommonIdf) is not { } common)
+            {
+                return await LoadRankedAsync(connection, await RankAsync(scoped, scopePhrases, window), cancellationToken);
+            }
+
+            // First the rows that hold a rarer phrase. The query's own phrases come first in the match, so each row's
+            // score is the same double as in a ranking of them all, then the rarer ones again (not scored) to narrow it.
+            var rare = string.Join(" OR ", phrases.Where((_, i) => !common.Common[i]));
+            var inScope = scope.Length > 0 ? $" AND {scope}" : "";
+            var skipped = scopePhrases + common.Common.Count(c => !c);
+            var hits = rare.Length == 0 ? [] : await RankAsync($"({match}) AND ({rare}){inScope}", skipped, window);
+            // Rows holding only common phrases score under their bound: if the last hit beats it, none of them is missed.
+            if (hits.Count == limit && hits[^1].Score > common.Bound) return await LoadRankedAsync(connection, hits, cancellationToken);
+
+            // Then the rows holding only common phrases, a stretch of the newest seqs at a time, until enough are found.
+            var onlyCommon = rare.Length == 0 ? scoped : $"(({match}) NOT ({rare})){inScope}";
+            var upTo = newest;
+            do
+            {
+                var stretch = (Math.Max(window.After, upTo - CommonRowsRanked), upTo);
+                hits = Best(hits, await RankAsync(onlyCommon, skipped, stretch), limit);
+                upTo = stretch.Item1;
+            }
+            while (hits.Count < limit && upTo > window.After && upTo > 0);
+            return await LoadRankedAsync(connection, hits, cancellationToken);
         }
         catch (SqliteException ex)
         {
             throw SqliteErrors.Translate(ex, Path);
         }
     }
+
+    /// <summary>
+    /// In a store (or a time range's stretch of seqs) wider than this, rows holding only a query's common phrases are
+    /// ranked among the newest this many seqs first, and the next stretch only when too few of them pass. Smaller
+    /// ones rank every matching row at once. Tests lower it.
+    /// </summary>
+    internal long CommonRowsRanked { get; init; } = 131_072;
+
+    /// <summary>The best <paramref name="limit"/> of two rankings: by score, then seq, as one ranking orders them.</summary>
+    private static List<(long Seq, double Score)> Best(List<(long Seq, double Score)> a, List<(long Seq, double Score)> b, int limit) =>
+        [.. a.Concat(b).OrderByDescending(h => h.Score).ThenBy(h => h.Seq).Take(limit)];
+
+    private static async Task<long> LastSeqAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        using var last = connection.CreateCommand();
+        last.CommandText = "SELECT coalesce(max(seq), 0) FROM memories";
+        return Convert.ToInt64(await last.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The ranked phrases' IDFs, in query order, or null when no row matches. Counting them also keeps the counts
+    /// for the ranking that follows.
+    /// </summary>
+    private async Task<double[]?> IdfsAsync(SqliteConnection connection, string match, int scopePhrases, CancellationToken cancellationToken)
+    {
+        PrunedBm25.Register(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {PrunedBm25.Idfs(scopePhrases, PhraseCountsId)} FROM memories_fts WHERE memories_fts MATCH @match LIMIT 1";
+        command.Parameters.AddWithValue("@match", match);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return reader.IsDBNull(0) ? [] : MemoryMarshal.Cast<byte, double>((byte[])reader.GetValue(0)).ToArray();
+    }
+
+    /// <summary>
+    /// Which of a query's phrases are common (in more than about 1 in 20 rows), and the bound of a row holding only
+    /// those: the most it can score (a phrase adds less than its IDF times k1 + 1, however often it occurs and
+    /// however short the row). Null when no phrase is common.
+    /// </summary>
+    private static (bool[] Common, double Bound)? CommonPhrases(double[] idf, double commonIdf)
+    {
+        var common = idf.Select(i => i <= commonIdf).ToArray();
+        if (!common.Contains(true)) return null;
+        return (common, idf.Where(i => i <= commonIdf).Sum(i => i * (PrunedBm25.K1 + 1.0)));
+    }
+
+    /// <summary>Phrases with an IDF up to this are common: in more rows than about 1 in e^3 (20). The bench sets -infinity (none).</summary>
+    internal double CommonIdf { get; init; } = 3.0;
 
     /// <summary>
     /// Ranks in the full-text index alone, best first, then checks the winners against the whole filter
@@ -55,16 +138,14 @@ public sealed partial class SqliteMemoryStore
     /// </summary>
     /// <param name="window">Rank only rows with seqs in (After, UpTo]: no other row can pass the filter.</param>
     /// <param name="cut">Rank only this many best rows, or null for all.</param>
-    /// <returns>Null when the ranking was cut and too many of its rows failed the check.</returns>
-    private async Task<List<(Memory, double)>?> RankThenCheckAsync(SqliteConnection connection, string match, string score, MemoryFilter filter, (long After, long UpTo) window, int limit, int? cut, CancellationToken cancellationToken)
+    /// <returns>The seqs that passed, best first, or null when the ranking was cut and too many of its rows failed the check.</returns>
+    private async Task<List<(long Seq, double Score)>?> RankThenCheckAsync(SqliteConnection connection, string match, string score, MemoryFilter filter, (long After, long UpTo) window, int limit, int? cut, CancellationToken cancellationToken)
     {
         // The check reads seqs only: whole rows are read for the final hits alone.
         using var check = connection.CreateCommand();
         check.CommandText = $"SELECT m.seq FROM {SeqLookup.From} WHERE {SqliteFilter.Where(filter, check)}";
         var seqs = SeqLookup.Bind(check);
-        using var last = connection.CreateCommand();
-        last.CommandText = "SELECT coalesce(max(seq), 0) FROM memories";
-        var lastSeq = Convert.ToInt64(await last.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        var lastSeq = await LastSeqAsync(connection, cancellationToken);
 
         // Split the stretch of seqs that holds rows (a range's, or the whole store's) in two halves.
         var from = Math.Max(window.After, 0);
@@ -88,8 +169,7 @@ public sealed partial class SqliteMemoryStore
                 await CheckAsync(check, seqs, batch, passed, limit, cancellationToken);
             }
         }
-        if (passed.Count < limit && read == upTo) return null;
-        return await LoadRankedAsync(connection, passed, cancellationToken);
+        return passed.Count < limit && read == upTo ? null : passed;
     }
 
     /// <summary>Time ranges holding more rows than this (of the scope field read) are ranked whole: the bounds would cost more than they spare.</summary>
@@ -175,20 +255,14 @@ public sealed partial class SqliteMemoryStore
     }
 
     /// <summary>
-    /// "a" OR "b" OR ...: every term is a quoted FTS5 string, so quotes, *, -, :, parentheses and
-    /// NEAR in the user's text are matched as words (or dropped), never parsed as syntax.
+    /// Each term as a quoted FTS5 string, so quotes, *, -, :, parentheses and NEAR in the user's text are matched
+    /// as words (or dropped), never parsed as syntax.
     /// </summary>
-    internal static string MatchExpression(IReadOnlyList<string> terms)
-    {
-        var sb = new StringBuilder();
-        foreach (var term in terms)
-        {
-            if (string.IsNullOrWhiteSpace(term)) continue;
-            if (sb.Length > 0) sb.Append(" OR ");
-            sb.Append('"').Append(term.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-        }
-        return sb.ToString();
-    }
+    private static List<string> Phrases(IReadOnlyList<string> terms) =>
+        [.. terms.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => '"' + t.Replace("\"", "\"\"", StringComparison.Ordinal) + '"')];
+
+    /// <summary>"a" OR "b" OR ...: the match of a query's terms.</summary>
+    internal static string MatchExpression(IReadOnlyList<string> terms) => string.Join(" OR ", Phrases(terms));
 
     public async IAsyncEnumerable<Memory> ListMissingEmbeddingsAsync(string tenant, string model, int dimensions, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

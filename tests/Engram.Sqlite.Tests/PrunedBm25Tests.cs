@@ -30,6 +30,7 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
                 Title = i % 3 == 0 ? Text(3) : null,
                 Content = Text(4 + _random.Next(40)),
                 Concepts = i % 4 == 0 ? [Text(2)] : [],
+                Kind = i % 4 == 1 ? MemoryKind.Observation : MemoryKind.Fact,
                 Scope = new MemoryScope { UserId = $"user{i % 7}", Project = $"project{i % 3}" },
             }, TestContext.Current.CancellationToken);
         }
@@ -167,6 +168,108 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
             compared += expected.Count;
         }
         Assert.True(compared > 400, $"only {compared} hits compared");
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(50)]
+    public async Task Below_CommonRowsRanked_searches_with_common_words_rank_every_row_as_one_ranking(int limit)
+    {
+        // Unscoped, scoped and kind-filtered, queries of common words, rare ones and both, in a store smaller than CommonRowsRanked.
+        await using var connection = await OpenAsync();
+        var (withCommon, allCommon) = (0, 0);
+        for (var q = 0; q < 120; q++)
+        {
+            var terms = Enumerable.Range(0, 1 + _random.Next(4)).Select(_ => PickWord()).ToList();
+            var filter = (q % 3) switch
+            {
+                0 => new MemoryFilter(),
+                1 => new MemoryFilter { UserId = $"user{_random.Next(7)}" },
+                _ => new MemoryFilter { Project = $"project{_random.Next(3)}", Kinds = [MemoryKind.Fact] },
+            };
+            var found = await _store.SearchTextAsync(terms, filter, limit, TestContext.Current.CancellationToken);
+            var expected = (await RankEveryRowAsync(connection, terms, filter)).Take(limit).Select(r => (r.Id, r.Score));
+            Assert.Equal(expected, found.Select(f => (f.Memory.Id, f.Score)));
+            var common = await CommonAsync(connection, terms);
+            if (common.Contains(true)) withCommon++;
+            if (!common.Contains(false)) allCommon++;
+        }
+        Assert.True(withCommon - allCommon > 20 && allCommon > 10, $"{withCommon} queries had a common word, {allCommon} only common words");
+    }
+
+    [Fact]
+    public async Task In_a_large_store_rows_of_only_common_words_come_from_the_newest_first()
+    {
+        const int stretch = 300;
+        await using var store = new SqliteMemoryStore(_store.Path) { CommonRowsRanked = stretch, SplitRankingAbove = 200 };
+        await using var connection = await OpenAsync();
+        var last = await ScalarAsync(connection, "SELECT max(seq) FROM memories");
+        var (compared, narrowed) = (0, 0);
+        for (var q = 0; q < 120; q++)
+        {
+            var terms = Enumerable.Range(0, 1 + _random.Next(4)).Select(_ => PickWord()).ToList();
+            var filter = (q % 3) switch
+            {
+                0 => new MemoryFilter(),
+                1 => new MemoryFilter { UserId = $"user{_random.Next(7)}" },
+                _ => new MemoryFilter { Kinds = [MemoryKind.Observation] },
+            };
+            var found = await store.SearchTextAsync(terms, filter, 10, TestContext.Current.CancellationToken);
+
+            // Every row holding a rarer word is ranked; rows of only common words from the newest stretch of seqs, and
+            // from the next older one only while fewer than the limit are found.
+            var every = await RankEveryRowAsync(connection, terms, filter);
+            var rare = terms.Where((_, i) => !CommonAsync(connection, terms).Result[i]).ToList();
+            var holdingRare = rare.Count == 0 ? [] : (await RankEveryRowAsync(connection, rare, filter)).Select(r => r.Seq).ToHashSet();
+            List<(string, double)> expected = [];
+            for (var stretches = 1; ; stretches++)
+            {
+                var ranked = every.Where(r => holdingRare.Contains(r.Seq) || r.Seq > last - stretches * stretch).ToList();
+                expected = [.. ranked.Take(10).Select(r => (r.Id, r.Score))];
+                if (ranked.Count >= 10 || stretches * stretch >= last) break;
+            }
+            Assert.Equal(expected, found.Select(f => (f.Memory.Id, f.Score)));
+            compared += expected.Count;
+            if (!expected.SequenceEqual(every.Take(10).Select(r => (r.Id, r.Score)))) narrowed++;
+        }
+        Assert.True(compared > 800 && narrowed > 10, $"{compared} hits compared, {narrowed} queries narrowed");
+    }
+
+    /// <summary>Every current row matching any term and the filter, by plain bm25(), best first (seq breaks ties).</summary>
+    private static async Task<List<(long Seq, string Id, double Score)>> RankEveryRowAsync(SqliteConnection connection, List<string> terms, MemoryFilter filter)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT m.seq, m.id, -bm25(memories_fts, {Weights}) AS score FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid " +
+            "WHERE memories_fts MATCH @match AND m.valid_to IS NULL AND (@user IS NULL OR m.user_id = @user) AND (@project IS NULL OR m.project = @project) " +
+            "AND (@kind IS NULL OR m.kind = @kind) ORDER BY score DESC, m.seq";
+        command.Parameters.AddWithValue("@match", SqliteMemoryStore.MatchExpression(terms));
+        command.Parameters.AddWithValue("@user", (object?)filter.UserId ?? DBNull.Value);
+        command.Parameters.AddWithValue("@project", (object?)filter.Project ?? DBNull.Value);
+        command.Parameters.AddWithValue("@kind", filter.Kinds.Count == 0 ? DBNull.Value : filter.Kinds[0].ToWire());
+        var rows = new List<(long, string, double)>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken)) rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetDouble(2)));
+        return rows;
+    }
+
+    /// <summary>Whether each term is common: FTS5's IDF of its row count up to 3 (in more than about 1 in 20 rows).</summary>
+    private static async Task<bool[]> CommonAsync(SqliteConnection connection, List<string> terms)
+    {
+        var rows = await ScalarAsync(connection, "SELECT count(*) FROM memories_fts");
+        var common = new bool[terms.Count];
+        for (var i = 0; i < terms.Count; i++)
+        {
+            var hits = await ScalarAsync(connection, $"SELECT count(*) FROM memories_fts WHERE memories_fts MATCH '\"{terms[i]}\"'");
+            common[i] = Math.Log((rows - hits + 0.5) / (hits + 0.5)) <= 3.0;
+        }
+        return common;
+    }
+
+    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<List<(long Rowid, double Score)>> RankAsync(SqliteConnection connection, string score, string match, int take)

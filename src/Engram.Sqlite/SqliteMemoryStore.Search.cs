@@ -54,17 +54,23 @@ public sealed partial class SqliteMemoryStore
                 return await LoadRankedAsync(connection, await RankAsync(scoped, scopePhrases, window), cancellationToken);
             }
 
-            // First the rows that hold a rarer phrase. The query's own phrases come first in the match, so each row's
-            // score is the same double as in a ranking of them all, then the rarer ones again (not scored) to narrow it.
-            var rare = string.Join(" OR ", phrases.Where((_, i) => !common.Common[i]));
+            // First, over the whole store, the rows that hold a rarer phrase, or when every phrase is common, those that
+            // hold them all. The query's own phrases come first in the match, so each row's score is the same double as
+            // in a ranking of them all, then the narrowing phrases again (not scored).
+            var rareOnes = phrases.Where((_, i) => !common.Common[i]).ToList();
+            var (first, narrowing) = rareOnes.Count > 0 ? (string.Join(" OR ", rareOnes), rareOnes.Count)
+                : phrases.Count > 1 ? (string.Join(" AND ", phrases), phrases.Count) : ("", 0);
             var inScope = scope.Length > 0 ? $" AND {scope}" : "";
-            var skipped = scopePhrases + common.Common.Count(c => !c);
-            var hits = rare.Length == 0 ? [] : await RankAsync($"({match}) AND ({rare}){inScope}", skipped, window);
-            // Rows holding only common phrases score under their bound: if the last hit beats it, none of them is missed.
+            var skipped = scopePhrases + narrowing;
+            // Rows holding every phrase need no OR of them to be scored: the AND's own phrases are the query's, in order.
+            var hits = first.Length == 0 ? []
+                : rareOnes.Count == 0 ? await RankAsync($"({first}){inScope}", scopePhrases, window)
+                : await RankAsync($"({match}) AND ({first}){inScope}", skipped, window);
+            // The other rows score under their bound: if the last hit beats it, none of them is missed.
             if (hits.Count == limit && hits[^1].Score > common.Bound) return await LoadRankedAsync(connection, hits, cancellationToken);
 
-            // Then the rows holding only common phrases, a stretch of the newest seqs at a time, until enough are found.
-            var onlyCommon = rare.Length == 0 ? scoped : $"(({match}) NOT ({rare})){inScope}";
+            // Then the other rows, a stretch of the newest seqs at a time, until enough are found.
+            var onlyCommon = first.Length == 0 ? scoped : $"(({match}) NOT ({first})){inScope}";
             var upTo = newest;
             do
             {
@@ -115,15 +121,19 @@ public sealed partial class SqliteMemoryStore
     }
 
     /// <summary>
-    /// Which of a query's phrases are common (in more than about 1 in 20 rows), and the bound of a row holding only
-    /// those: the most it can score (a phrase adds less than its IDF times k1 + 1, however often it occurs and
-    /// however short the row). Null when no phrase is common.
+    /// Which of a query's phrases are common (in more than about 1 in 20 rows), and the bound of a row the first
+    /// ranking leaves out (one holding only common phrases; when all are common, one missing any): the most it can
+    /// score, a phrase adding less than its IDF times k1 + 1 however often it occurs and however short the row.
+    /// Null when no phrase is common.
     /// </summary>
     private static (bool[] Common, double Bound)? CommonPhrases(double[] idf, double commonIdf)
     {
         var common = idf.Select(i => i <= commonIdf).ToArray();
         if (!common.Contains(true)) return null;
-        return (common, idf.Where(i => i <= commonIdf).Sum(i => i * (PrunedBm25.K1 + 1.0)));
+        var bound = idf.Where(i => i <= commonIdf).Sum(i => i * (PrunedBm25.K1 + 1.0));
+        // When all are common, the rows ranked first hold them all: the others miss at least the least telling one.
+        if (!common.Contains(false)) bound -= idf.Min() * (PrunedBm25.K1 + 1.0);
+        return (common, bound);
     }
 
     /// <summary>Phrases with an IDF up to this are common: in more rows than about 1 in e^3 (20). The bench sets -infinity (none).</summary>

@@ -216,11 +216,13 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
             };
             var found = await store.SearchTextAsync(terms, filter, 10, TestContext.Current.CancellationToken);
 
-            // Every row holding a rarer word is ranked; rows of only common words from the newest stretch of seqs, and
-            // from the next older one only while fewer than the limit are found.
+            // Every row holding a rarer word is ranked (every row holding all the words, when all are common); the others
+            // from the newest stretch of seqs, and from the next older one only while fewer than the limit are found.
             var every = await RankEveryRowAsync(connection, terms, filter);
-            var rare = terms.Where((_, i) => !CommonAsync(connection, terms).Result[i]).ToList();
-            var holdingRare = rare.Count == 0 ? [] : (await RankEveryRowAsync(connection, rare, filter)).Select(r => r.Seq).ToHashSet();
+            var common = await CommonAsync(connection, terms);
+            var rare = terms.Where((_, i) => !common[i]).ToList();
+            var holdingRare = rare.Count > 0 ? (await RankEveryRowAsync(connection, rare, filter)).Select(r => r.Seq).ToHashSet()
+                : terms.Count > 1 ? (await RankEveryRowAsync(connection, terms, filter, all: true)).Select(r => r.Seq).ToHashSet() : [];
             List<(string, double)> expected = [];
             for (var stretches = 1; ; stretches++)
             {
@@ -235,14 +237,14 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         Assert.True(compared > 800 && narrowed > 10, $"{compared} hits compared, {narrowed} queries narrowed");
     }
 
-    /// <summary>Every current row matching any term and the filter, by plain bm25(), best first (seq breaks ties).</summary>
-    private static async Task<List<(long Seq, string Id, double Score)>> RankEveryRowAsync(SqliteConnection connection, List<string> terms, MemoryFilter filter)
+    /// <summary>Every current row matching any term (or all of them) and the filter, by plain bm25(), best first (seq breaks ties).</summary>
+    private static async Task<List<(long Seq, string Id, double Score)>> RankEveryRowAsync(SqliteConnection connection, List<string> terms, MemoryFilter filter, bool all = false)
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT m.seq, m.id, -bm25(memories_fts, {Weights}) AS score FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid " +
             "WHERE memories_fts MATCH @match AND m.valid_to IS NULL AND (@user IS NULL OR m.user_id = @user) AND (@project IS NULL OR m.project = @project) " +
             "AND (@kind IS NULL OR m.kind = @kind) ORDER BY score DESC, m.seq";
-        command.Parameters.AddWithValue("@match", SqliteMemoryStore.MatchExpression(terms));
+        command.Parameters.AddWithValue("@match", all ? string.Join(" AND ", terms.Select(t => $"\"{t}\"")) : SqliteMemoryStore.MatchExpression(terms));
         command.Parameters.AddWithValue("@user", (object?)filter.UserId ?? DBNull.Value);
         command.Parameters.AddWithValue("@project", (object?)filter.Project ?? DBNull.Value);
         command.Parameters.AddWithValue("@kind", filter.Kinds.Count == 0 ? DBNull.Value : filter.Kinds[0].ToWire());

@@ -112,8 +112,10 @@ public sealed class CommandFrontTests : IDisposable
         listener.Listen(4);
         foreach (var executable in new[] { Front, Path.Combine(AppContext.BaseDirectory, "engram") })
         {
-            var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { "search", "staging port" }) start.ArgumentList.Add(arg);
+            // env gives the client SIGINT's default action: a suite started in the background of a shell without job
+            // control inherits SIGINT ignored, and so would the client (env execs it: the pid is the client's).
+            var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { "--default-signal=INT", executable, "search", "staging port" }) start.ArgumentList.Add(arg);
             start.Environment["ENGRAM_HOME"] = _front.Home;
             using var client = Process.Start(start)!;
             using var waiting = await listener.AcceptAsync(TestContext.Current.CancellationToken);

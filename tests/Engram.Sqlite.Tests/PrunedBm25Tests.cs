@@ -205,9 +205,12 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         await using var connection = await OpenAsync();
         var last = await ScalarAsync(connection, "SELECT max(seq) FROM memories");
         var (compared, narrowed) = (0, 0);
+        string[] hostile = ["he said \"hi\"", "NEAR(", "a*b", "-", "col:umn", "***", "'; DROP TABLE memories; --"];
         for (var q = 0; q < 120; q++)
         {
             var terms = Enumerable.Range(0, 1 + _random.Next(4)).Select(_ => PickWord()).ToList();
+            // Now and then a word the query syntax would read as an operator, or one that holds no token at all.
+            if (q % 5 == 0) terms.Insert(_random.Next(terms.Count + 1), hostile[q / 5 % hostile.Length]);
             var filter = (q % 3) switch
             {
                 0 => new MemoryFilter(),
@@ -244,7 +247,7 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         command.CommandText = $"SELECT m.seq, m.id, -bm25(memories_fts, {Weights}) AS score FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid " +
             "WHERE memories_fts MATCH @match AND m.valid_to IS NULL AND (@user IS NULL OR m.user_id = @user) AND (@project IS NULL OR m.project = @project) " +
             "AND (@kind IS NULL OR m.kind = @kind) ORDER BY score DESC, m.seq";
-        command.Parameters.AddWithValue("@match", all ? string.Join(" AND ", terms.Select(t => $"\"{t}\"")) : SqliteMemoryStore.MatchExpression(terms));
+        command.Parameters.AddWithValue("@match", all ? string.Join(" AND ", terms.Select(t => SqliteMemoryStore.MatchExpression([t]))) : SqliteMemoryStore.MatchExpression(terms));
         command.Parameters.AddWithValue("@user", (object?)filter.UserId ?? DBNull.Value);
         command.Parameters.AddWithValue("@project", (object?)filter.Project ?? DBNull.Value);
         command.Parameters.AddWithValue("@kind", filter.Kinds.Count == 0 ? DBNull.Value : filter.Kinds[0].ToWire());
@@ -261,16 +264,17 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         var common = new bool[terms.Count];
         for (var i = 0; i < terms.Count; i++)
         {
-            var hits = await ScalarAsync(connection, $"SELECT count(*) FROM memories_fts WHERE memories_fts MATCH '\"{terms[i]}\"'");
+            var hits = await ScalarAsync(connection, "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH @match", SqliteMemoryStore.MatchExpression([terms[i]]));
             common[i] = Math.Log((rows - hits + 0.5) / (hits + 0.5)) <= 3.0;
         }
         return common;
     }
 
-    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql)
+    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql, string? match = null)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
+        if (match is not null) command.Parameters.AddWithValue("@match", match);
         return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 

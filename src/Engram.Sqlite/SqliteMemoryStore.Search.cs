@@ -94,9 +94,12 @@ public sealed partial class SqliteMemoryStore
     /// </summary>
     internal long CommonRowsRanked { get; init; } = 131_072;
 
-    /// <summary>The best <paramref name="limit"/> of two rankings: by score, then seq, as one ranking orders them.</summary>
+    /// <summary>
+    /// The best <paramref name="limit"/> of two rankings: by score, then seq, as one ranking orders them. A row changed
+    /// between the two (its rare word edited out) can be in both: it is kept once.
+    /// </summary>
     private static List<(long Seq, double Score)> Best(List<(long Seq, double Score)> a, List<(long Seq, double Score)> b, int limit) =>
-        [.. a.Concat(b).OrderByDescending(h => h.Score).ThenBy(h => h.Seq).Take(limit)];
+        [.. a.Concat(b).OrderByDescending(h => h.Score).ThenBy(h => h.Seq).DistinctBy(h => h.Seq).Take(limit)];
 
     private static async Task<long> LastSeqAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {

@@ -80,12 +80,11 @@ public static class SearchStages
                 var text = watch.Elapsed.TotalMilliseconds;
                 if (q >= 20)
                 {
-                    // Recall of the memory the query was drawn from, among the pool.
+                    // Recall of the memory the query was drawn from, among the pool, and whether the hits are the same.
                     if (everyPhrase.Any(h => h.Memory.Content == texts[target])) foundBefore[name] = foundBefore.GetValueOrDefault(name) + 1;
                     if (found.Any(h => h.Memory.Content == texts[target])) foundNow[name] = foundNow.GetValueOrDefault(name) + 1;
+                    if (!everyPhrase.Select(h => (h.Memory.Id, h.Score)).SequenceEqual(found.Select(h => (h.Memory.Id, h.Score)))) differ[name] = differ.GetValueOrDefault(name) + 1;
                 }
-                if (q >= 20 && !everyPhrase.Select(h => (h.Memory.Id, h.Score)).SequenceEqual(found.Select(h => (h.Memory.Id, h.Score))))
-                    differ[name] = differ.GetValueOrDefault(name) + 1;
                 watch.Restart();
                 TextBoosts.Apply(query, found, options);
                 var boosts = watch.Elapsed.TotalMilliseconds;

@@ -52,7 +52,7 @@ internal static unsafe class PrunedBm25
             code = api->CreateFunction(api, rank, IntPtr.Zero, &Rank, IntPtr.Zero);
             if (code == Fts5Api.Ok) code = api->CreateFunction(api, idfs, IntPtr.Zero, &Idf, IntPtr.Zero);
         }
-        if (code != Fts5Api.Ok) throw new InvalidOperationException($"could not register engram_bm25 (SQLite code {code})");
+        if (code != Fts5Api.Ok) throw new InvalidOperationException($"could not register engram_bm25 and engram_idf (SQLite code {code})");
         Registered.AddOrUpdate(handle, handle);
     }
 

@@ -37,16 +37,17 @@ public sealed partial class SqliteMemoryStore
             // that may turn most away. If too few of those pass, the whole ranking is read, as far as needed.
             var pureScope = filter.Kinds.Count == 0 && filter.Since is null && filter.Until is null && filter.Metadata.Count == 0;
             var cut = (pureScope ? 1 : 16) * FirstBatch(limit);
+            var lastSeq = await LastSeqAsync(connection, cancellationToken);
             async Task<List<(long Seq, double Score)>> RankAsync(string ranked, int skippedPhrases, (long After, long UpTo) seqs)
             {
                 var score = PrunedBm25.Score(skippedPhrases, PhraseCountsId, Bm25Weights);
-                return await RankThenCheckAsync(connection, ranked, score, filter, seqs, limit, cut, cancellationToken)
-                    ?? (await RankThenCheckAsync(connection, ranked, score, filter, seqs, limit, null, cancellationToken))!;
+                return await RankThenCheckAsync(connection, ranked, score, filter, seqs, lastSeq, limit, cut, cancellationToken)
+                    ?? (await RankThenCheckAsync(connection, ranked, score, filter, seqs, lastSeq, limit, null, cancellationToken))!;
             }
 
             // A word in most rows adds little to a score but costs the most to rank: in a large store, rows holding
             // only common words are ranked after the others, among the newest rows first (CommonRowsRanked).
-            var newest = Math.Min(window.UpTo, await LastSeqAsync(connection, cancellationToken));
+            var newest = Math.Min(window.UpTo, lastSeq);
             if (newest - Math.Max(window.After, 0) <= CommonRowsRanked
                 || await IdfsAsync(connection, scoped, scopePhrases, cancellationToken) is not { } idf
                 || CommonPhrases(idf, CommonIdf) is not { } common)
@@ -150,15 +151,15 @@ public sealed partial class SqliteMemoryStore
     /// unscoped paths did, cost 1.5-7 times as much.
     /// </summary>
     /// <param name="window">Rank only rows with seqs in (After, UpTo]: no other row can pass the filter.</param>
+    /// <param name="lastSeq">The store's newest seq when the search began (where the split ranking divides the rows).</param>
     /// <param name="cut">Rank only this many best rows, or null for all.</param>
     /// <returns>The seqs that passed, best first, or null when the ranking was cut and too many of its rows failed the check.</returns>
-    private async Task<List<(long Seq, double Score)>?> RankThenCheckAsync(SqliteConnection connection, string match, string score, MemoryFilter filter, (long After, long UpTo) window, int limit, int? cut, CancellationToken cancellationToken)
+    private async Task<List<(long Seq, double Score)>?> RankThenCheckAsync(SqliteConnection connection, string match, string score, MemoryFilter filter, (long After, long UpTo) window, long lastSeq, int limit, int? cut, CancellationToken cancellationToken)
     {
         // The check reads seqs only: whole rows are read for the final hits alone.
         using var check = connection.CreateCommand();
         check.CommandText = $"SELECT m.seq FROM {SeqLookup.From} WHERE {SqliteFilter.Where(filter, check)}";
         var seqs = SeqLookup.Bind(check);
-        var lastSeq = await LastSeqAsync(connection, cancellationToken);
 
         // Split the stretch of seqs that holds rows (a range's, or the whole store's) in two halves.
         var from = Math.Max(window.After, 0);

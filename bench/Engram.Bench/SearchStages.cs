@@ -56,9 +56,9 @@ public static class SearchStages
                 {
                     ("bm25() ranking, best {0}, one connection", Bm25, null),
                     ("bm25() ranking, best {0}, two connections", Bm25, size / 2),
-                    ("engram_bm25 ranking, best {0}, two connections, phrase counts not kept", PrunedBm25.Score(scopePhrases, 0, SqliteMemoryStore.Bm25Weights), size / 2),
-                    ("engram_bm25 ranking, best {0}, one connection", PrunedBm25.Score(scopePhrases, store.PhraseCountsId, SqliteMemoryStore.Bm25Weights), null),
-                    ("engram_bm25 ranking, best {0}, two connections", PrunedBm25.Score(scopePhrases, store.PhraseCountsId, SqliteMemoryStore.Bm25Weights), size / 2),
+                    ("engram_bm25 ranking, best {0}, two connections, phrase counts and row lengths not kept", PrunedBm25.Score(scopePhrases, 0, SqliteMemoryStore.Bm25Weights), size / 2),
+                    ("engram_bm25 ranking, best {0}, one connection", PrunedBm25.Score(scopePhrases, store.FullTextCacheId, SqliteMemoryStore.Bm25Weights), null),
+                    ("engram_bm25 ranking, best {0}, two connections", PrunedBm25.Score(scopePhrases, store.FullTextCacheId, SqliteMemoryStore.Bm25Weights), size / 2),
                 };
                 // The rankings alone know no time range: the range path is timed as a whole.
                 if (filter.Since is not null) rankings = [];

@@ -28,6 +28,12 @@ internal static unsafe partial class Fts5Api
     private static partial int sqlite3_finalize(IntPtr statement);
 
     [LibraryImport(Library)]
+    private static partial int sqlite3_bind_int64(IntPtr statement, int index, long value);
+
+    [LibraryImport(Library)]
+    private static partial long sqlite3_column_int64(IntPtr statement, int column);
+
+    [LibraryImport(Library)]
     private static partial IntPtr sqlite3_column_blob(IntPtr statement, int column);
 
     [LibraryImport(Library)]
@@ -103,6 +109,48 @@ internal static unsafe partial class Fts5Api
         }
     }
 
+    /// <summary>
+    /// The full-text rewrite log's oldest and newest ids (0 when empty) and its entries after <paramref name="after"/>
+    /// (id, seq; oldest first), read like <see cref="StructureOf"/> inside the running query's read transaction.
+    /// Null if unreadable.
+    /// </summary>
+    public static (long Oldest, long Newest, List<(long Id, long Seq)> Entries)? RewritesOf(IntPtr db, long after)
+    {
+        long oldest, newest;
+        fixed (byte* sqlText = "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM fts_rewrites\0"u8)
+        {
+            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
+            try
+            {
+                if (sqlite3_step(statement) != Row) return null;
+                oldest = sqlite3_column_int64(statement, 0);
+                newest = sqlite3_column_int64(statement, 1);
+            }
+            finally
+            {
+                _ = sqlite3_finalize(statement);
+            }
+        }
+        var entries = new List<(long, long)>();
+        if (newest <= after) return (oldest, newest, entries);
+        fixed (byte* sqlText = "SELECT id, seq FROM fts_rewrites WHERE id > ?1 ORDER BY id\0"u8)
+        {
+            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
+            try
+            {
+                if (sqlite3_bind_int64(statement, 1, after) != Ok) return null;
+                int step;
+                while ((step = sqlite3_step(statement)) == Row) entries.Add((sqlite3_column_int64(statement, 0), sqlite3_column_int64(statement, 1)));
+                if (step != Done) return null;
+            }
+            finally
+            {
+                _ = sqlite3_finalize(statement);
+            }
+        }
+        return (oldest, newest, entries);
+    }
+
     private static void Check(int code, string what)
     {
         if (code != Ok) throw new InvalidOperationException($"could not reach FTS5's API ({what} failed with SQLite code {code})");
@@ -140,12 +188,12 @@ internal static unsafe partial class Fts5Api
         public delegate* unmanaged<IntPtr, int, int> PhraseSize;
         public IntPtr InstCount;
         public IntPtr Inst;
-        public IntPtr Rowid;
+        public delegate* unmanaged[SuppressGCTransition]<IntPtr, long> Rowid;
         public IntPtr ColumnText;
         public delegate* unmanaged<IntPtr, int, int*, int> ColumnSize;
         public delegate* unmanaged<IntPtr, int, void*, delegate* unmanaged<Extension*, IntPtr, void*, int>, int> QueryPhrase;
         public delegate* unmanaged<IntPtr, void*, delegate* unmanaged<void*, void>, int> SetAuxdata;
-        // Called for every matching row: these read the cursor's own memory and never call back into .NET, so they skip
+        // Called for every matching row (Rowid too): these read the cursor's own memory and never call back into .NET, so they skip
         // the GC transition (5-7% of an unscoped ranking at 1M memories).
         public delegate* unmanaged[SuppressGCTransition]<IntPtr, int, void*> GetAuxdata;
         public delegate* unmanaged[SuppressGCTransition]<IntPtr, int, PhraseIter*, int*, int*, int> PhraseFirst;

@@ -5,14 +5,15 @@ using Microsoft.Data.Sqlite;
 namespace Engram.Sqlite;
 
 /// <summary>
-/// <c>engram_bm25(memories_fts, take, scope_phrases, counts, weight...)</c>: FTS5's <c>bm25()</c>, the same
-/// arithmetic in the same order so every score is the same double, with three savings. The last <c>scope_phrases</c>
+/// <c>engram_bm25(memories_fts, take, scope_phrases, cache, weight...)</c>: FTS5's <c>bm25()</c>, the same
+/// arithmetic in the same order so every score is the same double, with four savings. The last <c>scope_phrases</c>
 /// phrases of the query (the scope tokens, matched only in a column of weight 0) add exactly 0 to every
 /// score, so their row counts for the IDF, a walk of a whole user's or project's doclist, are skipped. The
-/// other phrases' counts come from the store's <see cref="PhraseCounts"/> (<c>counts</c>, an id) when the index
-/// is unchanged since they were counted. And once <c>take</c> rows are scored (0: never), a row whose score
-/// cannot reach the best <c>take</c> so far is not scored: its bound, the score it would have at its shortest
-/// possible length, needs only its phrase instances, not its column sizes. Such a row gets +infinity (the worst), which a query ordered by score with
+/// other phrases' counts come from the store's <see cref="FullTextCache"/> (<c>cache</c>, an id) when the index
+/// is unchanged since they were counted, and so do the lengths of rows scored before, while still true. And once
+/// <c>take</c> rows are scored (0: never), a row whose length is not kept and whose score cannot reach the best
+/// <c>take</c> so far is not scored: its bound, the score it would have at its shortest possible length, needs only
+/// its phrase instances, not its length. Such a row gets +infinity (the worst), which a query ordered by score with
 /// <c>LIMIT take</c> never returns, because take rows with real scores are all better.
 /// </summary>
 internal static unsafe class PrunedBm25
@@ -30,14 +31,14 @@ internal static unsafe class PrunedBm25
     /// The SQL of a score where higher is better, for a ranking that binds <c>@take</c>.
     /// <paramref name="weights"/> are bm25()'s column weights; the scope column's must be 0.
     /// </summary>
-    /// <paramref name="counts"/> is the store's <see cref="PhraseCounts"/> id, or 0 to count every phrase afresh.
-    public static string Score(int scopePhrases, int counts, string weights) => $"-engram_bm25(memories_fts, @take, {scopePhrases}, {counts}, {weights})";
+    /// <paramref name="cache"/> is the store's <see cref="FullTextCache"/> id, or 0 to count every phrase and read every length afresh.
+    public static string Score(int scopePhrases, int cache, string weights) => $"-engram_bm25(memories_fts, @take, {scopePhrases}, {cache}, {weights})";
 
     /// <summary>
     /// The SQL of the ranked phrases' IDFs (a blob of doubles, in query order), the same values a ranking by
     /// <see cref="Score"/> uses; run on any one matching row.
     /// </summary>
-    public static string Idfs(int scopePhrases, int counts) => $"engram_idf(memories_fts, 0, {scopePhrases}, {counts})";
+    public static string Idfs(int scopePhrases, int cache) => $"engram_idf(memories_fts, 0, {scopePhrases}, {cache})";
 
     /// <summary>Makes the functions available on this connection (once per native connection, pooled ones included).</summary>
     public static void Register(SqliteConnection connection)
@@ -57,8 +58,11 @@ internal static unsafe class PrunedBm25
     }
 
     /// <summary>What one query's ranking keeps between rows (FTS5 frees it with the query).</summary>
-    private sealed class Query(double[] idf, double averageLength, double[] weights, int take)
+    private sealed class Query(double[] idf, double averageLength, double[] weights, int take, RowLengths.View? lengths)
     {
+        /// <summary>Row lengths kept from earlier queries, when this query may use them.</summary>
+        public RowLengths.View? Lengths { get; } = lengths;
+
         public double[] Idf { get; } = idf;
         public double AverageLength { get; } = averageLength;
         public double[] Weights { get; } = weights;
@@ -142,6 +146,16 @@ internal static unsafe class PrunedBm25
             }
             frequency[i] = f;
         }
+        var lengths = query.Lengths;
+        var rowid = lengths is null ? 0 : api->Rowid(fts);
+        int tokens;
+        if (lengths is not null && lengths.TryGet(rowid, out tokens))
+        {
+            var known = Sum(idf, frequency, tokens, query.AverageLength);
+            query.Offer(known);
+            result = -1.0 * known;
+            return Fts5Api.Ok;
+        }
         if (query.Take > 0 && query.Best.Count == query.Take)
         {
             var shortest = 0;
@@ -149,9 +163,9 @@ internal static unsafe class PrunedBm25
             // Every step of the sum is monotonic in the length, so the score at a shorter length is never lower.
             if (Sum(idf, frequency, shortest, query.AverageLength) < query.Best.Peek()) return Fts5Api.Ok;
         }
-        int tokens;
         var sizeCode = api->ColumnSize(fts, -1, &tokens);
         if (sizeCode != Fts5Api.Ok) return sizeCode;
+        lengths?.Set(rowid, tokens);
         var score = Sum(idf, frequency, tokens, query.AverageLength);
         query.Offer(score);
         result = -1.0 * score;
@@ -181,7 +195,7 @@ internal static unsafe class PrunedBm25
         if (count < 3) return SqliteError;
         var take = Fts5Api.sqlite3_value_int(values[0]);
         var ranked = Math.Max(0, api->PhraseCount(fts) - Fts5Api.sqlite3_value_int(values[1]));
-        var counts = PhraseCounts.Find(Fts5Api.sqlite3_value_int(values[2]));
+        var cache = FullTextCache.Find(Fts5Api.sqlite3_value_int(values[2]));
         var weights = new double[count - 3];
         for (var c = 0; c < weights.Length; c++) weights[c] = Fts5Api.sqlite3_value_double(values[c + 3]);
 
@@ -190,25 +204,26 @@ internal static unsafe class PrunedBm25
         if (code == Fts5Api.Ok) code = api->ColumnTotalSize(fts, -1, &tokens);
         if (code != Fts5Api.Ok) return code;
         var averageLength = (double)tokens / (double)rows;
-        // Counts are shared only outside explicit transactions, where the index read is the committed one the structure describes.
+        // Counts and lengths are shared only outside explicit transactions, where the index read is the committed one
+        // the structure and the rewrite log describe.
         var db = Fts5Api.sqlite3_context_db_handle(context);
-        var structure = counts is not null && api->Version >= 3 && Fts5Api.sqlite3_get_autocommit(db) != 0 ? Fts5Api.StructureOf(db) : null;
+        var structure = cache is not null && api->Version >= 3 && Fts5Api.sqlite3_get_autocommit(db) != 0 ? Fts5Api.StructureOf(db) : null;
         var idf = new double[ranked];
         for (var i = 0; i < ranked; i++)
         {
             var phrase = structure is null ? null : PhraseKey(api, fts, i);
-            if (phrase is null || !counts!.TryGet(structure!, phrase, out var hits))
+            if (phrase is null || !cache!.TryGetPhraseRows(structure!, phrase, out var hits))
             {
                 hits = 0;
                 code = api->QueryPhrase(fts, i, &hits, &CountRow);
                 if (code != Fts5Api.Ok) return code;
-                if (phrase is not null) counts!.Add(structure!, phrase, hits);
+                if (phrase is not null) cache!.AddPhraseRows(structure!, phrase, hits);
             }
             // FTS5's IDF, floored just above 0 for phrases in more than half the rows.
             var value = Math.Log((rows - hits + 0.5) / (hits + 0.5));
             idf[i] = value <= 0.0 ? 1e-6 : value;
         }
-        query = new Query(idf, averageLength, weights, take);
+        query = new Query(idf, averageLength, weights, take, structure is null ? null : cache!.Lengths.Begin(db));
         var handle = GCHandle.Alloc(query);
         code = api->SetAuxdata(fts, (void*)GCHandle.ToIntPtr(handle), &Release);
         if (code != Fts5Api.Ok) handle.Free();

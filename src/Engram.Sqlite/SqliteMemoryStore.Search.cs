@@ -14,7 +14,7 @@ public sealed partial class SqliteMemoryStore
     internal const string Bm25Weights = "2.0, 1.0, 1.0, 0.4, 0.0";
 
     /// <summary>This store's phrase row counts, kept between searches while the index is unchanged.</summary>
-    internal int PhraseCountsId { get; } = PhraseCounts.Create();
+    internal int FullTextCacheId { get; } = FullTextCache.Create();
 
     /// <summary>Stores with more memories than this rank full text in two halves (see <see cref="FullTextRanking"/>); tests lower it.</summary>
     internal long SplitRankingAbove { get; init; } = FullTextRanking.SplitAbove;
@@ -40,7 +40,7 @@ public sealed partial class SqliteMemoryStore
             var lastSeq = await LastSeqAsync(connection, cancellationToken);
             async Task<List<(long Seq, double Score)>> RankAsync(string ranked, int skippedPhrases, (long After, long UpTo) seqs)
             {
-                var score = PrunedBm25.Score(skippedPhrases, PhraseCountsId, Bm25Weights);
+                var score = PrunedBm25.Score(skippedPhrases, FullTextCacheId, Bm25Weights);
                 return await RankThenCheckAsync(connection, ranked, score, filter, seqs, lastSeq, limit, cut, cancellationToken)
                     ?? (await RankThenCheckAsync(connection, ranked, score, filter, seqs, lastSeq, limit, null, cancellationToken))!;
             }
@@ -117,7 +117,7 @@ public sealed partial class SqliteMemoryStore
     {
         PrunedBm25.Register(connection);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {PrunedBm25.Idfs(scopePhrases, PhraseCountsId)} FROM memories_fts WHERE memories_fts MATCH @match LIMIT 1";
+        command.CommandText = $"SELECT {PrunedBm25.Idfs(scopePhrases, FullTextCacheId)} FROM memories_fts WHERE memories_fts MATCH @match LIMIT 1";
         command.Parameters.AddWithValue("@match", match);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;

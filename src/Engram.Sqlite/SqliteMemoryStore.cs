@@ -130,7 +130,7 @@ public sealed partial class SqliteMemoryStore : IEngramStore, IEventQueue
 
     public ValueTask DisposeAsync()
     {
-        PhraseCounts.Remove(PhraseCountsId);
+        FullTextCache.Remove(FullTextCacheId);
         // Pooled connections keep the file open; release them so the file can be moved or deleted.
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);

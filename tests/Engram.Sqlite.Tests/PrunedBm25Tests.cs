@@ -54,7 +54,7 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
             // With kept counts, every other query is the one before again: its phrase counts come from memory.
             var (match, scopePhrases) = keptCounts && q % 2 == 1 ? _last : _last = Query();
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT rowid, -bm25(memories_fts, {Weights}), {PrunedBm25.Score(scopePhrases, keptCounts ? _store.PhraseCountsId : 0, Weights)} FROM memories_fts WHERE memories_fts MATCH @match";
+            command.CommandText = $"SELECT rowid, -bm25(memories_fts, {Weights}), {PrunedBm25.Score(scopePhrases, keptCounts ? _store.FullTextCacheId : 0, Weights)} FROM memories_fts WHERE memories_fts MATCH @match";
             command.Parameters.AddWithValue("@match", match);
             command.Parameters.AddWithValue("@take", 0);
             await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
@@ -73,7 +73,7 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
     {
         await using var connection = await OpenAsync();
         var match = $"\"{_words[3]}\" OR \"{_words[200]}\"";
-        var before = await RankAsync(connection, PrunedBm25.Score(0, _store.PhraseCountsId, Weights), match, 20);
+        var before = await RankAsync(connection, PrunedBm25.Score(0, _store.FullTextCacheId, Weights), match, 20);
         Assert.Equal(await RankAsync(connection, $"-bm25(memories_fts, {Weights})", match, 20), before);
         // Adding rows that hold the rare word lowers its IDF: a kept count from before would score the old way.
         var service = new MemoryService(_store);
@@ -81,9 +81,62 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         {
             await service.AddAsync(new AddMemoryRequest { Content = $"{_words[200]} {Text(5)}" }, TestContext.Current.CancellationToken);
         }
-        var after = await RankAsync(connection, PrunedBm25.Score(0, _store.PhraseCountsId, Weights), match, 20);
+        var after = await RankAsync(connection, PrunedBm25.Score(0, _store.FullTextCacheId, Weights), match, 20);
         Assert.Equal(await RankAsync(connection, $"-bm25(memories_fts, {Weights})", match, 20), after);
         Assert.NotEqual(before.Select(b => b.Score), after.Select(a => a.Score));
+    }
+
+    [Fact]
+    public async Task Kept_lengths_are_not_trusted_once_their_rows_are_rewritten_here_or_by_another_process()
+    {
+        // Rows holding a word of their own.
+        var service = new MemoryService(_store);
+        var ids = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var request = new AddMemoryRequest { Content = $"quillwort {Text(3 + i)}" };
+            ids.Add((await service.AddAsync(request, TestContext.Current.CancellationToken)).Results[0].Memory.Id);
+        }
+        await using var connection = await OpenAsync();
+        const string match = "\"quillwort\"";
+        var kept = PrunedBm25.Score(0, _store.FullTextCacheId, Weights);
+        var plain = $"-bm25(memories_fts, {Weights})";
+        var before = await RankAsync(connection, kept, match, 100);
+        Assert.Equal(await RankAsync(connection, plain, match, 100), before);
+        Assert.Equal(before, await RankAsync(connection, kept, match, 100));
+        var sizesBefore = await SizesAsync(connection);
+
+        // Another process (a second store on the file) makes rows longer and shorter, deletes one, and deletes the
+        // newest so that the next row added here takes its seq again.
+        await using (var other = new SqliteMemoryStore(_store.Path))
+        {
+            var elsewhere = new MemoryService(other);
+            await elsewhere.UpdateAsync(ids[7], new MemoryUpdate { Content = $"quillwort {Text(60)}" }, cancellationToken: TestContext.Current.CancellationToken);
+            await elsewhere.UpdateAsync(ids[9], new MemoryUpdate { Content = "quillwort" }, cancellationToken: TestContext.Current.CancellationToken);
+            await elsewhere.DeleteAsync(ids[8], cancellationToken: TestContext.Current.CancellationToken);
+            await elsewhere.DeleteAsync(ids[^1], cancellationToken: TestContext.Current.CancellationToken);
+        }
+        var newest = before.Max(r => r.Rowid);
+        await service.AddAsync(new AddMemoryRequest { Content = $"quillwort {Text(30)}" }, TestContext.Current.CancellationToken);
+
+        var after = await RankAsync(connection, kept, match, 100);
+        Assert.Equal(await RankAsync(connection, plain, match, 100), after);
+        Assert.Contains(after, r => r.Rowid == newest);
+        // Rows ranked before now have other lengths (two edited, a seq taken again): kept ones would show.
+        var sizesAfter = await SizesAsync(connection);
+        var changed = before.Count(b => sizesAfter.TryGetValue(b.Rowid, out var size) && size != sizesBefore[b.Rowid]);
+        Assert.True(changed == 3, $"{changed} rows ranked before have another length now, not 3");
+    }
+
+    /// <summary>Every row's column sizes as FTS5 keeps them (its docsize table), by rowid.</summary>
+    private static async Task<Dictionary<long, string>> SizesAsync(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, hex(sz) FROM memories_fts_docsize";
+        var sizes = new Dictionary<long, string>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken)) sizes[reader.GetInt64(0)] = reader.GetString(1);
+        return sizes;
     }
 
     [Theory]
@@ -98,7 +151,7 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         {
             var (match, scopePhrases) = Query();
             var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", match, take);
-            var actual = await RankAsync(connection, PrunedBm25.Score(scopePhrases, _store.PhraseCountsId, Weights), match, take);
+            var actual = await RankAsync(connection, PrunedBm25.Score(scopePhrases, _store.FullTextCacheId, Weights), match, take);
             Assert.Equal(expected, actual);
             // Rows left unscored come back as the worst score, which the LIMIT above never reached.
             using var count = connection.CreateCommand();

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+
+namespace Engram.Sqlite;
+
+/// <summary>
+/// What ranking reads from the full-text index again and again, kept across queries for as long as it stays true:
+/// how many rows hold each query phrase (the input of its IDF) and each row's length. One instance a store, found by
+/// id from SQL.
+/// </summary>
+internal sealed class FullTextCache
+{
+    /// <summary>More phrases than this and the counts start over (a few bytes each).</summary>
+    private const int MaxPhrases = 50_000;
+
+    private static readonly ConcurrentDictionary<int, FullTextCache> Open = new();
+    private static int _lastId;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, long> _rows = new(StringComparer.Ordinal);
+    private byte[] _structure = [];
+
+    /// <summary>A new, empty cache and its id (never 0, which means "none").</summary>
+    public static int Create()
+    {
+        var id = Interlocked.Increment(ref _lastId);
+        Open[id] = new FullTextCache();
+        return id;
+    }
+
+    public static void Remove(int id) => Open.TryRemove(id, out _);
+
+    public static FullTextCache? Find(int id) => Open.TryGetValue(id, out var cache) ? cache : null;
+
+    /// <summary>The rows' lengths (see <see cref="RowLengths"/>).</summary>
+    public RowLengths Lengths { get; } = new();
+
+    /// <summary>
+    /// The number of rows holding a phrase under this index structure, if known; other structures' counts are
+    /// forgotten. Counting walks the phrase's whole doclist (about 6 ms a common word at a million memories, on each
+    /// connection of a split ranking); the count is exact for a given index, so a copy taken under the same index
+    /// structure is the same number.
+    /// </summary>
+    public bool TryGetPhraseRows(byte[] structure, string phrase, out long rows)
+    {
+        lock (_gate)
+        {
+            if (!structure.AsSpan().SequenceEqual(_structure))
+            {
+                _rows.Clear();
+                _structure = structure;
+            }
+            return _rows.TryGetValue(phrase, out rows);
+        }
+    }
+
+    public void AddPhraseRows(byte[] structure, string phrase, long rows)
+    {
+        lock (_gate)
+        {
+            if (!structure.AsSpan().SequenceEqual(_structure)) return;
+            if (_rows.Count >= MaxPhrases) _rows.Clear();
+            _rows[phrase] = rows;
+        }
+    }
+}
+
+/// <summary>
+/// Full-text row lengths (tokens in all columns, as FTS5's docsize table holds them) by seq. FTS5 looks a scored
+/// row's length up in a table, about 70% of the cost of ranking the 83,000 rows that hold two common words at a
+/// million memories; an array read costs next to nothing. A row's length stays true until the row is re-indexed
+/// with other text or deleted, and those rows are logged in fts_rewrites (migration 0010): each query first reads
+/// the entries nobody here has read. Every length carries the log position of the query that read it (its stamp),
+/// and a query trusts a length only when it was read at or before the query's own position, and after the row's
+/// last rewrite: so no query reads a length of another version of the row than the one its snapshot holds.
+/// </summary>
+internal sealed class RowLengths
+{
+    /// <summary>Rows with larger seqs are not kept (64 MB of entries at most).</summary>
+    private const long MostSeqs = 1 << 23;
+
+    /// <summary>Rewritten rows remembered before the lengths start over.</summary>
+    private const int MostRewrites = 200_000;
+
+    private readonly Lock _gate = new();
+    private Generation? _current;
+
+    /// <summary>Lengths whose stamps count log positions from one start.</summary>
+    internal sealed class Generation(long start)
+    {
+        public long Start { get; } = start;
+
+        /// <summary>The newest log id applied to <see cref="LastRewrite"/>.</summary>
+        public long Seen { get; set; } = start;
+
+        /// <summary>By seq: (stamp + 1) &lt;&lt; 32 | length, or 0 for none. Replaced whole when it grows.</summary>
+        public long[] Entries = [];
+
+        /// <summary>By seq: the stamp of the row's last rewrite since <see cref="Start"/>.</summary>
+        public ConcurrentDictionary<long, int> LastRewrite { get; } = new();
+
+        public Lock Growing { get; } = new();
+    }
+
+    /// <summary>
+    /// The lengths one query may read and add, after applying the log entries its snapshot holds that were not
+    /// applied yet. Call inside the query's read transaction on <paramref name="db"/>; null when the log cannot be
+    /// read or the query's snapshot is older than the lengths kept.
+    /// </summary>
+    public View? Begin(IntPtr db)
+    {
+        lock (_gate)
+        {
+            if (Fts5Api.RewritesOf(db, _current?.Seen ?? long.MaxValue) is not { } log) return null;
+            var (oldest, newest, entries) = log;
+            var g = _current;
+            // Start over when there are none yet, when the log pruned entries before they were read, when too many
+            // rows were rewritten, or when stamps would no longer fit.
+            if (g is null || (newest > g.Seen && oldest > g.Seen + 1) || g.LastRewrite.Count > MostRewrites || newest - g.Start >= int.MaxValue - 1)
+            {
+                g = _current = new Generation(newest);
+            }
+            else
+            {
+                foreach (var (id, seq) in entries) g.LastRewrite[seq] = (int)(id - g.Start);
+                if (newest > g.Seen) g.Seen = newest;
+            }
+            return newest < g.Start ? null : new View(g, (int)(newest - g.Start));
+        }
+    }
+
+    public sealed class View
+    {
+        private readonly Generation _generation;
+        private readonly int _stamp;
+
+        internal View(Generation generation, int stamp) => (_generation, _stamp) = (generation, stamp);
+
+        public bool TryGet(long seq, out int length)
+        {
+            length = 0;
+            var entries = Volatile.Read(ref _generation.Entries);
+            if (seq < 0 || seq >= entries.Length) return false;
+            var entry = entries[seq];
+            if (entry == 0) return false;
+            var stamp = (int)(entry >> 32) - 1;
+            // Read by a later query (this snapshot may hold an older version), or rewritten since it was read.
+            if (stamp > _stamp || (_generation.LastRewrite.TryGetValue(seq, out var rewritten) && rewritten > stamp)) return false;
+            length = (int)(entry & 0xFFFF_FFFF);
+            return true;
+        }
+
+        public void Set(long seq, int length)
+        {
+            if (seq < 0 || seq >= MostSeqs || length < 0) return;
+            var entries = Volatile.Read(ref _generation.Entries);
+            if (seq >= entries.Length)
+            {
+                lock (_generation.Growing)
+                {
+                    entries = _generation.Entries;
+                    if (seq >= entries.Length)
+                    {
+                        // A length another query writes into the old array meanwhile is lost, not wrong.
+                        var grown = new long[Math.Min(MostSeqs, Math.Max(seq + 1 + seq / 2, entries.Length * 2L))];
+                        entries.CopyTo(grown, 0);
+                        Volatile.Write(ref _generation.Entries, grown);
+                        entries = grown;
+                    }
+                }
+            }
+            entries[seq] = ((long)(_stamp + 1) << 32) | (uint)length;
+        }
+    }
+}

@@ -63,8 +63,9 @@ public sealed partial class SqliteMemoryStore
         }
         await index.RefreshAsync(connection, cancellationToken);
 
-        // The scan keeps only rows of the filter's tenant, scope, kinds and time range; SQL then checks what the
-        // index cannot know (superseded, metadata) on the winners, widening while too few pass.
+        // The scan keeps only rows of the filter's tenant, scope, kinds and time range, and rows that may hold its
+        // metadata; SQL then checks what the index cannot know (superseded, metadata for sure) on the winners,
+        // widening while too few pass.
         var scope = index.ScopeOf(filter);
         var exactInMemory = filter.IncludeSuperseded && filter.Metadata.Count == 0;
         var take = exactInMemory ? limit : limit + Math.Max(16, limit / 4);

@@ -44,7 +44,7 @@ internal sealed class VectorIndex(string model, int dims)
     }
 
     /// <summary>The columns <see cref="ReadRow"/> reads, from the memories table (alias m).</summary>
-    public const string RowColumns = "m.tenant, m.user_id, m.agent_id, m.project, m.session_id, m.kind, m.valid_from";
+    public const string RowColumns = "m.tenant, m.user_id, m.agent_id, m.project, m.session_id, m.kind, m.valid_from, m.metadata";
 
     /// <summary>An index over given codes in one scope, for the scan benchmark at sizes no test store reaches.</summary>
     internal static VectorIndex FromCodes(string model, int dims, long[] seqs, sbyte[] codes, Func<int, (string User, string Kind)> scopeOf, int binaryFirstPassAbove)
@@ -55,7 +55,7 @@ internal sealed class VectorIndex(string model, int dims)
             for (var i = 0; i < seqs.Length; i++)
             {
                 var (user, kind) = scopeOf(i);
-                index.Put(index._state, seqs[i], codes.AsSpan(i * dims, dims), index.Row(Core.Model.MemoryScope.DefaultTenant, user, "", "", "", kind, 0));
+                index.Put(index._state, seqs[i], codes.AsSpan(i * dims, dims), index.Row(Core.Model.MemoryScope.DefaultTenant, user, "", "", "", kind, 0, MetadataBits.Any));
             }
         }
         return index;
@@ -96,18 +96,29 @@ internal sealed class VectorIndex(string model, int dims)
         }
     }
 
-    /// <summary>The fixed fields of a memory from <see cref="RowColumns"/>, starting at column <paramref name="at"/>.</summary>
+    /// <summary>The scan fields of a memory (<see cref="VectorRow"/>) from <see cref="RowColumns"/>, starting at column <paramref name="at"/>.</summary>
     public VectorRow ReadRow(SqliteDataReader reader, int at)
     {
         lock (_gate)
         {
             return Row(reader.GetString(at), reader.GetString(at + 1), reader.GetString(at + 2), reader.GetString(at + 3),
-                reader.GetString(at + 4), reader.GetString(at + 5), reader.GetInt64(at + 6));
+                reader.GetString(at + 4), reader.GetString(at + 5), reader.GetInt64(at + 6), Metadata(reader.IsDBNull(at + 7) ? "" : reader.GetString(at + 7)));
         }
     }
 
-    private VectorRow Row(string tenant, string user, string agent, string project, string session, string kind, long validFrom) =>
-        new(_names.Intern(tenant), _names.Intern(user), _names.Intern(agent), _names.Intern(project), _names.Intern(session), _kinds.Intern(kind), validFrom);
+    /// <summary>Metadata bits of JSON texts seen, since most memories share a few (the same tool, none at all).</summary>
+    private readonly Dictionary<string, ulong> _metadataBits = new(StringComparer.Ordinal);
+
+    private ulong Metadata(string json)
+    {
+        if (_metadataBits.TryGetValue(json, out var bits)) return bits;
+        bits = MetadataBits.OfJson(json);
+        if (_metadataBits.Count < 4096) _metadataBits[json] = bits;
+        return bits;
+    }
+
+    private VectorRow Row(string tenant, string user, string agent, string project, string session, string kind, long validFrom, ulong metadata) =>
+        new(_names.Intern(tenant), _names.Intern(user), _names.Intern(agent), _names.Intern(project), _names.Intern(session), _kinds.Intern(kind), validFrom, metadata);
 
     /// <summary>
     /// Applies this process's own writes (null: of another model). <paramref name="clockBefore"/> and

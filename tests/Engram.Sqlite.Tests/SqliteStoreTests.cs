@@ -13,6 +13,52 @@ public sealed class SqliteStoreTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    public async Task A_vector_search_by_metadata_sees_metadata_another_process_changed()
+    {
+        var path = _folder.File("vectors.db");
+        await using var store = new SqliteMemoryStore(path);
+        var service = new MemoryService(store);
+        var ct = TestContext.Current.CancellationToken;
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var request = new AddMemoryRequest { Content = $"note number {i}", Metadata = new Dictionary<string, string> { ["tool"] = "Edit" } };
+            ids.Add((await service.AddAsync(request, ct)).Results[0].Memory.Id);
+        }
+        float[] Near(int i) => [1f, 0.1f * i, 0f, 0f];
+        await store.SetEmbeddingsAsync([.. ids.Select((id, i) => (id, new ReadOnlyMemory<float>(Near(i))))], "m4", ct);
+        var bash = new MemoryFilter { Metadata = new Dictionary<string, string> { ["tool"] = "Bash" } };
+        var edit = new MemoryFilter { Metadata = new Dictionary<string, string> { ["tool"] = "Edit" } };
+        Assert.Empty(await store.SearchVectorAsync(Near(0), "m4", bash, 5, ct));
+        Assert.Equal(3, (await store.SearchVectorAsync(Near(0), "m4", edit, 5, ct)).Count);
+
+        // Another process (a second store on the file) changes one memory's metadata: the index held here must not
+        // keep skipping it for the old entries.
+        await using (var other = new SqliteMemoryStore(path))
+        {
+            await new MemoryService(other).UpdateAsync(ids[1], new MemoryUpdate { Metadata = new Dictionary<string, string> { ["tool"] = "Bash", ["exit"] = "1" } }, cancellationToken: ct);
+        }
+        Assert.Equal([ids[1]], (await store.SearchVectorAsync(Near(0), "m4", bash, 5, ct)).Select(h => h.Memory.Id));
+        Assert.Equal([ids[0], ids[2]], (await store.SearchVectorAsync(Near(0), "m4", edit, 5, ct)).Select(h => h.Memory.Id));
+    }
+
+    [Fact]
+    public void Metadata_bits_admit_every_row_whose_metadata_they_cannot_read()
+    {
+        var entries = new Dictionary<string, string> { ["tool"] = "Bash", ["exit"] = "1" };
+        var wanted = MetadataBits.Of(entries);
+        Assert.NotEqual(0UL, wanted);
+        Assert.Equal(wanted, MetadataBits.OfJson("{\"tool\":\"Bash\",\"exit\":\"1\"}") & wanted);
+        Assert.Equal(0UL, MetadataBits.OfJson("{}"));
+        Assert.Equal(0UL, MetadataBits.OfJson(null));
+        // What json_extract could match in ways the bits do not follow: every bit set.
+        foreach (var json in new[] { "{\"exit\": 1}", "{\"tool\": {\"name\": \"Bash\"}}", "{\"t\\u006fol\": \"Bash\"}", "[\"tool\"]", "{\"tool\": \"Ba", "not json" })
+        {
+            Assert.Equal(MetadataBits.Any, MetadataBits.OfJson(json));
+        }
+    }
+
+    [Fact]
     public async Task New_database_uses_wal_and_the_latest_schema()
     {
         var path = _folder.File("sub/dir/engram.db");

@@ -175,7 +175,7 @@ public sealed partial class SqliteMemoryStore
         {
             var more = true;
             // A cut ranking is exact only as far as its first rows: past them, one range may hide better rows.
-            for (var size = first; more && passed.Count < limit && read < upTo; size *= 4)
+            for (var size = first; more && passed.Count < limit && read < upTo; size = NextBatch(size, passed.Count, read, limit))
             {
                 batch.Clear();
                 while (batch.Count < size && read + batch.Count < upTo && (more = ranking.TryNext(out var seq, out var rowScore))) batch.Add((seq, rowScore));
@@ -234,6 +234,17 @@ public sealed partial class SqliteMemoryStore
 
     /// <summary>The rows ranked and checked first: the limit and a margin for winners the filter turns away.</summary>
     private static int FirstBatch(int limit) => limit + Math.Max(16, limit / 4);
+
+    /// <summary>
+    /// The rows checked next: as many as the hits still missing need at the share of rows that passed so far, with a
+    /// margin, and at most four times the last batch (four times it when none passed). Checking a row costs a lookup.
+    /// </summary>
+    private static int NextBatch(int last, int passed, int read, int limit)
+    {
+        if (passed == 0) return last * 4;
+        var needed = (double)(limit - passed) * read / passed;
+        return (int)Math.Min(last * 4.0, Math.Ceiling(needed * 1.25) + 16);
+    }
 
     /// <summary>Adds the batch's rows that pass the check, in ranking order, up to <paramref name="limit"/> in all.</summary>
     private static async Task CheckAsync(SqliteCommand check, SqliteParameter seqs, List<(long Seq, double Score)> batch, List<(long Seq, double Score)> passed, int limit, CancellationToken cancellationToken)

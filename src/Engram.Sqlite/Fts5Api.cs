@@ -60,6 +60,65 @@ internal static unsafe partial class Fts5Api
     internal static partial double sqlite3_value_double(IntPtr value);
 
     [LibraryImport(Library)]
+    private static partial IntPtr sqlite3_value_blob(IntPtr value);
+
+    [LibraryImport(Library)]
+    private static partial int sqlite3_value_bytes(IntPtr value);
+
+    [LibraryImport(Library)]
+    private static partial int sqlite3_bind_text(IntPtr statement, int index, byte* value, int bytes, IntPtr destructor);
+
+    /// <summary>A blob argument's bytes as UTF-8 text, or null for NULL.</summary>
+    public static string? BlobText(IntPtr value)
+    {
+        var bytes = sqlite3_value_bytes(value);
+        var blob = sqlite3_value_blob(value);
+        return blob == IntPtr.Zero ? null : System.Text.Encoding.UTF8.GetString((byte*)blob, bytes);
+    }
+
+    /// <summary>
+    /// What a kept phrase count is checked against (read inside the running query's read transaction): the index
+    /// structure, the largest seq and the newest entry of the rewrite log. Null if unreadable.
+    /// </summary>
+    public static FullTextCache.IndexState? IndexStateOf(IntPtr db, byte[] structure)
+    {
+        fixed (byte* sqlText = "SELECT (SELECT coalesce(max(seq), 0) FROM memories), (SELECT coalesce(max(id), 0) FROM fts_rewrites)\0"u8)
+        {
+            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
+            try
+            {
+                if (sqlite3_step(statement) != Row) return null;
+                return new FullTextCache.IndexState(db, structure, sqlite3_column_int64(statement, 0), sqlite3_column_int64(statement, 1));
+            }
+            finally
+            {
+                _ = sqlite3_finalize(statement);
+            }
+        }
+    }
+
+    /// <summary>How many rows with seqs above <paramref name="after"/> a match holds, read on <paramref name="db"/>; null if unreadable.</summary>
+    public static long? CountAfter(IntPtr db, string match, long after)
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes(match);
+        fixed (byte* sqlText = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid > ?2\0"u8)
+        fixed (byte* matchBytes = text)
+        {
+            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
+            try
+            {
+                // SQLITE_TRANSIENT (-1): SQLite copies the bytes.
+                if (sqlite3_bind_text(statement, 1, matchBytes, text.Length, new IntPtr(-1)) != Ok || sqlite3_bind_int64(statement, 2, after) != Ok) return null;
+                return sqlite3_step(statement) == Row ? sqlite3_column_int64(statement, 0) : null;
+            }
+            finally
+            {
+                _ = sqlite3_finalize(statement);
+            }
+        }
+    }
+
+    [LibraryImport(Library)]
     internal static partial int sqlite3_value_int(IntPtr value);
 
     /// <summary>FTS5's registration API of an open connection (<c>SELECT fts5(?1)</c> hands it back through a bound pointer).</summary>

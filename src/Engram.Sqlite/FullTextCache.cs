@@ -16,8 +16,16 @@ internal sealed class FullTextCache
     private static int _lastId;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, long> _rows = new(StringComparer.Ordinal);
-    private byte[] _structure = [];
+    private readonly Dictionary<string, Count> _rows = new(StringComparer.Ordinal);
+
+    /// <summary>A count of a phrase's rows and the state of the index it was counted in.</summary>
+    private sealed record Count(long Rows, byte[] Structure, long LastSeq, long LastRewrite);
+
+    /// <summary>
+    /// The index a query reads, as far as kept counts care: its structure (rewritten by every transaction that changes
+    /// it), its largest seq and the newest entry of the rewrite log; <see cref="Db"/> is the query's connection.
+    /// </summary>
+    internal sealed record IndexState(IntPtr Db, byte[] Structure, long LastSeq, long LastRewrite);
 
     /// <summary>A new, empty cache and its id (never 0, which means "none").</summary>
     public static int Create()
@@ -35,31 +43,42 @@ internal sealed class FullTextCache
     public RowLengths Lengths { get; } = new();
 
     /// <summary>
-    /// The number of rows holding a phrase under this index structure, if known; other structures' counts are
-    /// forgotten. Counting walks the phrase's whole doclist (about 6 ms a common word at a million memories, on each
-    /// connection of a split ranking); the count is exact for a given index, so a copy taken under the same index
-    /// structure is the same number.
+    /// The number of rows holding a phrase in the index <paramref name="state"/> describes, if it can be known without
+    /// walking the phrase's whole doclist (about 6 ms a common word at a million memories). A count taken under the
+    /// same structure is the same number. One taken before rows were only added since (the rewrite log has no new
+    /// entry, so no row was deleted or re-indexed, and new rows have larger seqs) needs only the added rows counted:
+    /// <paramref name="match"/> (the phrase as the query writes it) is matched against seqs above the kept one.
     /// </summary>
-    public bool TryGetPhraseRows(byte[] structure, string phrase, out long rows)
+    public bool TryGetPhraseRows(IndexState state, string phrase, string? match, out long rows)
     {
-        lock (_gate)
+        rows = 0;
+        Count? kept;
+        lock (_gate) _rows.TryGetValue(phrase, out kept);
+        if (kept is null) return false;
+        if (kept.Structure.AsSpan().SequenceEqual(state.Structure))
         {
-            if (!structure.AsSpan().SequenceEqual(_structure))
-            {
-                _rows.Clear();
-                _structure = structure;
-            }
-            return _rows.TryGetValue(phrase, out rows);
+            rows = kept.Rows;
+            return true;
         }
+        if (match is null || kept.LastRewrite != state.LastRewrite || state.LastSeq < kept.LastSeq) return false;
+        if (Fts5Api.CountAfter(state.Db, match, kept.LastSeq) is not { } added) return false;
+        rows = kept.Rows + added;
+        AddPhraseRows(state, phrase, rows);
+        Interlocked.Increment(ref _countsBroughtUpToDate);
+        return true;
     }
 
-    public void AddPhraseRows(byte[] structure, string phrase, long rows)
+    private long _countsBroughtUpToDate;
+
+    /// <summary>How many kept counts were brought up to date by counting only the rows added since (for tests).</summary>
+    public long CountsBroughtUpToDate => Interlocked.Read(ref _countsBroughtUpToDate);
+
+    public void AddPhraseRows(IndexState state, string phrase, long rows)
     {
         lock (_gate)
         {
-            if (!structure.AsSpan().SequenceEqual(_structure)) return;
             if (_rows.Count >= MaxPhrases) _rows.Clear();
-            _rows[phrase] = rows;
+            _rows[phrase] = new Count(rows, state.Structure, state.LastSeq, state.LastRewrite);
         }
     }
 }

@@ -5,12 +5,13 @@ using Microsoft.Data.Sqlite;
 namespace Engram.Sqlite;
 
 /// <summary>
-/// <c>engram_bm25(memories_fts, take, scope_phrases, cache, weight...)</c>: FTS5's <c>bm25()</c>, the same
+/// <c>engram_bm25(memories_fts, take, scope_phrases, cache, phrases, weight...)</c>: FTS5's <c>bm25()</c>, the same
 /// arithmetic in the same order so every score is the same double, with four savings. The last <c>scope_phrases</c>
 /// phrases of the query (the scope tokens, matched only in a column of weight 0) add exactly 0 to every
 /// score, so their row counts for the IDF, a walk of a whole user's or project's doclist, are skipped. The
 /// other phrases' counts come from the store's <see cref="FullTextCache"/> (<c>cache</c>, an id) when the index
-/// is unchanged since they were counted, and so do the lengths of rows scored before, while still true. And once
+/// is unchanged since they were counted or only gained rows (then only those are counted, by matching the query's
+/// <c>phrases</c>), and so do the lengths of rows scored before, while still true. And once
 /// <c>take</c> rows are scored (0: never), a row whose length is not kept and whose score cannot reach the best
 /// <c>take</c> so far is not scored: its bound, the score it would have at its shortest possible length, needs only
 /// its phrase instances, not its length. Such a row gets +infinity (the worst), which a query ordered by score with
@@ -32,13 +33,22 @@ internal static unsafe class PrunedBm25
     /// <paramref name="weights"/> are bm25()'s column weights; the scope column's must be 0.
     /// </summary>
     /// <paramref name="cache"/> is the store's <see cref="FullTextCache"/> id, or 0 to count every phrase and read every length afresh.
-    public static string Score(int scopePhrases, int cache, string weights) => $"-engram_bm25(memories_fts, @take, {scopePhrases}, {cache}, {weights})";
+    /// <paramref name="ranked"/>, the ranked phrases as the match writes them (in order), lets a kept count be brought
+    /// up to date by counting only the rows added since (see <see cref="FullTextCache"/>); without them it is counted again.
+    public static string Score(int scopePhrases, int cache, string weights, IReadOnlyList<string>? ranked = null) =>
+        $"-engram_bm25(memories_fts, @take, {scopePhrases}, {cache}, {PhrasesArgument(ranked)}, {weights})";
 
     /// <summary>
     /// The SQL of the ranked phrases' IDFs (a blob of doubles, in query order), the same values a ranking by
     /// <see cref="Score"/> uses; run on any one matching row.
     /// </summary>
-    public static string Idfs(int scopePhrases, int cache) => $"engram_idf(memories_fts, 0, {scopePhrases}, {cache})";
+    public static string Idfs(int scopePhrases, int cache, IReadOnlyList<string>? ranked = null) =>
+        $"engram_idf(memories_fts, 0, {scopePhrases}, {cache}, {PhrasesArgument(ranked)})";
+
+    /// <summary>The phrases as a blob literal (UTF-8, one a line: no quoting to get wrong), or NULL.</summary>
+    private static string PhrasesArgument(IReadOnlyList<string>? ranked) =>
+        ranked is null || ranked.Any(p => p.Contains('\n', StringComparison.Ordinal)) ? "NULL"
+        : $"X'{Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', ranked)))}'";
 
     /// <summary>Makes the functions available on this connection (once per native connection, pooled ones included).</summary>
     public static void Register(SqliteConnection connection)
@@ -192,12 +202,14 @@ internal static unsafe class PrunedBm25
             return Fts5Api.Ok;
         }
         query = null;
-        if (count < 3) return SqliteError;
+        if (count < 4) return SqliteError;
         var take = Fts5Api.sqlite3_value_int(values[0]);
         var ranked = Math.Max(0, api->PhraseCount(fts) - Fts5Api.sqlite3_value_int(values[1]));
         var cache = FullTextCache.Find(Fts5Api.sqlite3_value_int(values[2]));
-        var weights = new double[count - 3];
-        for (var c = 0; c < weights.Length; c++) weights[c] = Fts5Api.sqlite3_value_double(values[c + 3]);
+        var texts = Fts5Api.BlobText(values[3])?.Split('\n');
+        if (texts is not null && texts.Length != ranked) texts = null;
+        var weights = new double[count - 4];
+        for (var c = 0; c < weights.Length; c++) weights[c] = Fts5Api.sqlite3_value_double(values[c + 4]);
 
         long rows = 0, tokens = 0;
         var code = api->RowCount(fts, &rows);
@@ -208,16 +220,17 @@ internal static unsafe class PrunedBm25
         // the structure and the rewrite log describe.
         var db = Fts5Api.sqlite3_context_db_handle(context);
         var structure = cache is not null && api->Version >= 3 && Fts5Api.sqlite3_get_autocommit(db) != 0 ? Fts5Api.StructureOf(db) : null;
+        var state = structure is null ? null : Fts5Api.IndexStateOf(db, structure);
         var idf = new double[ranked];
         for (var i = 0; i < ranked; i++)
         {
-            var phrase = structure is null ? null : PhraseKey(api, fts, i);
-            if (phrase is null || !cache!.TryGetPhraseRows(structure!, phrase, out var hits))
+            var phrase = state is null ? null : PhraseKey(api, fts, i);
+            if (phrase is null || !cache!.TryGetPhraseRows(state!, phrase, texts?[i], out var hits))
             {
                 hits = 0;
                 code = api->QueryPhrase(fts, i, &hits, &CountRow);
                 if (code != Fts5Api.Ok) return code;
-                if (phrase is not null) cache!.AddPhraseRows(structure!, phrase, hits);
+                if (phrase is not null) cache!.AddPhraseRows(state!, phrase, hits);
             }
             // FTS5's IDF, floored just above 0 for phrases in more than half the rows.
             var value = Math.Log((rows - hits + 0.5) / (hits + 0.5));

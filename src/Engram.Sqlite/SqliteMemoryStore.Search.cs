@@ -40,7 +40,8 @@ public sealed partial class SqliteMemoryStore
             var lastSeq = await LastSeqAsync(connection, cancellationToken);
             async Task<List<(long Seq, double Score)>> RankAsync(string ranked, int skippedPhrases, (long After, long UpTo) seqs)
             {
-                var score = PrunedBm25.Score(skippedPhrases, FullTextCacheId, Bm25Weights);
+                // Every ranking's match starts with the query's phrases: those are the ranked ones.
+                var score = PrunedBm25.Score(skippedPhrases, FullTextCacheId, Bm25Weights, phrases);
                 return await RankThenCheckAsync(connection, ranked, score, filter, seqs, lastSeq, limit, cut, cancellationToken)
                     ?? (await RankThenCheckAsync(connection, ranked, score, filter, seqs, lastSeq, limit, null, cancellationToken))!;
             }
@@ -49,7 +50,7 @@ public sealed partial class SqliteMemoryStore
             // only common words are ranked after the others, among the newest rows first (CommonRowsRanked).
             var newest = Math.Min(window.UpTo, lastSeq);
             if (newest - Math.Max(window.After, 0) <= CommonRowsRanked
-                || await IdfsAsync(connection, scoped, scopePhrases, cancellationToken) is not { } idf
+                || await IdfsAsync(connection, scoped, phrases, scopePhrases, cancellationToken) is not { } idf
                 || CommonPhrases(idf, CommonIdf) is not { } common)
             {
                 return await LoadRankedAsync(connection, await RankAsync(scoped, scopePhrases, window), cancellationToken);
@@ -113,11 +114,11 @@ public sealed partial class SqliteMemoryStore
     /// The ranked phrases' IDFs, in query order, or null when no row matches. Counting them also keeps the counts
     /// for the ranking that follows.
     /// </summary>
-    private async Task<double[]?> IdfsAsync(SqliteConnection connection, string match, int scopePhrases, CancellationToken cancellationToken)
+    private async Task<double[]?> IdfsAsync(SqliteConnection connection, string match, IReadOnlyList<string> ranked, int scopePhrases, CancellationToken cancellationToken)
     {
         PrunedBm25.Register(connection);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {PrunedBm25.Idfs(scopePhrases, FullTextCacheId)} FROM memories_fts WHERE memories_fts MATCH @match LIMIT 1";
+        command.CommandText = $"SELECT {PrunedBm25.Idfs(scopePhrases, FullTextCacheId, ranked)} FROM memories_fts WHERE memories_fts MATCH @match LIMIT 1";
         command.Parameters.AddWithValue("@match", match);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;

@@ -87,6 +87,39 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Kept_counts_follow_rows_added_and_removed_since_they_were_counted()
+    {
+        var service = new MemoryService(_store);
+        await using var connection = await OpenAsync();
+        var compared = 0;
+        for (var round = 0; round < 12; round++)
+        {
+            // Rows added (every round), and in some rounds one deleted or edited: the rewrite log then says so.
+            for (var i = 0; i < 3; i++) await service.AddAsync(new AddMemoryRequest { Content = Text(3 + _random.Next(10)) }, TestContext.Current.CancellationToken);
+            if (round % 4 == 3)
+            {
+                var victim = (await RankAsync(connection, "rowid", $"\"{_words[round]}\"", 1))[0].Rowid;
+                using var delete = connection.CreateCommand();
+                delete.CommandText = "SELECT id FROM memories WHERE seq = @seq";
+                delete.Parameters.AddWithValue("@seq", victim);
+                var id = (string)(await delete.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+                await service.DeleteAsync(id, cancellationToken: TestContext.Current.CancellationToken);
+            }
+            for (var q = 0; q < 10; q++)
+            {
+                // Common words, so the counts are worth keeping; the same few queries again and again.
+                var terms = new List<string> { _words[q % 4], _words[4 + (q % 3)], PickWord() };
+                var found = await _store.SearchTextAsync(terms, new MemoryFilter(), 10, TestContext.Current.CancellationToken);
+                var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", SqliteMemoryStore.MatchExpression(terms), 10);
+                Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
+                compared++;
+            }
+        }
+        Assert.Equal(120, compared);
+        Assert.True(FullTextCache.Find(_store.FullTextCacheId)!.CountsBroughtUpToDate > 50, "kept counts were never brought up to date");
+    }
+
+    [Fact]
     public async Task Kept_lengths_are_not_trusted_once_their_rows_are_rewritten_here_or_by_another_process()
     {
         // Rows holding a word of their own.

@@ -60,6 +60,9 @@ internal static unsafe partial class Fts5Api
     internal static partial double sqlite3_value_double(IntPtr value);
 
     [LibraryImport(Library)]
+    internal static partial int sqlite3_value_int(IntPtr value);
+
+    [LibraryImport(Library)]
     private static partial IntPtr sqlite3_value_blob(IntPtr value);
 
     [LibraryImport(Library)]
@@ -67,59 +70,6 @@ internal static unsafe partial class Fts5Api
 
     [LibraryImport(Library)]
     private static partial int sqlite3_bind_text(IntPtr statement, int index, byte* value, int bytes, IntPtr destructor);
-
-    /// <summary>A blob argument's bytes as UTF-8 text, or null for NULL.</summary>
-    public static string? BlobText(IntPtr value)
-    {
-        var bytes = sqlite3_value_bytes(value);
-        var blob = sqlite3_value_blob(value);
-        return blob == IntPtr.Zero ? null : System.Text.Encoding.UTF8.GetString((byte*)blob, bytes);
-    }
-
-    /// <summary>
-    /// What a kept phrase count is checked against (read inside the running query's read transaction): the index
-    /// structure, the largest seq and the newest entry of the rewrite log. Null if unreadable.
-    /// </summary>
-    public static FullTextCache.IndexState? IndexStateOf(IntPtr db, byte[] structure)
-    {
-        fixed (byte* sqlText = "SELECT (SELECT coalesce(max(seq), 0) FROM memories), (SELECT coalesce(max(id), 0) FROM fts_rewrites)\0"u8)
-        {
-            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
-            try
-            {
-                if (sqlite3_step(statement) != Row) return null;
-                return new FullTextCache.IndexState(db, structure, sqlite3_column_int64(statement, 0), sqlite3_column_int64(statement, 1));
-            }
-            finally
-            {
-                _ = sqlite3_finalize(statement);
-            }
-        }
-    }
-
-    /// <summary>How many rows with seqs above <paramref name="after"/> a match holds, read on <paramref name="db"/>; null if unreadable.</summary>
-    public static long? CountAfter(IntPtr db, string match, long after)
-    {
-        var text = System.Text.Encoding.UTF8.GetBytes(match);
-        fixed (byte* sqlText = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid > ?2\0"u8)
-        fixed (byte* matchBytes = text)
-        {
-            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
-            try
-            {
-                // SQLITE_TRANSIENT (-1): SQLite copies the bytes.
-                if (sqlite3_bind_text(statement, 1, matchBytes, text.Length, new IntPtr(-1)) != Ok || sqlite3_bind_int64(statement, 2, after) != Ok) return null;
-                return sqlite3_step(statement) == Row ? sqlite3_column_int64(statement, 0) : null;
-            }
-            finally
-            {
-                _ = sqlite3_finalize(statement);
-            }
-        }
-    }
-
-    [LibraryImport(Library)]
-    internal static partial int sqlite3_value_int(IntPtr value);
 
     /// <summary>FTS5's registration API of an open connection (<c>SELECT fts5(?1)</c> hands it back through a bound pointer).</summary>
     public static Registration* Of(IntPtr db)
@@ -145,69 +95,95 @@ internal static unsafe partial class Fts5Api
         return api is null ? throw new InvalidOperationException("this SQLite has no FTS5") : api;
     }
 
+    /// <summary>A blob argument's bytes as UTF-8 text, or null for NULL.</summary>
+    public static string? BlobText(IntPtr value)
+    {
+        var bytes = sqlite3_value_bytes(value);
+        var blob = sqlite3_value_blob(value);
+        return blob == IntPtr.Zero ? null : System.Text.Encoding.UTF8.GetString((byte*)blob, bytes);
+    }
+
     /// <summary>
     /// The FTS5 index's structure record (the list of its segments, with a counter of pages written): it is
     /// rewritten by every transaction that changes the index, so equal bytes mean the same indexed rows.
-    /// Read on <paramref name="db"/>, inside the read transaction of the query running there.
+    /// Read on <paramref name="db"/>, inside the read transaction of the query running there, as are the reads below.
     /// </summary>
     public static byte[]? StructureOf(IntPtr db)
     {
-        fixed (byte* sqlText = "SELECT block FROM memories_fts_data WHERE id = 10\0"u8)
+        using var read = new Statement(db, "SELECT block FROM memories_fts_data WHERE id = 10"u8);
+        if (!read.Step()) return null;
+        return new ReadOnlySpan<byte>((void*)sqlite3_column_blob(read.Handle, 0), sqlite3_column_bytes(read.Handle, 0)).ToArray();
+    }
+
+    /// <summary>
+    /// What a kept phrase count is checked against: the index structure, the largest seq and the newest entry of the
+    /// rewrite log. Null if unreadable.
+    /// </summary>
+    public static FullTextCache.IndexState? IndexStateOf(IntPtr db, byte[] structure)
+    {
+        using var read = new Statement(db, "SELECT (SELECT coalesce(max(seq), 0) FROM memories), (SELECT coalesce(max(id), 0) FROM fts_rewrites)"u8);
+        return read.Step() ? new FullTextCache.IndexState(db, structure, read.Long(0), read.Long(1)) : null;
+    }
+
+    /// <summary>How many rows with seqs above <paramref name="after"/> a match holds; null if unreadable.</summary>
+    public static long? CountAfter(IntPtr db, string match, long after)
+    {
+        using var read = new Statement(db, "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid > ?2"u8);
+        var text = System.Text.Encoding.UTF8.GetBytes(match);
+        fixed (byte* bytes = text)
         {
-            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
-            try
-            {
-                if (sqlite3_step(statement) != Row) return null;
-                var bytes = sqlite3_column_bytes(statement, 0);
-                return new ReadOnlySpan<byte>((void*)sqlite3_column_blob(statement, 0), bytes).ToArray();
-            }
-            finally
-            {
-                _ = sqlite3_finalize(statement);
-            }
+            // SQLITE_TRANSIENT (-1): SQLite copies the bytes.
+            if (!read.Prepared || sqlite3_bind_text(read.Handle, 1, bytes, text.Length, new IntPtr(-1)) != Ok) return null;
         }
+        return sqlite3_bind_int64(read.Handle, 2, after) == Ok && read.Step() ? read.Long(0) : null;
     }
 
     /// <summary>
     /// The full-text rewrite log's oldest and newest ids (0 when empty) and its entries after <paramref name="after"/>
-    /// (id, seq; oldest first), read like <see cref="StructureOf"/> inside the running query's read transaction.
-    /// Null if unreadable.
+    /// (id, seq; oldest first). Null if unreadable.
     /// </summary>
     public static (long Oldest, long Newest, List<(long Id, long Seq)> Entries)? RewritesOf(IntPtr db, long after)
     {
         long oldest, newest;
-        fixed (byte* sqlText = "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM fts_rewrites\0"u8)
+        using (var ends = new Statement(db, "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM fts_rewrites"u8))
         {
-            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
-            try
-            {
-                if (sqlite3_step(statement) != Row) return null;
-                oldest = sqlite3_column_int64(statement, 0);
-                newest = sqlite3_column_int64(statement, 1);
-            }
-            finally
-            {
-                _ = sqlite3_finalize(statement);
-            }
+            if (!ends.Step()) return null;
+            (oldest, newest) = (ends.Long(0), ends.Long(1));
         }
         var entries = new List<(long, long)>();
         if (newest <= after) return (oldest, newest, entries);
-        fixed (byte* sqlText = "SELECT id, seq FROM fts_rewrites WHERE id > ?1 ORDER BY id\0"u8)
+        using var read = new Statement(db, "SELECT id, seq FROM fts_rewrites WHERE id > ?1 ORDER BY id"u8);
+        if (!read.Prepared || sqlite3_bind_int64(read.Handle, 1, after) != Ok) return null;
+        int step;
+        while ((step = sqlite3_step(read.Handle)) == Row) entries.Add((read.Long(0), read.Long(1)));
+        return step == Done ? (oldest, newest, entries) : null;
+    }
+
+    /// <summary>A statement prepared on a connection, finalized on dispose; its failures read as "no row".</summary>
+    private readonly ref struct Statement
+    {
+        public Statement(IntPtr db, ReadOnlySpan<byte> sql)
         {
-            if (sqlite3_prepare_v2(db, sqlText, -1, out var statement, IntPtr.Zero) != Ok) return null;
-            try
+            fixed (byte* text = sql)
             {
-                if (sqlite3_bind_int64(statement, 1, after) != Ok) return null;
-                int step;
-                while ((step = sqlite3_step(statement)) == Row) entries.Add((sqlite3_column_int64(statement, 0), sqlite3_column_int64(statement, 1)));
-                if (step != Done) return null;
-            }
-            finally
-            {
-                _ = sqlite3_finalize(statement);
+                Prepared = sqlite3_prepare_v2(db, text, sql.Length, out var handle, IntPtr.Zero) == Ok;
+                Handle = handle;
             }
         }
-        return (oldest, newest, entries);
+
+        public IntPtr Handle { get; }
+
+        public bool Prepared { get; }
+
+        /// <summary>Steps once: true when a row is there.</summary>
+        public bool Step() => Prepared && sqlite3_step(Handle) == Row;
+
+        public long Long(int column) => sqlite3_column_int64(Handle, column);
+
+        public void Dispose()
+        {
+            if (Handle != IntPtr.Zero) _ = sqlite3_finalize(Handle);
+        }
     }
 
     private static void Check(int code, string what)

@@ -87,6 +87,57 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Searches_while_another_process_writes_never_fail_and_are_exact_once_it_stops()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var words = Enumerable.Range(0, 12).Select(i => _words[i]).ToArray();
+        var searches = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Two searchers on this store (kept counts and lengths in play), a writer on a second store object on the file.
+        var searchers = Enumerable.Range(0, 2).Select(n => Task.Run(async () =>
+        {
+            var random = new Random(n);
+            while (!stop.IsCancellationRequested)
+            {
+                var terms = new List<string> { words[random.Next(words.Length)], words[random.Next(words.Length)], PickWordWith(random) };
+                var filter = n == 0 ? new MemoryFilter() : new MemoryFilter { UserId = $"user{random.Next(7)}" };
+                await _store.SearchTextAsync(terms, filter, 10, ct);
+                Interlocked.Increment(ref searches);
+            }
+        }, ct)).ToList();
+        await using (var other = new SqliteMemoryStore(_store.Path))
+        {
+            var writer = new MemoryService(other);
+            var random = new Random(99);
+            var ids = new List<string>();
+            for (var i = 0; i < 150; i++)
+            {
+                var text = string.Join(' ', Enumerable.Range(0, 3 + random.Next(20)).Select(_ => PickWordWith(random)));
+                ids.Add((await writer.AddAsync(new AddMemoryRequest { Content = text, Scope = new MemoryScope { UserId = $"user{i % 7}" } }, ct)).Results[0].Memory.Id);
+                if (i % 10 == 5) await writer.UpdateAsync(ids[random.Next(ids.Count)], new MemoryUpdate { Content = $"{text} {text}" }, cancellationToken: ct);
+                if (i % 10 == 9)
+                {
+                    var gone = ids[random.Next(ids.Count)];
+                    ids.Remove(gone);
+                    await writer.DeleteAsync(gone, cancellationToken: ct);
+                }
+            }
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(searchers);
+        Assert.True(searches > 20, $"only {searches} searches ran while the writer wrote");
+
+        await using var connection = await OpenAsync();
+        for (var q = 0; q < 40; q++)
+        {
+            var terms = new List<string> { words[q % words.Length], words[(q * 5 + 1) % words.Length], PickWord() };
+            var found = await _store.SearchTextAsync(terms, new MemoryFilter(), 10, ct);
+            var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", SqliteMemoryStore.MatchExpression(terms), 10);
+            Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
+        }
+    }
+
+    [Fact]
     public async Task Kept_counts_follow_rows_added_and_removed_since_they_were_counted()
     {
         var service = new MemoryService(_store);
@@ -401,7 +452,9 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
     private string Text(int words) => string.Join(' ', Enumerable.Range(0, words).Select(_ => PickWord()));
 
     /// <summary>Zipf-like: word i is drawn about 1/(i+1) as often as word 0.</summary>
-    private string PickWord() => _words[(int)Math.Floor(Math.Pow(_words.Length + 1, _random.NextDouble())) - 1];
+    private string PickWord() => PickWordWith(_random);
+
+    private string PickWordWith(Random random) => _words[(int)Math.Floor(Math.Pow(_words.Length + 1, random.NextDouble())) - 1];
 
     private static string Word(int i)
     {

@@ -6,6 +6,7 @@ namespace Engram.Bench;
 /// dotnet run -c Release --project bench/Engram.Bench -- [--sizes 10000,100000,1000000] [--queries 200] [--dir PATH] (see SearchPathBench)
 /// dotnet run -c Release --project bench/Engram.Bench -- stages [--size 100000] [--queries 200] [--dir PATH] (see SearchStages)
 /// dotnet run -c Release --project bench/Engram.Bench -- after-add [--size 1000000] [--queries 200] [--dir PATH] (see SearchAfterAdd)
+/// dotnet run -c Release --project bench/Engram.Bench -- tenants [--size 100000] [--queries 200] [--dir PATH] (see TenantSearchBench)
 /// dotnet run -c Release --project bench/Engram.Bench -- vectors [--scan 1000000] [--queries 200] (see VectorBench)
 /// dotnet run -c Release --project bench/Engram.Bench -- recall
 /// dotnet run -c Release --project bench/Engram.Bench -- load [--adders 8] [--clients 32] [--seconds 60] (see LoadBenchmark)
@@ -29,6 +30,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "after-add")
         {
             return await SearchAfterAdd.RunAsync(int.Parse(Option(args, "--size", "1000000"), CultureInfo.InvariantCulture),
+                int.Parse(Option(args, "--queries", "200"), CultureInfo.InvariantCulture), Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-bench")));
+        }
+        if (args.Length > 0 && args[0] == "tenants")
+        {
+            return await TenantSearchBench.RunAsync(int.Parse(Option(args, "--size", "100000"), CultureInfo.InvariantCulture),
                 int.Parse(Option(args, "--queries", "200"), CultureInfo.InvariantCulture), Option(args, "--dir", Path.Combine(Path.GetTempPath(), "engram-bench")));
         }
         if (args.Length > 0 && args[0] == "privacy") return PrivacyBenchmark.Run();

@@ -95,6 +95,18 @@ internal static unsafe partial class Fts5Api
         return api is null ? throw new InvalidOperationException("this SQLite has no FTS5") : api;
     }
 
+    // The reads made inside a ranking's read transaction, once per query: each must be an index lookup, never a scan
+    // (SqliteStoreTests checks their plans). Two subqueries for the log's ends: SQLite reads min() or max() off the
+    // index only when it is the query's one aggregate.
+    private const string StructureSql = "SELECT block FROM memories_fts_data WHERE id = 10";
+    private const string IndexStateSql = "SELECT (SELECT coalesce(max(seq), 0) FROM memories), (SELECT coalesce(max(id), 0) FROM fts_rewrites)";
+    private const string CountAfterSql = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid > ?2";
+    private const string RewriteLogEndsSql = "SELECT coalesce((SELECT min(id) FROM fts_rewrites), 0), coalesce((SELECT max(id) FROM fts_rewrites), 0)";
+    private const string RewritesAfterSql = "SELECT id, seq FROM fts_rewrites WHERE id > ?1 ORDER BY id";
+
+    /// <summary>The SQL of every read above, for the test of their plans.</summary>
+    internal static IReadOnlyList<string> PerQueryReads => [StructureSql, IndexStateSql, CountAfterSql, RewriteLogEndsSql, RewritesAfterSql];
+
     /// <summary>A blob argument's bytes as UTF-8 text, or null for NULL.</summary>
     public static string? BlobText(IntPtr value)
     {
@@ -110,7 +122,7 @@ internal static unsafe partial class Fts5Api
     /// </summary>
     public static byte[]? StructureOf(IntPtr db)
     {
-        using var read = new Statement(db, "SELECT block FROM memories_fts_data WHERE id = 10"u8);
+        using var read = new Statement(db, StructureSql);
         if (!read.Step()) return null;
         return new ReadOnlySpan<byte>((void*)sqlite3_column_blob(read.Handle, 0), sqlite3_column_bytes(read.Handle, 0)).ToArray();
     }
@@ -121,14 +133,14 @@ internal static unsafe partial class Fts5Api
     /// </summary>
     public static FullTextCache.IndexState? IndexStateOf(IntPtr db, byte[] structure)
     {
-        using var read = new Statement(db, "SELECT (SELECT coalesce(max(seq), 0) FROM memories), (SELECT coalesce(max(id), 0) FROM fts_rewrites)"u8);
+        using var read = new Statement(db, IndexStateSql);
         return read.Step() ? new FullTextCache.IndexState(db, structure, read.Long(0), read.Long(1)) : null;
     }
 
     /// <summary>How many rows with seqs above <paramref name="after"/> a match holds; null if unreadable.</summary>
     public static long? CountAfter(IntPtr db, string match, long after)
     {
-        using var read = new Statement(db, "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid > ?2"u8);
+        using var read = new Statement(db, CountAfterSql);
         var text = System.Text.Encoding.UTF8.GetBytes(match);
         fixed (byte* bytes = text)
         {
@@ -145,14 +157,14 @@ internal static unsafe partial class Fts5Api
     public static (long Oldest, long Newest, List<(long Id, long Seq)> Entries)? RewritesOf(IntPtr db, long after)
     {
         long oldest, newest;
-        using (var ends = new Statement(db, "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM fts_rewrites"u8))
+        using (var ends = new Statement(db, RewriteLogEndsSql))
         {
             if (!ends.Step()) return null;
             (oldest, newest) = (ends.Long(0), ends.Long(1));
         }
         var entries = new List<(long, long)>();
         if (newest <= after) return (oldest, newest, entries);
-        using var read = new Statement(db, "SELECT id, seq FROM fts_rewrites WHERE id > ?1 ORDER BY id"u8);
+        using var read = new Statement(db, RewritesAfterSql);
         if (!read.Prepared || sqlite3_bind_int64(read.Handle, 1, after) != Ok) return null;
         int step;
         while ((step = sqlite3_step(read.Handle)) == Row) entries.Add((read.Long(0), read.Long(1)));
@@ -162,11 +174,12 @@ internal static unsafe partial class Fts5Api
     /// <summary>A statement prepared on a connection, finalized on dispose; its failures read as "no row".</summary>
     private readonly ref struct Statement
     {
-        public Statement(IntPtr db, ReadOnlySpan<byte> sql)
+        public Statement(IntPtr db, string sql)
         {
-            fixed (byte* text = sql)
+            var bytes = System.Text.Encoding.UTF8.GetBytes(sql);
+            fixed (byte* text = bytes)
             {
-                Prepared = sqlite3_prepare_v2(db, text, sql.Length, out var handle, IntPtr.Zero) == Ok;
+                Prepared = sqlite3_prepare_v2(db, text, bytes.Length, out var handle, IntPtr.Zero) == Ok;
                 Handle = handle;
             }
         }

@@ -13,6 +13,78 @@ public sealed class SqliteStoreTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    public async Task The_reads_every_ranking_makes_are_index_lookups_however_long_the_rewrite_log()
+    {
+        var path = _folder.File("plans.db");
+        await using (var store = new SqliteMemoryStore(path)) await store.InitializeAsync(TestContext.Current.CancellationToken);
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        foreach (var sql in Fts5Api.PerQueryReads)
+        {
+            using var plan = connection.CreateCommand();
+            plan.CommandText = "EXPLAIN QUERY PLAN " + sql;
+            plan.Parameters.AddWithValue("?1", "\"word\"");
+            plan.Parameters.AddWithValue("?2", 0);
+            var steps = new List<string>();
+            await using var reader = await plan.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken)) steps.Add(reader.GetString(3));
+            // FTS5's own match is a virtual-table scan by design; tables are only ever searched.
+            Assert.DoesNotContain(steps, step => step.StartsWith("SCAN ", StringComparison.Ordinal) && step != "SCAN CONSTANT ROW" && !step.Contains("VIRTUAL TABLE", StringComparison.Ordinal));
+            Assert.NotEmpty(steps);
+        }
+    }
+
+    [Fact]
+    public async Task A_tenant_other_than_the_default_is_a_token_of_its_rows_and_migration_0012_writes_the_same()
+    {
+        var path = _folder.File("tenants.db");
+        var ct = TestContext.Current.CancellationToken;
+        await using (var store = new SqliteMemoryStore(path))
+        {
+            var service = new MemoryService(store);
+            await service.AddAsync(new AddMemoryRequest { Content = "default tenant note", Scope = new MemoryScope { UserId = "alice" } }, ct);
+            await service.AddAsync(new AddMemoryRequest { Content = "acme note", Scope = new MemoryScope { Tenant = "acme", UserId = "alice", Project = "shop" } }, ct);
+            await service.AddAsync(new AddMemoryRequest { Content = "another acme note", Scope = new MemoryScope { Tenant = "acme" } }, ct);
+        }
+        // The tokens as this version writes them; then as a store of schema 11 held them, migrated again.
+        var written = await ScopeTokensAsync(path);
+        Assert.Equal(["u616c696365", "t61636d65 u616c696365 p73686f70", "t61636d65"], written);
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync(ct);
+            using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "UPDATE memories SET scope_tokens = nullif(trim(replace(scope_tokens, 't61636d65', '')), ''); PRAGMA user_version = 11;";
+            await downgrade.ExecuteNonQueryAsync(ct);
+        }
+        Assert.Equal(["u616c696365", "u616c696365 p73686f70", null], await ScopeTokensAsync(path));
+        await using (var store = new SqliteMemoryStore(path))
+        {
+            await store.InitializeAsync(ct);
+            Assert.Equal(written, await ScopeTokensAsync(path));
+            // The index holds them: acme's rows, and only those, match the tenant's token.
+            var found = await store.SearchTextAsync(["note"], new MemoryFilter { Tenant = "acme" }, 10, ct);
+            Assert.Equal(["acme note", "another acme note"], found.Select(f => f.Memory.Content).Order(StringComparer.Ordinal));
+            await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+            await connection.OpenAsync(ct);
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'scope_tokens : \"t61636d65\"'";
+            Assert.Equal(2L, (long)(await count.ExecuteScalarAsync(ct))!);
+        }
+    }
+
+    private static async Task<List<string?>> ScopeTokensAsync(string path)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT scope_tokens FROM memories ORDER BY seq";
+        var tokens = new List<string?>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken)) tokens.Add(reader.IsDBNull(0) ? null : reader.GetString(0));
+        return tokens;
+    }
+
+    [Fact]
     public async Task A_vector_search_by_metadata_sees_metadata_another_process_changed()
     {
         var path = _folder.File("vectors.db");

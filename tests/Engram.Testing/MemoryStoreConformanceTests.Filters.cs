@@ -14,9 +14,14 @@ public abstract partial class MemoryStoreConformanceTests
 
     /// <summary>
     /// A filter case: how the strong (turned away) and weak (let through) memories are added, and the filter.
-    /// The weak ones are a fact of alice in project shop, valid from 2025, with tool=Edit, in the default tenant.
+    /// The weak ones are a fact of alice in project shop, valid from 2025, with tool=Edit, in the default tenant
+    /// (in tenant acme for "tenant", where the strong ones are the default tenant's).
     /// </summary>
-    public static TheoryData<string> FilterCases() => ["kind", "since", "until", "metadata", "project", "unscoped", "combined"];
+    public static TheoryData<string> FilterCases() => ["kind", "since", "until", "metadata", "project", "unscoped", "tenant", "combined"];
+
+    private static AddMemoryRequest Weak(string filterCase, int i) => filterCase == "tenant"
+        ? Weak(i) with { Scope = Weak(i).Scope with { Tenant = "acme" } }
+        : Weak(i);
 
     private static AddMemoryRequest Weak(int i) => new()
     {
@@ -38,6 +43,7 @@ public abstract partial class MemoryStoreConformanceTests
             ("metadata", _) or ("combined", 2) => strong with { Metadata = new Dictionary<string, string> { ["tool"] = "Read" } },
             ("project", _) or ("combined", 3) => strong with { Scope = strong.Scope with { Project = "blog" } },
             ("unscoped", _) => strong with { Scope = new MemoryScope { Tenant = "other", UserId = "alice", Project = "shop" } },
+            ("tenant", _) => strong,
             _ => throw new ArgumentOutOfRangeException(nameof(filterCase), filterCase, null),
         };
     }
@@ -50,6 +56,7 @@ public abstract partial class MemoryStoreConformanceTests
         "metadata" => new MemoryFilter { UserId = "alice", Metadata = new Dictionary<string, string> { ["tool"] = "Edit" } },
         "project" => new MemoryFilter { Project = "shop" },
         "unscoped" => new MemoryFilter(),
+        "tenant" => new MemoryFilter { Tenant = "acme" },
         _ => new MemoryFilter
         {
             UserId = "alice", Project = "shop", Kinds = [MemoryKind.Fact], Since = Recent.AddDays(-1),
@@ -65,7 +72,7 @@ public abstract partial class MemoryStoreConformanceTests
         var (store, service) = await NewServiceAsync(embeddings);
         for (var i = 0; i < 120; i++) await service.AddAsync(Strong(filterCase, i), TestContext.Current.CancellationToken);
         var weak = new List<string>();
-        for (var i = 0; i < 5; i++) weak.Add((await service.AddAsync(Weak(i), TestContext.Current.CancellationToken)).Results[0].Memory.Id);
+        for (var i = 0; i < 5; i++) weak.Add((await service.AddAsync(Weak(filterCase, i), TestContext.Current.CancellationToken)).Results[0].Memory.Id);
         var filter = FilterFor(filterCase);
 
         var top3 = await store.SearchTextAsync(["apple"], filter, 3, TestContext.Current.CancellationToken);

@@ -13,7 +13,7 @@ public sealed partial class SqliteMemoryStore
     // Ranked by engram_bm25 (PrunedBm25): bm25()'s scores, without scoring rows that cannot make the cut.
     internal const string Bm25Weights = "2.0, 1.0, 1.0, 0.4, 0.0";
 
-    /// <summary>This store's phrase row counts, kept between searches while the index is unchanged.</summary>
+    /// <summary>This store's <see cref="FullTextCache"/>: phrase row counts and row lengths kept between searches while true.</summary>
     internal int FullTextCacheId { get; } = FullTextCache.Create();
 
     /// <summary>Stores with more memories than this rank full text in two halves (see <see cref="FullTextRanking"/>); tests lower it.</summary>

@@ -282,10 +282,12 @@ public sealed partial class SqliteMemoryStore
 
     /// <summary>
     /// Each term as a quoted FTS5 string, so quotes, *, -, :, parentheses and NEAR in the user's text are matched
-    /// as words (or dropped), never parsed as syntax.
+    /// as words (or dropped), never parsed as syntax. NUL characters are dropped: FTS5 reads one as the end of the
+    /// query ("unterminated string").
     /// </summary>
     private static List<string> Phrases(IReadOnlyList<string> terms) =>
-        [.. terms.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => '"' + t.Replace("\"", "\"\"", StringComparison.Ordinal) + '"')];
+        [.. terms.Select(t => t.Replace("\0", "", StringComparison.Ordinal)).Where(t => !string.IsNullOrWhiteSpace(t))
+            .Select(t => '"' + t.Replace("\"", "\"\"", StringComparison.Ordinal) + '"')];
 
     /// <summary>"a" OR "b" OR ...: the match of a query's terms.</summary>
     internal static string MatchExpression(IReadOnlyList<string> terms) => string.Join(" OR ", Phrases(terms));

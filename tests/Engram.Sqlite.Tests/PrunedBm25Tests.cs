@@ -342,7 +342,7 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         await using var connection = await OpenAsync();
         var last = await ScalarAsync(connection, "SELECT max(seq) FROM memories");
         var (compared, narrowed) = (0, 0);
-        string[] hostile = ["he said \"hi\"", "NEAR(", "a*b", "-", "col:umn", "***", "'; DROP TABLE memories; --"];
+        string[] hostile = ["he said \"hi\"", "NEAR(", "a*b", "-", "col:umn", "***", "'; DROP TABLE memories; --", "line\nbreak", "nul\0byte"];
         for (var q = 0; q < 120; q++)
         {
             var terms = Enumerable.Range(0, 1 + _random.Next(4)).Select(_ => PickWord()).ToList();

@@ -96,16 +96,16 @@ internal static unsafe partial class Fts5Api
     }
 
     // The reads made inside a ranking's read transaction, once per query: each must be an index lookup, never a scan
-    // (SqliteStoreTests checks their plans). Two subqueries for the log's ends: SQLite reads min() or max() off the
+    // (SqliteStoreTests checks their plans). One subquery for each end of the log: SQLite reads min() or max() off the
     // index only when it is the query's one aggregate.
     private const string StructureSql = "SELECT block FROM memories_fts_data WHERE id = 10";
-    private const string IndexStateSql = "SELECT (SELECT coalesce(max(seq), 0) FROM memories), (SELECT coalesce(max(id), 0) FROM fts_rewrites)";
+    private const string IndexStateSql =
+        "SELECT (SELECT coalesce(max(seq), 0) FROM memories), (SELECT coalesce(min(id), 0) FROM fts_rewrites), (SELECT coalesce(max(id), 0) FROM fts_rewrites)";
     private const string CountAfterSql = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid > ?2";
-    private const string RewriteLogEndsSql = "SELECT coalesce((SELECT min(id) FROM fts_rewrites), 0), coalesce((SELECT max(id) FROM fts_rewrites), 0)";
     private const string RewritesAfterSql = "SELECT id, seq FROM fts_rewrites WHERE id > ?1 ORDER BY id";
 
     /// <summary>The SQL of every read above, for the test of their plans.</summary>
-    internal static IReadOnlyList<string> PerQueryReads => [StructureSql, IndexStateSql, CountAfterSql, RewriteLogEndsSql, RewritesAfterSql];
+    internal static IReadOnlyList<string> PerQueryReads => [StructureSql, IndexStateSql, CountAfterSql, RewritesAfterSql];
 
     /// <summary>A blob argument's bytes as UTF-8 text, or null for NULL.</summary>
     public static string? BlobText(IntPtr value)
@@ -128,13 +128,13 @@ internal static unsafe partial class Fts5Api
     }
 
     /// <summary>
-    /// What a kept phrase count is checked against: the index structure, the largest seq and the newest entry of the
-    /// rewrite log. Null if unreadable.
+    /// What kept counts and lengths are checked against: the index structure, the largest seq and the oldest and
+    /// newest entries of the rewrite log. Null if unreadable.
     /// </summary>
     public static FullTextCache.IndexState? IndexStateOf(IntPtr db, byte[] structure)
     {
         using var read = new Statement(db, IndexStateSql);
-        return read.Step() ? new FullTextCache.IndexState(db, structure, read.Long(0), read.Long(1)) : null;
+        return read.Step() ? new FullTextCache.IndexState(db, structure, read.Long(0), read.Long(1), read.Long(2)) : null;
     }
 
     /// <summary>How many rows with seqs above <paramref name="after"/> a match holds; null if unreadable.</summary>
@@ -150,25 +150,15 @@ internal static unsafe partial class Fts5Api
         return sqlite3_bind_int64(read.Handle, 2, after) == Ok && read.Step() ? read.Long(0) : null;
     }
 
-    /// <summary>
-    /// The full-text rewrite log's oldest and newest ids (0 when empty) and its entries after <paramref name="after"/>
-    /// (id, seq; oldest first). Null if unreadable.
-    /// </summary>
-    public static (long Oldest, long Newest, List<(long Id, long Seq)> Entries)? RewritesOf(IntPtr db, long after)
+    /// <summary>The full-text rewrite log's entries after <paramref name="after"/> (id, seq; oldest first); null if unreadable.</summary>
+    public static List<(long Id, long Seq)>? RewritesAfter(IntPtr db, long after)
     {
-        long oldest, newest;
-        using (var ends = new Statement(db, RewriteLogEndsSql))
-        {
-            if (!ends.Step()) return null;
-            (oldest, newest) = (ends.Long(0), ends.Long(1));
-        }
-        var entries = new List<(long, long)>();
-        if (newest <= after) return (oldest, newest, entries);
         using var read = new Statement(db, RewritesAfterSql);
         if (!read.Prepared || sqlite3_bind_int64(read.Handle, 1, after) != Ok) return null;
+        var entries = new List<(long, long)>();
         int step;
         while ((step = sqlite3_step(read.Handle)) == Row) entries.Add((read.Long(0), read.Long(1)));
-        return step == Done ? (oldest, newest, entries) : null;
+        return step == Done ? entries : null;
     }
 
     /// <summary>A statement prepared on a connection, finalized on dispose; its failures read as "no row".</summary>

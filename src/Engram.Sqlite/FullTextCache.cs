@@ -22,10 +22,11 @@ internal sealed class FullTextCache
     private sealed record Count(long Rows, byte[] Structure, long LastSeq, long LastRewrite);
 
     /// <summary>
-    /// The index a query reads, as far as kept counts care: its structure (rewritten by every transaction that changes
-    /// it), its largest seq and the newest entry of the rewrite log; <see cref="Db"/> is the query's connection.
+    /// The index a query reads, as far as kept counts and lengths care: its structure (rewritten by every transaction
+    /// that changes it), its largest seq and the oldest and newest entries of the rewrite log (0 when it is empty);
+    /// <see cref="Db"/> is the query's connection.
     /// </summary>
-    internal sealed record IndexState(IntPtr Db, byte[] Structure, long LastSeq, long LastRewrite);
+    internal sealed record IndexState(IntPtr Db, byte[] Structure, long LastSeq, long OldestRewrite, long LastRewrite);
 
     /// <summary>A new, empty cache and its id (never 0, which means "none").</summary>
     public static int Create()
@@ -122,16 +123,21 @@ internal sealed class RowLengths
 
     /// <summary>
     /// The lengths one query may read and add, after applying the log entries its snapshot holds that were not
-    /// applied yet. Call inside the query's read transaction on <paramref name="db"/>; null when the log cannot be
-    /// read or the query's snapshot is older than the lengths kept.
+    /// applied yet. Call inside the query's read transaction, which <paramref name="state"/> was read in; null when
+    /// the log cannot be read or the query's snapshot is older than the lengths kept.
     /// </summary>
-    public View? Begin(IntPtr db)
+    public View? Begin(FullTextCache.IndexState state)
     {
+        var (oldest, newest) = (state.OldestRewrite, state.LastRewrite);
         lock (_gate)
         {
-            if (Fts5Api.RewritesOf(db, _current?.Seen ?? long.MaxValue) is not { } log) return null;
-            var (oldest, newest, entries) = log;
             var g = _current;
+            var entries = new List<(long Id, long Seq)>();
+            if (g is not null && newest > g.Seen)
+            {
+                if (Fts5Api.RewritesAfter(state.Db, g.Seen) is not { } read) return null;
+                entries = read;
+            }
             // Start over when there are none yet, when the log pruned entries before they were read, when too many
             // rows were rewritten, or when stamps would no longer fit.
             if (g is null || (newest > g.Seen && oldest > g.Seen + 1) || g.LastRewrite.Count > MostRewrites || newest - g.Start >= int.MaxValue - 1)

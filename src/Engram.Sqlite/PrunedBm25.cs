@@ -236,7 +236,7 @@ internal static unsafe class PrunedBm25
             var value = Math.Log((rows - hits + 0.5) / (hits + 0.5));
             idf[i] = value <= 0.0 ? 1e-6 : value;
         }
-        query = new Query(idf, averageLength, weights, take, structure is null ? null : cache!.Lengths.Begin(db));
+        query = new Query(idf, averageLength, weights, take, state is null ? null : cache!.Lengths.Begin(state));
         var handle = GCHandle.Alloc(query);
         code = api->SetAuxdata(fts, (void*)GCHandle.ToIntPtr(handle), &Release);
         if (code != Fts5Api.Ok) handle.Free();

@@ -19,11 +19,8 @@ public static class SearchAfterAdd
 {
     public static async Task<int> RunAsync(int size, int queries, string dir)
     {
-        var path = Path.Combine(dir, $"paths-{size}.db");
-        if (!File.Exists(path + ".built")) throw new InvalidOperationException($"{path} is not built yet: run the paths bench with --sizes {size} first");
-        var corpus = new SyntheticCorpus(seed: 42);
-        var texts = new List<string>(size);
-        for (var i = 0; i < size; i++) texts.Add(corpus.Memory());
+        var path = SearchPathBench.BuiltStore(dir, size);
+        var (corpus, texts) = SearchPathBench.Corpus(size);
         var asked = new Random(11);
         var queryList = Enumerable.Range(0, queries).Select(_ => (Query: corpus.QueryFor(texts[asked.Next(size)]), User: $"user{asked.Next(10)}")).ToList();
 

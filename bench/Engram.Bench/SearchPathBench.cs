@@ -45,6 +45,28 @@ public static class SearchPathBench
     private static string Tool(int i) => Tools[i / 7 % Tools.Length];
     private static DateTimeOffset ValidFrom(int i) => ValidFrom(i, _size);
 
+    /// <summary>
+    /// The memories of a bench store of <paramref name="size"/>, in the order added, and the generator that wrote them,
+    /// which goes on to write the queries (the benches on these stores ask the same ones).
+    /// </summary>
+    internal static (SyntheticCorpus Corpus, List<string> Texts) Corpus(int size)
+    {
+        var corpus = new SyntheticCorpus(seed: 42);
+        var texts = new List<string>(size);
+        for (var i = 0; i < size; i++) texts.Add(corpus.Memory());
+        return (corpus, texts);
+    }
+
+    private static string StorePath(string dir, int size) => System.IO.Path.Combine(dir, $"paths-{size}.db");
+
+    /// <summary>The store this bench built for <paramref name="size"/> in <paramref name="dir"/>, for the benches that search it.</summary>
+    internal static string BuiltStore(string dir, int size)
+    {
+        var path = StorePath(dir, size);
+        return File.Exists(path + ".built") ? path
+            : throw new InvalidOperationException($"{path} is not built yet: run the paths bench with --sizes {size} first");
+    }
+
     /// <summary>The valid time of the i-th memory of a store of <paramref name="size"/>: a year's times, in the order added.</summary>
     internal static DateTimeOffset ValidFrom(int i, int size) => Start.AddMinutes(365.0 * 24 * 60 * i / size);
 
@@ -59,10 +81,8 @@ public static class SearchPathBench
         foreach (var size in sizes)
         {
             _size = size;
-            var corpus = new SyntheticCorpus(seed: 42);
-            var texts = new List<string>(size);
-            for (var i = 0; i < size; i++) texts.Add(corpus.Memory());
-            var path = System.IO.Path.Combine(dir, $"paths-{size}.db");
+            var (corpus, texts) = Corpus(size);
+            var path = StorePath(dir, size);
             var built = path + ".built";
             if (!File.Exists(built))
             {

@@ -22,11 +22,8 @@ public static class SearchStages
 
     public static async Task<int> RunAsync(int size, int queries, string dir)
     {
-        var corpus = new SyntheticCorpus(seed: 42);
-        var texts = new List<string>(size);
-        for (var i = 0; i < size; i++) texts.Add(corpus.Memory());
-        var path = Path.Combine(dir, $"paths-{size}.db");
-        if (!File.Exists(path + ".built")) throw new InvalidOperationException($"{path} is not built yet: run the paths bench with --sizes {size} first");
+        var (corpus, texts) = SearchPathBench.Corpus(size);
+        var path = SearchPathBench.BuiltStore(dir, size);
         await using var store = new SqliteMemoryStore(path);
         await using var everyRow = new SqliteMemoryStore(path) { CommonIdf = double.NegativeInfinity };
         var service = new MemoryService(store);

@@ -21,9 +21,7 @@ public static class TenantSearchBench
     public static async Task<int> RunAsync(int size, int queries, string dir)
     {
         Directory.CreateDirectory(dir);
-        var corpus = new SyntheticCorpus(seed: 42);
-        var texts = new List<string>(size);
-        for (var i = 0; i < size; i++) texts.Add(corpus.Memory());
+        var (corpus, texts) = SearchPathBench.Corpus(size);
         var path = Path.Combine(dir, $"tenants-{size}.db");
         if (!File.Exists(path + ".built"))
         {

@@ -21,8 +21,12 @@ internal static class Program
     /// <summary>
     /// How long session-start waits for a running worker to bring the project's context up to date before it falls
     /// back to the managed hook (about 285 ms of .NET start-up and work on this machine): well inside the 15 s budget.
+    /// <c>ENGRAM_HOOK_READY_WAIT_MS</c> changes it (0 to 10,000) for machines too loaded for a worker to catch up in
+    /// 300 ms, where falling back would only add a second process doing the same work.
     /// </summary>
-    private const int ReadyWaitMilliseconds = 300;
+    private const int DefaultReadyWaitMilliseconds = 300;
+
+    private const int MaxReadyWaitMilliseconds = 10_000;
 
     private const int ReadyPollMilliseconds = 5;
 
@@ -117,8 +121,9 @@ internal static class Program
         var ready = cache.TryReady(projectKey, spool, spooled, WorkerRunning);
         if (ready is not null || !cache.Has(projectKey) || !WorkerRunning()) return ready;
         spool.WakeWorker();
+        var wait = ReadyWaitMilliseconds();
         var started = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(started).TotalMilliseconds < ReadyWaitMilliseconds)
+        while (Stopwatch.GetElapsedTime(started).TotalMilliseconds < wait)
         {
             Task.Delay(TimeSpan.FromMilliseconds(ReadyPollMilliseconds), TimeProvider.System).GetAwaiter().GetResult();
             ready = cache.TryReady(projectKey, spool, spooled, WorkerRunning);
@@ -126,6 +131,13 @@ internal static class Program
         }
         return null;
     }
+
+    /// <summary>The wait for a running worker; a value that is not a whole number of milliseconds in range is ignored.</summary>
+    private static int ReadyWaitMilliseconds() =>
+        int.TryParse(Environment.GetEnvironmentVariable("ENGRAM_HOOK_READY_WAIT_MS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            && ms <= MaxReadyWaitMilliseconds
+            ? ms
+            : DefaultReadyWaitMilliseconds;
 
     private static void TryMarkServed(ContextCache cache, string spooled, byte[] ready, HookLog log)
     {

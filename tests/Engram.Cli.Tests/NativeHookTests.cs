@@ -199,9 +199,12 @@ public sealed class NativeHookTests : IDisposable
 
             // An event lands just before the next session starts: the ready context may be behind it. The spool wakes
             // the worker, and the hook waits for it rather than falling back (there is no managed engram to fall back to).
+            // The wait is lengthened from 300 ms: a loaded test machine can take longer to catch up, and then the hook
+            // would give up and print nothing, which is not what this test is about.
             var prompt = Prompt("Keep the export under a minute for a year of invoices");
             Assert.Equal(0, (await HookAsync(prompt, NoWorker, "claude-code", "user-prompt-submit")).ExitCode);
-            var served = HookOutput.ContextOf(await HookAsync(SessionStartPayload("wait-2"), ReadyOnly, "claude-code", "session-start"));
+            var patient = new Dictionary<string, string>(ReadyOnly) { ["ENGRAM_HOOK_READY_WAIT_MS"] = "10000" };
+            var served = HookOutput.ContextOf(await HookAsync(SessionStartPayload("wait-2"), patient, "claude-code", "session-start"));
             Assert.Contains("semicolon separator", served, StringComparison.Ordinal);
 
             // The event was held until the hook noted what it served, so the worker records it.

@@ -117,17 +117,22 @@ internal static class AgentCommands
         var log = HookLog.ForHome(home.Root);
         string? database;
         var cache = new ContextCache(home.Root);
+        var settings = CommandSocket.SettingsStamp(home.Root);
+        var edited = false;
         await using (var runtime = await MemoryCommands.OpenAsync(cancellationToken))
         {
             database = File.Exists(runtime.Store.Location) ? runtime.Store.Location : null;
             var idleLimit = TimeSpan.FromMinutes(runtime.Settings.Worker.IdleMinutes);
+            // Once settings.json is edited this worker's settings are old: it stops as soon as it is idle, and the next
+            // hook starts one that reads the new ones (one-shot commands stop asking it at once: their stamps differ).
+            TimeSpan? IdleLimit() => (edited = edited || CommandSocket.SettingsStamp(home.Root) != settings) ? TimeSpan.Zero : idleLimit;
             log.Info("worker", $"started (pid {Environment.ProcessId})");
-            await new WorkerLoop(runtime.Agents()).RunAsync(() => idleLimit, () => CommandSocketServer.TryStart(runtime, log), cancellationToken);
+            await new WorkerLoop(runtime.Agents()).RunAsync(IdleLimit, () => CommandSocketServer.TryStart(runtime, log, settings), cancellationToken);
         }
         // The database is closed: record it as the worker leaves it, so the native hook can tell whether
         // anything wrote to it since (and its ready contexts went stale) while no worker runs.
         cache.WriteStamp(database);
-        log.Info("worker", "stopped (idle)");
+        log.Info("worker", edited ? "stopped (settings.json was edited)" : "stopped (idle)");
         return 0;
     }
 }

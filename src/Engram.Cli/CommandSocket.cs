@@ -38,6 +38,38 @@ internal static class CommandSocket
         && !args.Any(a => a is "-" or "--server" or "--help" or "-h" || a.StartsWith("--server=", StringComparison.Ordinal));
 
     /// <summary>
+    /// What a command's answer depends on besides its arguments: the environment (<see cref="SettingsFingerprint()"/>)
+    /// and the home's settings.json as it is now (<see cref="SettingsStamp"/>). The worker's is taken when it starts,
+    /// so one started before settings.json was edited (or broken) never answers with the old settings.
+    /// </summary>
+    public static string SettingsFingerprint(string homeRoot, string settingsStamp) => SettingsFingerprint() + "\n" + settingsStamp;
+
+    /// <summary>
+    /// The home's settings.json in a line: its length and FNV-1a hash, "none" without one. A file that cannot be read
+    /// gets a stamp no other process shares, so a worker never answers for it (the command reports it in its own run).
+    /// Read before the settings are loaded: a change in between makes the worker decline, never answer with old ones.
+    /// </summary>
+    public static string SettingsStamp(string homeRoot)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(Path.Combine(homeRoot, "settings.json"));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return "settings.json none";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"settings.json unreadable by {Environment.ProcessId} at {Environment.TickCount64}";
+        }
+        var hash = 14695981039346656037UL;
+        foreach (var b in bytes) hash = (hash ^ b) * 1099511628211UL;
+        return $"settings.json {bytes.Length} {hash:x16}";
+    }
+
+    /// <summary>
     /// The environment that changes what a command does (Engram's settings variables and the model keys), so a
     /// worker started with other settings never answers for this process. Left out: the variables that say where
     /// things are or how one process runs, not what a command does (a worker started by the session-start hook
@@ -67,7 +99,7 @@ internal static class CommandSocket
             using var stream = new NetworkStream(socket, ownsSocket: false);
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(ProtocolVersion);
-            writer.Write(SettingsFingerprint());
+            writer.Write(SettingsFingerprint(homeRoot, SettingsStamp(homeRoot)));
             writer.Write(args.Length);
             foreach (var arg in args) writer.Write(arg);
             writer.Flush();

@@ -16,14 +16,15 @@ internal sealed class CommandSocketServer : IWorkerCompanion
     private readonly string _path;
     private readonly EngramRuntime _runtime;
     private readonly HookLog _log;
-    private readonly string _fingerprint = CommandSocket.SettingsFingerprint();
+    private readonly string _fingerprint;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private long _lastServedTicks;
 
-    private CommandSocketServer(Socket socket, string path, EngramRuntime runtime, HookLog log)
+    private CommandSocketServer(Socket socket, string path, EngramRuntime runtime, HookLog log, string settingsStamp)
     {
         (_socket, _path, _runtime, _log) = (socket, path, runtime, log);
+        _fingerprint = CommandSocket.SettingsFingerprint(runtime.Home.Root, settingsStamp);
         _lastServedTicks = runtime.Time.GetUtcNow().UtcTicks;
         _accepting = AcceptAsync();
     }
@@ -32,7 +33,8 @@ internal sealed class CommandSocketServer : IWorkerCompanion
     public DateTimeOffset LastActive => new(Interlocked.Read(ref _lastServedTicks), TimeSpan.Zero);
 
     /// <summary>Listens on the home's socket (the caller holds the worker lock); null when it cannot (the commands then run in their own processes).</summary>
-    public static CommandSocketServer? TryStart(EngramRuntime runtime, HookLog log)
+    /// <param name="settingsStamp">The <see cref="CommandSocket.SettingsStamp"/> read before <paramref name="runtime"/> loaded its settings.</param>
+    public static CommandSocketServer? TryStart(EngramRuntime runtime, HookLog log, string settingsStamp)
     {
         if (runtime.IsRemote) return null;
         var path = CommandSocket.PathIn(runtime.Home.Root);
@@ -44,7 +46,7 @@ internal sealed class CommandSocketServer : IWorkerCompanion
             socket.Bind(new UnixDomainSocketEndPoint(path));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, OwnerOnly.FileMode);
             socket.Listen(16);
-            return new CommandSocketServer(socket, path, runtime, log);
+            return new CommandSocketServer(socket, path, runtime, log, settingsStamp);
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
         {

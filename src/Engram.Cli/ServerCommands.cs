@@ -46,6 +46,7 @@ internal static class ServerCommands
 
     private static async Task<int> ServeAsync(CommandLine line, CancellationToken cancellationToken)
     {
+        var settingsStamp = CommandSocket.SettingsStamp(EngramHome.Resolve().Root);
         await using var runtime = await MemoryCommands.OpenAsync(cancellationToken);
         var settings = runtime.Settings.Server;
         var options = new ServerRuntimeOptions
@@ -56,7 +57,7 @@ internal static class ServerCommands
             MaxRequestBytes = settings.MaxRequestBytes,
         };
         await using var server = await EngramServer.CreateAsync(runtime.Memory, runtime.Store, options,
-            services: services => services.AddEngramWorker(_ => runtime.Agents(), () => CommandSocketServer.TryStart(runtime, Agents.Capture.HookLog.ForHome(runtime.Home.Root))),
+            services: services => services.AddEngramWorker(_ => runtime.Agents(), () => CommandSocketServer.TryStart(runtime, Agents.Capture.HookLog.ForHome(runtime.Home.Root), settingsStamp)),
             endpoints: app => app.MapEngramHooks(), cancellationToken: cancellationToken);
         try
         {

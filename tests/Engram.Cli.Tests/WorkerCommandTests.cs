@@ -82,6 +82,43 @@ public sealed class WorkerCommandTests : IDisposable
         Assert.DoesNotContain(Answered, after.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>The managed engram as the worker's client, and the native front.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Once_settings_json_is_edited_the_worker_answers_no_command_and_stops(bool throughFront)
+    {
+        var client = throughFront ? new EngramProcess(_engram.Home) { UseFront = true } : _engram;
+        foreach (var (name, value) in _engram.Environment) client.Environment[name] = value;
+        var settings = Path.Combine(_engram.Home, "settings.json");
+        Assert.Equal(0, (await _engram.RunAsync("stats")).ExitCode); // makes the home, owner-only
+        File.WriteAllText(settings, """{ "Search": { "RrfK": 60 } }""");
+        var worker = await StartWorkerAsync();
+        Assert.Equal(0, (await client.RunAsync("add", "Staging runs on port 6543", "--no-infer")).ExitCode);
+        Assert.Contains(Answered, (await client.RunAsync("search", "which port")).Stderr, StringComparison.Ordinal);
+
+        // Edited while the worker runs: its settings are old, so it answers nothing, and it stops when idle.
+        File.WriteAllText(settings, """{ "Search": { "RrfK": 30 } }""");
+        var edited = await client.RunAsync("search", "which port");
+        Assert.Equal(0, edited.ExitCode);
+        Assert.Contains("6543", edited.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Answered, edited.Stderr, StringComparison.Ordinal);
+        var stopped = await worker.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        Assert.Equal(0, stopped.ExitCode);
+        Assert.Contains("stopped (settings.json was edited)", string.Concat(Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText)), StringComparison.Ordinal);
+
+        // A worker started on the new settings answers again; broken afterwards, the command reports the file, not old answers.
+        worker = await StartWorkerAsync();
+        Assert.Contains(Answered, (await client.RunAsync("search", "which port")).Stderr, StringComparison.Ordinal);
+        File.WriteAllText(settings, """{ "Search": { "RrfK": 30 """);
+        var broken = await client.RunAsync("search", "which port");
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("settings.json", broken.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("6543", broken.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Answered, broken.Stderr, StringComparison.Ordinal);
+        await worker.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+    }
+
     [Fact]
     public async Task Commands_with_other_settings_or_standard_input_run_in_their_own_process()
     {

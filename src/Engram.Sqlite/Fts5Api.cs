@@ -104,6 +104,9 @@ internal static unsafe partial class Fts5Api
     private const string CountAfterSql = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid > ?2";
     private const string RewritesAfterSql = "SELECT id, seq FROM fts_rewrites WHERE id > ?1 ORDER BY id";
 
+    /// <summary>Not a per-query read: every row's sizes, read once (see <see cref="ReadAllLengths"/>).</summary>
+    private const string DocSizesSql = "SELECT id, sz FROM memories_fts_docsize";
+
     /// <summary>The SQL of every read above, for the test of their plans.</summary>
     internal static IReadOnlyList<string> PerQueryReads => [StructureSql, IndexStateSql, CountAfterSql, RewritesAfterSql];
 
@@ -148,6 +151,40 @@ internal static unsafe partial class Fts5Api
             if (!read.Prepared || sqlite3_bind_text(read.Handle, 1, bytes, text.Length, new IntPtr(-1)) != Ok) return null;
         }
         return sqlite3_bind_int64(read.Handle, 2, after) == Ok && read.Step() ? read.Long(0) : null;
+    }
+
+    /// <summary>
+    /// Every row's length from FTS5's docsize table in one pass, handed to <paramref name="row"/> (seq, tokens in all
+    /// columns: a varint a column, as FTS5 writes it); false if unreadable.
+    /// </summary>
+    public static bool ReadAllLengths(IntPtr db, Action<long, int> row)
+    {
+        using var read = new Statement(db, DocSizesSql);
+        if (!read.Prepared) return false;
+        int step;
+        while ((step = sqlite3_step(read.Handle)) == Row)
+        {
+            var sizes = new ReadOnlySpan<byte>((void*)sqlite3_column_blob(read.Handle, 1), sqlite3_column_bytes(read.Handle, 1));
+            var (tokens, at) = (0L, 0);
+            while (at < sizes.Length) tokens += ReadVarint(sizes, ref at);
+            if (tokens > int.MaxValue) return false;
+            row(read.Long(0), (int)tokens);
+        }
+        return step == Done;
+    }
+
+    /// <summary>One SQLite varint (big-endian groups of seven bits, a ninth byte of eight), as FTS5 writes its sizes.</summary>
+    private static long ReadVarint(ReadOnlySpan<byte> bytes, ref int at)
+    {
+        ulong value = 0;
+        for (var k = 0; k < 9 && at < bytes.Length; k++)
+        {
+            var b = bytes[at++];
+            if (k == 8) return (long)((value << 8) | b);
+            value = (value << 7) | (uint)(b & 0x7f);
+            if ((b & 0x80) == 0) break;
+        }
+        return (long)value;
     }
 
     /// <summary>The full-text rewrite log's entries after <paramref name="after"/> (id, seq; oldest first); null if unreadable.</summary>

@@ -8,7 +8,7 @@ namespace Engram.Sqlite;
 /// own connection and thread, and the two rankings are merged: half the wait on a 2-core machine. Each
 /// range sees the same index statistics, so the scores, and the merged order, are those of one ranking.
 /// </summary>
-internal sealed class FullTextRanking : IAsyncDisposable
+internal sealed class FullTextRanking : IRankedRows, IAsyncDisposable
 {
     /// <summary>Stores with more memories than this rank in two halves.</summary>
     internal const long SplitAbove = 50_000;

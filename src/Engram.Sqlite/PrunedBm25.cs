@@ -20,7 +20,7 @@ namespace Engram.Sqlite;
 internal static unsafe class PrunedBm25
 {
     internal const double K1 = 1.2;
-    private const double B = 0.75;
+    internal const double B = 0.75;
     private const int SqliteError = 1;
 
     /// <summary>Columns whose matched offsets bound a row's length (memories_fts has five; later ones only loosen the bound).</summary>
@@ -59,11 +59,15 @@ internal static unsafe class PrunedBm25
         int code;
         fixed (byte* rank = "engram_bm25\0"u8)
         fixed (byte* idfs = "engram_idf\0"u8)
+        fixed (byte* postings = "engram_postings\0"u8)
+        fixed (byte* totals = "engram_totals\0"u8)
         {
             code = api->CreateFunction(api, rank, IntPtr.Zero, &Rank, IntPtr.Zero);
             if (code == Fts5Api.Ok) code = api->CreateFunction(api, idfs, IntPtr.Zero, &Idf, IntPtr.Zero);
+            if (code == Fts5Api.Ok) code = api->CreateFunction(api, postings, IntPtr.Zero, &PhrasePostings.CollectRow, IntPtr.Zero);
+            if (code == Fts5Api.Ok) code = api->CreateFunction(api, totals, IntPtr.Zero, &PhrasePostings.Totals, IntPtr.Zero);
         }
-        if (code != Fts5Api.Ok) throw new InvalidOperationException($"could not register engram_bm25 and engram_idf (SQLite code {code})");
+        if (code != Fts5Api.Ok) throw new InvalidOperationException($"could not register Engram's FTS5 functions (SQLite code {code})");
         Registered.AddOrUpdate(handle, handle);
     }
 

@@ -49,6 +49,12 @@ public sealed partial class SqliteMemoryStore
             // A word in most rows adds little to a score but costs the most to rank: in a large store, rows holding
             // only common words are ranked after the others, among the newest rows first (CommonRowsRanked).
             var newest = Math.Min(window.UpTo, lastSeq);
+            // An unscoped search in a store where every matching row is ranked: over the phrases' kept postings.
+            if (scopePhrases == 0 && RankOverPostings && newest - Math.Max(window.After, 0) <= CommonRowsRanked
+                && RankOverPostingsOrNull(connection, phrases, window) is { } overPostings)
+            {
+                return await LoadRankedAsync(connection, (await CheckInOrderAsync(connection, overPostings, filter, limit, int.MaxValue, cancellationToken)).Passed, cancellationToken);
+            }
             if (newest - Math.Max(window.After, 0) <= CommonRowsRanked
                 || await IdfsAsync(connection, scoped, phrases, scopePhrases, cancellationToken) is not { } idf
                 || CommonPhrases(idf, CommonIdf) is not { } common)
@@ -141,6 +147,32 @@ public sealed partial class SqliteMemoryStore
         return (common, bound);
     }
 
+    /// <summary>Unscoped searches in stores up to <see cref="CommonRowsRanked"/> rank over kept postings; the bench and tests compare with it off.</summary>
+    internal bool RankOverPostings { get; init; } = true;
+
+    private static readonly double[] Bm25WeightValues = [.. Bm25Weights.Split(',').Select(w => double.Parse(w, System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>
+    /// Every row holding a phrase, scored over the phrases' postings (<see cref="PhrasePostings"/>), all read in one read
+    /// transaction; null when the index could not be read that way (the search then ranks in FTS5).
+    /// </summary>
+    private RankedRows? RankOverPostingsOrNull(SqliteConnection connection, List<string> phrases, (long After, long UpTo) window)
+    {
+        if (FullTextCache.Find(FullTextCacheId) is not { } cache) return null;
+        PrunedBm25.Register(connection);
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var db = connection.Handle!.DangerousGetHandle();
+        // The first read starts the snapshot every later one reads.
+        if (Fts5Api.StructureOf(db) is not { } structure || Fts5Api.IndexStateOf(db, structure) is not { } state) return null;
+        var lengths = cache.Lengths.Begin(state);
+        // Collecting a phrase's postings needs every row's length (no row can be skipped, as a ranking skips those that
+        // cannot make its cut): read them all once rather than look each up.
+        if (lengths is { Filled: false }) lengths.FillAll(db);
+        if (cache.Postings.GetAll(connection, transaction, state, phrases, Bm25WeightValues, lengths) is not { } entries) return null;
+        if (PhrasePostings.ReadTotals(connection, transaction, string.Join(" OR ", phrases)) is not { } totals) return new RankedRows([], []);
+        return PhrasePostings.Rank(entries, totals.Rows, totals.Tokens, window);
+    }
+
     /// <summary>Phrases with an IDF up to this are common: in more rows than about 1 in e^3 (20). The bench sets -infinity (none).</summary>
     internal double CommonIdf { get; init; } = 3.0;
 
@@ -157,34 +189,41 @@ public sealed partial class SqliteMemoryStore
     /// <returns>The seqs that passed, best first, or null when the ranking was cut and too many of its rows failed the check.</returns>
     private async Task<List<(long Seq, double Score)>?> RankThenCheckAsync(SqliteConnection connection, string match, string score, MemoryFilter filter, (long After, long UpTo) window, long lastSeq, int limit, int? cut, CancellationToken cancellationToken)
     {
-        // The check reads seqs only: whole rows are read for the final hits alone.
-        using var check = connection.CreateCommand();
-        check.CommandText = $"SELECT m.seq FROM {SeqLookup.From} WHERE {SqliteFilter.Where(filter, check)}";
-        var seqs = SeqLookup.Bind(check);
-
         // Split the stretch of seqs that holds rows (a range's, or the whole store's) in two halves.
         var from = Math.Max(window.After, 0);
         var span = Math.Min(window.UpTo, lastSeq) - from;
         long? splitAt = span > SplitRankingAbove ? from + span / 2 : null;
 
+        var upTo = cut ?? int.MaxValue;
+        await using var ranking = await FullTextRanking.StartAsync(OpenAsync, score, match, cut, window, splitAt, cancellationToken);
+        // A cut ranking is exact only as far as its first rows: past them, one range may hide better rows.
+        var (passed, read) = await CheckInOrderAsync(connection, ranking, filter, limit, upTo, cancellationToken);
+        return passed.Count < limit && read == upTo ? null : passed;
+    }
+
+    /// <summary>
+    /// Checks a ranking's rows against the filter a batch at a time, best first, until <paramref name="limit"/> passed,
+    /// <paramref name="upTo"/> were read or none is left: the rows that passed, and how many were read.
+    /// </summary>
+    private static async Task<(List<(long Seq, double Score)> Passed, int Read)> CheckInOrderAsync(SqliteConnection connection, IRankedRows ranking, MemoryFilter filter, int limit, int upTo, CancellationToken cancellationToken)
+    {
+        // The check reads seqs only: whole rows are read for the final hits alone.
+        using var check = connection.CreateCommand();
+        check.CommandText = $"SELECT m.seq FROM {SeqLookup.From} WHERE {SqliteFilter.Where(filter, check)}";
+        var seqs = SeqLookup.Bind(check);
         var first = FirstBatch(limit);
         var passed = new List<(long Seq, double Score)>(limit);
         var batch = new List<(long Seq, double Score)>(first);
         var read = 0;
-        var upTo = cut ?? int.MaxValue;
-        await using (var ranking = await FullTextRanking.StartAsync(OpenAsync, score, match, cut, window, splitAt, cancellationToken))
+        var more = true;
+        for (var size = first; more && passed.Count < limit && read < upTo; size = NextBatch(size, passed.Count, read, limit))
         {
-            var more = true;
-            // A cut ranking is exact only as far as its first rows: past them, one range may hide better rows.
-            for (var size = first; more && passed.Count < limit && read < upTo; size = NextBatch(size, passed.Count, read, limit))
-            {
-                batch.Clear();
-                while (batch.Count < size && read + batch.Count < upTo && (more = ranking.TryNext(out var seq, out var rowScore))) batch.Add((seq, rowScore));
-                read += batch.Count;
-                await CheckAsync(check, seqs, batch, passed, limit, cancellationToken);
-            }
+            batch.Clear();
+            while (batch.Count < size && read + batch.Count < upTo && (more = ranking.TryNext(out var seq, out var rowScore))) batch.Add((seq, rowScore));
+            read += batch.Count;
+            await CheckAsync(check, seqs, batch, passed, limit, cancellationToken);
         }
-        return passed.Count < limit && read == upTo ? null : passed;
+        return (passed, read);
     }
 
     /// <summary>Time ranges holding more rows than this (of the scope field read) are ranked whole: the bounds would cost more than they spare.</summary>

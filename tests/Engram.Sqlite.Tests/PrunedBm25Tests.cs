@@ -69,6 +69,42 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unscoped_searches_over_postings_take_words_the_query_syntax_would_read_as_operators()
+    {
+        await using var connection = await OpenAsync();
+        string[] hostile = ["he said \"hi\"", "NEAR(", "a*b", "-", "col:umn", "***", "'; DROP TABLE memories; --", "line\nbreak", "nul\0byte", _words[0]];
+        foreach (var word in hostile)
+        {
+            var terms = new List<string> { word, _words[7], word };
+            var found = await _store.SearchTextAsync(terms, new MemoryFilter(), 10, TestContext.Current.CancellationToken);
+            var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", SqliteMemoryStore.MatchExpression(terms), 10);
+            Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
+        }
+    }
+
+    [Fact]
+    public async Task Unscoped_searches_over_postings_score_long_rows_as_bm25_does()
+    {
+        // Lengths read in one pass from the docsize table: a column over 127 tokens takes a varint of two bytes, over
+        // 16,383 of three; and a word in no other row, so the long rows are the ones ranked.
+        var service = new MemoryService(_store);
+        foreach (var tokens in new[] { 127, 128, 300, 16_383, 16_384, 40_000 })
+        {
+            // One-letter tokens, to stay under the content limit; a few of the common words among them.
+            var content = "marmalade " + string.Join(' ', Enumerable.Range(0, tokens - 1).Select(i => i % 100 == 0 ? _words[i / 100 % 5] : ((char)('a' + i % 26)).ToString()));
+            await service.AddAsync(new AddMemoryRequest { Content = content, Title = "marmalade jar" }, TestContext.Current.CancellationToken);
+        }
+        await using var connection = await OpenAsync();
+        foreach (var terms in new List<string>[] { ["marmalade"], ["marmalade", _words[1]], [_words[2], _words[300]] })
+        {
+            var found = await _store.SearchTextAsync(terms, new MemoryFilter(), 50, TestContext.Current.CancellationToken);
+            var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", SqliteMemoryStore.MatchExpression(terms), 50);
+            Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
+        }
+        Assert.True(FullTextCache.Find(_store.FullTextCacheId)!.Lengths.Filled, "the lengths were not read in one pass");
+    }
+
+    [Fact]
     public async Task Kept_counts_are_dropped_when_the_index_changes()
     {
         await using var connection = await OpenAsync();
@@ -93,7 +129,9 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         var words = Enumerable.Range(0, 12).Select(i => _words[i]).ToArray();
         var searches = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        // Two searchers on this store (kept counts and lengths in play), a writer on a second store object on the file.
+        // Two searchers on one store object (kept counts, lengths and postings in play; rankings and collections split
+        // over two connections), a writer on a second store object on the file.
+        await using var searched = new SqliteMemoryStore(_store.Path) { SplitRankingAbove = 200 };
         var searchers = Enumerable.Range(0, 2).Select(n => Task.Run(async () =>
         {
             var random = new Random(n);
@@ -101,7 +139,7 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
             {
                 var terms = new List<string> { words[random.Next(words.Length)], words[random.Next(words.Length)], PickWordWith(random) };
                 var filter = n == 0 ? new MemoryFilter() : new MemoryFilter { UserId = $"user{random.Next(7)}" };
-                await _store.SearchTextAsync(terms, filter, 10, ct);
+                await searched.SearchTextAsync(terms, filter, 10, ct);
                 Interlocked.Increment(ref searches);
             }
         }, ct)).ToList();
@@ -131,16 +169,20 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         for (var q = 0; q < 40; q++)
         {
             var terms = new List<string> { words[q % words.Length], words[(q * 5 + 1) % words.Length], PickWord() };
-            var found = await _store.SearchTextAsync(terms, new MemoryFilter(), 10, ct);
+            var found = await searched.SearchTextAsync(terms, new MemoryFilter(), 10, ct);
             var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", SqliteMemoryStore.MatchExpression(terms), 10);
             Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
         }
     }
 
-    [Fact]
-    public async Task Kept_counts_follow_rows_added_and_removed_since_they_were_counted()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Kept_counts_and_postings_follow_rows_added_and_removed_since_they_were_counted(bool overPostings)
     {
-        var service = new MemoryService(_store);
+        // Unscoped searches rank over kept postings; with those off, in FTS5 with kept counts.
+        await using var store = new SqliteMemoryStore(_store.Path) { RankOverPostings = overPostings, SplitRankingAbove = 200 };
+        var service = new MemoryService(store);
         await using var connection = await OpenAsync();
         var compared = 0;
         for (var round = 0; round < 12; round++)
@@ -160,14 +202,16 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
             {
                 // Common words, so the counts are worth keeping; the same few queries again and again.
                 var terms = new List<string> { _words[q % 4], _words[4 + (q % 3)], PickWord() };
-                var found = await _store.SearchTextAsync(terms, new MemoryFilter(), 10, TestContext.Current.CancellationToken);
+                var found = await store.SearchTextAsync(terms, new MemoryFilter(), 10, TestContext.Current.CancellationToken);
                 var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", SqliteMemoryStore.MatchExpression(terms), 10);
                 Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
                 compared++;
             }
         }
         Assert.Equal(120, compared);
-        Assert.True(FullTextCache.Find(_store.FullTextCacheId)!.CountsBroughtUpToDate > 50, "kept counts were never brought up to date");
+        var cache = FullTextCache.Find(store.FullTextCacheId)!;
+        if (overPostings) Assert.True(cache.Postings.Appended > 50, "kept postings were never brought up to date");
+        else Assert.True(cache.CountsBroughtUpToDate > 50, "kept counts were never brought up to date");
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace Engram.Sqlite;
 /// log has no new entry), the added rows are collected and appended; otherwise the phrase is collected again. Collecting
 /// walks the phrases' rows once, as a ranking would, but needs every row's length (the search reads them all from the
 /// docsize table first, <see cref="RowLengths.View.FillAll"/>). Used only where the search ranks every matching row
-/// (stores up to <c>CommonRowsRanked</c>), so the results are the FTS5 ranking's, whichever way they were found.
+/// (stores of 50,000 to <c>CommonRowsRanked</c> memories), so the results are the FTS5 ranking's, whichever way found.
 /// </summary>
 internal sealed class PhrasePostings
 {

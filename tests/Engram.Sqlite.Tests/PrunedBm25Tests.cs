@@ -71,12 +71,13 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
     [Fact]
     public async Task Unscoped_searches_over_postings_take_words_the_query_syntax_would_read_as_operators()
     {
+        await using var overPostings = new SqliteMemoryStore(_store.Path) { RankOverPostingsAbove = 0 };
         await using var connection = await OpenAsync();
         string[] hostile = ["he said \"hi\"", "NEAR(", "a*b", "-", "col:umn", "***", "'; DROP TABLE memories; --", "line\nbreak", "nul\0byte", _words[0]];
         foreach (var word in hostile)
         {
             var terms = new List<string> { word, _words[7], word };
-            var found = await _store.SearchTextAsync(terms, new MemoryFilter(), 10, TestContext.Current.CancellationToken);
+            var found = await overPostings.SearchTextAsync(terms, new MemoryFilter(), 10, TestContext.Current.CancellationToken);
             var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", SqliteMemoryStore.MatchExpression(terms), 10);
             Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
         }
@@ -94,14 +95,15 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
             var content = "marmalade " + string.Join(' ', Enumerable.Range(0, tokens - 1).Select(i => i % 100 == 0 ? _words[i / 100 % 5] : ((char)('a' + i % 26)).ToString()));
             await service.AddAsync(new AddMemoryRequest { Content = content, Title = "marmalade jar" }, TestContext.Current.CancellationToken);
         }
+        await using var overPostings = new SqliteMemoryStore(_store.Path) { RankOverPostingsAbove = 0 };
         await using var connection = await OpenAsync();
         foreach (var terms in new List<string>[] { ["marmalade"], ["marmalade", _words[1]], [_words[2], _words[300]] })
         {
-            var found = await _store.SearchTextAsync(terms, new MemoryFilter(), 50, TestContext.Current.CancellationToken);
+            var found = await overPostings.SearchTextAsync(terms, new MemoryFilter(), 50, TestContext.Current.CancellationToken);
             var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", SqliteMemoryStore.MatchExpression(terms), 50);
             Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
         }
-        Assert.True(FullTextCache.Find(_store.FullTextCacheId)!.Lengths.Filled, "the lengths were not read in one pass");
+        Assert.True(FullTextCache.Find(overPostings.FullTextCacheId)!.Lengths.Filled, "the lengths were not read in one pass");
     }
 
     [Fact]
@@ -131,7 +133,7 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // Two searchers on one store object (kept counts, lengths and postings in play; rankings and collections split
         // over two connections), a writer on a second store object on the file.
-        await using var searched = new SqliteMemoryStore(_store.Path) { SplitRankingAbove = 200 };
+        await using var searched = new SqliteMemoryStore(_store.Path) { SplitRankingAbove = 200, RankOverPostingsAbove = 0 };
         var searchers = Enumerable.Range(0, 2).Select(n => Task.Run(async () =>
         {
             var random = new Random(n);
@@ -181,7 +183,7 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
     public async Task Kept_counts_and_postings_follow_rows_added_and_removed_since_they_were_counted(bool overPostings)
     {
         // Unscoped searches rank over kept postings; with those off, in FTS5 with kept counts.
-        await using var store = new SqliteMemoryStore(_store.Path) { RankOverPostings = overPostings, SplitRankingAbove = 200 };
+        await using var store = new SqliteMemoryStore(_store.Path) { RankOverPostingsAbove = overPostings ? 0 : long.MaxValue, SplitRankingAbove = 200 };
         var service = new MemoryService(store);
         await using var connection = await OpenAsync();
         var compared = 0;

@@ -49,8 +49,11 @@ public sealed partial class SqliteMemoryStore
             // A word in most rows adds little to a score but costs the most to rank: in a large store, rows holding
             // only common words are ranked after the others, among the newest rows first (CommonRowsRanked).
             var newest = Math.Min(window.UpTo, lastSeq);
-            // An unscoped search in a large store where every matching row is ranked: over the phrases' kept postings.
+            // An unscoped search in a large store where every matching row is ranked: over the phrases' kept postings,
+            // from this store object's second such search on (a one-shot command's only search would pay for reading
+            // every row's length and collecting the postings, and never use them again).
             if (scopePhrases == 0 && lastSeq > RankOverPostingsAbove && newest - Math.Max(window.After, 0) <= CommonRowsRanked
+                && Interlocked.Increment(ref _unscopedSearches) > 1
                 && RankOverPostingsOrNull(connection, phrases, window) is { } overPostings)
             {
                 return await LoadRankedAsync(connection, (await CheckInOrderAsync(connection, overPostings, filter, limit, int.MaxValue, cancellationToken)).Passed, cancellationToken);
@@ -153,6 +156,8 @@ public sealed partial class SqliteMemoryStore
     /// Tests lower it.
     /// </summary>
     internal long RankOverPostingsAbove { get; init; } = 50_000;
+
+    private int _unscopedSearches;
 
     private static readonly double[] Bm25WeightValues = [.. Bm25Weights.Split(',').Select(w => double.Parse(w, System.Globalization.CultureInfo.InvariantCulture))];
 

@@ -144,17 +144,9 @@ internal sealed class PhrasePostings
             var weights = collector.Weights;
             for (var p = 0; p < collector.Seqs.Length; p++)
             {
-                Fts5Api.PhraseIter iter;
-                int column, offset;
-                if (api->PhraseFirst(fts, p, &iter, &column, &offset) != Fts5Api.Ok) return;
-                if (column < 0) continue;
-                var f = 0.0;
-                // The instances in column and offset order, each adding its column's weight, as engram_bm25 counts them.
-                while (column >= 0)
-                {
-                    f += column < weights.Length ? weights[column] : 1.0;
-                    api->PhraseNext(fts, &iter, &column, &offset);
-                }
+                // Counted as engram_bm25 counts it; a phrase the row lacks has no instance.
+                if (PrunedBm25.WeightedCount(api, fts, p, weights, null, out var f, out var instances) != Fts5Api.Ok) return;
+                if (instances == 0) continue;
                 if (tokens < 0 && !(collector.KeptLengths?.TryGet(rowid, out tokens) ?? false))
                 {
                     if (api->ColumnSize(fts, -1, &tokens) != Fts5Api.Ok) return;
@@ -216,9 +208,7 @@ internal sealed class PhrasePostings
             foreach (var p in phrases)
             {
                 var hits = p.Seqs.Length;
-                // FTS5's IDF, floored just above 0 for phrases in more than half the rows.
-                var value = Math.Log((rows - hits + 0.5) / (hits + 0.5));
-                var idf = value <= 0.0 ? 1e-6 : value;
+                var idf = PrunedBm25.Idf(rows, hits);
                 var start = Array.BinarySearch(p.Seqs, from + 1);
                 if (start < 0) start = ~start;
                 for (var i = start; i < hits; i++)
@@ -227,14 +217,13 @@ internal sealed class PhrasePostings
                     if (seq > to) break;
                     var slot = (int)(seq - from);
                     var f = p.Frequencies[i];
-                    var term = idf * ((f * (PrunedBm25.K1 + 1.0)) / (f + PrunedBm25.K1 * (1 - PrunedBm25.B + PrunedBm25.B * p.Lengths[i] / averageLength)));
                     if (!seen[slot])
                     {
                         seen[slot] = true;
                         scores[slot] = 0.0;
                         touched.Add(slot);
                     }
-                    if (f != 0.0) scores[slot] += term;
+                    if (f != 0.0) scores[slot] += PrunedBm25.Term(idf, f, p.Lengths[i], averageLength);
                 }
             }
             var seqs = new long[touched.Count];

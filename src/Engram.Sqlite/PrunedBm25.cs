@@ -20,7 +20,7 @@ namespace Engram.Sqlite;
 internal static unsafe class PrunedBm25
 {
     internal const double K1 = 1.2;
-    internal const double B = 0.75;
+    private const double B = 0.75;
     private const int SqliteError = 1;
 
     /// <summary>Columns whose matched offsets bound a row's length (memories_fts has five; later ones only loosen the bound).</summary>
@@ -144,21 +144,10 @@ internal static unsafe class PrunedBm25
         // The row is at least as long as its last matched token in each column: a lower bound on its length, free.
         var columnEnds = stackalloc int[MaxColumns];
         for (var c = 0; c < MaxColumns; c++) columnEnds[c] = 0;
-        // A phrase's instances come in column and offset order, as bm25() adds them through xInst.
         for (var i = 0; i < idf.Length; i++)
         {
-            Fts5Api.PhraseIter iter;
-            int column, offset;
-            var code = api->PhraseFirst(fts, i, &iter, &column, &offset);
+            var code = WeightedCount(api, fts, i, weights, columnEnds, out frequency[i], out _);
             if (code != Fts5Api.Ok) return code;
-            var f = 0.0;
-            while (column >= 0)
-            {
-                f += column < weights.Length ? weights[column] : 1.0;
-                if (column < MaxColumns && offset >= columnEnds[column]) columnEnds[column] = offset + 1;
-                api->PhraseNext(fts, &iter, &column, &offset);
-            }
-            frequency[i] = f;
         }
         var lengths = query.Lengths;
         var rowid = lengths is null ? 0 : api->Rowid(fts);
@@ -186,15 +175,45 @@ internal static unsafe class PrunedBm25
         return Fts5Api.Ok;
     }
 
+    /// <summary>
+    /// A phrase's count in the row, each instance adding its column's weight (instances come in column and offset order,
+    /// as bm25() adds them through xInst), and how many instances there are (a phrase held only in a column of weight 0
+    /// counts 0.0 yet is held); with <paramref name="columnEnds"/>, also the end of the last instance in each column.
+    /// </summary>
+    internal static int WeightedCount(Fts5Api.Extension* api, IntPtr fts, int phrase, double[] weights, int* columnEnds, out double count, out int instances)
+    {
+        (count, instances) = (0.0, 0);
+        Fts5Api.PhraseIter iter;
+        int column, offset;
+        var code = api->PhraseFirst(fts, phrase, &iter, &column, &offset);
+        if (code != Fts5Api.Ok) return code;
+        while (column >= 0)
+        {
+            instances++;
+            count += column < weights.Length ? weights[column] : 1.0;
+            if (columnEnds is not null && column < MaxColumns && offset >= columnEnds[column]) columnEnds[column] = offset + 1;
+            api->PhraseNext(fts, &iter, &column, &offset);
+        }
+        return Fts5Api.Ok;
+    }
+
     /// <summary>bm25()'s sum, term by term as fts5_aux.c writes it.</summary>
     private static double Sum(double[] idf, double[] frequency, double length, double averageLength)
     {
         var score = 0.0;
-        for (var i = 0; i < idf.Length; i++)
-        {
-            score += idf[i] * ((frequency[i] * (K1 + 1.0)) / (frequency[i] + K1 * (1 - B + B * length / averageLength)));
-        }
+        for (var i = 0; i < idf.Length; i++) score += Term(idf[i], frequency[i], length, averageLength);
         return score;
+    }
+
+    /// <summary>One phrase's term of bm25()'s sum, as fts5_aux.c computes it: every ranking adds these same doubles.</summary>
+    internal static double Term(double idf, double frequency, double length, double averageLength) =>
+        idf * ((frequency * (K1 + 1.0)) / (frequency + K1 * (1 - B + B * length / averageLength)));
+
+    /// <summary>FTS5's IDF of a phrase held by <paramref name="hits"/> of <paramref name="rows"/> rows, floored just above 0 for phrases in more than half the rows.</summary>
+    internal static double Idf(long rows, long hits)
+    {
+        var value = Math.Log((rows - hits + 0.5) / (hits + 0.5));
+        return value <= 0.0 ? 1e-6 : value;
     }
 
     private static int QueryOf(Fts5Api.Extension* api, IntPtr fts, IntPtr context, int count, IntPtr* values, out Query? query)
@@ -236,9 +255,7 @@ internal static unsafe class PrunedBm25
                 if (code != Fts5Api.Ok) return code;
                 if (phrase is not null) cache!.AddPhraseRows(state!, phrase, hits);
             }
-            // FTS5's IDF, floored just above 0 for phrases in more than half the rows.
-            var value = Math.Log((rows - hits + 0.5) / (hits + 0.5));
-            idf[i] = value <= 0.0 ? 1e-6 : value;
+            idf[i] = Idf(rows, hits);
         }
         query = new Query(idf, averageLength, weights, take, state is null ? null : cache!.Lengths.Begin(state));
         var handle = GCHandle.Alloc(query);

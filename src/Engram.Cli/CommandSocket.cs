@@ -42,7 +42,7 @@ internal static class CommandSocket
     /// and the home's settings.json as it is now (<see cref="SettingsStamp"/>). The worker's is taken when it starts,
     /// so one started before settings.json was edited (or broken) never answers with the old settings.
     /// </summary>
-    public static string SettingsFingerprint(string homeRoot, string settingsStamp) => SettingsFingerprint() + "\n" + settingsStamp;
+    public static string SettingsFingerprint(string settingsStamp) => SettingsFingerprint() + "\n" + settingsStamp;
 
     /// <summary>
     /// The home's settings.json in a line: its length and FNV-1a hash, "none" without one. A file that cannot be read
@@ -99,7 +99,7 @@ internal static class CommandSocket
             using var stream = new NetworkStream(socket, ownsSocket: false);
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(ProtocolVersion);
-            writer.Write(SettingsFingerprint(homeRoot, SettingsStamp(homeRoot)));
+            writer.Write(SettingsFingerprint(SettingsStamp(homeRoot)));
             writer.Write(args.Length);
             foreach (var arg in args) writer.Write(arg);
             writer.Flush();

@@ -24,7 +24,7 @@ internal sealed class CommandSocketServer : IWorkerCompanion
     private CommandSocketServer(Socket socket, string path, EngramRuntime runtime, HookLog log, string settingsStamp)
     {
         (_socket, _path, _runtime, _log) = (socket, path, runtime, log);
-        _fingerprint = CommandSocket.SettingsFingerprint(runtime.Home.Root, settingsStamp);
+        _fingerprint = CommandSocket.SettingsFingerprint(settingsStamp);
         _lastServedTicks = runtime.Time.GetUtcNow().UtcTicks;
         _accepting = AcceptAsync();
     }

@@ -39,14 +39,22 @@ public sealed class WorkerCommandTests : IDisposable
         return run;
     }
 
+    /// <summary>The worker's client: the managed engram, or the native front with the same environment.</summary>
+    private EngramProcess Client(bool throughFront)
+    {
+        if (!throughFront) return _engram;
+        var front = new EngramProcess(_engram.Home) { UseFront = true };
+        foreach (var (name, value) in _engram.Environment) front.Environment[name] = value;
+        return front;
+    }
+
     /// <summary>The managed engram as the worker's client, and the native front (engram-front, what install.sh puts on PATH).</summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task The_worker_answers_add_and_search_and_an_add_is_stored_before_the_command_returns(bool throughFront)
     {
-        var client = throughFront ? new EngramProcess(_engram.Home) { UseFront = true } : _engram;
-        foreach (var (name, value) in _engram.Environment) client.Environment[name] = value;
+        var client = Client(throughFront);
         // As when the session-start hook's managed fallback starts the worker: its event id is no setting.
         _worker.Environment["ENGRAM_HOOK_SPOOLED"] = "01M8Q05HVB04H8JR812ZZS2F6G";
         var worker = await StartWorkerAsync();
@@ -88,8 +96,7 @@ public sealed class WorkerCommandTests : IDisposable
     [InlineData(true)]
     public async Task Once_settings_json_is_edited_the_worker_answers_no_command_and_stops(bool throughFront)
     {
-        var client = throughFront ? new EngramProcess(_engram.Home) { UseFront = true } : _engram;
-        foreach (var (name, value) in _engram.Environment) client.Environment[name] = value;
+        var client = Client(throughFront);
         var settings = Path.Combine(_engram.Home, "settings.json");
         Assert.Equal(0, (await _engram.RunAsync("stats")).ExitCode); // makes the home, owner-only
         File.WriteAllText(settings, """{ "Search": { "RrfK": 60 } }""");

@@ -12,9 +12,10 @@ namespace Engram.Sqlite;
 /// (about 100 ns a row); with its phrases' postings at hand, the ranking is a sum over arrays, term by term
 /// (<see cref="Rank"/>), with the same doubles added in the same order as bm25(), so the same scores. Postings stay true
 /// while the index does: taken under the same structure they are the same; when rows were only added since (the rewrite
-/// log has no new entry), the added rows are collected and appended; otherwise the phrase is collected again. Collecting
-/// walks the phrases' rows once, as a ranking would, but needs every row's length (the search reads them all from the
-/// docsize table first, <see cref="RowLengths.View.FillAll"/>). Used only where the search ranks every matching row
+/// log has no new entry), the added rows are collected and appended; otherwise the phrase is collected again. A phrase is
+/// collected by walking its own rows (FTS5's xQueryPhrase, counted as bm25() counts them), with no OR of phrases to merge
+/// and no function call a row; every row's length is needed (the search reads them all from the docsize table first,
+/// <see cref="RowLengths.View.FillAll"/>). Used only where the search ranks every matching row
 /// (stores of 50,000 to <c>CommonRowsRanked</c> memories), so the results are the FTS5 ranking's, whichever way found.
 /// </summary>
 internal sealed class PhrasePostings
@@ -36,6 +37,11 @@ internal sealed class PhrasePostings
     /// <summary>How many kept postings were brought up to date by collecting only the rows added since (for tests).</summary>
     public long Appended => Interlocked.Read(ref _appended);
 
+    private long _collected;
+
+    /// <summary>How many phrases' postings were collected whole (for tests: a search that fell back to FTS5 collects none).</summary>
+    public long Collected => Interlocked.Read(ref _collected);
+
     /// <summary>Rows being collected by one statement, a list for each phrase of its match (the function appends, row by row).</summary>
     private sealed class Collector(int phrases, double[] weights, RowLengths.View? lengths)
     {
@@ -44,6 +50,28 @@ internal sealed class PhrasePostings
         public List<long>[] Seqs { get; } = [.. Enumerable.Range(0, phrases).Select(_ => new List<long>())];
         public List<double>[] Frequencies { get; } = [.. Enumerable.Range(0, phrases).Select(_ => new List<double>())];
         public List<int>[] Lengths { get; } = [.. Enumerable.Range(0, phrases).Select(_ => new List<int>())];
+
+        /// <summary>The row's length, kept or read (and kept); false if unreadable.</summary>
+        public unsafe bool TryLength(Fts5Api.Extension* api, IntPtr fts, long rowid, out int tokens)
+        {
+            if (KeptLengths?.TryGet(rowid, out tokens) ?? false) return true;
+            int read;
+            if (api->ColumnSize(fts, -1, &read) != Fts5Api.Ok)
+            {
+                tokens = 0;
+                return false;
+            }
+            KeptLengths?.Set(rowid, read);
+            tokens = read;
+            return true;
+        }
+
+        public void Add(int phrase, long rowid, double frequency, int tokens)
+        {
+            Seqs[phrase].Add(rowid);
+            Frequencies[phrase].Add(frequency);
+            Lengths[phrase].Add(tokens);
+        }
     }
 
     /// <summary>
@@ -66,6 +94,7 @@ internal sealed class PhrasePostings
         if (missing.Count > 0)
         {
             if (Collect(connection, transaction, missing, long.MinValue, weights, lengths) is not { } all) return null;
+            Interlocked.Add(ref _collected, missing.Count);
             for (var i = 0; i < missing.Count; i++)
             {
                 _entries.TryGetValue(missing[i], out var replaced);
@@ -102,7 +131,10 @@ internal sealed class PhrasePostings
         return entry;
     }
 
-    /// <summary>The rows above <paramref name="after"/> holding each phrase, in seq order, in one walk of their OR; null if unreadable.</summary>
+    /// <summary>
+/// The rows above <paramref name="after"/> holding each phrase, in seq order: all of them phrase by phrase, or those added
+/// since in one walk of the phrases' OR; null if unreadable.
+/// </summary>
     private static Collector? Collect(SqliteConnection connection, SqliteTransaction transaction, List<string> phrases, long after, double[] weights, RowLengths.View? lengths)
     {
         var collector = new Collector(phrases.Count, weights, lengths);
@@ -112,7 +144,10 @@ internal sealed class PhrasePostings
         {
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "SELECT engram_postings(memories_fts, @collector) FROM memories_fts WHERE memories_fts MATCH @match AND rowid > @after";
+            // Whole phrases: one row's call walks each phrase's rows on its own. Rows added since: one walk of the OR from there.
+            command.CommandText = after == long.MinValue
+                ? "SELECT engram_collect(memories_fts, @collector) FROM memories_fts WHERE memories_fts MATCH @match AND rowid > @after LIMIT 1"
+                : "SELECT engram_postings(memories_fts, @collector) FROM memories_fts WHERE memories_fts MATCH @match AND rowid > @after";
             command.Parameters.AddWithValue("@collector", id);
             command.Parameters.AddWithValue("@match", string.Join(" OR ", phrases));
             command.Parameters.AddWithValue("@after", after);
@@ -147,20 +182,68 @@ internal sealed class PhrasePostings
                 // Counted as engram_bm25 counts it; a phrase the row lacks has no instance.
                 if (PrunedBm25.WeightedCount(api, fts, p, weights, null, out var f, out var instances) != Fts5Api.Ok) return;
                 if (instances == 0) continue;
-                if (tokens < 0 && !(collector.KeptLengths?.TryGet(rowid, out tokens) ?? false))
-                {
-                    if (api->ColumnSize(fts, -1, &tokens) != Fts5Api.Ok) return;
-                    collector.KeptLengths?.Set(rowid, tokens);
-                }
-                collector.Seqs[p].Add(rowid);
-                collector.Frequencies[p].Add(f);
-                collector.Lengths[p].Add(tokens);
+                if (tokens < 0 && !collector.TryLength(api, fts, rowid, out tokens)) return;
+                collector.Add(p, rowid, f, tokens);
             }
             Fts5Api.sqlite3_result_double(context, rowid);
         }
         catch (Exception)
         {
             // Nothing may cross into SQLite's frames: the row reads as NULL and the collection as failed.
+        }
+    }
+
+    /// <summary>Which collector and which of its phrases a walk of one phrase's rows fills.</summary>
+    private sealed record Walk(Collector Target, int Phrase);
+
+    /// <summary>
+    /// <c>engram_collect(memories_fts, collector)</c>, called for one row of the phrases' match: collects every row of each
+    /// phrase, phrase by phrase; NULL when something could not be read.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    internal static unsafe void CollectPhrases(Fts5Api.Extension* api, IntPtr fts, IntPtr context, int count, IntPtr* values)
+    {
+        try
+        {
+            if (count < 1 || !Collecting.TryGetValue(Fts5Api.sqlite3_value_int(values[0]), out var collector)) return;
+            for (var p = 0; p < collector.Seqs.Length; p++)
+            {
+                var walk = GCHandle.Alloc(new Walk(collector, p));
+                try
+                {
+                    if (api->QueryPhrase(fts, p, (void*)GCHandle.ToIntPtr(walk), &CollectPhraseRow) != Fts5Api.Ok) return;
+                }
+                finally
+                {
+                    walk.Free();
+                }
+            }
+            Fts5Api.sqlite3_result_double(context, 1);
+        }
+        catch (Exception)
+        {
+            // As in CollectRow: the call reads as NULL and the collection as failed.
+        }
+    }
+
+    /// <summary>One row of a phrase's walk (xQueryPhrase's callback: the context holds that phrase alone, as phrase 0).</summary>
+    [UnmanagedCallersOnly]
+    private static unsafe int CollectPhraseRow(Fts5Api.Extension* api, IntPtr fts, void* state)
+    {
+        const int failed = 1; // SQLITE_ERROR: FTS5 stops the walk and returns it
+        try
+        {
+            var walk = (Walk)GCHandle.FromIntPtr((IntPtr)state).Target!;
+            var rowid = api->Rowid(fts);
+            if (PrunedBm25.WeightedCount(api, fts, 0, walk.Target.Weights, null, out var f, out var instances) != Fts5Api.Ok) return failed;
+            if (instances == 0) return Fts5Api.Ok;
+            if (!walk.Target.TryLength(api, fts, rowid, out var tokens)) return failed;
+            walk.Target.Add(walk.Phrase, rowid, f, tokens);
+            return Fts5Api.Ok;
+        }
+        catch (Exception)
+        {
+            return failed;
         }
     }
 

@@ -61,11 +61,13 @@ internal static unsafe class PrunedBm25
         fixed (byte* idfs = "engram_idf\0"u8)
         fixed (byte* postings = "engram_postings\0"u8)
         fixed (byte* totals = "engram_totals\0"u8)
+        fixed (byte* collect = "engram_collect\0"u8)
         {
             code = api->CreateFunction(api, rank, IntPtr.Zero, &Rank, IntPtr.Zero);
             if (code == Fts5Api.Ok) code = api->CreateFunction(api, idfs, IntPtr.Zero, &Idf, IntPtr.Zero);
             if (code == Fts5Api.Ok) code = api->CreateFunction(api, postings, IntPtr.Zero, &PhrasePostings.CollectRow, IntPtr.Zero);
             if (code == Fts5Api.Ok) code = api->CreateFunction(api, totals, IntPtr.Zero, &PhrasePostings.Totals, IntPtr.Zero);
+            if (code == Fts5Api.Ok) code = api->CreateFunction(api, collect, IntPtr.Zero, &PhrasePostings.CollectPhrases, IntPtr.Zero);
         }
         if (code != Fts5Api.Ok) throw new InvalidOperationException($"could not register Engram's FTS5 functions (SQLite code {code})");
         Registered.AddOrUpdate(handle, handle);

@@ -84,6 +84,30 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unscoped_searches_over_postings_hold_a_phrase_of_several_words_only_where_they_stand_in_order()
+    {
+        // Each phrase's postings are collected by walking that phrase alone: a row with the words apart or reversed
+        // must not count, a row with them in order twice counts twice.
+        var service = new MemoryService(_store);
+        string[] contents = ["plum tart with cream", "tart plum jam", "plum and a tart", "plum tart then plum tart again", $"plum tart {_words[4]}"];
+        foreach (var content in contents)
+            await service.AddAsync(new AddMemoryRequest { Content = content, Title = "baking" }, TestContext.Current.CancellationToken);
+        await using var overPostings = new SqliteMemoryStore(_store.Path) { RankOverPostingsAbove = 0 };
+        await using var connection = await OpenAsync();
+        foreach (var terms in new List<string>[] { ["plum tart"], ["plum tart", _words[4]], ["tart plum", "plum"] })
+        {
+            var found = await overPostings.SearchTextAsync(terms, new MemoryFilter(), 20, TestContext.Current.CancellationToken);
+            var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", SqliteMemoryStore.MatchExpression(terms), 20);
+            Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
+        }
+        var inOrder = await overPostings.SearchTextAsync(["plum tart"], new MemoryFilter(), 20, TestContext.Current.CancellationToken);
+        Assert.Equal(3, inOrder.Count);
+        // Searched over postings (a search that cannot read them ranks in FTS5, with the same scores): the second and
+        // third searches' four phrases collected once each (a store object's first unscoped search ranks in FTS5).
+        Assert.Equal(4, FullTextCache.Find(overPostings.FullTextCacheId)!.Postings.Collected);
+    }
+
+    [Fact]
     public async Task Unscoped_searches_over_postings_score_long_rows_as_bm25_does()
     {
         // Lengths read in one pass from the docsize table: a column over 127 tokens takes a varint of two bytes, over

@@ -26,6 +26,7 @@ if crashed "$log" && ! grep -Eq 'Failed: +[1-9]' "$log"; then
   # failing test is not run again); a crash that repeats fails.
   echo "test.sh: running every test project once more"
   : >"$log"
+  : >"$ENGRAM_TEST_CRASH_LOG"
   dotnet test Engram.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   if crashed "$log"; then status=1; fi

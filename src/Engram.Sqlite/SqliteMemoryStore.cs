@@ -159,7 +159,9 @@ public sealed partial class SqliteMemoryStore : IEngramStore, IEventQueue
             }
             using var pragma = connection.CreateCommand();
             // synchronous=NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last commits.
-            pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;";
+            // 16 MiB of pages a connection (SQLite's default is 2): a search in a large store walks doclists of tens of
+            // thousands of rows, and with the default the pages one search read are gone by the next (docs/benchmarks.md).
+            pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16384;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }

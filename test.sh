@@ -15,7 +15,7 @@ export ENGRAM_TEST_CRASH_LOG=$(mktemp)
 crashed() {
   grep -q '\[FATAL ERROR\]' "$1" || return 1
   echo "test.sh: a test process ended before its tests did; what it left:"
-  cat "$ENGRAM_TEST_CRASH_LOG"
+  cat "$ENGRAM_TEST_CRASH_LOG" "$ENGRAM_TEST_CRASH_LOG".running.* 2>/dev/null
   dmesg 2>/dev/null | grep -iE 'out of memory|killed process' | tail -n 5
   return 0
 }
@@ -27,6 +27,7 @@ if crashed "$log" && ! grep -Eq 'Failed: +[1-9]' "$log"; then
   echo "test.sh: running every test project once more"
   : >"$log"
   : >"$ENGRAM_TEST_CRASH_LOG"
+  rm -f "$ENGRAM_TEST_CRASH_LOG".running.*
   dotnet test Engram.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   if crashed "$log"; then status=1; fi
@@ -40,6 +41,6 @@ done
 # dotnet test prints one summary per test project: "Passed!  - Failed: 0, Passed: 38, ...".
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
-rm -f "$log" "$ENGRAM_TEST_CRASH_LOG"
+rm -f "$log" "$ENGRAM_TEST_CRASH_LOG" "$ENGRAM_TEST_CRASH_LOG".running.*
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
 exit "$status"

@@ -41,14 +41,18 @@ internal sealed class CommandSocketServer : IWorkerCompanion
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            // Left by a worker that was killed: only the lock holder listens, so it is no one's.
-            File.Delete(path);
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, OwnerOnly.FileMode);
+            // Bound under a side name, made owner-only and listening, then renamed into place: the socket never
+            // shows at its path with the umask's permissions or refusing connections. Files left by a killed
+            // worker are no one's (only the lock holder listens).
+            var pending = path + ".new";
+            File.Delete(pending);
+            socket.Bind(new UnixDomainSocketEndPoint(pending));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(pending, OwnerOnly.FileMode);
             socket.Listen(16);
+            File.Move(pending, path, overwrite: true);
             return new CommandSocketServer(socket, path, runtime, log, settingsStamp);
         }
-        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             socket.Dispose();
             log.Error("worker", $"one-shot commands run in their own processes: cannot listen on {path}: {ex.Message}");

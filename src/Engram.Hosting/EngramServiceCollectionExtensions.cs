@@ -31,7 +31,7 @@ public static class EngramServiceCollectionExtensions
         {
             var o = sp.GetRequiredService<IOptions<EngramOptions>>().Value;
             var home = o.ResolveHome();
-            if (o.Storage.Provider == "sqlite") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.Storage.ConnectionString ?? home.DatabasePath))!);
+            if (o.Storage.Provider == "sqlite") Engram.Core.OwnerOnly.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.Storage.ConnectionString ?? home.DatabasePath))!);
             return EngramRuntime.OpenStore(o.Storage, home, sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<IMemoryStore>(sp => sp.GetRequiredService<IEngramStore>());

@@ -51,6 +51,10 @@ public sealed class AddEngramTests : IAsyncDisposable
         Assert.Equal(car.Id, hits[0].Memory.Id);
         Assert.Contains("vector #1", hits[0].Explanation, StringComparison.Ordinal);
         Assert.True(File.Exists(path), "the store should be the app's file");
+        // Folders made for the store, and the store, are the app user's alone whatever the umask.
+        Assert.False(OwnerOnly.IsOpenToOthers(Path.GetDirectoryName(path)!));
+        Assert.False(OwnerOnly.IsOpenToOthers(_folder.File("app")));
+        Assert.False(OwnerOnly.IsOpenToOthers(path));
         Assert.Contains(_provider.Requests, r => r.Path == "/v1/embeddings" && r.Authorization == "Bearer sk-app");
         await host.StopAsync(TestContext.Current.CancellationToken);
     }

@@ -365,6 +365,26 @@ public sealed partial class SqliteMemoryStore
         return pending;
     }
 
+    public async Task<IReadOnlySet<string>> WithoutVectorsAsync(IReadOnlyCollection<string> ids, string model, int dimensions, CancellationToken cancellationToken = default)
+    {
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        if (ids.Count == 0) return missing;
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        var names = ids.Select((id, i) =>
+        {
+            command.Parameters.AddWithValue($"@id{i}", id);
+            return $"@id{i}";
+        }).ToList();
+        command.CommandText = "SELECT m.id FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq AND e.model = @model AND e.dims = @dims " +
+            $"WHERE m.id IN ({string.Join(", ", names)}) AND e.memory_seq IS NULL";
+        command.Parameters.AddWithValue("@model", model);
+        command.Parameters.AddWithValue("@dims", dimensions);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) missing.Add(reader.GetString(0));
+        return missing;
+    }
+
     public async Task<bool> HasEmbeddingsAsync(string model, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

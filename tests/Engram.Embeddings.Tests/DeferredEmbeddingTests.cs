@@ -55,6 +55,28 @@ public sealed class DeferredEmbeddingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_text_hit_still_waiting_for_its_vector_is_ranked_by_a_vector_made_for_the_search()
+    {
+        // The built-in model, as the CLI uses it: the worker embeds later, so a search right after an add finds the new
+        // memory by its words alone while older memories are offered by their vectors.
+        using var generator = new Engram.Embeddings.Local.LocalEmbeddingGenerator(Engram.Embeddings.Local.LocalModelSpec.ArcticXs);
+        var service = new MemoryService(_store, embeddings: generator, embedOnWrite: false);
+        var older = (await AddAsync(service, "key rotation happens on ok days")).Results[0].Memory;
+        Assert.Equal(1, (await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken)).Embedded);
+        var redis = (await AddAsync(service, "Redis cache evictions spike at midnight because of the batch job")).Results[0].Memory;
+
+        var hits = await service.SearchAsync(new SearchRequest { Query = "redis evictions" }, TestContext.Current.CancellationToken);
+        // Without a vector the new memory would have its text rank alone (1 / 6) against the older one's vector rank
+        // (3 / 6), an unrelated memory first.
+        Assert.Equal([redis.Id, older.Id], hits.Select(h => h.Memory.Id));
+        Assert.Contains("text #1", hits[0].Explanation, StringComparison.Ordinal);
+        Assert.Contains("vector #1", hits[0].Explanation, StringComparison.Ordinal);
+        Assert.Contains("vector #2", hits[1].Explanation, StringComparison.Ordinal);
+        // Nothing is stored by the search: the worker still makes the lasting vector.
+        Assert.Equal(1, (await _store.GetStatsAsync(MemoryScope.DefaultTenant, TestContext.Current.CancellationToken)).PendingEmbeddings);
+    }
+
+    [Fact]
     public async Task An_edit_makes_a_memory_wait_for_a_new_vector()
     {
         var service = new MemoryService(_store, embeddings: new WordHashEmbeddingGenerator(), embedOnWrite: false);

@@ -107,6 +107,12 @@ public abstract partial class MemoryStoreConformanceTests
         Assert.True(await service.DeleteAsync(messages[2].Id, cancellationToken: TestContext.Current.CancellationToken));
         // The messages either side held a share of the deleted text; the others did not.
         Assert.Equal([messages[1].Id, messages[3].Id], (await MissingAsync()).Order(StringComparer.Ordinal));
+        // What a search asks of its text hits: which lack a vector of this model and size (a deleted one is no hit).
+        string[] asked = [.. messages.Select(m => m.Id)];
+        Assert.Equal([messages[1].Id, messages[3].Id], (await store.WithoutVectorsAsync(asked, model, 64, TestContext.Current.CancellationToken)).Order(StringComparer.Ordinal));
+        Assert.Equal(4, (await store.WithoutVectorsAsync(asked, "another-model", 64, TestContext.Current.CancellationToken)).Count);
+        Assert.Equal(4, (await store.WithoutVectorsAsync(asked, model, 32, TestContext.Current.CancellationToken)).Count);
+        Assert.Empty(await store.WithoutVectorsAsync([], model, 64, TestContext.Current.CancellationToken));
         while ((await service.EmbedPendingAsync(cancellationToken: TestContext.Current.CancellationToken)).Embedded > 0) { }
         Assert.Empty(await MissingAsync());
         // Made again, each blends only the neighbours it has now.

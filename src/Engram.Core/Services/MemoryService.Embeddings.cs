@@ -99,6 +99,38 @@ public sealed partial class MemoryService
         }
     }
 
+    /// <summary>
+    /// The vector ranking with the best text hits that have no vector yet (added moments ago and waiting for the worker,
+    /// or stored while the provider was down) embedded now and placed where their similarity puts them. Without them a
+    /// memory the words find first would lose to memories only the vectors offer, however weakly they match. Nothing is
+    /// stored: the worker makes the lasting vector.
+    /// </summary>
+    private async Task<IReadOnlyList<(Memory Memory, double Similarity)>> WithUnembeddedTextHitsAsync(
+        IReadOnlyList<(Memory Memory, double Similarity)> dense, IReadOnlyList<(Memory Memory, double Score, string? Note)> text,
+        ReadOnlyMemory<float> query, int limit, CancellationToken cancellationToken)
+    {
+        var offered = dense.Select(d => d.Memory.Id).ToHashSet(StringComparer.Ordinal);
+        // Only the hits that can make the answer, and no more than one model call embeds at once.
+        var candidates = text.Take(Math.Min(limit, EmbeddingBatch)).Select(t => t.Memory).Where(m => !offered.Contains(m.Id)).ToList();
+        if (candidates.Count == 0) return dense;
+        var missing = await _store.WithoutVectorsAsync([.. candidates.Select(m => m.Id)], _embeddingModel, query.Length, cancellationToken);
+        var unembedded = candidates.Where(m => missing.Contains(m.Id)).ToList();
+        if (unembedded.Count == 0) return dense;
+        try
+        {
+            var vectors = await _embeddings!.GenerateAsync(unembedded.Select(EmbeddingText), cancellationToken: cancellationToken);
+            if (vectors.Count != unembedded.Count || vectors.Any(v => v.Vector.Length != query.Length)) return dense;
+            var added = unembedded.Select((m, i) => (m, (double)System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(query.Span, vectors[i].Vector.Span)));
+            // A stable sort: at equal similarity the stored vectors keep their places.
+            return [.. dense.Concat(added).OrderByDescending(d => d.Item2)];
+        }
+        catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogNotEmbedded(_log, unembedded.Count, ex.Message);
+            return dense;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} memories could not be embedded, so they are found by their words only: {Reason}")]
     private static partial void LogNotEmbedded(ILogger logger, int count, string reason);
 

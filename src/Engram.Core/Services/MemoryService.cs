@@ -228,6 +228,7 @@ public sealed partial class MemoryService : IMemoryService
             if (vector is { } v)
             {
                 var dense = await _store.SearchVectorAsync(v, _embeddingModel, request.Filter, pool, cancellationToken);
+                dense = await WithUnembeddedTextHitsAsync(dense, text, v, request.Limit, cancellationToken);
                 signals.Add(new HybridRanker.Signal("vector", "cos", dense) { Weight = _search.VectorWeight, MessageWeight = _search.MessageVectorWeight });
             }
         }

@@ -87,6 +87,13 @@ public interface IMemoryStore : IAsyncDisposable
         return pending;
     }
 
+    /// <summary>
+    /// Which of these memories (ids) have no vector of this model and size yet: just added and waiting for the worker,
+    /// or stored while the provider was down. A store that cannot tell answers none.
+    /// </summary>
+    Task<IReadOnlySet<string>> WithoutVectorsAsync(IReadOnlyCollection<string> ids, string model, int dimensions, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
     /// <summary>Whether any memory has a vector of this model (a one-shot search loads no model when none has).</summary>
     Task<bool> HasEmbeddingsAsync(string model, CancellationToken cancellationToken = default) => Task.FromResult(true);
 

@@ -90,7 +90,7 @@ public sealed partial class MemoryService
             EngramTelemetry.Embedded.Add(memories.Count);
             return new EmbeddingPass(memories.Count, null);
         }
-        catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsProviderFailure(ex, cancellationToken))
         {
             // The memories are stored already; without vectors they are still found by their words.
             LogNotEmbedded(_log, memories.Count, ex.Message);
@@ -124,12 +124,16 @@ public sealed partial class MemoryService
             // A stable sort: at equal similarity the stored vectors keep their places.
             return [.. dense.Concat(added).OrderByDescending(d => d.Item2)];
         }
-        catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsProviderFailure(ex, cancellationToken))
         {
             LogNotEmbedded(_log, unembedded.Count, ex.Message);
             return dense;
         }
     }
+
+    /// <summary>A provider down, a bad key or a model that cannot load: costs the vectors, never the call (a cancelled call still ends).</summary>
+    private static bool IsProviderFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} memories could not be embedded, so they are found by their words only: {Reason}")]
     private static partial void LogNotEmbedded(ILogger logger, int count, string reason);

@@ -221,7 +221,7 @@ public sealed partial class MemoryService : IMemoryService
             {
                 vector = await _embeddings.GenerateVectorAsync(VectorQuery.Text(_search, request.Query, text), EmbeddingPurpose.Query, cancellationToken);
             }
-            catch (Exception ex) when (ex is EngramException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (IsProviderFailure(ex, cancellationToken))
             {
                 LogQueryNotEmbedded(_log, ex.Message);
             }

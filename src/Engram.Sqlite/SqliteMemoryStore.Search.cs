@@ -371,11 +371,12 @@ public sealed partial class SqliteMemoryStore
         if (ids.Count == 0) return missing;
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        var names = ids.Select((id, i) =>
+        var names = new List<string>(ids.Count);
+        foreach (var id in ids)
         {
-            command.Parameters.AddWithValue($"@id{i}", id);
-            return $"@id{i}";
-        }).ToList();
+            names.Add($"@id{names.Count}");
+            command.Parameters.AddWithValue(names[^1], id);
+        }
         command.CommandText = "SELECT m.id FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq AND e.model = @model AND e.dims = @dims " +
             $"WHERE m.id IN ({string.Join(", ", names)}) AND e.memory_seq IS NULL";
         command.Parameters.AddWithValue("@model", model);

@@ -128,13 +128,15 @@ public sealed partial class SqliteMemoryStore : IEngramStore, IEventQueue
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        // A background read of the lengths stops between rows, and its connection is closed before the pool is cleared.
+        if (!_closing.IsCancellationRequested) await _closing.CancelAsync();
+        await _readingAllLengths.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         FullTextCache.Remove(FullTextCacheId);
         // Pooled connections keep the file open; release them so the file can be moved or deleted.
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
-        return ValueTask.CompletedTask;
     }
 
     internal async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

@@ -131,6 +131,32 @@ public sealed class PrunedBm25Tests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_stores_second_search_reads_every_length_in_the_background_and_scores_stay_bm25s()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = new SqliteMemoryStore(_store.Path) { ReadAllLengthsAbove = 0 };
+        var cache = FullTextCache.Find(store.FullTextCacheId)!;
+        await using var connection = await OpenAsync();
+        for (var q = 0; q < 60; q++)
+        {
+            var terms = new List<string> { PickWord(), PickWord(), _words[q % 5] };
+            var filter = q % 3 == 0 ? new MemoryFilter() : new MemoryFilter { UserId = $"user{q % 7}" };
+            var found = await store.SearchTextAsync(terms, filter, 10, ct);
+            // A one-shot command searches once: its first search does not start the read.
+            if (q == 0) Assert.False(cache.Lengths.Filled, "the first search read every length");
+            if (q == 1)
+            {
+                await store.ReadingAllLengths;
+                Assert.True(cache.Lengths.Filled, "the second search did not read every length");
+            }
+            var scope = ScopeTokens.Condition(filter);
+            var match = SqliteMemoryStore.MatchExpression(terms);
+            var expected = await RankAsync(connection, $"-bm25(memories_fts, {Weights})", scope.Length == 0 ? match : $"({match}) AND {scope}", 10);
+            Assert.Equal(expected.Select(e => e.Score), found.Select(f => f.Score));
+        }
+    }
+
+    [Fact]
     public async Task Kept_counts_are_dropped_when_the_index_changes()
     {
         await using var connection = await OpenAsync();

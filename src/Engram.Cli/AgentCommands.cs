@@ -1,5 +1,6 @@
 using Engram.Agents.Capture;
 using Engram.Agents.Worker;
+using Engram.Core.Model;
 using Engram.Hosting;
 
 namespace Engram.Cli;
@@ -108,6 +109,25 @@ internal static class AgentCommands
         return 0;
     }
 
+    /// <summary>
+    /// Loads the built-in model and the store's vectors with a search nobody asked for, in the background, so the first
+    /// search the worker answers does not wait for them (seconds in a store of a million memories). A remote provider
+    /// is not called for it. A failure only means the first real search loads them.
+    /// </summary>
+    private static async Task WarmUpAsync(EngramRuntime runtime, HookLog log, CancellationToken cancellationToken)
+    {
+        if (runtime.Settings.Embeddings.Provider != "local") return;
+        try
+        {
+            await Task.Run(() => runtime.Memory.SearchAsync(new SearchRequest { Query = "warm up", Limit = 1, RecordAccess = false }, cancellationToken), cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Never the worker's end: its first real search loads what this did not.
+            log.Info("worker", $"warm-up search skipped: {ex.Message}");
+        }
+    }
+
     /// <summary>Holds the worker lock, drains whenever the spool has events (<see cref="WorkerLoop"/>), exits when idle for long enough.</summary>
     private static async Task<int> WorkerAsync(CommandLine line, CancellationToken cancellationToken)
     {
@@ -127,7 +147,9 @@ internal static class AgentCommands
             // hook starts one that reads the new ones (one-shot commands stop asking it at once: their stamps differ).
             TimeSpan? IdleLimit() => (edited = edited || CommandSocket.SettingsStamp(home.Root) != settings) ? TimeSpan.Zero : idleLimit;
             log.Info("worker", $"started (pid {Environment.ProcessId})");
+            var warming = WarmUpAsync(runtime, log, cancellationToken);
             await new WorkerLoop(runtime.Agents()).RunAsync(IdleLimit, () => CommandSocketServer.TryStart(runtime, log, settings), cancellationToken);
+            await warming;
         }
         // The database is closed: record it as the worker leaves it, so the native hook can tell whether
         // anything wrote to it since (and its ready contexts went stale) while no worker runs.

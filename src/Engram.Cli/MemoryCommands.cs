@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Engram.Core;
@@ -130,8 +131,15 @@ internal static class MemoryCommands
         var query = line.Positional(0, "QUERY");
         if (string.IsNullOrWhiteSpace(query)) throw new UsageException("the search query is empty");
         var request = new SearchRequest { Query = query, Filter = Arguments.Filter(line), Limit = Arguments.Int(line, "limit", 10, 1, 1000) };
+        var started = Stopwatch.GetTimestamp();
         await using var runtime = await OpenAsync(cancellationToken);
         var hits = await runtime.Memory.SearchAsync(request, cancellationToken);
+        if (!runtime.IsRemote && Shared.Value is null && Stopwatch.GetElapsedTime(started) >= SlowSearch)
+        {
+            // This process opened the store, loaded its vectors and the model only to search once, and that was slow (a
+            // large store): the worker keeps them loaded, so the next search is answered from it in milliseconds.
+            WorkerLauncher.EnsureRunning(runtime.Home, Agents.Capture.HookLog.ForHome(runtime.Home.Root));
+        }
         if (line.Json)
         {
             var freshness = new FileFreshness();
@@ -366,6 +374,9 @@ internal static class MemoryCommands
     }
 
     private static readonly AsyncLocal<EngramRuntime?> Shared = new();
+
+    /// <summary>A search in its own process that takes this long starts the worker (about 100,000 memories with the built-in model).</summary>
+    private static readonly TimeSpan SlowSearch = TimeSpan.FromSeconds(1);
 
     /// <summary>Makes the commands of this async flow use <paramref name="runtime"/> (the worker's, already open) instead of opening their own.</summary>
     internal static void ShareInThisFlow(EngramRuntime runtime) => Shared.Value = runtime;

@@ -8,6 +8,7 @@ namespace Engram.Sqlite;
 /// of 384 dimensions: 43 MB). Loaded on the first vector search; this process's own writes are applied in
 /// place, another process's (seen through <c>vector_clock</c>) cause a reload.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "SemaphoreSlim holds no OS handle unless AvailableWaitHandle is read, which it never is here")]
 internal sealed class VectorIndex(string model, int dims)
 {
     /// <summary>
@@ -74,6 +75,24 @@ internal sealed class VectorIndex(string model, int dims)
     {
         var clock = await ReadClockAsync(connection, null, cancellationToken);
         if (clock == Version) return;
+        // One load at a time: a search arriving while another loads (a worker's warm-up) waits for it rather than
+        // reading every vector a second time beside it.
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            clock = await ReadClockAsync(connection, null, cancellationToken);
+            if (clock != Version) await LoadAsync(connection, clock, cancellationToken);
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _loading = new(1, 1);
+
+    private async Task LoadAsync(SqliteConnection connection, long clock, CancellationToken cancellationToken)
+    {
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT e.memory_seq, e.vector, {RowColumns} FROM embeddings e JOIN memories m ON m.seq = e.memory_seq " +
             "WHERE e.model = @model AND e.dims = @dims";

@@ -63,6 +63,15 @@ public sealed class EngramProcess(string home)
 
     public Task<ProcessResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
+    /// <summary>Embeds through <paramref name="provider"/>, an OpenAI-compatible server, with its key in the environment.</summary>
+    public void UseOpenAiEmbeddings(FakeOpenAiServer provider, string model = "fake-embed")
+    {
+        Environment["ENGRAM_EMBEDDINGS__PROVIDER"] = "openai";
+        Environment["ENGRAM_EMBEDDINGS__BASEURL"] = provider.BaseUrl;
+        Environment["ENGRAM_EMBEDDINGS__MODEL"] = model;
+        Environment["OPENAI_API_KEY"] = "sk-from-environment";
+    }
+
     /// <summary>Runs engram with --json, asserts it succeeded and returns the document it printed.</summary>
     public async Task<JsonElement> JsonAsync(params string[] args)
     {

@@ -16,10 +16,7 @@ public sealed class ProviderTests : IDisposable
     public async Task An_openai_compatible_embedding_provider_adds_the_vector_signal()
     {
         await using var provider = new FakeOpenAiServer();
-        _engram.Environment["ENGRAM_EMBEDDINGS__PROVIDER"] = "openai";
-        _engram.Environment["ENGRAM_EMBEDDINGS__BASEURL"] = provider.BaseUrl;
-        _engram.Environment["ENGRAM_EMBEDDINGS__MODEL"] = "fake-embed";
-        _engram.Environment["OPENAI_API_KEY"] = "sk-from-environment";
+        _engram.UseOpenAiEmbeddings(provider);
         await _engram.AddAsync("Bob repaired the bicycle");
         var car = await _engram.AddAsync("Alice bought a red car last spring");
         var hits = (await _engram.JsonAsync("search", "automobile purchase")).GetProperty("results");

@@ -27,6 +27,7 @@ public sealed class WorkerCommandTests : IDisposable
     public void Dispose()
     {
         _worker.KillAll();
+        foreach (var pid in WorkerProcesses.Of(_engram.Home)) WorkerProcesses.Kill(pid);
         _folder.Dispose();
     }
 
@@ -145,5 +146,30 @@ public sealed class WorkerCommandTests : IDisposable
         Assert.Contains(Answered, found.Stderr, StringComparison.Ordinal);
         Assert.Contains("6543", found.Stdout, StringComparison.Ordinal);
         Assert.Contains("5432", found.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_slow_search_in_its_own_process_starts_the_worker_and_the_next_search_is_answered_by_it()
+    {
+        // A provider slow enough to make one search cost over a second, as loading a large store's vectors does. With a
+        // remote provider an add starts no worker: only the slow search can have started it.
+        await using var provider = new FakeOpenAiServer();
+        _engram.UseOpenAiEmbeddings(provider);
+        _engram.Environment["ENGRAM_NO_WORKER"] = "0";
+        await _engram.AddAsync("Staging runs on port 6543", "--no-infer");
+        Assert.Empty(WorkerProcesses.Of(_engram.Home));
+
+        provider.Delay = TimeSpan.FromSeconds(1.5);
+        var slow = await _engram.RunAsync("search", "which port");
+        Assert.True(slow.ExitCode == 0, slow.Stderr);
+        Assert.Contains("6543", slow.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Answered, slow.Stderr, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(() => File.Exists(Socket), "the worker the slow search started, listening", TestContext.Current.CancellationToken);
+        Assert.False(Core.OwnerOnly.IsOpenToOthers(Socket));
+
+        provider.Delay = TimeSpan.Zero;
+        var next = await _engram.RunAsync("search", "which port");
+        Assert.Contains(Answered, next.Stderr, StringComparison.Ordinal);
+        Assert.Contains("6543", next.Stdout, StringComparison.Ordinal);
     }
 }

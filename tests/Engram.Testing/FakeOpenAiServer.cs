@@ -40,6 +40,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Never answer, until the server is disposed (a provider that hangs).</summary>
     public bool Hangs { get; set; }
 
+    /// <summary>Wait this long before answering each request (a slow provider).</summary>
+    public TimeSpan Delay { get; set; }
+
     /// <summary>Answer every request with this status (a provider that is down).</summary>
     public int? AlwaysFail { get; set; }
 
@@ -57,6 +60,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             context.Response.Abort();
             return;
         }
+        if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
         var response = context.Response;
         if (AlwaysFail is { } always || Failures.TryDequeue(out always))
         {

@@ -18,7 +18,10 @@ internal static class AgentCommands
         {
             Options = [CommonOptions.Project with { ValueName = "KEY" }, CommonOptions.Cwd, CommonOptions.Json],
         },
-        new("worker", "run the background worker until idle (started by hooks; single instance)", WorkerAsync),
+        new("worker", "run the background worker until idle (started by hooks; single instance)", WorkerAsync)
+        {
+            Options = [OptionSpec.Flag("warm-up", "load the model and the vectors as it starts (a slow search started it)")],
+        },
         new("reembed", "embed memories that have no vector from the configured embedding model and size (after a model change)", ReembedAsync)
         {
             Options = [OptionSpec.Flag("check", "only count the memories without a vector"), CommonOptions.Tenant, CommonOptions.Json],
@@ -111,15 +114,18 @@ internal static class AgentCommands
 
     /// <summary>
     /// Loads the built-in model and the store's vectors with a search nobody asked for, in the background, so the first
-    /// search the worker answers does not wait for them (seconds in a store of a million memories). A remote provider
-    /// is not called for it. A failure only means the first real search loads them.
+    /// search the worker answers does not wait for them (seconds in a store of a million memories). Only for a worker a
+    /// slow search started: one the hooks start may never be asked to search, and the vectors of a million memories take
+    /// 400 MB. A remote provider is not called for it. A failure only means the first real search loads them.
     /// </summary>
     private static async Task WarmUpAsync(EngramRuntime runtime, HookLog log, CancellationToken cancellationToken)
     {
         if (runtime.Settings.Embeddings.Provider != "local") return;
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await Task.Run(() => runtime.Memory.SearchAsync(new SearchRequest { Query = "warm up", Limit = 1, RecordAccess = false }, cancellationToken), cancellationToken);
+            log.Info("worker", $"warmed up: the model and the vectors loaded in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
         }
         catch (Exception ex)
         {
@@ -147,7 +153,7 @@ internal static class AgentCommands
             // hook starts one that reads the new ones (one-shot commands stop asking it at once: their stamps differ).
             TimeSpan? IdleLimit() => (edited = edited || CommandSocket.SettingsStamp(home.Root) != settings) ? TimeSpan.Zero : idleLimit;
             log.Info("worker", $"started (pid {Environment.ProcessId})");
-            var warming = WarmUpAsync(runtime, log, cancellationToken);
+            var warming = line.Has("warm-up") ? WarmUpAsync(runtime, log, cancellationToken) : Task.CompletedTask;
             await new WorkerLoop(runtime.Agents()).RunAsync(IdleLimit, () => CommandSocketServer.TryStart(runtime, log, settings), cancellationToken);
             await warming;
         }

@@ -138,7 +138,7 @@ internal static class MemoryCommands
         {
             // This process opened the store, loaded its vectors and the model only to search once, and that was slow (a
             // large store): the worker keeps them loaded, so the next search is answered from it in milliseconds.
-            WorkerLauncher.EnsureRunning(runtime.Home, Agents.Capture.HookLog.ForHome(runtime.Home.Root));
+            WorkerLauncher.EnsureRunning(runtime.Home, Agents.Capture.HookLog.ForHome(runtime.Home.Root), warmUp: true);
         }
         if (line.Json)
         {

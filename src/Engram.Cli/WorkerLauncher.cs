@@ -17,13 +17,14 @@ internal static class WorkerLauncher
 
     public static bool IsRunning(EngramHome home) => WorkerLock.IsRunning(home.Root);
 
-    /// <summary>Starts <c>engram worker</c> unless one is running or starting. Never throws.</summary>
-    public static void EnsureRunning(EngramHome home, HookLog log)
+    /// <summary>Starts <c>engram worker</c> (with <c>--warm-up</c> when <paramref name="warmUp"/>) unless one is running or starting. Never throws.</summary>
+    public static void EnsureRunning(EngramHome home, HookLog log, bool warmUp = false)
     {
         try
         {
             var (file, prefix) = SelfCommand();
-            if (WorkerStart.UnlessRunning(home.Root, file, [.. prefix, "worker"])) log.Info("worker", "started the background worker");
+            string[] worker = warmUp ? ["worker", "--warm-up"] : ["worker"];
+            if (WorkerStart.UnlessRunning(home.Root, file, [.. prefix, .. worker])) log.Info("worker", "started the background worker");
         }
         catch (Exception ex)
         {

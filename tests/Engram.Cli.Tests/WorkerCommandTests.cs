@@ -172,4 +172,27 @@ public sealed class WorkerCommandTests : IDisposable
         Assert.Contains(Answered, next.Stderr, StringComparison.Ordinal);
         Assert.Contains("6543", next.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Only_a_worker_started_with_warm_up_loads_the_model_and_the_vectors_before_any_search()
+    {
+        await _engram.AddAsync("Staging runs on port 6543", "--no-infer");
+        Assert.Equal(1, (await _engram.JsonAsync("reembed")).GetProperty("embedded").GetInt32());
+        var logs = Path.Combine(_engram.Home, "logs");
+        string Log() => Directory.Exists(logs) ? string.Concat(Directory.GetFiles(logs).Select(File.ReadAllText)) : "";
+
+        var plain = await StartWorkerAsync();
+        await Eventually.HoldsAsync(() => Log().Contains("started (pid", StringComparison.Ordinal), "the plain worker's start logged", TestContext.Current.CancellationToken);
+        _worker.KillAll();
+        await plain;
+        Assert.DoesNotContain("warmed up", Log(), StringComparison.Ordinal);
+
+        var warm = _worker.RunAsync("worker", "--warm-up");
+        await Eventually.HoldsAsync(() => Log().Contains("warmed up: the model and the vectors loaded", StringComparison.Ordinal) || warm.IsCompleted,
+            "the warm-up logged", TestContext.Current.CancellationToken);
+        Assert.False(warm.IsCompleted, $"the worker exited: {(warm.IsCompleted ? (await warm).Stderr : "")}");
+        var found = await _engram.RunAsync("search", "which port");
+        Assert.Contains(Answered, found.Stderr, StringComparison.Ordinal);
+        Assert.Contains("6543", found.Stdout, StringComparison.Ordinal);
+    }
 }

@@ -115,8 +115,8 @@ internal static class AgentCommands
     /// <summary>
     /// Loads the built-in model and the store's vectors with a search nobody asked for, in the background, so the first
     /// search the worker answers does not wait for them (seconds in a store of a million memories). Only for a worker a
-    /// slow search started: one the hooks start may never be asked to search, and the vectors of a million memories take
-    /// 400 MB. A remote provider is not called for it. A failure only means the first real search loads them.
+    /// slow search started: one the hooks start may never be asked to search, and warm over a million memories a worker
+    /// holds 1.2 GB. A remote provider is not called for it. A failure only means the first real search loads them.
     /// </summary>
     private static async Task WarmUpAsync(EngramRuntime runtime, HookLog log, CancellationToken cancellationToken)
     {

@@ -129,18 +129,10 @@ public sealed partial class PostgresMemoryStore
 
     public async Task<IReadOnlySet<string>> WithoutVectorsAsync(IReadOnlyCollection<string> ids, string model, int dimensions, CancellationToken cancellationToken = default)
     {
-        var missing = new HashSet<string>(StringComparer.Ordinal);
-        if (ids.Count == 0) return missing;
+        if (ids.Count == 0) return new HashSet<string>();
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null,
-            "SELECT m.id FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq AND e.model = @model AND e.dims = @dims " +
-            "WHERE m.id = ANY(@ids) AND e.memory_seq IS NULL");
-        command.Parameters.AddWithValue("ids", ids.ToArray());
-        command.Parameters.AddWithValue("model", model);
-        command.Parameters.AddWithValue("dims", dimensions);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) missing.Add(reader.GetString(0));
-        return missing;
+        await using var command = Command(connection, null, "");
+        return await MemoryRows.WithoutVectorsAsync(command, ids, model, dimensions, cancellationToken);
     }
 
     public async IAsyncEnumerable<Memory> ListMissingEmbeddingsAsync(string tenant, string model, int dimensions, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)

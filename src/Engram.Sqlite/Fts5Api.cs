@@ -140,6 +140,12 @@ internal static unsafe partial class Fts5Api
         return read.Step() ? new FullTextCache.IndexState(db, structure, read.Long(0), read.Long(1), read.Long(2)) : null;
     }
 
+    /// <summary>
+    /// The index state read with its structure, the structure first: in a read transaction that has read nothing yet,
+    /// that first read starts the snapshot every later read sees. Null if unreadable.
+    /// </summary>
+    public static FullTextCache.IndexState? IndexStateOf(IntPtr db) => StructureOf(db) is { } structure ? IndexStateOf(db, structure) : null;
+
     /// <summary>How many rows with seqs above <paramref name="after"/> a match holds; null if unreadable.</summary>
     public static long? CountAfter(IntPtr db, string match, long after)
     {

@@ -186,9 +186,9 @@ public sealed partial class SqliteMemoryStore
                 if (FullTextCache.Find(FullTextCacheId) is not { } cache) return;
                 using var transaction = connection.BeginTransaction(deferred: true);
                 var db = connection.Handle!.DangerousGetHandle();
-                // The first read starts the snapshot the lengths are read in.
-                if (Fts5Api.StructureOf(db) is not { } structure || Fts5Api.IndexStateOf(db, structure) is not { } state) return;
-                cache.Lengths.Begin(state)?.FillAll(db, closing);
+                if (Fts5Api.IndexStateOf(db) is not { } state) return;
+                // An unscoped search over postings may have read them all already, while the store was smaller.
+                if (cache.Lengths.Begin(state) is { Filled: false } lengths) lengths.FillAll(db, closing);
             }
             catch (Exception ex) when (ex is SqliteException or OperationCanceledException or ObjectDisposedException or Engram.Core.EngramException)
             {
@@ -209,8 +209,7 @@ public sealed partial class SqliteMemoryStore
         PrunedBm25.Register(connection);
         using var transaction = connection.BeginTransaction(deferred: true);
         var db = connection.Handle!.DangerousGetHandle();
-        // The first read starts the snapshot every later one reads.
-        if (Fts5Api.StructureOf(db) is not { } structure || Fts5Api.IndexStateOf(db, structure) is not { } state) return null;
+        if (Fts5Api.IndexStateOf(db) is not { } state) return null;
         var lengths = cache.Lengths.Begin(state);
         // Collecting a phrase's postings needs every row's length (no row can be skipped, as a ranking skips those that
         // cannot make its cut): read them all once rather than look each up.
@@ -405,23 +404,10 @@ public sealed partial class SqliteMemoryStore
 
     public async Task<IReadOnlySet<string>> WithoutVectorsAsync(IReadOnlyCollection<string> ids, string model, int dimensions, CancellationToken cancellationToken = default)
     {
-        var missing = new HashSet<string>(StringComparer.Ordinal);
-        if (ids.Count == 0) return missing;
+        if (ids.Count == 0) return new HashSet<string>();
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        var names = new List<string>(ids.Count);
-        foreach (var id in ids)
-        {
-            names.Add($"@id{names.Count}");
-            command.Parameters.AddWithValue(names[^1], id);
-        }
-        command.CommandText = "SELECT m.id FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq AND e.model = @model AND e.dims = @dims " +
-            $"WHERE m.id IN ({string.Join(", ", names)}) AND e.memory_seq IS NULL";
-        command.Parameters.AddWithValue("@model", model);
-        command.Parameters.AddWithValue("@dims", dimensions);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) missing.Add(reader.GetString(0));
-        return missing;
+        return await MemoryRows.WithoutVectorsAsync(command, ids, model, dimensions, cancellationToken);
     }
 
     public async Task<bool> HasEmbeddingsAsync(string model, CancellationToken cancellationToken = default)

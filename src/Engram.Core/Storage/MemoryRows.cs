@@ -119,6 +119,29 @@ public static class MemoryRows
         return rows;
     }
 
+    /// <summary>
+    /// Which of <paramref name="ids"/> name memories with no vector of this model and size (<c>IMemoryStore.WithoutVectorsAsync</c>):
+    /// <paramref name="command"/> is a fresh command of the store's connection.
+    /// </summary>
+    public static async Task<IReadOnlySet<string>> WithoutVectorsAsync(DbCommand command, IReadOnlyCollection<string> ids, string model, int dimensions,
+        CancellationToken cancellationToken)
+    {
+        var names = new List<string>(ids.Count);
+        foreach (var id in ids)
+        {
+            names.Add("@id" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            DbParameters.Add(command, names[^1], id);
+        }
+        command.CommandText = "SELECT m.id FROM memories m LEFT JOIN embeddings e ON e.memory_seq = m.seq AND e.model = @model AND e.dims = @dims " +
+            $"WHERE m.id IN ({string.Join(", ", names)}) AND e.memory_seq IS NULL";
+        DbParameters.Add(command, "@model", model);
+        DbParameters.Add(command, "@dims", dimensions);
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) missing.Add(reader.GetString(0));
+        return missing;
+    }
+
     /// <summary>One memory's history, oldest first; binds @id and @tenant.</summary>
     public const string HistoryOfMemorySql = "SELECT " + HistoryColumns + " FROM history h WHERE h.memory_id = @id AND h.tenant = @tenant ORDER BY h.id";
 

@@ -63,6 +63,13 @@ public sealed class EngramProcess(string home)
 
     public Task<ProcessResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
+    /// <summary>Everything this home's log files hold, oldest file first ("" before any was written).</summary>
+    public string LogText()
+    {
+        var logs = Path.Combine(Home, "logs");
+        return Directory.Exists(logs) ? string.Concat(Directory.EnumerateFiles(logs).Order(StringComparer.Ordinal).Select(File.ReadAllText)) : "";
+    }
+
     /// <summary>Embeds through <paramref name="provider"/>, an OpenAI-compatible server, with its key in the environment.</summary>
     public void UseOpenAiEmbeddings(FakeOpenAiServer provider, string model = "fake-embed")
     {

@@ -45,7 +45,7 @@ public sealed partial class HookTests
         }
         else
         {
-            var log = string.Join('\n', Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
+            var log = _engram.LogText();
             Assert.Contains("ERROR", log, StringComparison.Ordinal);
         }
     }

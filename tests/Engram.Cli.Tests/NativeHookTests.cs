@@ -113,7 +113,7 @@ public sealed class NativeHookTests : IDisposable
         await Eventually.HoldsAsync(() => Task.FromResult(!Directory.EnumerateFiles(Path.Combine(_engram.Home, "spool"), "*.event.json").Any()),
             "the burst's events taken in by the worker", TestContext.Current.CancellationToken);
 
-        var log = string.Concat(Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
+        var log = _engram.LogText();
         Assert.Equal(1, log.Split('\n').Count(line => line.Contains("started the background worker", StringComparison.Ordinal)));
         Assert.False(File.Exists(Path.Combine(_engram.Home, "worker.starting")), "the worker withdraws the start claim once it holds its lock");
     }

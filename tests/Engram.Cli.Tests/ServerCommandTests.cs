@@ -149,7 +149,7 @@ public sealed class ServerCommandTests : IDisposable
                 using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/memories?kind=observation", UriKind.Relative), TestContext.Current.CancellationToken));
                 return list.RootElement.GetProperty("results").GetArrayLength() > 0;
             }, "engram serve's worker turning the hook event into an observation", TestContext.Current.CancellationToken);
-            var logs = string.Join("\n", Directory.GetFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText));
+            var logs = _engram.LogText();
             Assert.Contains("worker started in this host", logs, StringComparison.Ordinal);
         });
     }

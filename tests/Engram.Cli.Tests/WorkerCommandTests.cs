@@ -113,7 +113,7 @@ public sealed class WorkerCommandTests : IDisposable
         Assert.DoesNotContain(Answered, edited.Stderr, StringComparison.Ordinal);
         var stopped = await worker.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
         Assert.Equal(0, stopped.ExitCode);
-        Assert.Contains("stopped (settings.json was edited)", string.Concat(Directory.EnumerateFiles(Path.Combine(_engram.Home, "logs")).Select(File.ReadAllText)), StringComparison.Ordinal);
+        Assert.Contains("stopped (settings.json was edited)", _engram.LogText(), StringComparison.Ordinal);
 
         // A worker started on the new settings answers again; broken afterwards, the command reports the file, not old answers.
         worker = await StartWorkerAsync();
@@ -178,17 +178,15 @@ public sealed class WorkerCommandTests : IDisposable
     {
         await _engram.AddAsync("Staging runs on port 6543", "--no-infer");
         Assert.Equal(1, (await _engram.JsonAsync("reembed")).GetProperty("embedded").GetInt32());
-        var logs = Path.Combine(_engram.Home, "logs");
-        string Log() => Directory.Exists(logs) ? string.Concat(Directory.GetFiles(logs).Select(File.ReadAllText)) : "";
 
         var plain = await StartWorkerAsync();
-        await Eventually.HoldsAsync(() => Log().Contains("started (pid", StringComparison.Ordinal), "the plain worker's start logged", TestContext.Current.CancellationToken);
+        await Eventually.HoldsAsync(() => _engram.LogText().Contains("started (pid", StringComparison.Ordinal), "the plain worker's start logged", TestContext.Current.CancellationToken);
         _worker.KillAll();
         await plain;
-        Assert.DoesNotContain("warmed up", Log(), StringComparison.Ordinal);
+        Assert.DoesNotContain("warmed up", _engram.LogText(), StringComparison.Ordinal);
 
         var warm = _worker.RunAsync("worker", "--warm-up");
-        await Eventually.HoldsAsync(() => Log().Contains("warmed up: the model and the vectors loaded", StringComparison.Ordinal) || warm.IsCompleted,
+        await Eventually.HoldsAsync(() => _engram.LogText().Contains("warmed up: the model and the vectors loaded", StringComparison.Ordinal) || warm.IsCompleted,
             "the warm-up logged", TestContext.Current.CancellationToken);
         Assert.False(warm.IsCompleted, $"the worker exited: {(warm.IsCompleted ? (await warm).Stderr : "")}");
         var found = await _engram.RunAsync("search", "which port");

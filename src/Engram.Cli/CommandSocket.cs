@@ -27,14 +27,18 @@ internal static class CommandSocket
     /// <summary>How long a client waits for the worker's answer (a first search may load the model) before running the command itself.</summary>
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Commands the worker may run for a client: they read nothing but their arguments and the store.</summary>
-    private static readonly string[] Served = ["search", "add"];
+    /// <summary>
+    /// Commands the worker may run for a client: they read nothing but their arguments and the store (<c>mcp</c> only
+    /// to answer one request with <c>--call</c>: engram-mcp's tool calls).
+    /// </summary>
+    private static readonly string[] Served = ["search", "add", "mcp"];
 
     public static string PathIn(string homeRoot) => Path.Combine(homeRoot, FileName);
 
     /// <summary>Whether the worker may run this command line: a served command, no stdin text, no remote server, no help.</summary>
     public static bool IsServed(IReadOnlyList<string> args) =>
         args.Count > 1 && Served.Contains(args[0])
+        && (args[0] != "mcp" || args.Any(a => a == "--call" || a.StartsWith("--call=", StringComparison.Ordinal)))
         && !args.Any(a => a is "-" or "--server" or "--help" or "-h" || a.StartsWith("--server=", StringComparison.Ordinal));
 
     /// <summary>
@@ -86,8 +90,24 @@ internal static class CommandSocket
         return string.Join('\n', names.Select(n => $"{n}={Environment.GetEnvironmentVariable(n)}"));
     }
 
-    /// <summary>Runs the command in the worker; null when there is none to ask or it declined (the caller runs it itself).</summary>
+    /// <summary>Runs the command in the worker and prints its output; null when there is none to ask or it declined (the caller runs it itself).</summary>
     public static int? TryRunInWorker(string homeRoot, string[] args)
+    {
+        if (Ask(homeRoot, args) is not { } answer) return null;
+        using (var stdout = Console.OpenStandardOutput()) stdout.Write(answer.Output);
+        using (var stderr = Console.OpenStandardError())
+        {
+            stderr.Write(answer.Error);
+            if (Environment.GetEnvironmentVariable("ENGRAM_DEBUG") is "1" or "true") stderr.Write(Encoding.UTF8.GetBytes("engram: answered by the running worker\n"));
+        }
+        return answer.ExitCode;
+    }
+
+    /// <summary>What the worker's run of a command wrote and returned.</summary>
+    public sealed record Answer(int ExitCode, byte[] Output, byte[] Error);
+
+    /// <summary>Runs the command in the worker; null when there is none to ask, it declined or went away (the caller runs it itself).</summary>
+    public static Answer? Ask(string homeRoot, string[] args)
     {
         var path = PathIn(homeRoot);
         if (Environment.GetEnvironmentVariable(AskedVariable) is "1" || !File.Exists(path)) return null;
@@ -108,13 +128,7 @@ internal static class CommandSocket
             var exitCode = reader.ReadInt32();
             var output = reader.ReadBytes(reader.ReadInt32());
             var error = reader.ReadBytes(reader.ReadInt32());
-            using (var stdout = Console.OpenStandardOutput()) stdout.Write(output);
-            using (var stderr = Console.OpenStandardError())
-            {
-                stderr.Write(error);
-                if (Environment.GetEnvironmentVariable("ENGRAM_DEBUG") is "1" or "true") stderr.Write(Encoding.UTF8.GetBytes("engram: answered by the running worker\n"));
-            }
-            return exitCode;
+            return new Answer(exitCode, output, error);
         }
         catch (Exception ex) when (ex is SocketException or IOException or EndOfStreamException)
         {

@@ -93,8 +93,11 @@ internal sealed class CommandSocketServer : IWorkerCompanion
             using var error = new StringWriter();
             Output.CaptureInThisFlow(output, error);
             MemoryCommands.ShareInThisFlow(_runtime);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var exitCode = await Program.RunAsync(args, _stop.Token);
             Interlocked.Exchange(ref _lastServedTicks, _runtime.Time.GetUtcNow().UtcTicks);
+            // An agent's tool call is worth a line (which command only: the arguments hold the user's words); one-shot searches are not.
+            if (args[0] == "mcp") _log.Info("worker", $"answered an MCP tool call for engram-mcp (exit {exitCode}, {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
             CommandSocket.WriteResult(stream, exitCode, output.ToString(), error.ToString());
         }
         catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or ObjectDisposedException)

@@ -26,7 +26,12 @@ internal static class ServerCommands
         },
         new("mcp", "MCP server over stdio for a local agent (stdout is the protocol; logs go to stderr)", McpAsync)
         {
-            Options = [CommonOptions.Tenant, CommonOptions.User],
+            Options =
+            [
+                CommonOptions.Tenant, CommonOptions.User,
+                new("call", "answer this one JSON-RPC request and exit (engram-mcp sends tool calls to the worker this way)", "REQUEST"),
+                new("protocol", "with --call: the session's protocol version, for a request that does not name its own", "VERSION"),
+            ],
             Details = () => "Register it with Claude Code: claude mcp add --scope user engram -- engram mcp\n" +
                 "Tools: search, timeline, get_observations, conversation_search, recent_chats, memory_user_edits, remember, forget.\n" +
                 "Resources: engram://memory/{id}.",
@@ -88,6 +93,7 @@ internal static class ServerCommands
     {
         var caller = new EngramCaller(line.Value("tenant")?.Trim() is { Length: > 0 } tenant ? tenant : MemoryScope.DefaultTenant,
             line.Value("user")?.Trim() is { Length: > 0 } user ? user : null);
+        if (line.Value("call") is { } request) return await AnswerOneAsync(caller, request, line.Value("protocol"), cancellationToken);
         // The store opens on the first tool call: the agent waits for initialize before its first request.
         await using var memory = new LazyMemoryService(MemoryCommands.OpenAsync);
         using var loggerFactory = new LoggerFactory([new StderrLoggerProvider(
@@ -102,6 +108,23 @@ internal static class ServerCommands
         {
             // Ctrl+C or the client closed the pipe: a normal end.
         }
+        return 0;
+    }
+
+    /// <summary>One request answered as a session of <c>engram mcp</c> would answer it, printed as one line.</summary>
+    private static async Task<int> AnswerOneAsync(EngramCaller caller, string request, string? protocol, CancellationToken cancellationToken)
+    {
+        await using var memory = new LazyMemoryService(MemoryCommands.OpenAsync);
+        string answer;
+        try
+        {
+            answer = await EngramMcpServer.AnswerOneAsync(memory, caller, request, protocol, cancellationToken);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException)
+        {
+            throw new UsageException($"--call takes one JSON-RPC request (an object with a method and an id): {ex.Message}");
+        }
+        Output.Line(answer);
         return 0;
     }
 

@@ -69,6 +69,68 @@ public static class EngramMcpServer
     public static McpServer Create(ITransport transport, IMemoryService memory, EngramCaller caller, ILoggerFactory? loggerFactory = null) =>
         McpServer.Create(transport, CreateOptions(), loggerFactory, new CallerServices(new EngramTools(memory, caller)));
 
+    /// <summary>
+    /// The answer (one JSON-RPC line) a server for <paramref name="caller"/> gives to one request line, as <c>engram mcp</c>
+    /// would answer it in a session of <paramref name="sessionVersion"/>: a request that names its protocol version in its
+    /// <c>_meta</c> (2026-07-28 and later) is sent alone, any other after an <c>initialize</c> in that version. Lets a
+    /// process that already has the store open and the model loaded answer a tool call for another (the worker, for engram-mcp).
+    /// </summary>
+    public static async Task<string> AnswerOneAsync(IMemoryService memory, EngramCaller caller, string request, string? sessionVersion, CancellationToken cancellationToken)
+    {
+        using var document = JsonDocument.Parse(request);
+        if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("id", out var id)
+            || !document.RootElement.TryGetProperty("method", out _))
+        {
+            throw new ArgumentException("not a JSON-RPC request (an object with a method and an id)", nameof(request));
+        }
+        var modern = document.RootElement.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+            && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty(MetaKeys.ProtocolVersion, out _);
+        var toServer = new System.IO.Pipelines.Pipe();
+        var fromServer = new System.IO.Pipelines.Pipe();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var transport = new StreamServerTransport(toServer.Reader.AsStream(), fromServer.Writer.AsStream(), ServerName);
+        await using var server = Create(transport, memory, caller);
+        var running = server.RunAsync(stop.Token);
+        var input = toServer.Writer.AsStream();
+        using var output = new StreamReader(fromServer.Reader.AsStream(), new System.Text.UTF8Encoding(false));
+        async Task SendAsync(string line) => await input.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n"), stop.Token);
+        async Task<string> AnswerToAsync(string rawId)
+        {
+            while (await output.ReadLineAsync(stop.Token) is { } line)
+            {
+                using var message = JsonDocument.Parse(line);
+                if (!message.RootElement.TryGetProperty("method", out _) && message.RootElement.TryGetProperty("id", out var answered)
+                    && answered.GetRawText() == rawId) return line;
+            }
+            throw new IOException("the MCP server ended without answering");
+        }
+        try
+        {
+            if (!modern)
+            {
+                var version = string.IsNullOrEmpty(sessionVersion) ? "2025-06-18" : sessionVersion;
+                await SendAsync($"{{\"jsonrpc\":\"2.0\",\"id\":\"engram-answer-init\",\"method\":\"initialize\",\"params\":{{\"protocolVersion\":{JsonSerializer.Serialize(version, EngramJsonContext.Default.String)},"
+                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"engram-mcp\",\"version\":\"1\"}}}");
+                await AnswerToAsync("\"engram-answer-init\"");
+                await SendAsync("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            }
+            await SendAsync(request);
+            return await AnswerToAsync(id.GetRawText());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await running;
+            }
+            catch (OperationCanceledException)
+            {
+                // The server stops with the answer given.
+            }
+        }
+    }
+
     private static string Version =>
         typeof(EngramMcpServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 

@@ -7,7 +7,8 @@ namespace Engram.McpFront;
 /// <c>engram-mcp [--tenant T] [--user U]</c>: the MCP server over stdio, as <c>engram mcp</c>, but
 /// answering the agent's first messages in milliseconds from the answers kept from an earlier session
 /// (see <see cref="Relay"/>), and starting the managed <c>engram mcp</c> with the same arguments only when a
-/// message needs it (see <see cref="ServerLink"/>). The managed server's errors and logs go to stderr as
+/// message needs it (see <see cref="ServerLink"/>); a read-only tool call before then goes to the running worker
+/// (see <see cref="WorkerCalls"/>). The managed server's errors and logs go to stderr as
 /// before; its exit code is this one's.
 /// </summary>
 internal static class Program
@@ -17,7 +18,9 @@ internal static class Program
         var (file, prefix) = NativeLayout.ManagedCli();
         var server = new ServerLink(file, [.. prefix, "mcp", .. args]);
         using var client = Console.OpenStandardOutput();
-        var relay = new Relay(server, client, AnswerCache.Open(NativeLayout.HomeRoot(), file, prefix));
+        var home = NativeLayout.HomeRoot();
+        var worker = new WorkerCalls(home, args);
+        var relay = new Relay(server, client, AnswerCache.Open(home, file, prefix), worker);
         server.FromServer = relay.FromServer;
 
         using (var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false)))
@@ -34,6 +37,7 @@ internal static class Program
                 // The agent went away: finish as if it had closed the session.
             }
         }
+        worker.Finish();
         return server.Finish();
     }
 }

@@ -10,10 +10,11 @@ namespace Engram.McpFront;
 /// <c>tools/list</c>, <c>resources/list</c> and <c>resources/templates/list</c>) are answered from <see cref="AnswerCache"/> when it holds them, and still sent on to
 /// the server under an id of ours: its answer refreshes the cache (and answers the agent when the cache
 /// had nothing). Everything else passes through unchanged, in order. Only a request the cache cannot answer
-/// starts the server; notifications and our refreshes wait for it (<see cref="ServerLink"/>). A change subscription
+/// starts the server; notifications and our refreshes wait for it (<see cref="ServerLink"/>). Until it runs, a read-only
+/// tool call goes to the running worker first (<see cref="WorkerCalls"/>). A change subscription
 /// (<c>subscriptions/listen</c>) is acknowledged here and never sent on (see <see cref="Acknowledgement"/>).
 /// </summary>
-internal sealed class Relay(ServerLink server, Stream client, AnswerCache cache)
+internal sealed class Relay(ServerLink server, Stream client, AnswerCache cache, WorkerCalls worker)
 {
     private const string IdPrefix = "engram-mcp-";
     private const string MetaVersion = "io.modelcontextprotocol/protocolVersion";
@@ -37,6 +38,12 @@ internal sealed class Relay(ServerLink server, Stream client, AnswerCache cache)
         if (request is { Method: "subscriptions/listen", Id: { } listenId } && ServerSpeaks(request.Version))
         {
             ToClient(Acknowledgement(listenId, request.Parameters));
+            return;
+        }
+        if (request is { Method: "tools/call", Id: not null } && !server.Started
+            && WorkerCalls.IsReadOnly(request.Parameters, cache.Get($"tools/list@{request.Version ?? _sessionVersion}")))
+        {
+            worker.Send(line, _sessionVersion, ToClient, () => server.Send(line, needed: true));
             return;
         }
         if (request is not { Id: { } id } || CacheKey(request) is not { } key)

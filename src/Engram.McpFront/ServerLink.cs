@@ -19,6 +19,15 @@ internal sealed class ServerLink(string file, IReadOnlyList<string> arguments)
     /// <summary>Called with each line the server writes, on the server's own thread.</summary>
     public Action<string> FromServer { get; set; } = _ => { };
 
+    /// <summary>Whether the managed server was started (everything then goes to it).</summary>
+    public bool Started
+    {
+        get
+        {
+            lock (_gate) return _server is not null;
+        }
+    }
+
     /// <summary>Sends a line to the server; with <paramref name="needed"/>, starts the server first when it is not running.</summary>
     public void Send(string line, bool needed)
     {

@@ -23,14 +23,19 @@ public sealed class NativeMcpTests : IDisposable
 
     private string CachePath => Path.Combine(Home, "cache", "mcp-answers.json");
 
-    private async Task<McpClient> StartAsync(params string[] arguments)
+    private Task<McpClient> StartAsync(params string[] arguments) => StartAsync(arguments, new Dictionary<string, string?>(), null);
+
+    private async Task<McpClient> StartAsync(string[] arguments, Dictionary<string, string?> environment, Action<string>? stderr)
     {
+        environment["ENGRAM_HOME"] = Home;
+        environment["ENGRAM_NO_WORKER"] = "1";
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "engram",
             Command = NativeServer,
             Arguments = arguments,
-            EnvironmentVariables = new Dictionary<string, string?> { ["ENGRAM_HOME"] = Home, ["ENGRAM_NO_WORKER"] = "1" },
+            EnvironmentVariables = environment,
+            StandardErrorLines = stderr,
         });
         return await McpClient.CreateAsync(transport);
     }
@@ -88,6 +93,76 @@ public sealed class NativeMcpTests : IDisposable
 
         await CallTextAsync(second, "search", new() { ["query"] = "anything" });
         Assert.Equal(1, ManagedServersRunning());
+    }
+
+    [Fact]
+    public async Task With_a_worker_running_read_only_tool_calls_are_answered_by_it_and_the_rest_start_the_managed_server()
+    {
+        // The first session keeps the tool list, which says which tools only read.
+        await using (var first = await StartAsync())
+        {
+            await first.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
+            await CallTextAsync(first, "remember", new() { ["text"] = "The release branch is cut every second Tuesday" });
+        }
+        var worker = new EngramProcess(Home);
+        worker.Environment["ENGRAM_WORKER__IDLEMINUTES"] = "10";
+        var running = await worker.StartWorkerAsync();
+        try
+        {
+            var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            Dictionary<string, string?> Settings(string idleMinutes) => new() { ["ENGRAM_WORKER__IDLEMINUTES"] = idleMinutes, ["ENGRAM_DEBUG"] = "1" };
+            const string Answered = "engram-mcp: answered by the running worker";
+
+            await using (var session = await StartAsync([], Settings("10"), stderr.Enqueue))
+            {
+                var found = await CallTextAsync(session, "search", new() { ["query"] = "release branch cut" });
+                Assert.Contains("second Tuesday", found, StringComparison.Ordinal);
+                Assert.Contains(">> ", await CallTextAsync(session, "timeline", new() { ["query"] = "release branch" }), StringComparison.Ordinal);
+                await Eventually.HoldsAsync(() => stderr.Count(l => l == Answered) == 2, "both calls answered by the worker", TestContext.Current.CancellationToken);
+                Assert.Equal(0, ManagedServersRunning());
+                // A tool error is the worker's answer too, as the managed server would give it.
+                var empty = await session.CallToolAsync("search", new Dictionary<string, object?> { ["query"] = " " }, cancellationToken: TestContext.Current.CancellationToken);
+                Assert.True(empty.IsError);
+                Assert.Contains("query is empty", string.Concat(empty.Content.OfType<TextContentBlock>().Select(b => b.Text)), StringComparison.Ordinal);
+                Assert.Equal(0, ManagedServersRunning());
+
+                // A write is never the worker's: it starts the managed server, which then answers everything.
+                await CallTextAsync(session, "remember", new() { ["text"] = "Staging runs on port 6543" });
+                Assert.Equal(1, ManagedServersRunning());
+                var answeredBefore = stderr.Count(l => l == Answered);
+                Assert.Contains("6543", await CallTextAsync(session, "search", new() { ["query"] = "staging port" }), StringComparison.Ordinal);
+                Assert.Equal(answeredBefore, stderr.Count(l => l == Answered));
+            }
+
+            // The session's arguments reach the worker: another tenant sees nothing.
+            await using (var other = await StartAsync(["--tenant", "other"], Settings("10"), stderr.Enqueue))
+            {
+                Assert.StartsWith("No memories match", await CallTextAsync(other, "search", new() { ["query"] = "release branch cut" }), StringComparison.Ordinal);
+                Assert.Equal(0, ManagedServersRunning());
+            }
+
+            // A worker started with other settings declines: the managed server answers.
+            stderr.Clear();
+            await using (var otherSettings = await StartAsync([], Settings("11"), stderr.Enqueue))
+            {
+                Assert.Contains("second Tuesday", await CallTextAsync(otherSettings, "search", new() { ["query"] = "release branch cut" }), StringComparison.Ordinal);
+                Assert.Equal(1, ManagedServersRunning());
+                Assert.DoesNotContain(Answered, stderr);
+            }
+        }
+        finally
+        {
+            worker.KillAll();
+            try
+            {
+                await running;
+            }
+            catch (TimeoutException)
+            {
+                // Not killed in time: the test's own failure says more.
+            }
+            foreach (var pid in WorkerProcesses.Of(Home)) WorkerProcesses.Kill(pid);
+        }
     }
 
     /// <summary>A request of the stateless protocol (2026-07-28), as Claude Code 2.1.332 sends it.</summary>

@@ -55,6 +55,24 @@ internal abstract class RealAgent : IAsyncDisposable
     /// <summary>How text from a hook's additional context reads in the agent's model request.</summary>
     public virtual string AsSentToModel(string contextText) => contextText;
 
+    /// <summary>Whether <c>engram install</c> registers the native engram-mcp for this agent (else <c>engram mcp</c>).</summary>
+    public virtual bool UsesNativeMcp => false;
+
+    private EngramProcess? _worker;
+
+    /// <summary>
+    /// Starts Engram's worker for this home with the agent's environment, as the agent's hooks leave one running
+    /// (the sessions themselves start none); it runs until the agent is disposed.
+    /// </summary>
+    public async Task StartWorkerAsync()
+    {
+        var worker = new EngramProcess(Engram.Home) { UseAppHost = true };
+        foreach (var (key, value) in Engram.Environment) worker.Environment[key] = value;
+        foreach (var (key, value) in AgentEnvironment()) worker.Environment[key] = value;
+        _ = await worker.StartWorkerAsync();
+        _worker = worker;
+    }
+
     /// <summary>A call of Engram's MCP <c>search</c> tool as this agent names it.</summary>
     public abstract ModelTurn SearchMemories(string query);
 
@@ -98,6 +116,8 @@ internal abstract class RealAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _worker?.KillAll();
+        foreach (var pid in WorkerProcesses.Of(Engram.Home)) WorkerProcesses.Kill(pid);
         await Model.DisposeAsync();
         _folder.Dispose();
     }

@@ -83,6 +83,7 @@ public static class EngramMcpServer
         {
             throw new ArgumentException("not a JSON-RPC request (an object with a method and an id)", nameof(request));
         }
+        var key = IdKey(id) ?? throw new ArgumentException("the request's id must be a string or an integer", nameof(request));
         var modern = document.RootElement.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
             && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty(MetaKeys.ProtocolVersion, out _);
         var toServer = new System.IO.Pipelines.Pipe();
@@ -94,13 +95,14 @@ public static class EngramMcpServer
         var input = toServer.Writer.AsStream();
         using var output = new StreamReader(fromServer.Reader.AsStream(), new System.Text.UTF8Encoding(false));
         async Task SendAsync(string line) => await input.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n"), stop.Token);
-        async Task<string> AnswerToAsync(string rawId)
+        async Task<string> AnswerToAsync(string idKey)
         {
             while (await output.ReadLineAsync(stop.Token) is { } line)
             {
                 using var message = JsonDocument.Parse(line);
+                // An answer to this id, or an error the server could not tie to any request (its id null): the answer either way.
                 if (!message.RootElement.TryGetProperty("method", out _) && message.RootElement.TryGetProperty("id", out var answered)
-                    && answered.GetRawText() == rawId) return line;
+                    && (IdKey(answered) == idKey || answered.ValueKind == JsonValueKind.Null)) return line;
             }
             throw new IOException("the MCP server ended without answering");
         }
@@ -111,11 +113,11 @@ public static class EngramMcpServer
                 var version = string.IsNullOrEmpty(sessionVersion) ? "2025-06-18" : sessionVersion;
                 await SendAsync($"{{\"jsonrpc\":\"2.0\",\"id\":\"engram-answer-init\",\"method\":\"initialize\",\"params\":{{\"protocolVersion\":{JsonSerializer.Serialize(version, EngramJsonContext.Default.String)},"
                     + "\"capabilities\":{},\"clientInfo\":{\"name\":\"engram-mcp\",\"version\":\"1\"}}}");
-                await AnswerToAsync("\"engram-answer-init\"");
+                await AnswerToAsync("s:engram-answer-init");
                 await SendAsync("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
             }
             await SendAsync(request);
-            return await AnswerToAsync(id.GetRawText());
+            return await AnswerToAsync(key);
         }
         finally
         {
@@ -128,6 +130,24 @@ public static class EngramMcpServer
             {
                 // The server stops with the answer given.
             }
+        }
+    }
+
+    /// <summary>A JSON-RPC id as the SDK reads it (a string, or an integer), however it is escaped or spelled; null for any other.</summary>
+    private static string? IdKey(JsonElement id)
+    {
+        try
+        {
+            return id.ValueKind switch
+            {
+                JsonValueKind.String => "s:" + id.GetString(),
+                JsonValueKind.Number when id.TryGetInt64(out var number) => "n:" + number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => null,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // a string that is not UTF-16 (a lone surrogate escaped)
         }
     }
 

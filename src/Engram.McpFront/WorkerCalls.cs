@@ -68,6 +68,10 @@ internal sealed class WorkerCalls(string homeRoot, IReadOnlyList<string> argumen
                     declined();
                 }
             }
+            catch (IOException)
+            {
+                // The agent closed its end: no one is left to answer.
+            }
             finally
             {
                 lock (_gate)

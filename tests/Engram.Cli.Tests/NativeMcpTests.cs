@@ -27,6 +27,11 @@ public sealed class NativeMcpTests : IDisposable
 
     private async Task<McpClient> StartAsync(string[] arguments, Dictionary<string, string?> environment, Action<string>? stderr)
     {
+        // The test run's own ENGRAM_ variables stay out, as ChildProcess keeps them out of every engram it starts (a worker too).
+        foreach (var name in System.Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("ENGRAM_", StringComparison.Ordinal)))
+        {
+            environment.TryAdd(name, null);
+        }
         environment["ENGRAM_HOME"] = Home;
         environment["ENGRAM_NO_WORKER"] = "1";
         var transport = new StdioClientTransport(new StdioClientTransportOptions

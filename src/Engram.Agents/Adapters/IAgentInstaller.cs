@@ -6,7 +6,7 @@ namespace Engram.Agents.Adapters;
 /// <param name="EngramCommand">The engram executable as hooks should run it (a path, or a name on PATH).</param>
 /// <param name="NativeHook">The native <c>engram-hook</c> to run for capture instead, or null for the managed <c>engram hook</c>.</param>
 /// <param name="ServerUrl">A running <c>engram serve</c> to post events to (agents that support HTTP hooks), or null.</param>
-/// <param name="NativeMcp">The native <c>engram-mcp</c> to register as the MCP server (Claude Code), or null for <c>engram mcp</c>.</param>
+/// <param name="NativeMcp">The native <c>engram-mcp</c> to register as the MCP server (Claude Code, Codex, Gemini CLI), or null for <c>engram mcp</c>.</param>
 public sealed record InstallOptions(string Scope, string ProjectRoot, string EngramCommand, string? NativeHook = null, string? ServerUrl = null, string? NativeMcp = null)
 {
     /// <summary>How an installer may ask the agent's own CLI something (Codex: which hooks it trusts); null where it may not.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Engram.Agents.Adapters;
 using Engram.Core;
 
 namespace Engram.Agents.Codex;
@@ -17,13 +18,13 @@ internal static class CodexConfigToml
     private const string BeginAfterAddedBreak = "# >>> engram: added by engram install (after an added line break); engram uninstall removes this block";
     private const string End = "# <<< engram";
 
-    /// <summary>The block's text for an MCP command (and the words before <c>mcp</c>, such as an engram.dll) and the hooks to trust (key, hash).</summary>
-    public static string Block(string engramCommand, IReadOnlyList<string> engramArguments, IReadOnlyList<(string Key, string Hash)> trusted)
+    /// <summary>The block's text for the MCP server <paramref name="mcp"/> names and the hooks to trust (key, hash).</summary>
+    public static string Block(McpServersFile mcp, IReadOnlyList<(string Key, string Hash)> trusted)
     {
         var block = new StringBuilder();
         block.Append("[mcp_servers.engram]\n");
-        block.Append("command = ").Append(Quote(engramCommand)).Append('\n');
-        block.Append("args = [").AppendJoin(", ", engramArguments.Append("mcp").Select(Quote)).Append("]\n");
+        block.Append("command = ").Append(Quote(mcp.Command)).Append('\n');
+        block.Append("args = [").AppendJoin(", ", mcp.Arguments.Select(Quote)).Append("]\n");
         foreach (var (key, hash) in trusted)
         {
             block.Append("\n[hooks.state.").Append(Quote(key)).Append("]\n");

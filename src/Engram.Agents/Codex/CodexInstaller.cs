@@ -35,7 +35,7 @@ public sealed class CodexInstaller : IAgentInstaller
         var trusted = CodexHookTrust.List(options.ProjectRoot, options.Run)?
             .Where(h => Hooks.IsOursCommand(h.Command) && (!h.Trusted || ourBlock.Contains(CodexConfigToml.Quote(h.Key), StringComparison.Ordinal)))
             .Select(h => (h.Key, h.Hash)).ToList() ?? [];
-        return [hooks, CodexConfigToml.Write(config, CodexConfigToml.Block(options.EngramCommand, options.EngramArguments, trusted))];
+        return [hooks, CodexConfigToml.Write(config, CodexConfigToml.Block(McpServersFile.For(options, native: true), trusted))];
     }
 
     public IReadOnlyList<SettingsEditResult> Uninstall(string scope, string projectRoot)

@@ -31,7 +31,7 @@ public sealed class GeminiInstaller : IAgentInstaller
             ("command", JsonOut.Of(options.HookCommand(GeminiHookEvent.Agent, e.CommandName))),
             ("timeout", JsonOut.Of(e.TimeoutMilliseconds))))).ToList();
         var hooks = Hooks.Install(path, groups);
-        var mcp = McpServersFile.For(options, native: false).Register(path);
+        var mcp = McpServersFile.For(options, native: true).Register(path);
         return [hooks with { Changed = hooks.Changed || mcp.Changed, BackupPath = hooks.BackupPath ?? mcp.BackupPath }];
     }
 

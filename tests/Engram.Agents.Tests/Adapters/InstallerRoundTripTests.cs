@@ -59,6 +59,16 @@ public sealed class InstallerRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void Codex_gets_the_native_engram_mcp_when_it_is_beside_engram()
+    {
+        Installer("codex").Install(Options() with { NativeMcp = "/opt/engram/engram-mcp" });
+        Assert.Contains("[mcp_servers.engram]\ncommand = \"/opt/engram/engram-mcp\"\nargs = []\n", File.ReadAllText(CodexPaths.Config()), StringComparison.Ordinal);
+        Assert.All(Installer("codex").Doctor(_temp.Combine("project")).Where(c => c.Name == "codex mcp"), c => Assert.True(c.Ok, c.Detail));
+        Installer("codex").Uninstall("user", _temp.Combine("project"));
+        Assert.False(File.Exists(CodexPaths.Config()));
+    }
+
+    [Fact]
     public void Codex_files_install_created_are_gone_after_uninstall_and_a_config_without_a_final_newline_comes_back_without_one()
     {
         File.WriteAllText(CodexPaths.Config(), "model = \"o4\"");
@@ -145,6 +155,24 @@ public sealed class InstallerRoundTripTests : IDisposable
 
         Installer("gemini").Uninstall("project", project);
         Assert.Equal(original, File.ReadAllText(settings));
+    }
+
+    [Fact]
+    public void Gemini_gets_the_native_engram_mcp_when_it_is_beside_engram_and_uninstall_removes_it()
+    {
+        var project = _temp.CreateDirectory("gemini-native");
+        var settings = Path.Combine(project, ".gemini", "settings.json");
+        var native = Path.Combine(project, "bin", "engram-mcp");
+        Installer("gemini").Install(new InstallOptions("project", project, "engram", NativeMcp: native));
+        using (var document = JsonDocument.Parse(File.ReadAllText(settings)))
+        {
+            var server = document.RootElement.GetProperty("mcpServers").GetProperty("engram");
+            Assert.Equal(native, server.GetProperty("command").GetString());
+            Assert.Empty(server.GetProperty("args").EnumerateArray());
+        }
+        Assert.All(Installer("gemini").Doctor(project), c => Assert.True(c.Ok, c.Detail));
+        Installer("gemini").Uninstall("project", project);
+        Assert.False(File.Exists(settings));
     }
 
     [Fact]

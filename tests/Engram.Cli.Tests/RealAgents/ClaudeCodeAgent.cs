@@ -9,8 +9,6 @@ internal sealed class ClaudeCodeAgent() : RealAgent(new FakeAnthropicServer())
 {
     public override string Name => "claude-code";
 
-    public override bool UsesNativeMcp => true;
-
     public override IReadOnlyList<string> FirstSessionEvents { get; } =
     [
         "claude-code/session-start", "claude-code/user-prompt-submit", "claude-code/post-tool-use",

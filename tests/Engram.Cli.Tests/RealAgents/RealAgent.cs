@@ -55,9 +55,6 @@ internal abstract class RealAgent : IAsyncDisposable
     /// <summary>How text from a hook's additional context reads in the agent's model request.</summary>
     public virtual string AsSentToModel(string contextText) => contextText;
 
-    /// <summary>Whether <c>engram install</c> registers the native engram-mcp for this agent (else <c>engram mcp</c>).</summary>
-    public virtual bool UsesNativeMcp => false;
-
     private EngramProcess? _worker;
 
     /// <summary>

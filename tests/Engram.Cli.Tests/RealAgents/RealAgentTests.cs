@@ -72,8 +72,8 @@ public abstract class RealAgentTests
         Assert.True(between.ExitCode == 0, $"the second session failed: {between.Stderr}{between.Stdout}");
         await ProcessAsync(agent);
 
-        // The third session runs beside a worker, as sessions do once hooks have started one: with the native MCP front the
-        // search is the worker's to answer.
+        // The third session runs beside a worker, as sessions do once hooks have started one: the MCP server engram install
+        // registers (the native engram-mcp) leaves the search to the worker.
         await agent.StartWorkerAsync();
         var seen = agent.Model.Requests.Count;
         var third = await agent.SessionAsync("Carry on where we left off.",
@@ -88,9 +88,9 @@ public abstract class RealAgentTests
         Assert.True(opening.Contains(agent.AsSentToModel("fixed: node test.js now passes")), "the context does not say the failing test was fixed");
         Assert.True(opening.Contains(agent.AsSentToModel("keep add() a plain sum with no offset")), "the context does not carry the decision");
         Assert.True(opening.Contains(agent.AsSentToModel("add tests for negative numbers")), "the context does not carry the next step");
-        // The MCP search ran (in the worker, through engram-mcp, or in engram mcp) and its answer went back to the model: it names the failure's ID.
+        // The MCP search ran in the worker and its answer went back to the model: it names the failure's ID.
         Assert.Contains(requests, r => r.Contains(failure.Id) && !ReferenceEquals(r, opening));
-        if (agent.UsesNativeMcp) Assert.Contains("answered an MCP tool call for engram-mcp (exit 0", agent.Engram.LogText(), StringComparison.Ordinal);
+        Assert.Contains("answered an MCP tool call for engram-mcp (exit 0", agent.Engram.LogText(), StringComparison.Ordinal);
     }
 
     private static async Task ProcessAsync(RealAgent agent)

@@ -64,6 +64,14 @@ public sealed class QueryTermsTests
     [InlineData("port port PORT", "port")]
     public void Terms_are_content_words_without_syntax(string query, string expected) =>
         Assert.Equal(expected, string.Join(' ', QueryTerms.Extract(query)));
+
+    [Fact]
+    public void A_query_of_thousands_of_words_searches_with_its_first_content_terms_only()
+    {
+        var words = Enumerable.Range(0, 5000).Select(i => $"w{i}").ToList();
+        var terms = QueryTerms.Extract("the " + string.Join(" the ", words));
+        Assert.Equal(words.Take(QueryTerms.MaxTerms), terms);
+    }
 }
 
 public sealed class HybridRankerTests

@@ -16,11 +16,20 @@ public static class AgentDoctor
             missing.Count == 0 ? detail : $"{detail}; missing {string.Join(", ", missing)} (run: engram install)");
     }
 
-    /// <summary>Whether the MCP server is registered in a file with an <c>mcpServers</c> object.</summary>
-    public static AgentCheck Mcp(string agent, string path)
+    /// <summary>Whether the MCP server is registered in a file with an <c>mcpServers</c> object, and there.</summary>
+    public static AgentCheck Mcp(string agent, string path) => Mcp(agent, path, Safe(() => McpServersFile.RegisteredCommand(path), null));
+
+    /// <summary>Whether <paramref name="command"/> (null: none) is registered in <paramref name="path"/>, and there when it is the native engram-mcp.</summary>
+    public static AgentCheck Mcp(string agent, string path, string? command)
     {
-        var registered = Safe(() => McpServersFile.IsRegistered(path), false);
-        return new AgentCheck($"{agent.ToLowerInvariant()} mcp", registered, registered ? $"engram registered in {path}" : $"not registered in {path} (run: engram install)");
+        var name = $"{agent.ToLowerInvariant()} mcp";
+        if (command is null) return new AgentCheck(name, false, $"not registered in {path} (run: engram install)");
+        // A native server named by a path that is gone (an install moved or removed): the agent cannot start it.
+        if (McpServersFile.IsNativeServer(command) && Path.IsPathRooted(command) && !File.Exists(command))
+        {
+            return new AgentCheck(name, false, $"engram registered in {path}, but its MCP server {command} does not exist (run: engram install)");
+        }
+        return new AgentCheck(name, true, $"engram registered in {path}");
     }
 
     /// <summary>Warns when hooks start .NET on every event, or name a native hook that is not there.</summary>

@@ -98,6 +98,32 @@ internal static class CodexConfigToml
         return -1;
     }
 
+    /// <summary>The MCP server's command in Engram's block (as <see cref="Block"/> wrote it), or null when it has none.</summary>
+    public static string? McpCommand(string block)
+    {
+        var line = block.Split('\n').FirstOrDefault(l => l.StartsWith("command = \"", StringComparison.Ordinal) && l.EndsWith('"'));
+        if (line is null) return null;
+        var quoted = line["command = \"".Length..^1];
+        var value = new StringBuilder();
+        for (var i = 0; i < quoted.Length; i++)
+        {
+            if (quoted[i] != '\\' || i + 1 == quoted.Length)
+            {
+                value.Append(quoted[i]);
+                continue;
+            }
+            var escaped = quoted[++i];
+            if (escaped == 'u' && i + 4 < quoted.Length && int.TryParse(quoted.AsSpan(i + 1, 4), System.Globalization.NumberStyles.HexNumber, null, out var code))
+            {
+                value.Append((char)code);
+                i += 4;
+                continue;
+            }
+            value.Append(escaped switch { 'n' => '\n', 'r' => '\r', 't' => '\t', _ => escaped });
+        }
+        return value.ToString();
+    }
+
     /// <summary>A TOML basic string.</summary>
     public static string Quote(string value)
     {

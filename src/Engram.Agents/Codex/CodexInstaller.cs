@@ -54,8 +54,7 @@ public sealed class CodexInstaller : IAgentInstaller
             AgentDoctor.Hooks("Codex", Files(projectRoot), Hooks.Installed, CodexHookEvent.All.Select(e => e.Name).ToList()),
         };
         var block = AgentDoctor.Safe(() => CodexConfigToml.Current(CodexPaths.Config()), null);
-        checks.Add(new AgentCheck("codex mcp", block is not null,
-            block is not null ? $"engram registered in {CodexPaths.Config()}" : $"not registered in {CodexPaths.Config()} (run: engram install --agent codex)"));
+        checks.Add(AgentDoctor.Mcp("Codex", CodexPaths.Config(), block is null ? null : CodexConfigToml.McpCommand(block) ?? ""));
         if (HookCommands(projectRoot).Count > 0)
         {
             var listed = CodexHookTrust.List(projectRoot, run);

@@ -59,11 +59,18 @@ public sealed class InstallerRoundTripTests : IDisposable
     }
 
     [Fact]
-    public void Codex_gets_the_native_engram_mcp_when_it_is_beside_engram()
+    public void Codex_gets_the_native_engram_mcp_when_it_is_beside_engram_and_doctor_says_when_it_is_gone()
     {
-        Installer("codex").Install(Options() with { NativeMcp = "/opt/engram/engram-mcp" });
-        Assert.Contains("[mcp_servers.engram]\ncommand = \"/opt/engram/engram-mcp\"\nargs = []\n", File.ReadAllText(CodexPaths.Config()), StringComparison.Ordinal);
-        Assert.All(Installer("codex").Doctor(_temp.Combine("project")).Where(c => c.Name == "codex mcp"), c => Assert.True(c.Ok, c.Detail));
+        // A folder name TOML must escape, read back by doctor.
+        var native = Path.Combine(_temp.CreateDirectory("bin \"quoted\" \\ x"), "engram-mcp");
+        File.WriteAllText(native, "");
+        Installer("codex").Install(Options() with { NativeMcp = native });
+        Assert.Contains($"[mcp_servers.engram]\ncommand = {CodexConfigToml.Quote(native)}\nargs = []\n", File.ReadAllText(CodexPaths.Config()), StringComparison.Ordinal);
+        AgentCheck McpCheck() => Installer("codex").Doctor(_temp.Combine("project")).Single(c => c.Name == "codex mcp");
+        Assert.True(McpCheck().Ok, McpCheck().Detail);
+        File.Delete(native);
+        Assert.False(McpCheck().Ok);
+        Assert.Contains($"{native} does not exist", McpCheck().Detail, StringComparison.Ordinal);
         Installer("codex").Uninstall("user", _temp.Combine("project"));
         Assert.False(File.Exists(CodexPaths.Config()));
     }
@@ -162,7 +169,8 @@ public sealed class InstallerRoundTripTests : IDisposable
     {
         var project = _temp.CreateDirectory("gemini-native");
         var settings = Path.Combine(project, ".gemini", "settings.json");
-        var native = Path.Combine(project, "bin", "engram-mcp");
+        var native = Path.Combine(_temp.CreateDirectory("gemini-bin"), "engram-mcp");
+        File.WriteAllText(native, "");
         Installer("gemini").Install(new InstallOptions("project", project, "engram", NativeMcp: native));
         using (var document = JsonDocument.Parse(File.ReadAllText(settings)))
         {
@@ -171,6 +179,8 @@ public sealed class InstallerRoundTripTests : IDisposable
             Assert.Empty(server.GetProperty("args").EnumerateArray());
         }
         Assert.All(Installer("gemini").Doctor(project), c => Assert.True(c.Ok, c.Detail));
+        File.Delete(native);
+        Assert.Contains(Installer("gemini").Doctor(project), c => c.Name == "gemini cli mcp" && !c.Ok && c.Detail.Contains("does not exist", StringComparison.Ordinal));
         Installer("gemini").Uninstall("project", project);
         Assert.False(File.Exists(settings));
     }

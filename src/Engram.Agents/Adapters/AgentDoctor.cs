@@ -8,7 +8,9 @@ public static class AgentDoctor
     /// <summary>Which of the expected events have an Engram hook, per file.</summary>
     public static AgentCheck Hooks(string agent, IReadOnlyList<string> files, Func<string, IReadOnlyList<(string EventName, string Command)>> installed, IReadOnlyList<string> expected)
     {
-        var found = files.Select(f => (File: f, Events: Safe(() => installed(f)).Select(c => c.EventName).Distinct().ToList())).Where(f => f.Events.Count > 0).ToList();
+        // The user's and the project's file are one when the project is the home folder: listed once.
+        var found = files.Distinct(StringComparer.Ordinal)
+            .Select(f => (File: f, Events: Safe(() => installed(f)).Select(c => c.EventName).Distinct().ToList())).Where(f => f.Events.Count > 0).ToList();
         if (found.Count == 0) return new AgentCheck($"{agent.ToLowerInvariant()} hooks", false, "not installed (run: engram install)");
         var missing = expected.Except(found.SelectMany(f => f.Events)).ToList();
         var detail = string.Join("; ", found.Select(f => $"{f.File}: {string.Join(", ", f.Events)}"));

@@ -27,4 +27,14 @@ public sealed class VectorQueryTests
         Assert.Equal("What did Melanie paint?", VectorQuery.Text(new SearchOptions { VectorQueryWithoutSpeakers = false }, "What did Melanie paint?", text));
         Assert.Equal("What did Melanie paint?", VectorQuery.Text(on, "What did Melanie paint?", [Candidate("c", "a note")]));
     }
+
+    [Fact]
+    public void A_query_longer_than_a_provider_takes_is_embedded_from_its_start()
+    {
+        var log = string.Concat(Enumerable.Repeat("at Engram.Worker.Drain() line 42\n", 10_000));
+        Assert.Equal(log[..VectorQuery.MaxCharacters], VectorQuery.Text(new SearchOptions(), log, []));
+        // An emoji across the cut is left out whole, not split into half a surrogate pair.
+        var split = new string('a', VectorQuery.MaxCharacters - 1) + "😀 tail";
+        Assert.Equal(new string('a', VectorQuery.MaxCharacters - 1), VectorQuery.Text(new SearchOptions(), split, []));
+    }
 }

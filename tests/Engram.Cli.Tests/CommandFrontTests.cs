@@ -67,32 +67,14 @@ public sealed class CommandFrontTests : IDisposable
     public async Task A_worker_that_goes_away_mid_answer_or_settings_it_was_not_started_with_leave_the_managed_engram_to_answer()
     {
         Assert.Equal(0, (await _managed.RunAsync("add", "Staging runs on port 6543", "--no-infer")).ExitCode);
-        // Something listening that reads the request and hangs up before answering, as a worker killed mid-answer.
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(Socket));
-        listener.Listen(4);
-        var hangUps = 0;
-        using var stop = new CancellationTokenSource();
-        var hangingUp = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                using var client = await listener.AcceptAsync(stop.Token);
-                await client.ReceiveAsync(new byte[256], stop.Token);
-                Interlocked.Increment(ref hangUps);
-            }
-        }, stop.Token);
-
+        var worker = new HangingUpWorker(_front.Home);
         var found = await _front.RunAsync("search", "staging port");
         Assert.Equal(0, found.ExitCode);
         Assert.Contains("6543", found.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(Answered, found.Stderr, StringComparison.Ordinal);
         // Asked once: the managed engram the front becomes is told the worker was asked, and does not ask again.
-        Assert.Equal(1, Volatile.Read(ref hangUps));
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hangingUp);
-        listener.Close();
-        File.Delete(Socket);
+        Assert.Equal(1, worker.HangUps);
+        await worker.DisposeAsync();
 
         await _worker.StartWorkerAsync();
         _front.Environment["ENGRAM_SEARCH__RRFK"] = "30";

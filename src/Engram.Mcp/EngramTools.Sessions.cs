@@ -27,7 +27,7 @@ internal sealed partial class EngramTools
             .GroupBy(h => h.Memory.Scope.SessionId, StringComparer.Ordinal)
             .Take(max_results)
             .ToList();
-        if (sessions.Count == 0) return $"No past conversation matches \"{Format.Shorten(query, 120)}\".";
+        if (sessions.Count == 0) return $"No past conversation matches \"{Format.Query(query)}\".";
 
         var s = new StringBuilder();
         foreach (var session in sessions)

@@ -64,12 +64,12 @@ internal sealed partial class EngramTools(IMemoryService memory, EngramCaller ca
 
         if (memories.Count == 0)
         {
-            return $"No memories match \"{Format.Shorten(query, 120)}\". Try other words, fewer filters, or recent_chats to browse recent sessions.";
+            return $"No memories match \"{Format.Query(query)}\". Try other words, fewer filters, or recent_chats to browse recent sessions.";
         }
         var lines = memories.Select(Format.IndexLine).ToList();
         var index = string.Join('\n', lines);
         var full = memories.Sum(m => Tokens.Estimate(Format.Record(m)));
-        return $"{memories.Count} memor{(memories.Count == 1 ? "y" : "ies")} for \"{Format.Shorten(query, 120)}\", best first " +
+        return $"{memories.Count} memor{(memories.Count == 1 ? "y" : "ies")} for \"{Format.Query(query)}\", best first " +
             $"(this index: ~{Tokens.Estimate(index)} tokens; full records of all: ~{full} tokens).\n" +
             index +
             "\nNext: timeline(anchor_id) for what happened around a hit; get_observations(ids) for full records.";
@@ -98,7 +98,7 @@ internal sealed partial class EngramTools(IMemoryService memory, EngramCaller ca
         {
             var hits = await Call(() => memory.SearchAsync(new SearchRequest { Query = query, Filter = Filter(), Limit = 1 }, cancellationToken));
             anchor = hits.Count > 0 ? hits[0].Memory : null;
-            if (anchor is null) return $"No memory matches \"{Format.Shorten(query, 120)}\", so there is no timeline to show.";
+            if (anchor is null) return $"No memory matches \"{Format.Query(query)}\", so there is no timeline to show.";
         }
         else
         {

@@ -19,6 +19,9 @@ internal static class Format
         return oneLine.Length <= width ? oneLine : string.Concat(oneLine.AsSpan(0, width - 1), "…");
     }
 
+    /// <summary>A caller's query as a tool quotes it back: one line, cut to a length that never floods the answer.</summary>
+    public static string Query(string query) => Shorten(query, 120);
+
     public static string KindAndType(Memory m) => m.Type is { Length: > 0 } type ? $"{m.Kind.ToWire()}/{type}" : m.Kind.ToWire();
 
     /// <summary>One hit of the index layer: id, time, kind, project, title and the start of the text, about 50-100 tokens.</summary>
